@@ -1,0 +1,54 @@
+package io.parley.protocol.command;
+
+import io.parley.protocol.model.ContentType;
+
+import java.util.Optional;
+
+/**
+ * What a client asks the chat core to do, whatever dialect it spoke. Dialect decoders produce
+ * commands; the core authorizes and runs them; dialect encoders turn the {@link Reply} back into
+ * frames. Fields that name a user ({@code user_id}, {@code sender_id}, {@code executor_id}) are
+ * carried as {@link #claimedUserId()} so the core can check them against the principal once,
+ * for every dialect.
+ */
+public sealed interface Command {
+
+    /** The identity the frame claims to act as, or {@code null} when the dialect names none. */
+    String claimedUserId();
+
+    default Optional<String> claimedIdentity() {
+        return Optional.ofNullable(claimedUserId());
+    }
+
+    /** Seed 002 AddConversation: the support chat bound to an application, created on first call. */
+    record OpenSupportChat(String claimedUserId, long applicationId) implements Command {
+    }
+
+    /** The chats the principal belongs to (staff: every support chat). */
+    record ListChats(String claimedUserId) implements Command {
+    }
+
+    /** A page of history, newest first by default; {@code beforeId} pages back. */
+    record GetHistory(String chatId, String claimedUserId, Long beforeId, int limit) implements Command {
+        public static final int DEFAULT_LIMIT = 50;
+        public static final int MAX_LIMIT = 200;
+    }
+
+    record SendMessage(String chatId, String claimedUserId, String content, ContentType contentType, Long replyTo)
+            implements Command {
+    }
+
+    /** Moves the principal's read cursor forward to the given message. */
+    record MarkRead(String chatId, String claimedUserId, long messageId) implements Command {
+    }
+
+    /** Unread counts across the principal's chats. */
+    record GetUnread(String claimedUserId) implements Command {
+    }
+
+    record EditMessage(String chatId, String claimedUserId, long messageId, String content) implements Command {
+    }
+
+    record DeleteMessage(String chatId, String claimedUserId, long messageId) implements Command {
+    }
+}

@@ -1,0 +1,50 @@
+package io.parley.protocol.command;
+
+import io.parley.protocol.model.Chat;
+import io.parley.protocol.model.Message;
+import io.parley.protocol.model.UnreadCount;
+
+import java.util.List;
+import java.util.Map;
+
+/** The chat core's successful answer to a {@link Command}; each dialect encodes it its own way. */
+public sealed interface Reply {
+
+    record ChatReply(Chat chat) implements Reply {
+    }
+
+    record ChatList(List<Chat> chats) implements Reply {
+    }
+
+    /**
+     * A page of history in ascending order plus the read cursors needed to tell each message's
+     * status.
+     */
+    record HistoryPage(List<Message> messages, Map<String, Long> readCursors) implements Reply {
+        /**
+         * Seed 002's {@code status}: 1 once any member other than the sender has read the message
+         * (their read cursor reached its sequence), else 0. The same for every viewer.
+         */
+        public int statusOf(Message message) {
+            for (Map.Entry<String, Long> cursor : readCursors.entrySet()) {
+                if (!cursor.getKey().equals(message.senderId()) && cursor.getValue() >= message.seq()) {
+                    return 1;
+                }
+            }
+            return 0;
+        }
+    }
+
+    record MessageReply(Message message) implements Reply {
+    }
+
+    record UnreadSummary(List<UnreadCount> chats) implements Reply {
+        public long total() {
+            return chats.stream().mapToLong(UnreadCount::unread).sum();
+        }
+    }
+
+    /** Success with nothing to return (seed 002 ReadMessage: {@code "result": null}). */
+    record Done() implements Reply {
+    }
+}

@@ -1,0 +1,94 @@
+package io.parley.storage;
+
+import io.parley.protocol.model.Chat;
+import io.parley.protocol.model.ChatKind;
+import io.parley.protocol.model.Message;
+import io.parley.protocol.model.NewChat;
+import io.parley.protocol.model.NewMessage;
+import io.parley.protocol.model.UnreadCount;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Durable chat history. Every method blocks on I/O: call it only from storage threads (see
+ * {@link HistoryService}), never from an event loop. Every method that returns normally has
+ * committed its writes. Failures surface as {@link StoreException}.
+ *
+ * <p>Implementations: {@link JdbcHistoryStore} over the embedded H2 default or PostgreSQL. Both
+ * must pass the shared contract suite ({@code HistoryStoreContract} in the test jar).
+ */
+public interface HistoryStore extends AutoCloseable {
+
+    /**
+     * Creates the chat with its members, or returns the existing chat with that id unchanged
+     * (idempotent: two calls with one id give one chat).
+     */
+    Chat createChatIfAbsent(NewChat chat);
+
+    Optional<Chat> findChat(String chatId);
+
+    /** Support chat bound to an application id (seed 002), if one exists. */
+    Optional<Chat> findChatByApplication(long applicationId);
+
+    /** Chats the user is a member of, most recently updated first, at most {@code limit}. */
+    List<Chat> chatsOf(String userId, int limit);
+
+    /** Chats of one kind, most recently updated first, at most {@code limit} (staff views). */
+    List<Chat> chatsOfKind(ChatKind kind, int limit);
+
+    Set<String> members(String chatId);
+
+    /** Adds a member; no-op if already one. */
+    void addMember(String chatId, String userId);
+
+    /**
+     * Commits a batch of new messages in one transaction. Assigns each message the next per-chat
+     * sequence (in batch order within a chat) and bumps the chat's {@code updatedAt}. Returns the
+     * committed messages in input order. The whole batch commits or none of it does.
+     */
+    List<Message> append(List<NewMessage> batch);
+
+    /**
+     * A page of history in ascending sequence order: the newest {@code limit} messages whose
+     * sequence is below that of {@code beforeMessageId} (or the newest overall when it is
+     * {@code null}). Soft-deleted messages are included (their content is empty).
+     */
+    List<Message> page(String chatId, Long beforeMessageId, int limit);
+
+    /** Messages with sequence greater than {@code afterSeq}, ascending, at most {@code limit} (resume). */
+    List<Message> after(String chatId, long afterSeq, int limit);
+
+    Optional<Message> findMessage(long messageId);
+
+    /**
+     * Moves the user's read cursor in the chat forward to {@code seq}; never backwards.
+     *
+     * @return true if the cursor moved
+     */
+    boolean advanceReadCursor(String chatId, String userId, long seq);
+
+    /** Read cursor (a sequence, 0 when never read) of every member who has one. */
+    Map<String, Long> readCursors(String chatId);
+
+    /**
+     * Unread counts for every chat the user is a member of and has unread messages in: messages
+     * after the user's cursor, not sent by the user, not deleted.
+     */
+    List<UnreadCount> unreadCounts(String userId);
+
+    /** Replaces a message's content and marks it edited; empty if no such (undeleted) message. */
+    Optional<Message> edit(long messageId, String content, Instant at);
+
+    /** Soft-deletes a message (content emptied, flag set); empty if no such message. */
+    Optional<Message> softDelete(long messageId, Instant at);
+
+    /** True when the store answers a trivial query now (readiness). */
+    boolean isHealthy();
+
+    @Override
+    void close();
+}
