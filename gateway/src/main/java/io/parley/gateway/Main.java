@@ -1,1 +1,39 @@
-package io.parley.gateway; public final class Main { public static void main(String[] a) {} }
+package io.parley.gateway;
+
+import io.parley.gateway.config.ConfigLoader;
+import io.parley.gateway.config.ParleyConfig;
+import io.parley.gateway.http.DevTokensRoute;
+import io.parley.gateway.server.ParleyServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** {@code java -jar parley-gateway.jar}: runs one node configured from the environment. */
+public final class Main {
+    private static final Logger log = LoggerFactory.getLogger(Main.class);
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        ParleyConfig config;
+        try {
+            config = ConfigLoader.load(System.getenv());
+        } catch (RuntimeException e) {
+            log.error("Parley cannot start: {}", e.getMessage());
+            System.exit(2);
+            return;
+        }
+        ParleyServer server = ParleyServer.start(config);
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "parley-shutdown"));
+        if (server.keys().generated()) {
+            log.warn("No PARLEY_JWT_SECRET or PARLEY_JWT_PUBLIC_KEY_FILE set: using a random secret that lives as long as "
+                    + "this process (development only).");
+        }
+        if (config.devTokens()) {
+            int port = server.port();
+            log.info("Development tokens are on. Get one with:\n  curl -s -X POST http://localhost:{}{} -d '{{\"sub\":\"alice\"}}'\n"
+                    + "then chat in a browser at http://localhost:{}/ or connect to ws://localhost:{}/ws?sid=alice "
+                    + "with subprotocols [\"access_token\", <token>]", port, DevTokensRoute.PATH, port, port);
+        }
+    }
+}

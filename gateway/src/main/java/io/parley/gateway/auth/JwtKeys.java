@@ -1,0 +1,96 @@
+package io.parley.gateway.auth;
+
+import com.auth0.jwt.algorithms.Algorithm;
+import io.parley.gateway.config.ParleyConfig;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.PublicKey;
+import java.security.SecureRandom;
+import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPublicKey;
+import java.security.spec.X509EncodedKeySpec;
+import java.util.Base64;
+
+/**
+ * The node's token keys, resolved once from configuration: an HS256 secret (configured, or
+ * generated at start-up for zero-config development runs), or an RS256/ES256 public key from a
+ * PEM file. Only an HS256 node can mint development tokens.
+ */
+public final class JwtKeys {
+    private final Algorithm algorithm;
+    private final String signingSecret;
+    private final boolean generated;
+
+    private JwtKeys(Algorithm algorithm, String signingSecret, boolean generated) {
+        this.algorithm = algorithm;
+        this.signingSecret = signingSecret;
+        this.generated = generated;
+    }
+
+    public static JwtKeys fromConfig(ParleyConfig config) {
+        if (config.jwtPublicKeyFile() != null) {
+            return new JwtKeys(publicKeyAlgorithm(readPublicKey(config)), null, false);
+        }
+        if (config.jwtSecret() != null) {
+            return hs256(config.jwtSecret());
+        }
+        byte[] random = new byte[32];
+        new SecureRandom().nextBytes(random);
+        String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+        return new JwtKeys(Algorithm.HMAC256(secret), secret, true);
+    }
+
+    public static JwtKeys hs256(String secret) {
+        return new JwtKeys(Algorithm.HMAC256(secret), secret, false);
+    }
+
+    public Algorithm verificationAlgorithm() {
+        return algorithm;
+    }
+
+    /** HS256 secret to sign development tokens with, or {@code null} for public-key nodes. */
+    public String signingSecret() {
+        return signingSecret;
+    }
+
+    /** True when no key was configured and a random one lives only as long as this process. */
+    public boolean generated() {
+        return generated;
+    }
+
+    private static Algorithm publicKeyAlgorithm(PublicKey key) {
+        if (key instanceof RSAPublicKey rsa) {
+            return Algorithm.RSA256(rsa, null);
+        }
+        if (key instanceof ECPublicKey ec) {
+            return Algorithm.ECDSA256(ec, null);
+        }
+        throw new IllegalArgumentException("jwt_public_key_file holds a " + key.getAlgorithm()
+                + " key; expected RSA (RS256) or EC P-256 (ES256)");
+    }
+
+    private static PublicKey readPublicKey(ParleyConfig config) {
+        String pem;
+        try {
+            pem = Files.readString(config.jwtPublicKeyFile(), StandardCharsets.US_ASCII);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read jwt_public_key_file " + config.jwtPublicKeyFile(), e);
+        }
+        String base64 = pem.replaceAll("-----(BEGIN|END) PUBLIC KEY-----", "").replaceAll("\\s", "");
+        X509EncodedKeySpec spec = new X509EncodedKeySpec(Base64.getDecoder().decode(base64));
+        for (String family : new String[] {"RSA", "EC"}) {
+            try {
+                return KeyFactory.getInstance(family).generatePublic(spec);
+            } catch (GeneralSecurityException e) {
+                // try the next key family
+            }
+        }
+        throw new IllegalArgumentException("jwt_public_key_file " + config.jwtPublicKeyFile()
+                + " is not a PEM 'PUBLIC KEY' (X.509 SubjectPublicKeyInfo) of an RSA or EC key");
+    }
+}

@@ -1,0 +1,107 @@
+package io.parley.gateway.auth;
+
+import com.auth0.jwt.JWT;
+import com.auth0.jwt.algorithms.Algorithm;
+import com.auth0.jwt.exceptions.AlgorithmMismatchException;
+import com.auth0.jwt.exceptions.IncorrectClaimException;
+import com.auth0.jwt.exceptions.JWTDecodeException;
+import com.auth0.jwt.exceptions.JWTVerificationException;
+import com.auth0.jwt.exceptions.MissingClaimException;
+import com.auth0.jwt.exceptions.SignatureVerificationException;
+import com.auth0.jwt.exceptions.TokenExpiredException;
+import com.auth0.jwt.interfaces.Claim;
+import com.auth0.jwt.interfaces.DecodedJWT;
+import com.auth0.jwt.interfaces.JWTVerifier;
+import com.auth0.jwt.interfaces.Verification;
+
+import java.time.Duration;
+
+/**
+ * Turns a JWT into a {@link Principal} or refuses it. Thread-safe; one instance per node.
+ *
+ * <p>The algorithm is fixed by configuration (HS256 secret, or an RS256/ES256 public key), so a
+ * token that names another algorithm — {@code alg:none}, or HS256 signed with an RSA public key —
+ * is refused before its signature is even looked at. {@code exp} is required.
+ *
+ * <p>Principal: the first non-blank of {@code sub}, {@code request_id} (seed 002 customer) and
+ * {@code admin_id} (seed 002 staff). Staff: {@code role: "admin"} or an {@code admin_id} claim.
+ */
+public final class TokenVerifier {
+    /** Far above any real token; refuses absurd input before parsing it. */
+    public static final int MAX_TOKEN_LENGTH = 8 * 1024;
+
+    private final JWTVerifier verifier;
+
+    public TokenVerifier(Algorithm algorithm, String issuer, String audience, Duration leeway) {
+        Verification verification = JWT.require(algorithm)
+                .acceptLeeway(leeway.toSeconds())
+                .withClaimPresence("exp");
+        if (issuer != null) {
+            verification.withIssuer(issuer);
+        }
+        if (audience != null) {
+            verification.withAudience(audience);
+        }
+        this.verifier = verification.build();
+    }
+
+    public Principal verify(String token) throws AuthException {
+        if (token == null || token.isBlank()) {
+            throw new AuthException("missing", "missing access token");
+        }
+        if (token.length() > MAX_TOKEN_LENGTH) {
+            throw new AuthException("too_large", "access token longer than " + MAX_TOKEN_LENGTH + " characters");
+        }
+        DecodedJWT jwt;
+        try {
+            jwt = verifier.verify(token.trim());
+        } catch (TokenExpiredException e) {
+            throw new AuthException("expired", "access token expired");
+        } catch (AlgorithmMismatchException e) {
+            throw new AuthException("algorithm", "access token algorithm not accepted");
+        } catch (SignatureVerificationException e) {
+            throw new AuthException("signature", "access token signature invalid");
+        } catch (MissingClaimException e) {
+            throw new AuthException("claims", "access token lacks claim '" + e.getClaimName() + "'");
+        } catch (IncorrectClaimException e) {
+            throw new AuthException("claims", "access token claim '" + e.getClaimName() + "' not accepted");
+        } catch (JWTDecodeException e) {
+            throw new AuthException("malformed", "access token is not a valid JWT");
+        } catch (JWTVerificationException e) {
+            throw new AuthException("invalid", "access token not accepted");
+        }
+        return principalOf(jwt);
+    }
+
+    private static Principal principalOf(DecodedJWT jwt) throws AuthException {
+        String adminId = text(jwt.getClaim("admin_id"));
+        String userId = firstNonBlank(jwt.getSubject(), text(jwt.getClaim("request_id")), adminId);
+        if (userId == null) {
+            throw new AuthException("no_subject", "access token names no user (sub, request_id or admin_id)");
+        }
+        boolean staff = "admin".equals(text(jwt.getClaim("role"))) || adminId != null;
+        return new Principal(userId, staff);
+    }
+
+    /** Claims like {@code admin_id} arrive as strings or numbers; both mean the same id. */
+    private static String text(Claim claim) {
+        if (claim == null || claim.isMissing() || claim.isNull()) {
+            return null;
+        }
+        String s = claim.asString();
+        if (s == null) {
+            Long n = claim.asLong();
+            s = n == null ? null : n.toString();
+        }
+        return s == null || s.isBlank() ? null : s;
+    }
+
+    private static String firstNonBlank(String... values) {
+        for (String v : values) {
+            if (v != null && !v.isBlank()) {
+                return v;
+            }
+        }
+        return null;
+    }
+}

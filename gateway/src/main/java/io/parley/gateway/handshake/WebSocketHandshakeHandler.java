@@ -1,0 +1,136 @@
+package io.parley.gateway.handshake;
+
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
+import io.parley.gateway.auth.AuthException;
+import io.parley.gateway.auth.Principal;
+import io.parley.gateway.auth.TokenVerifier;
+import io.parley.gateway.http.HttpResponses;
+import io.parley.gateway.metrics.GatewayMetrics;
+import io.parley.gateway.session.Session;
+import io.parley.gateway.session.SessionRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+
+/**
+ * Turns an HTTP request on a WebSocket endpoint into a live session, or refuses it <b>before</b>
+ * any upgrade: 400 not an upgrade, 403 foreign browser origin, 401 bad credential, 403 URL
+ * identity that is not the principal. On success it writes the 101, swaps the HTTP handlers for
+ * the WebSocket ones ({@link WebSocketInstaller}), registers the session and fires
+ * {@link HandshakeComplete}. Stateless and shared.
+ */
+@ChannelHandler.Sharable
+public final class WebSocketHandshakeHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private static final Logger log = LoggerFactory.getLogger(WebSocketHandshakeHandler.class);
+
+    /** Installs the post-upgrade handlers; the pipeline layout lives in one place. */
+    public interface WebSocketInstaller {
+        void install(ChannelHandlerContext handshakeContext, Session session);
+    }
+
+    private final List<DialectEndpoint> endpoints;
+    private final TokenVerifier tokens;
+    private final OriginPolicy origins;
+    private final WebSocketDecoderConfig decoderConfig;
+    private final SessionRegistry sessions;
+    private final GatewayMetrics metrics;
+    private final WebSocketInstaller installer;
+
+    public WebSocketHandshakeHandler(List<DialectEndpoint> endpoints, TokenVerifier tokens, OriginPolicy origins,
+                                     WebSocketDecoderConfig decoderConfig, SessionRegistry sessions,
+                                     GatewayMetrics metrics, WebSocketInstaller installer) {
+        this.endpoints = List.copyOf(endpoints);
+        this.tokens = tokens;
+        this.origins = origins;
+        this.decoderConfig = decoderConfig;
+        this.sessions = sessions;
+        this.metrics = metrics;
+        this.installer = installer;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+        DialectEndpoint endpoint = endpoints.stream().filter(e -> e.matches(uri)).findFirst().orElse(null);
+        if (endpoint == null) {
+            refuse(ctx, request, HttpResponseStatus.NOT_FOUND, "no_endpoint", "no WebSocket endpoint at " + uri.path());
+            return;
+        }
+        if (!HttpMethod.GET.equals(request.method())
+                || !request.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)) {
+            refuse(ctx, request, HttpResponseStatus.BAD_REQUEST, "not_upgrade",
+                    uri.path() + " is a WebSocket endpoint: send GET with Upgrade: websocket");
+            return;
+        }
+        if (!origins.allows(request.headers().get(HttpHeaderNames.ORIGIN))) {
+            refuse(ctx, request, HttpResponseStatus.FORBIDDEN, "origin", "origin not allowed");
+            return;
+        }
+        Principal principal;
+        try {
+            principal = tokens.verify(endpoint.credential(request));
+        } catch (AuthException e) {
+            refuse(ctx, request, HttpResponseStatus.UNAUTHORIZED, e.reason(), e.getMessage());
+            return;
+        }
+        String mismatch = endpoint.identityMismatch(uri, principal);
+        if (mismatch != null) {
+            refuse(ctx, request, HttpResponseStatus.FORBIDDEN, "identity", mismatch);
+            return;
+        }
+        upgrade(ctx, request, endpoint, principal);
+    }
+
+    private void upgrade(ChannelHandlerContext ctx, FullHttpRequest request, DialectEndpoint endpoint, Principal principal) {
+        String url = "ws://" + request.headers().get(HttpHeaderNames.HOST, "localhost") + request.uri();
+        WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory(
+                url, endpoint.selectedSubprotocol(), decoderConfig).newHandshaker(request);
+        if (handshaker == null) {
+            metrics.handshake("rejected", "version");
+            WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());
+            return;
+        }
+        Session session = new Session(principal, endpoint.codec(), ctx.channel());
+        HttpHeaders responseHeaders = new DefaultHttpHeaders();
+        ChannelFuture written;
+        try {
+            written = handshaker.handshake(ctx.channel(), request, responseHeaders, ctx.newPromise());
+        } catch (RuntimeException e) {
+            refuse(ctx, request, HttpResponseStatus.BAD_REQUEST, "bad_handshake", "invalid WebSocket handshake: " + e.getMessage());
+            return;
+        }
+        installer.install(ctx, session);
+        written.addListener(f -> {
+            if (f.isSuccess()) {
+                sessions.add(session);
+                metrics.handshake("accepted", "ok");
+                metrics.connectionOpened(session.dialect());
+                ctx.channel().pipeline().fireUserEventTriggered(new HandshakeComplete(session));
+            } else {
+                log.debug("handshake write failed for {}", ctx.channel(), f.cause());
+                ctx.channel().close();
+            }
+        });
+    }
+
+    private void refuse(ChannelHandlerContext ctx, FullHttpRequest request, HttpResponseStatus status, String reason,
+                        String message) {
+        metrics.handshake("rejected", reason);
+        HttpResponses.error(ctx, request, status, message);
+    }
+}

@@ -1,0 +1,101 @@
+package io.parley.gateway.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The gateway's own meters (the history store registers its own). Names are Micrometer's dotted
+ * form; Prometheus shows them as {@code parley_connections}, {@code parley_handshakes_total}, ...
+ * README "Operations" lists them.
+ */
+public final class GatewayMetrics {
+    private final MeterRegistry registry;
+    private final Map<String, AtomicInteger> connections = new ConcurrentHashMap<>();
+    private final Map<String, Counter> framesIn = new ConcurrentHashMap<>();
+    private final Map<String, Counter> framesOut = new ConcurrentHashMap<>();
+    private final Map<String, Counter> handshakes = new ConcurrentHashMap<>();
+    private final Map<String, Counter> errors = new ConcurrentHashMap<>();
+    private final Map<String, Counter> slowConsumers = new ConcurrentHashMap<>();
+    private final Map<String, Counter> protocolCloses = new ConcurrentHashMap<>();
+    private final Counter messagesIn;
+    private final Counter deliveries;
+
+    public GatewayMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        this.messagesIn = Counter.builder("parley.messages.in")
+                .description("Messages accepted from clients and committed").register(registry);
+        this.deliveries = Counter.builder("parley.messages.out")
+                .description("Pushed events written to connections on this node").register(registry);
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    public void connectionOpened(String dialect) {
+        connectionGauge(dialect).incrementAndGet();
+    }
+
+    public void connectionClosed(String dialect) {
+        connectionGauge(dialect).decrementAndGet();
+    }
+
+    public void handshake(String result, String reason) {
+        handshakes.computeIfAbsent(result + '/' + reason, k -> Counter.builder("parley.handshakes")
+                .description("WebSocket handshakes by result (accepted|rejected) and reason")
+                .tag("result", result).tag("reason", reason).register(registry)).increment();
+    }
+
+    public void frameIn(String dialect) {
+        perDialect(framesIn, "parley.frames.in", "Text frames received", dialect).increment();
+    }
+
+    public void frameOut(String dialect) {
+        perDialect(framesOut, "parley.frames.out", "Frames written (replies and pushes)", dialect).increment();
+    }
+
+    public void messageIn() {
+        messagesIn.increment();
+    }
+
+    public void deliveries(int count) {
+        deliveries.increment(count);
+    }
+
+    /** An error answered to a client, by its HTTP-like code. */
+    public void error(int code) {
+        errors.computeIfAbsent(Integer.toString(code), k -> Counter.builder("parley.errors")
+                .description("Error replies sent to clients, by code").tag("code", k).register(registry)).increment();
+    }
+
+    public void slowConsumerClosed(String dialect) {
+        perDialect(slowConsumers, "parley.slow.consumers.closed",
+                "Connections closed because their outbound buffer was full", dialect).increment();
+    }
+
+    /** A connection closed by the server for a protocol reason (close code). */
+    public void protocolClose(int closeCode) {
+        protocolCloses.computeIfAbsent(Integer.toString(closeCode), k -> Counter.builder("parley.protocol.closes")
+                .description("Connections closed by the server, by close code").tag("code", k)
+                .register(registry)).increment();
+    }
+
+    private AtomicInteger connectionGauge(String dialect) {
+        return connections.computeIfAbsent(dialect, d -> {
+            AtomicInteger value = new AtomicInteger();
+            Gauge.builder("parley.connections", value, AtomicInteger::get)
+                    .description("Open WebSocket connections by dialect").tag("dialect", d).register(registry);
+            return value;
+        });
+    }
+
+    private Counter perDialect(Map<String, Counter> counters, String name, String description, String dialect) {
+        return counters.computeIfAbsent(dialect, d -> Counter.builder(name).description(description)
+                .tag("dialect", d).register(registry));
+    }
+}

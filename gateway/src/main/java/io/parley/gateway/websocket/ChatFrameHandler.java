@@ -1,0 +1,112 @@
+package io.parley.gateway.websocket;
+
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.parley.gateway.core.ChatService;
+import io.parley.gateway.core.Failures;
+import io.parley.gateway.handshake.HandshakeComplete;
+import io.parley.gateway.metrics.GatewayMetrics;
+import io.parley.gateway.session.Session;
+import io.parley.gateway.session.SessionRegistry;
+import io.parley.protocol.Request;
+import io.parley.protocol.command.ChatException;
+import io.parley.protocol.command.ErrorCode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The session's last handler: a text frame is decoded by the dialect's codec, run by the chat
+ * core, and answered in the same dialect. Bad requests get an error frame and the socket stays
+ * open. Replies come back from storage threads and are written on this channel's event loop.
+ *
+ * <p>Bound: at most {@link #MAX_IN_FLIGHT} requests per connection await an answer; past that a
+ * request is answered 429 at once, so one client cannot queue unbounded work.
+ */
+public final class ChatFrameHandler extends SimpleChannelInboundHandler<TextWebSocketFrame> {
+    public static final int MAX_IN_FLIGHT = 64;
+    private static final Logger log = LoggerFactory.getLogger(ChatFrameHandler.class);
+
+    private final Session session;
+    private final ChatService chat;
+    private final SessionRegistry sessions;
+    private final GatewayMetrics metrics;
+    private int inFlight;
+    private boolean live;
+
+    public ChatFrameHandler(Session session, ChatService chat, SessionRegistry sessions, GatewayMetrics metrics) {
+        this.session = session;
+        this.chat = chat;
+        this.sessions = sessions;
+        this.metrics = metrics;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, TextWebSocketFrame frame) {
+        metrics.frameIn(session.dialect());
+        byte[] text = ByteBufUtil.getBytes(frame.content());
+        Request request = session.codec().decode(text, 0, text.length);
+        if (request instanceof Request.Invalid invalid) {
+            writeError(ctx, request, invalid.error());
+            return;
+        }
+        Request.Valid valid = (Request.Valid) request;
+        if (inFlight >= MAX_IN_FLIGHT) {
+            writeError(ctx, request, new ChatException(ErrorCode.RATE_LIMITED,
+                    "too many requests in flight on this connection (limit " + MAX_IN_FLIGHT + "); wait for replies"));
+            return;
+        }
+        inFlight++;
+        chat.execute(session.principal(), session.id(), valid.command()).whenComplete((reply, failure) ->
+                ctx.executor().execute(() -> {
+                    inFlight--;
+                    if (failure == null) {
+                        write(ctx, session.codec().encodeReply(valid, reply));
+                    } else {
+                        if (Failures.isUnexpected(failure)) {
+                            log.error("request {} from {} failed", valid.name(), session, Failures.unwrap(failure));
+                        }
+                        writeError(ctx, request, Failures.toChatException(failure));
+                    }
+                }));
+    }
+
+    private void writeError(ChannelHandlerContext ctx, Request request, ChatException error) {
+        metrics.error(error.code().status());
+        write(ctx, session.codec().encodeError(request, error));
+    }
+
+    private void write(ChannelHandlerContext ctx, byte[] encoded) {
+        if (ctx.channel().isActive()) {
+            metrics.frameOut(session.dialect());
+            ctx.writeAndFlush(new TextWebSocketFrame(Unpooled.wrappedBuffer(encoded)), ctx.voidPromise());
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof HandshakeComplete) {
+            live = true;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (live) {
+            live = false;
+            sessions.remove(session);
+            metrics.connectionClosed(session.dialect());
+        }
+        ctx.fireChannelInactive();
+    }
+
+    /** Never let a failure escape as an unhandled pipeline exception with a stack trace. */
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.warn("unexpected error in session {}", session, cause);
+        ctx.close();
+    }
+}

@@ -1,0 +1,103 @@
+package io.parley.gateway.websocket;
+
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.parley.gateway.metrics.GatewayMetrics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * RFC 6455 housekeeping after the frame decoder: answers pings, echoes the client's close and
+ * closes, refuses binary frames (1003), turns oversize messages into 1009, and keeps idle
+ * connections honest (a ping after half the idle timeout, 1001 after the whole of it without a
+ * byte from the client). Only text frames travel on. One instance per connection.
+ */
+public final class ControlFrameHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(ControlFrameHandler.class);
+
+    private final GatewayMetrics metrics;
+    private boolean closing;
+
+    public ControlFrameHandler(GatewayMetrics metrics) {
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof PingWebSocketFrame ping) {
+            ctx.writeAndFlush(new PongWebSocketFrame(ping.content()));
+        } else if (msg instanceof PongWebSocketFrame pong) {
+            pong.release(); // its arrival already reset the idle timer
+        } else if (msg instanceof CloseWebSocketFrame close) {
+            answerClose(ctx, close);
+        } else if (msg instanceof BinaryWebSocketFrame binary) {
+            binary.release();
+            close(ctx, CloseCodes.UNSUPPORTED_DATA, "binary frames are not supported; send JSON text");
+        } else if (closing) {
+            io.netty.util.ReferenceCountUtil.release(msg); // the close handshake has begun: read no more
+        } else {
+            ctx.fireChannelRead(msg);
+        }
+    }
+
+    private void answerClose(ChannelHandlerContext ctx, CloseWebSocketFrame close) {
+        if (closing) {
+            close.release();
+            ctx.close();
+            return;
+        }
+        closing = true;
+        // Echo the status code (not the reason) as RFC 6455 section 5.5.1 asks, then close.
+        int code = close.statusCode();
+        CloseWebSocketFrame reply = code < 0 ? new CloseWebSocketFrame() : new CloseWebSocketFrame(code, "");
+        close.release();
+        ctx.writeAndFlush(reply).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** Starts the closing handshake with the given status; the connection closes once it is sent. */
+    private void close(ChannelHandlerContext ctx, WebSocketCloseStatus status, String reason) {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        metrics.protocolClose(status.code());
+        ctx.writeAndFlush(new CloseWebSocketFrame(status.code(), reason)).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent idle) {
+            if (idle.isFirst()) {
+                ctx.writeAndFlush(new PingWebSocketFrame());
+            } else {
+                close(ctx, CloseCodes.GOING_AWAY, "idle timeout");
+            }
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof CorruptedWebSocketFrameException corrupted) {
+            // The decoder or UTF-8 validator already sent the close frame with the right code.
+            closing = true;
+            metrics.protocolClose(corrupted.closeStatus().code());
+            log.debug("protocol violation on {}: {}", ctx.channel(), cause.getMessage());
+        } else if (cause instanceof TooLongFrameException) {
+            close(ctx, CloseCodes.MESSAGE_TOO_BIG, "message too big");
+        } else {
+            log.warn("unexpected error on {}", ctx.channel(), cause);
+            close(ctx, CloseCodes.INTERNAL_ERROR, "internal error");
+        }
+    }
+}
