@@ -31,9 +31,9 @@ public final class Main {
         }
         if (config.devTokens()) {
             int port = server.port();
-            log.info("Development tokens are on. Get one with:\n  curl -s -X POST http://localhost:{}{} -d '{{\"sub\":\"alice\"}}'\n"
+            log.info("Development tokens are on. Get one with:\n  curl -s -X POST http://localhost:{}{} -d '{}'\n"
                     + "then chat in a browser at http://localhost:{}/ or connect to ws://localhost:{}/ws?sid=alice "
-                    + "with subprotocols [\"access_token\", <token>]", port, DevTokensRoute.PATH, port, port);
+                    + "with subprotocols [\"access_token\", <token>]", port, DevTokensRoute.PATH, "{\"sub\":\"alice\"}", port, port);
         }
     }
 }

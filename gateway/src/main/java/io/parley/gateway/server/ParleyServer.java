@@ -1,5 +1,11 @@
 package io.parley.gateway.server;
 
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
@@ -8,6 +14,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.parley.gateway.auth.DevTokenMinter;
@@ -28,6 +35,7 @@ import io.parley.gateway.handshake.WebSocketHandshakeHandler;
 import io.parley.gateway.http.DevTokensRoute;
 import io.parley.gateway.http.HealthRoutes;
 import io.parley.gateway.http.HttpRoute;
+import io.parley.gateway.http.HttpResponses;
 import io.parley.gateway.http.HttpRouter;
 import io.parley.gateway.http.MetricsRoute;
 import io.parley.gateway.http.StaticPageRoute;
@@ -61,6 +69,7 @@ public final class ParleyServer implements AutoCloseable {
     private final ParleyConfig config;
     private final JwtKeys keys;
     private final PrometheusMeterRegistry registry;
+    private final JvmGcMetrics gcMetrics;
     private final HistoryService history;
     private final Bus bus;
     private final SessionRegistry sessions;
@@ -73,6 +82,8 @@ public final class ParleyServer implements AutoCloseable {
         this.config = config;
         this.keys = JwtKeys.fromConfig(config);
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        this.gcMetrics = new JvmGcMetrics();
+        bindJvmMetrics(registry, gcMetrics);
         GatewayMetrics metrics = new GatewayMetrics(registry);
         this.history = new HistoryService(openStore(config), historyOptions(config), registry);
         this.sessions = new SessionRegistry();
@@ -137,9 +148,21 @@ public final class ParleyServer implements AutoCloseable {
         return config;
     }
 
+    /** What an SRE needs beside Parley's own meters: memory, GC, threads, CPU, open files. */
+    private static void bindJvmMetrics(PrometheusMeterRegistry registry, JvmGcMetrics gcMetrics) {
+        new JvmMemoryMetrics().bindTo(registry);
+        gcMetrics.bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new FileDescriptorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+    }
+
     private Map<String, HttpRoute> routes(Clock clock) {
         Map<String, HttpRoute> routes = new LinkedHashMap<>();
         routes.put("/", new StaticPageRoute("/web/index.html", "text/html; charset=utf-8"));
+        routes.put("/favicon.ico", (ctx, request) ->
+                HttpResponses.send(ctx, request, HttpResponseStatus.NO_CONTENT, "image/x-icon", new byte[0]));
         routes.put("/health", HealthRoutes.health());
         routes.put("/ready", HealthRoutes.ready(history, () -> draining));
         routes.put("/metrics", new MetricsRoute(registry));
@@ -183,6 +206,7 @@ public final class ParleyServer implements AutoCloseable {
         bus.close();
         workerGroup.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
         bossGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        gcMetrics.close();
         registry.close();
         log.info("Parley node {} stopped", config.nodeId());
     }

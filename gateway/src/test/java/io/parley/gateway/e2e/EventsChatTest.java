@@ -180,6 +180,41 @@ class EventsChatTest {
     }
 
     @Test
+    void editAndSoftDeleteReachTheOtherMembersAndHistory() {
+        long app = APPLICATIONS.incrementAndGet();
+        String channel = Long.toString(app);
+        try (WsClient customer = node.connectEvents("61"); WsClient agent = staff("62")) {
+            customer.event("Event.AddConversation", Map.of("user_id", 61, "application_id", app));
+            customer.awaitName("Event.AddConversation");
+            agent.event("Event.GetMessageList", Map.of("session_channel", channel, "executor_id", 62));
+            agent.awaitName("Event.GetMessageList");
+
+            customer.event("Event.SendMessage", Map.of("session_channel", channel, "sender_id", 61, "content", "tpyo"));
+            long id = customer.awaitName("Event.SendMessage").at("/result/message/id").asLong();
+            agent.awaitName("Event.ReceiveMessage");
+
+            customer.event("Event.EditMessage", Map.of("session_channel", channel, "sender_id", 61, "message_id", id, "content", "typo"));
+            assertThat(customer.awaitName("Event.EditMessage").at("/result/message/edited").asBoolean()).isTrue();
+            JsonNode edited = agent.awaitName("Event.MessageChanged");
+            assertThat(edited.at("/result/message/content").asText()).isEqualTo("typo");
+
+            // Only the sender may change a message.
+            agent.event("Event.DeleteMessage", Map.of("session_channel", channel, "sender_id", 62, "message_id", id));
+            assertThat(agent.awaitName("Event.DeleteMessage").at("/error/code").asInt()).isEqualTo(403);
+
+            customer.event("Event.DeleteMessage", Map.of("session_channel", channel, "sender_id", 61, "message_id", id));
+            assertThat(customer.awaitName("Event.DeleteMessage").at("/result/message/deleted").asBoolean()).isTrue();
+            assertThat(agent.awaitName("Event.MessageChanged").at("/result/message/deleted").asBoolean()).isTrue();
+
+            agent.event("Event.GetMessageList", Map.of("session_channel", channel, "executor_id", 62));
+            JsonNode kept = agent.awaitName("Event.GetMessageList").at("/result/Messages/0");
+            assertThat(kept.path("id").asLong()).isEqualTo(id);
+            assertThat(kept.path("deleted").asBoolean()).isTrue();
+            assertThat(kept.path("content").asText()).isEmpty();
+        }
+    }
+
+    @Test
     void clientCorrelationIdIsEchoed() {
         try (WsClient customer = node.connectEvents("51")) {
             customer.send("{\"id\":\"req-7\",\"name\":\"Event.GetConversationList\",\"args\":{\"user_id\":51}}");

@@ -1,0 +1,89 @@
+package io.parley.gateway.config;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ConfigLoaderTest {
+
+    @Test
+    void noConfigurationMeansTheDocumentedDefaults() {
+        ParleyConfig config = ConfigLoader.load(Map.of());
+        assertThat(config.port()).isEqualTo(8080);
+        assertThat(config.dataDir()).isEqualTo(Path.of("data"));
+        assertThat(config.storageUrl()).isNull();
+        assertThat(config.devTokens()).as("no key configured: dev tokens on").isTrue();
+        assertThat(config.allowedOrigins()).containsExactly("*");
+        assertThat(config.idleTimeout()).isEqualTo(Duration.ofSeconds(60));
+    }
+
+    @Test
+    void environmentOverridesTheFileWhichOverridesDefaults(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("parley.yaml");
+        Files.writeString(file, "port: 9000\nnode_id: 3\nallowed_origins: [\"https://a.example\", \"https://b.example\"]\n"
+                + "jwt_secret: file-secret-file-secret-file-secret-0000\n");
+        ParleyConfig config = ConfigLoader.load(Map.of(
+                "PARLEY_CONFIG", file.toString(),
+                "PARLEY_PORT", "9100",
+                "PARLEY_IDLE_TIMEOUT", "90s",
+                "PATH", "/usr/bin"));
+        assertThat(config.port()).isEqualTo(9100);
+        assertThat(config.nodeId()).isEqualTo(3);
+        assertThat(config.allowedOrigins()).containsExactly("https://a.example", "https://b.example");
+        assertThat(config.idleTimeout()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(config.devTokens()).as("a key is configured: dev tokens off unless asked").isFalse();
+    }
+
+    @Test
+    void unknownKeysAndBadValuesFailFastNamingThem() {
+        assertThatThrownBy(() -> ConfigLoader.load(Map.of("PARLEY_PROT", "8080")))
+                .hasMessageContaining("PARLEY_PROT").hasMessageContaining("port");
+        assertThatThrownBy(() -> ConfigLoader.load(Map.of("PARLEY_PORT", "eighty")))
+                .hasMessageContaining("port").hasMessageContaining("eighty");
+        assertThatThrownBy(() -> ConfigLoader.load(Map.of("PARLEY_PORT", "70000")))
+                .hasMessageContaining("port must be 0..65535, got 70000");
+        assertThatThrownBy(() -> ConfigLoader.load(Map.of("PARLEY_JWT_SECRET", "short")))
+                .hasMessageContaining("at least 32 characters");
+        assertThatThrownBy(() -> ConfigLoader.load(Map.of("PARLEY_NODE_ID", "32")))
+                .hasMessageContaining("node_id must be 0..31");
+        assertThatThrownBy(() -> ConfigLoader.load(Map.of("PARLEY_IDLE_TIMEOUT", "soon")))
+                .hasMessageContaining("idle_timeout");
+    }
+
+    @Test
+    void durationsAcceptUnitsAndIso() {
+        assertThat(ConfigLoader.duration("250ms")).isEqualTo(Duration.ofMillis(250));
+        assertThat(ConfigLoader.duration("5s")).isEqualTo(Duration.ofSeconds(5));
+        assertThat(ConfigLoader.duration("2m")).isEqualTo(Duration.ofMinutes(2));
+        assertThat(ConfigLoader.duration("1h")).isEqualTo(Duration.ofHours(1));
+        assertThat(ConfigLoader.duration("PT5S")).isEqualTo(Duration.ofSeconds(5));
+    }
+
+    /** config/parley.yaml documents exactly the keys the loader knows, and loads as-is. */
+    @Test
+    void theShippedConfigFileDocumentsEveryKey() throws IOException {
+        Path shipped = Path.of("..", "config", "parley.yaml");
+        Matcher keys = Pattern.compile("(?m)^([a-z_]+):").matcher(Files.readString(shipped));
+        TreeSet<String> documented = new TreeSet<>();
+        while (keys.find()) {
+            documented.add(keys.group(1));
+        }
+        assertThat(documented).containsExactlyInAnyOrderElementsOf(new TreeSet<>(ConfigLoader.keys()));
+        ParleyConfig fromFile = ConfigLoader.load(Map.of("PARLEY_CONFIG", shipped.toString()));
+        assertThat(fromFile.port()).isEqualTo(ParleyConfig.DEFAULT_PORT);
+        assertThat(fromFile.maxFrameBytes()).isEqualTo(ParleyConfig.DEFAULT_MAX_FRAME_BYTES);
+        assertThat(List.of(fromFile.historyTimeout())).containsExactly(ParleyConfig.DEFAULT_HISTORY_TIMEOUT);
+    }
+}

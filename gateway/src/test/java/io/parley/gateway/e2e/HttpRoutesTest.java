@@ -1,0 +1,105 @@
+package io.parley.gateway.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.parley.gateway.support.TestNode;
+import io.parley.gateway.support.WsClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.http.HttpResponse;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Health, readiness, Prometheus metrics, development tokens and the browser page over real HTTP. */
+class HttpRoutesTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static TestNode node;
+
+    @BeforeAll
+    static void start() {
+        node = TestNode.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        node.close();
+    }
+
+    @Test
+    void healthAndReady() throws Exception {
+        HttpResponse<String> health = node.get("/health");
+        assertThat(health.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(health.body()).path("status").asText()).isEqualTo("up");
+        HttpResponse<String> ready = node.get("/ready");
+        assertThat(ready.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(ready.body()).path("history_store").asText()).isEqualTo("up");
+    }
+
+    @Test
+    void devTokenMintsATokenThatOpensASocket() throws Exception {
+        HttpResponse<String> minted = node.post("/api/v1/dev/tokens", "{\"sub\":\"minted-user\"}");
+        assertThat(minted.statusCode()).isEqualTo(201);
+        String token = JSON.readTree(minted.body()).path("token").asText();
+        try (WsClient c = WsClient.connect(node.ws("/ws?sid=minted-user"), "access_token", token)) {
+            c.event("Event.GetConversationList", Map.of("user_id", "minted-user"));
+            assertThat(c.awaitName("Event.GetConversationList").path("ok").asBoolean()).isTrue();
+        }
+    }
+
+    @Test
+    void devTokenRefusesBadBodies() throws Exception {
+        HttpResponse<String> noSub = node.post("/api/v1/dev/tokens", "{\"role\":\"admin\"}");
+        assertThat(noSub.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(noSub.body()).at("/error/message").asText()).contains("sub");
+        assertThat(node.post("/api/v1/dev/tokens", "not json").statusCode()).isEqualTo(400);
+        assertThat(node.get("/api/v1/dev/tokens").statusCode()).isEqualTo(405);
+    }
+
+    @Test
+    void devTokensAreOffWhenDisabled() throws Exception {
+        try (TestNode production = TestNode.start(b -> b.devTokens(false))) {
+            assertThat(production.post("/api/v1/dev/tokens", "{\"sub\":\"x\"}").statusCode()).isEqualTo(404);
+        }
+    }
+
+    @Test
+    void metricsExposeConnectionsHandshakesFramesAndStoreLatency() throws Exception {
+        try (WsClient c = node.connectEvents("metrics-user")) {
+            c.event("Event.AddConversation", Map.of("user_id", "metrics-user", "application_id", 4242));
+            c.awaitName("Event.AddConversation");
+            c.event("Event.SendMessage", Map.of("session_channel", "4242", "sender_id", "metrics-user", "content", "count me"));
+            c.awaitName("Event.SendMessage");
+            c.send("{oops");
+            c.await(m -> !m.path("ok").asBoolean(true));
+            WsClient.refusedStatus(node.ws("/ws?sid=metrics-user"));
+
+            HttpResponse<String> metrics = node.get("/metrics");
+            assertThat(metrics.statusCode()).isEqualTo(200);
+            assertThat(metrics.headers().firstValue("content-type").orElse("")).startsWith("text/plain");
+            String body = metrics.body();
+            assertThat(body).contains("parley_connections{dialect=\"events\"} 1.0");
+            assertThat(body).contains("parley_handshakes_total{reason=\"ok\",result=\"accepted\"}");
+            assertThat(body).contains("parley_handshakes_total{reason=\"missing\",result=\"rejected\"}");
+            assertThat(body).contains("parley_frames_in_total{dialect=\"events\"}");
+            assertThat(body).contains("parley_frames_out_total{dialect=\"events\"}");
+            assertThat(body).contains("parley_messages_in_total");
+            assertThat(body).contains("parley_errors_total{code=\"400\"}");
+            assertThat(body).contains("parley_history_commit_latency_seconds");
+            assertThat(body).contains("parley_history_write_queue_depth");
+        }
+    }
+
+    @Test
+    void browserPageIsServedAndUnknownPathsAre404Json() throws Exception {
+        HttpResponse<String> page = node.get("/");
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).contains("new WebSocket(");
+        HttpResponse<String> missing = node.get("/nope");
+        assertThat(missing.statusCode()).isEqualTo(404);
+        JsonNode error = JSON.readTree(missing.body()).path("error");
+        assertThat(error.path("code").asInt()).isEqualTo(404);
+    }
+}

@@ -1,0 +1,114 @@
+package io.parley.storage;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** HikariCP pools for the two backends, with every wait bounded. */
+final class DataSources {
+
+    static final String POOL_NAME = "parley-history";
+
+    /**
+     * Pool size: one writer, the read threads (default 4) and a few callers of {@link
+     * HistoryStore#isHealthy()}. A fixed-size pool (minimumIdle = maximum) avoids opening
+     * connections under load.
+     */
+    static final int POOL_SIZE = 10;
+
+    /** How long a caller waits for a connection: with the database down, writes fail in this time. */
+    static final Duration CONNECTION_TIMEOUT = Duration.ofSeconds(2);
+    static final Duration VALIDATION_TIMEOUT = Duration.ofSeconds(1);
+
+    /** PostgreSQL: TCP connect deadline and the longest a statement may leave the socket silent. */
+    static final int PG_CONNECT_TIMEOUT_SECONDS = 5;
+    static final int PG_SOCKET_TIMEOUT_SECONDS = 30;
+
+    /**
+     * H2 file database settings.
+     * <ul>
+     *   <li>{@code MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH}: the same SQL
+     *       and the same lower-case identifiers and NULL order as PostgreSQL.</li>
+     *   <li>{@code WRITE_DELAY=0}: H2's default (500 ms) commits to memory and writes to the file
+     *       up to half a second later, so a JVM crash or {@code kill -9} loses acknowledged
+     *       messages. With 0 every commit writes its changes to the file before it returns.
+     *       That alone survives a process crash but not a power loss or kernel crash (no fsync),
+     *       and when two commits race H2 may leave one for the other to write; so writes that
+     *       were acknowledged to a user also run {@code CHECKPOINT SYNC} after their commit
+     *       (see {@link #H2_SYNC}), which writes the store and fsyncs the file. Group commit
+     *       makes that one fsync per batch of messages, as PostgreSQL's commit does.</li>
+     *   <li>{@code DB_CLOSE_ON_EXIT=FALSE}: H2's own shutdown hook would close the database while
+     *       the gateway's graceful shutdown still drains the write queue; the store closes it
+     *       instead ({@link JdbcHistoryStore#close()}).</li>
+     * </ul>
+     */
+    static final String H2_SETTINGS =
+            ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE";
+
+    /** Forces the H2 store to disk (commit + fsync); run after acknowledged writes. */
+    static final String H2_SYNC = "CHECKPOINT SYNC";
+
+    /** File name (without H2's {@code .mv.db}) inside the data directory. */
+    static final String H2_FILE = "parley-history";
+
+    private DataSources() {
+    }
+
+    static HikariDataSource h2(Path dataDir) {
+        try {
+            Files.createDirectories(dataDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create history data directory " + dataDir, e);
+        }
+        HikariConfig config = common();
+        config.setJdbcUrl("jdbc:h2:file:" + dataDir.toAbsolutePath().resolve(H2_FILE) + H2_SETTINGS);
+        config.setUsername("sa");
+        config.setPassword("");
+        return open(config, "embedded H2 database in " + dataDir);
+    }
+
+    static HikariDataSource postgres(String jdbcUrl, String user, String password) {
+        HikariConfig config = common();
+        config.setJdbcUrl(jdbcUrl);
+        config.setUsername(user);
+        config.setPassword(password);
+        // Driver defaults; a parameter in the URL itself takes precedence over these.
+        config.addDataSourceProperty("reWriteBatchedInserts", "true"); // JDBC batch -> multi-row INSERT
+        config.addDataSourceProperty("connectTimeout", String.valueOf(PG_CONNECT_TIMEOUT_SECONDS));
+        config.addDataSourceProperty("socketTimeout", String.valueOf(PG_SOCKET_TIMEOUT_SECONDS));
+        config.addDataSourceProperty("tcpKeepAlive", "true");
+        config.addDataSourceProperty("ApplicationName", "parley");
+        return open(config, "PostgreSQL at " + redact(jdbcUrl));
+    }
+
+    private static HikariConfig common() {
+        HikariConfig config = new HikariConfig();
+        config.setPoolName(POOL_NAME);
+        config.setMaximumPoolSize(POOL_SIZE);
+        config.setMinimumIdle(POOL_SIZE);
+        config.setConnectionTimeout(CONNECTION_TIMEOUT.toMillis());
+        config.setValidationTimeout(VALIDATION_TIMEOUT.toMillis());
+        // Hikari's default initializationFailTimeout: a database that is down at start-up fails
+        // the start (migrations need it anyway); later outages fail requests and heal by themselves.
+        return config;
+    }
+
+    private static HikariDataSource open(HikariConfig config, String what) {
+        try {
+            return new HikariDataSource(config);
+        } catch (RuntimeException e) {
+            throw new StoreException("cannot open " + what, e);
+        }
+    }
+
+    /** A JDBC URL without its query string, which may carry a password. */
+    static String redact(String jdbcUrl) {
+        int query = jdbcUrl.indexOf('?');
+        return query < 0 ? jdbcUrl : jdbcUrl.substring(0, query) + "?...";
+    }
+}

@@ -1,0 +1,225 @@
+package io.parley.storage;
+
+import io.parley.protocol.model.Message;
+import io.parley.protocol.model.NewMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * The write path of {@link HistoryService}: a bounded queue and one thread that commits what has
+ * queued up as one transaction (group commit) and then completes the futures in batch order.
+ *
+ * <p>One writer thread is what makes completion order equal commit order equal per-chat sequence
+ * order; more writers would only contend for the same chat rows.
+ */
+final class GroupCommitWriter {
+
+    static final String THREAD_NAME = "parley-history-writer";
+
+    private static final Logger log = LoggerFactory.getLogger(GroupCommitWriter.class);
+
+    /** How often an idle writer looks whether it should stop. */
+    private static final long IDLE_POLL_MILLIS = 100;
+
+    private final HistoryStore store;
+    private final BlockingQueue<PendingWrite> queue;
+    private final int capacity;
+    private final int maxBatchSize;
+    private final long lingerNanos;
+    private final long timeoutNanos;
+    private final HistoryMetrics metrics;
+    private final Thread thread;
+
+    // Submitters hold the read lock while they check `closing` and enqueue; close() takes the
+    // write lock to set it. After that nothing can enter the queue, so the writer may stop as
+    // soon as it has drained it, and no future is left behind uncompleted.
+    private final ReadWriteLock admission = new ReentrantReadWriteLock();
+    private volatile boolean closing;
+
+    GroupCommitWriter(HistoryStore store, HistoryOptions options, HistoryMetrics metrics) {
+        this.store = store;
+        this.capacity = options.writeQueueCapacity();
+        this.queue = new ArrayBlockingQueue<>(capacity);
+        this.maxBatchSize = options.maxBatchSize();
+        this.lingerNanos = TimeUnit.MICROSECONDS.toNanos(options.lingerMicros());
+        this.timeoutNanos = options.operationTimeout().toNanos();
+        this.metrics = metrics;
+        this.thread = new Thread(this::run, THREAD_NAME);
+        this.thread.setDaemon(true); // nothing is acknowledged before commit, so exit loses nothing acked
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    int depth() {
+        return queue.size();
+    }
+
+    /** Never blocks: a full queue or a closing writer gives an already failed future. */
+    CompletableFuture<Message> submit(NewMessage message) {
+        PendingWrite write = new PendingWrite(message, System.nanoTime(), new CompletableFuture<>());
+        admission.readLock().lock();
+        try {
+            if (closing) {
+                return CompletableFuture.failedFuture(new StoreException("history is shutting down: append refused"));
+            }
+            if (!queue.offer(write)) {
+                metrics.writesRejected.increment();
+                return CompletableFuture.failedFuture(new StoreOverloadedException(
+                        "history write queue full: " + queue.size() + " queued of capacity " + capacity));
+            }
+        } finally {
+            admission.readLock().unlock();
+        }
+        return write.future;
+    }
+
+    /** From now on every submit fails with "shutting down"; what is queued still gets committed. */
+    void stopAccepting() {
+        admission.writeLock().lock();
+        try {
+            closing = true;
+        } finally {
+            admission.writeLock().unlock();
+        }
+    }
+
+    /**
+     * Waits at most {@code wait} for the thread to commit everything queued and stop (after
+     * {@link #stopAccepting()}). Draining is bounded by itself: items older than the operation
+     * timeout are failed without being written.
+     *
+     * @return true if the writer finished within the wait
+     */
+    boolean awaitDrained(Duration wait) throws InterruptedException {
+        thread.join(Math.max(1, wait.toMillis()));
+        if (thread.isAlive()) {
+            // Not interrupted: an interrupt inside JDBC (H2 above all) can break the store itself.
+            log.warn("history writer still committing after {} ms ({} queued); closing the store under it",
+                    wait.toMillis(), queue.size());
+            return false;
+        }
+        return true;
+    }
+
+    private void run() {
+        List<PendingWrite> batch = new ArrayList<>(maxBatchSize);
+        try {
+            while (true) {
+                PendingWrite first = queue.poll(IDLE_POLL_MILLIS, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    if (closing) {
+                        return; // admission is closed and the queue is empty: all done
+                    }
+                    continue;
+                }
+                batch.add(first);
+                fill(batch);
+                commit(batch);
+                batch.clear();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            // Empty after a normal stop; after an interrupt, no future is left hanging.
+            failAll(batch, new StoreException("history writer stopped"));
+            List<PendingWrite> rest = new ArrayList<>();
+            queue.drainTo(rest);
+            failAll(rest, new StoreException("history writer stopped"));
+        }
+    }
+
+    /** Takes what is queued, then waits up to the linger time for more, up to the batch size. */
+    private void fill(List<PendingWrite> batch) throws InterruptedException {
+        long lingerEnd = System.nanoTime() + lingerNanos;
+        while (batch.size() < maxBatchSize) {
+            queue.drainTo(batch, maxBatchSize - batch.size());
+            long left = lingerEnd - System.nanoTime();
+            if (batch.size() >= maxBatchSize || left <= 0 || closing) {
+                return; // while closing, commit at once: nothing new can arrive
+            }
+            PendingWrite next = queue.poll(left, TimeUnit.NANOSECONDS);
+            if (next == null) {
+                return;
+            }
+            batch.add(next);
+        }
+    }
+
+    private void commit(List<PendingWrite> batch) {
+        List<PendingWrite> live = failExpired(batch);
+        if (live.isEmpty()) {
+            return;
+        }
+        List<NewMessage> messages = new ArrayList<>(live.size());
+        for (PendingWrite write : live) {
+            messages.add(write.message);
+        }
+        long start = System.nanoTime();
+        List<Message> committed;
+        try {
+            committed = store.append(messages);
+            if (committed.size() != messages.size()) {
+                throw new IllegalStateException("store returned " + committed.size() + " messages for a batch of "
+                        + messages.size());
+            }
+        } catch (RuntimeException | Error e) {
+            // Nothing of this batch is acknowledged; the writer goes on with the next one, so a
+            // database outage costs each batch one bounded attempt (pool connection timeout).
+            metrics.commitFailed(live.size());
+            StoreException failure = e instanceof StoreException se
+                    ? se
+                    : new StoreException("commit of a batch of " + live.size() + " message(s) failed", e);
+            log.warn("history commit of {} message(s) failed: {}", live.size(), e.toString());
+            failAll(live, failure);
+            return;
+        }
+        metrics.commitSucceeded(live.size(), System.nanoTime() - start);
+        // Batch order: the order callers see completions is the order of the sequences.
+        for (int i = 0; i < live.size(); i++) {
+            live.get(i).future.complete(committed.get(i));
+        }
+    }
+
+    /** Fails the writes that waited longer than the operation timeout; returns the others. */
+    private List<PendingWrite> failExpired(List<PendingWrite> batch) {
+        long now = System.nanoTime();
+        List<PendingWrite> live = new ArrayList<>(batch.size());
+        int expired = 0;
+        for (PendingWrite write : batch) {
+            long waited = now - write.enqueuedNanos;
+            if (waited > timeoutNanos) {
+                expired++;
+                write.future.completeExceptionally(new StoreException("history write timed out: waited "
+                        + TimeUnit.NANOSECONDS.toMillis(waited) + " ms in the write queue (limit "
+                        + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms, " + queue.size() + " still queued)"));
+            } else {
+                live.add(write);
+            }
+        }
+        if (expired > 0) {
+            metrics.writesFailed.increment(expired);
+        }
+        return live;
+    }
+
+    private void failAll(List<PendingWrite> writes, StoreException failure) {
+        for (PendingWrite write : writes) {
+            write.future.completeExceptionally(failure);
+        }
+    }
+
+    private record PendingWrite(NewMessage message, long enqueuedNanos, CompletableFuture<Message> future) {
+    }
+}

@@ -1,0 +1,108 @@
+package io.parley.storage;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
+
+/**
+ * The meters of {@link HistoryService}. Names are Micrometer's dotted form; the Prometheus
+ * registry renders them as {@code parley_history_write_queue_depth} and so on.
+ */
+final class HistoryMetrics implements AutoCloseable {
+
+    static final String WRITE_QUEUE_DEPTH = "parley.history.write.queue.depth";
+    static final String READ_QUEUE_DEPTH = "parley.history.read.queue.depth";
+    static final String BATCH_SIZE = "parley.history.batch.size";
+    static final String COMMIT_LATENCY = "parley.history.commit.latency";
+    static final String WRITES_REJECTED = "parley.history.writes.rejected";
+    static final String WRITES_FAILED = "parley.history.writes.failed";
+    static final String CALL_LATENCY = "parley.history.call.latency";
+    static final String CALLS_REJECTED = "parley.history.calls.rejected";
+
+    private final MeterRegistry registry;
+    private final List<Meter> meters = new ArrayList<>();
+    private final Map<String, Timer> callTimers = new ConcurrentHashMap<>();
+
+    final DistributionSummary batchSize;
+    final Timer commitLatency;
+    final Counter writesRejected;
+    final Counter writesFailed;
+    final Counter callsRejected;
+
+    HistoryMetrics(MeterRegistry registry, IntSupplier writeQueueDepth, IntSupplier readQueueDepth) {
+        this.registry = registry;
+        add(Gauge.builder(WRITE_QUEUE_DEPTH, writeQueueDepth, IntSupplier::getAsInt)
+                .description("Appends waiting for the history writer")
+                .strongReference(true)
+                .register(registry));
+        add(Gauge.builder(READ_QUEUE_DEPTH, readQueueDepth, IntSupplier::getAsInt)
+                .description("History calls waiting for a read thread")
+                .strongReference(true)
+                .register(registry));
+        batchSize = add(DistributionSummary.builder(BATCH_SIZE)
+                .description("Messages committed per transaction (group commit)")
+                .baseUnit("messages")
+                .register(registry));
+        commitLatency = add(Timer.builder(COMMIT_LATENCY)
+                .description("Time of one successful append transaction, lock to commit")
+                .publishPercentileHistogram()
+                .register(registry));
+        writesRejected = add(Counter.builder(WRITES_REJECTED)
+                .description("Appends refused because the write queue was full")
+                .register(registry));
+        writesFailed = add(Counter.builder(WRITES_FAILED)
+                .description("Appends that failed: commit error or timed out in the queue")
+                .register(registry));
+        callsRejected = add(Counter.builder(CALLS_REJECTED)
+                .description("History calls refused because the read queue was full")
+                .register(registry));
+    }
+
+    /**
+     * Latency of {@link HistoryService#call} per operation. The operation name becomes a tag:
+     * callers pass constants, never ids, so the number of series stays small.
+     */
+    Timer callLatency(String operation) {
+        return callTimers.computeIfAbsent(operation, op -> add(Timer.builder(CALL_LATENCY)
+                .description("History call, from submission to completion")
+                .tag("operation", op)
+                .register(registry)));
+    }
+
+    void commitSucceeded(int messages, long nanos) {
+        batchSize.record(messages);
+        commitLatency.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Failed attempts count in the batch sizes but not in the commit latency. */
+    void commitFailed(int messages) {
+        batchSize.record(messages);
+        writesFailed.increment(messages);
+    }
+
+    /** Removes this service's meters, so that a later service on the same registry owns its own. */
+    @Override
+    public void close() {
+        synchronized (meters) {
+            meters.forEach(registry::remove);
+            meters.clear();
+        }
+    }
+
+    private <M extends Meter> M add(M meter) {
+        synchronized (meters) {
+            meters.add(meter);
+        }
+        return meter;
+    }
+}

@@ -1,0 +1,124 @@
+package io.parley.storage;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.parley.protocol.model.Message;
+import io.parley.protocol.model.NewMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+
+/**
+ * The asynchronous face of the {@link HistoryStore}, safe to call from a Netty event loop: no
+ * method blocks. Appends go through one group-commit writer ({@link GroupCommitWriter}); every
+ * other operation runs on a small bounded pool ({@link StoreCallExecutor}). Every queue has a
+ * capacity and every wait a deadline; refusals are failed futures carrying the numbers.
+ *
+ * <p><b>Threads.</b> Futures complete on storage threads ({@code parley-history-writer},
+ * {@code parley-history-io-N}, {@code parley-history-deadline}). A caller on an event loop must
+ * hop back before touching its channels, e.g. {@code future.whenCompleteAsync(handler,
+ * channel.eventLoop())}, and must not run slow work in a plain {@code thenAccept}: that runs on
+ * the writer and delays every later commit.
+ *
+ * <p><b>Ordering.</b> Append futures complete in commit order, which within a chat is sequence
+ * order. Hopping to a single event loop per chat keeps that order.
+ *
+ * <p>The service owns the store: {@link #close()} closes it.
+ */
+public final class HistoryService implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(HistoryService.class);
+
+    private final HistoryStore store;
+    private final HistoryOptions options;
+    private final HistoryMetrics metrics;
+    private final GroupCommitWriter writer;
+    private final StoreCallExecutor calls;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    public HistoryService(HistoryStore store, HistoryOptions options, MeterRegistry registry) {
+        this.store = Objects.requireNonNull(store, "store");
+        this.options = Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(registry, "registry");
+        // The gauges read the queues through these lambdas; the fields are set just below.
+        this.metrics = new HistoryMetrics(registry, this::writeQueueDepth, this::readQueueDepth);
+        this.writer = new GroupCommitWriter(store, options, metrics);
+        this.calls = new StoreCallExecutor(store, options, metrics);
+        writer.start();
+        log.info("history service started on {} with {}", store, options);
+    }
+
+    /**
+     * Queues a message for the next group commit. The future completes with the committed
+     * message (its sequence assigned) once the transaction holding it has committed, or fails with
+     * a {@link StoreException}: {@link StoreOverloadedException} at once when the write queue is
+     * full, otherwise when the commit fails, the message waited longer than the operation timeout,
+     * or the service is shutting down. A failed future means the message is not acknowledged.
+     */
+    public CompletableFuture<Message> append(NewMessage message) {
+        Objects.requireNonNull(message, "message");
+        return writer.submit(message);
+    }
+
+    /**
+     * Runs {@code op} on a storage thread with the operation timeout as its deadline. For reads
+     * and small writes (read cursors, chat creation). Fails with {@link StoreOverloadedException}
+     * at once when the read queue is full, with {@link StoreException} on timeout or shutdown;
+     * an exception thrown by {@code op} fails the future as it is.
+     *
+     * @param operation a constant name (for example {@code "page"}); it tags the latency metric
+     */
+    public <T> CompletableFuture<T> call(String operation, Function<HistoryStore, T> op) {
+        Objects.requireNonNull(operation, "operation");
+        Objects.requireNonNull(op, "op");
+        return calls.call(operation, op);
+    }
+
+    /** Appends waiting for the writer (readiness, tests). */
+    public int writeQueueDepth() {
+        return writer == null ? 0 : writer.depth();
+    }
+
+    /** Calls waiting for a read thread. */
+    public int readQueueDepth() {
+        return calls == null ? 0 : calls.queueDepth();
+    }
+
+    public HistoryOptions options() {
+        return options;
+    }
+
+    /**
+     * Graceful stop: refuses new work ("shutting down"), commits everything already queued, stops
+     * the threads and closes the store. Waits at most twice (operation timeout + connection
+     * timeout): a queued append older than the operation timeout is failed rather than written,
+     * so the drain ends by itself even with the database down.
+     */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        writer.stopAccepting();
+        calls.stopAccepting();
+        Duration wait = options.operationTimeout().plus(DataSources.CONNECTION_TIMEOUT);
+        try {
+            writer.awaitDrained(wait);
+            calls.awaitIdle(wait);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            log.warn("interrupted while draining the history queues; closing the store now");
+        } finally {
+            try {
+                store.close();
+            } finally {
+                metrics.close();
+            }
+        }
+        log.info("history service closed");
+    }
+}

@@ -1,0 +1,161 @@
+package io.parley.storage;
+
+import io.micrometer.core.instrument.Timer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+
+/**
+ * The read path of {@link HistoryService}: a fixed pool of threads with a bounded queue that runs
+ * store operations, each under a deadline. Work whose deadline passed while it queued is skipped.
+ * A timed-out operation that already runs finishes in the background (JDBC offers no safe way to
+ * stop it); only its caller stops waiting.
+ */
+final class StoreCallExecutor {
+
+    static final String THREAD_PREFIX = "parley-history-io-";
+    static final String DEADLINE_THREAD = "parley-history-deadline";
+
+    private static final Logger log = LoggerFactory.getLogger(StoreCallExecutor.class);
+
+    private final HistoryStore store;
+    private final HistoryMetrics metrics;
+    private final long timeoutNanos;
+    private final int queueCapacity;
+    private final ThreadPoolExecutor pool;
+    private final ScheduledThreadPoolExecutor deadlines;
+    private volatile boolean closing;
+
+    StoreCallExecutor(HistoryStore store, HistoryOptions options, HistoryMetrics metrics) {
+        this.store = store;
+        this.metrics = metrics;
+        this.timeoutNanos = options.operationTimeout().toNanos();
+        this.queueCapacity = options.readQueueCapacity();
+        this.pool = new ThreadPoolExecutor(options.readThreads(), options.readThreads(), 0, TimeUnit.MILLISECONDS,
+                new ArrayBlockingQueue<>(queueCapacity), numberedThreads(THREAD_PREFIX),
+                new ThreadPoolExecutor.AbortPolicy());
+        // One timer thread for all deadlines; cancelled deadlines leave its queue at once.
+        this.deadlines = new ScheduledThreadPoolExecutor(1, runnable -> daemon(runnable, DEADLINE_THREAD));
+        this.deadlines.setRemoveOnCancelPolicy(true);
+    }
+
+    int queueDepth() {
+        return pool.getQueue().size();
+    }
+
+    <T> CompletableFuture<T> call(String operation, Function<HistoryStore, T> op) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        if (closing) {
+            result.completeExceptionally(new StoreException("history is shutting down: '" + operation + "' refused"));
+            return result;
+        }
+        long start = System.nanoTime();
+        Timer latency = metrics.callLatency(operation);
+        ScheduledFuture<?> deadline = deadlines.schedule(
+                () -> result.completeExceptionally(timedOut(operation, start)), timeoutNanos, TimeUnit.NANOSECONDS);
+        result.whenComplete((value, failure) -> {
+            deadline.cancel(false);
+            latency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        });
+        try {
+            pool.execute(new Call<>(operation, op, result));
+        } catch (RejectedExecutionException e) {
+            if (closing || pool.isShutdown()) {
+                result.completeExceptionally(
+                        new StoreException("history is shutting down: '" + operation + "' refused"));
+            } else {
+                metrics.callsRejected.increment();
+                result.completeExceptionally(new StoreOverloadedException("history read queue full: '" + operation
+                        + "' refused, " + queueDepth() + " queued of capacity " + queueCapacity + ", "
+                        + pool.getActiveCount() + " of " + pool.getMaximumPoolSize() + " threads busy"));
+            }
+        }
+        return result;
+    }
+
+    /** From now on every call fails with "shutting down"; queued and running calls go on. */
+    void stopAccepting() {
+        closing = true;
+        pool.shutdown();
+    }
+
+    /**
+     * Waits at most {@code wait} for queued and running calls (after {@link #stopAccepting()}),
+     * then fails whatever is still queued and stops the deadline timer.
+     *
+     * @return true if every call finished in time
+     */
+    boolean awaitIdle(Duration wait) throws InterruptedException {
+        boolean finished = pool.awaitTermination(Math.max(1, wait.toMillis()), TimeUnit.MILLISECONDS);
+        if (!finished) {
+            List<Runnable> queued = new ArrayList<>();
+            pool.getQueue().drainTo(queued);
+            for (Runnable r : queued) {
+                if (r instanceof Call<?> call) {
+                    call.result.completeExceptionally(new StoreException(
+                            "history is shutting down: '" + call.operation + "' dropped from the read queue"));
+                }
+            }
+            log.warn("history calls still running after {} ms; {} queued call(s) failed", wait.toMillis(),
+                    queued.size());
+        }
+        deadlines.shutdownNow();
+        return finished;
+    }
+
+    private StoreException timedOut(String operation, long start) {
+        return new StoreException("history call '" + operation + "' timed out after "
+                + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms (limit "
+                + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms; " + queueDepth() + " queued, "
+                + pool.getActiveCount() + " of " + pool.getMaximumPoolSize() + " threads busy)");
+    }
+
+    /** A queued store operation; knows its future so that shutdown can fail it. */
+    private final class Call<T> implements Runnable {
+        final String operation;
+        final Function<HistoryStore, T> op;
+        final CompletableFuture<T> result;
+
+        Call(String operation, Function<HistoryStore, T> op, CompletableFuture<T> result) {
+            this.operation = operation;
+            this.op = op;
+            this.result = result;
+        }
+
+        @Override
+        public void run() {
+            if (result.isDone()) {
+                return; // timed out while queued: nobody waits for it any more
+            }
+            try {
+                result.complete(op.apply(store));
+            } catch (RuntimeException | Error e) {
+                result.completeExceptionally(e);
+            }
+        }
+    }
+
+    private static ThreadFactory numberedThreads(String prefix) {
+        AtomicInteger next = new AtomicInteger(1);
+        return runnable -> daemon(runnable, prefix + next.getAndIncrement());
+    }
+
+    private static Thread daemon(Runnable runnable, String name) {
+        Thread thread = new Thread(runnable, name);
+        thread.setDaemon(true);
+        return thread;
+    }
+}

@@ -1,0 +1,258 @@
+#!/usr/bin/env node
+// Headless-Chromium check: a real browser chats through the Parley gateway (dialect `events`)
+// using exactly  new WebSocket("ws://HOST/ws?sid=1", ["access_token", token]).
+//
+// Usage:  node browser-chat.mjs [BASE_URL]        (default http://localhost:18080)
+// Env:    CHROMIUM=/usr/bin/chromium  STEP_TIMEOUT_MS=10000  TOTAL_TIMEOUT_MS=90000
+//         SCREENSHOT=<dir of this script>/page.png
+// Needs:  Debian packages chromium (+ chromium-driver), `npm install playwright-core` here,
+//         and a gateway with development tokens on (POST /api/v1/dev/tokens).
+// Exit:   0 when every check passes, 1 when one fails, 2 on the overall watchdog.
+
+import { chromium } from 'playwright-core';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const BASE = (process.argv[2] || process.env.PARLEY_BASE_URL || 'http://localhost:18080').replace(/\/+$/, '');
+const WS_BASE = BASE.replace(/^http/, 'ws');                       // http -> ws, https -> wss
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const STEP_MS = Number(process.env.STEP_TIMEOUT_MS || 10000);       // every single wait
+const TOTAL_MS = Number(process.env.TOTAL_TIMEOUT_MS || 90000);     // the whole run
+const HERE = dirname(fileURLToPath(import.meta.url));
+const SCREENSHOT = process.env.SCREENSHOT || join(HERE, 'page.png');
+const APP = 100;                                                    // application id
+const CHANNEL = String(APP);                                        // session_channel
+
+const results = [];
+let browser = null;
+
+// Overall watchdog: the script stops by itself whatever hangs.
+const watchdog = setTimeout(() => {
+  console.error(`FAIL: overall timeout of ${TOTAL_MS} ms reached`);
+  summary();
+  process.exit(2);
+}, TOTAL_MS);
+
+function check(name, ok, detail = '') {
+  results.push({ name, ok: !!ok, detail });
+  console.log(`${ok ? 'ok  ' : 'FAIL'}  ${name}${detail ? '  -- ' + detail : ''}`);
+  if (!ok) throw new Error(`check failed: ${name}${detail ? ' -- ' + detail : ''}`);
+}
+
+function summary() {
+  const passed = results.filter(r => r.ok).length;
+  const failed = results.length - passed;
+  console.log('');
+  console.log(`${passed} passed, ${failed} failed`);
+  console.log(failed === 0 && passed > 0 ? 'PASS: browser chat through the Parley gateway works'
+                                          : 'FAIL: see the FAIL lines above');
+}
+
+// --- runs inside the page: a tiny events-dialect client kept on window.__parley -----------------
+// Installed with page.evaluate; every wait inside it has its own timeout.
+function installClient() {
+  const c = window.__parley = { ws: null, frames: [], waiters: [], nextId: 1 };
+  c.deliver = () => {
+    c.waiters = c.waiters.filter(w => {
+      const f = c.frames.find(w.match);
+      if (f) { clearTimeout(w.timer); w.resolve(f); return false; }
+      return true;
+    });
+  };
+  c.wait = (match, ms, what) => new Promise((resolve, reject) => {
+    const w = { match, resolve };
+    w.timer = setTimeout(() => {
+      c.waiters = c.waiters.filter(x => x !== w);
+      reject(new Error(`timeout after ${ms} ms waiting for ${what}; frames so far: ${JSON.stringify(c.frames)}`));
+    }, ms);
+    c.waiters.push(w);
+    c.deliver();
+  });
+  c.token = async (sub, role) => {
+    const body = role ? { sub, role } : { sub };
+    const res = await fetch('/api/v1/dev/tokens', { method: 'POST', body: JSON.stringify(body) });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`POST /api/v1/dev/tokens -> ${res.status} ${text}`);
+    return JSON.parse(text).token;
+  };
+  // Opens the socket exactly as a browser client would; resolves with what the handshake chose.
+  c.open = (url, token, ms) => new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, ['access_token', token]);
+    const timer = setTimeout(() => { try { ws.close(); } catch (_) {} reject(new Error(`no open within ${ms} ms`)); }, ms);
+    ws.onopen = () => { clearTimeout(timer); c.ws = ws; resolve({ protocol: ws.protocol, url: ws.url }); };
+    ws.onclose = e => { clearTimeout(timer); c.closed = { code: e.code, reason: e.reason }; reject(new Error(`closed before open: ${e.code} ${e.reason}`)); };
+    ws.onmessage = e => {
+      let f; try { f = JSON.parse(e.data); } catch (_) { f = { unparsable: String(e.data) }; }
+      c.frames.push(f); c.deliver();
+    };
+  });
+  // Sends {"name","args","id"} and waits for the reply that echoes the id.
+  c.request = async (name, args, ms) => {
+    const id = 'r' + (c.nextId++);
+    c.ws.send(JSON.stringify({ name, args, id }));
+    return c.wait(f => f.id === id && f.name === name, ms, `reply to ${name} id ${id}`);
+  };
+  // A handshake that must NOT open (bad credential): resolves with how it ended.
+  c.expectRefused = (url, token, ms) => new Promise(resolve => {
+    const ws = new WebSocket(url, ['access_token', token]);
+    const timer = setTimeout(() => { try { ws.close(); } catch (_) {} resolve({ opened: false, timeout: true }); }, ms);
+    ws.onopen = () => { clearTimeout(timer); ws.close(); resolve({ opened: true, protocol: ws.protocol }); };
+    ws.onclose = e => { clearTimeout(timer); resolve({ opened: false, code: e.code }); };
+  });
+  return true;
+}
+
+async function newPage(label) {
+  // One browser, several isolated contexts: each page has its own cookies/storage.
+  const context = await browser.newContext({ viewport: { width: 1000, height: 900 } });
+  context.setDefaultTimeout(STEP_MS);
+  const page = await context.newPage();
+  page.on('pageerror', e => console.log(`[${label}] page error: ${e.message}`));
+  page.on('console', m => { if (m.type() === 'error') console.log(`[${label}] console error: ${m.text()}`); });
+  return page;
+}
+
+// Page on the gateway's origin (so fetch('/api/...') is same-origin), with the client installed.
+async function clientPage(label) {
+  const page = await newPage(label);
+  const resp = await page.goto(`${BASE}/health`, { timeout: STEP_MS });
+  check(`${label}: GET /health in the browser`, resp && resp.ok(), resp ? `HTTP ${resp.status()}` : 'no response');
+  await page.evaluate(installClient);
+  return page;
+}
+
+async function connect(page, label, sub, role) {
+  const token = await page.evaluate(([s, r]) => window.__parley.token(s, r), [sub, role]);
+  check(`${label}: minted a dev token for sub ${sub}${role ? ' role ' + role : ''} with fetch`, typeof token === 'string' && token.split('.').length === 3);
+  const url = `${WS_BASE}/ws?sid=${encodeURIComponent(sub)}`;
+  const opened = await page.evaluate(([u, t, ms]) => window.__parley.open(u, t, ms), [url, token, STEP_MS]);
+  check(`${label}: new WebSocket("${url}", ["access_token", token]) opened`, true);
+  check(`${label}: ws.protocol === "access_token"`, opened.protocol === 'access_token', `got ${JSON.stringify(opened.protocol)}`);
+  return token;
+}
+
+function request(page, name, args) {
+  return page.evaluate(([n, a, ms]) => window.__parley.request(n, a, ms), [name, args, STEP_MS]);
+}
+
+// Starts waiting for a server push now (before the frame that causes it is sent); awaited later.
+// The no-op catch only keeps Node from calling an early failure "unhandled"; await still throws.
+function waitPush(page, name, content) {
+  const p = page.evaluate(([n, text, ms]) => window.__parley.wait(
+    f => f.name === n && f.args && f.args.message && f.args.message.content === text
+      || f.name === n && f.result && f.result.message && f.result.message.content === text
+      || f.name === n && f.message && f.message.content === text,
+    ms, `${n} with content ${JSON.stringify(text)}`), [name, content, STEP_MS]);
+  p.catch(() => {});
+  return p;
+}
+
+function pushMessage(f) {
+  return (f.args && f.args.message) || (f.result && f.result.message) || f.message || null;
+}
+
+async function main() {
+  console.log(`Parley browser check against ${BASE} with ${CHROMIUM}`);
+  // No --user-data-dir here: Playwright refuses it in launch(), and itself passes Chromium a new,
+  // empty one (a playwright_chromiumdev_profile-* temp dir, removed on close) at every launch.
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    timeout: STEP_MS * 3,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+           '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  console.log(`Chromium ${browser.version()}`);
+
+  // ---- Page A: customer "1" -------------------------------------------------------------------
+  const a = await clientPage('A(customer 1)');
+  const refused = await a.evaluate(([u, ms]) => window.__parley.expectRefused(u, 'not-a-jwt', ms),
+                                   [`${WS_BASE}/ws?sid=1`, STEP_MS]);
+  check('A: a WebSocket with a bad token is refused (never opens)', !refused.opened, JSON.stringify(refused));
+  await connect(a, 'A', '1');
+  const add = await request(a, 'Event.AddConversation', { user_id: '1', application_id: APP });
+  check('A: Event.AddConversation {user_id:"1", application_id:100} -> ok', add.ok === true, JSON.stringify(add));
+
+  // ---- Page B: staff "2" (role admin) ---------------------------------------------------------
+  const b = await clientPage('B(staff 2)');
+  await connect(b, 'B', '2', 'admin');
+  const list = await request(b, 'Event.GetMessageList', { session_channel: CHANNEL, executor_id: '2' });
+  check('B: Event.GetMessageList {session_channel:"100"} -> ok (staff joins)',
+        list.ok === true && list.result && Array.isArray(list.result.Messages), JSON.stringify(list).slice(0, 300));
+
+  const staffText = 'hello from staff';
+  const gotA = waitPush(a, 'Event.ReceiveMessage', staffText);   // start listening before sending
+  const sentB = await request(b, 'Event.SendMessage', { session_channel: CHANNEL, sender_id: '2', content: staffText });
+  check('B: Event.SendMessage "hello from staff" -> ok', sentB.ok === true, JSON.stringify(sentB));
+  const pushA = await gotA;
+  const mA = pushMessage(pushA);
+  check('A: received Event.ReceiveMessage "hello from staff" from sender 2',
+        mA && mA.content === staffText && String(mA.sender_id) === '2' && mA.session_channel === CHANNEL, JSON.stringify(pushA));
+
+  const replyText = 'hello from customer';
+  const gotB = waitPush(b, 'Event.ReceiveMessage', replyText);
+  const sentA = await request(a, 'Event.SendMessage', { session_channel: CHANNEL, sender_id: '1', content: replyText });
+  check('A: Event.SendMessage "hello from customer" -> ok', sentA.ok === true, JSON.stringify(sentA));
+  const pushB = await gotB;
+  const mB = pushMessage(pushB);
+  check('B: received Event.ReceiveMessage "hello from customer" from sender 1',
+        mB && mB.content === replyText && String(mB.sender_id) === '1' && mB.session_channel === CHANNEL, JSON.stringify(pushB));
+
+  // ---- Page C: the gateway's own chat page at / -----------------------------------------------
+  const c = await newPage('C(served page)');
+  const resp = await c.goto(`${BASE}/`, { timeout: STEP_MS });
+  check('C: GET / serves the chat page', resp && resp.ok() && (await c.title()).includes('Parley'), resp ? `HTTP ${resp.status()}` : 'no response');
+  await c.fill('#user', '1');
+  await c.fill('#role', '');
+  await c.fill('#app', CHANNEL);
+  const pageText = 'hello from the served page';
+  await c.fill('#text', pageText);
+  await c.click('#connect');
+  await c.waitForFunction(() => /^connected as 1 \(subprotocol access_token\)$/.test(document.getElementById('state').textContent),
+                          null, { timeout: STEP_MS }).catch(async e => {
+    check('C: state shows "connected as 1 (subprotocol access_token)"', false, `state is ${JSON.stringify(await c.textContent('#state'))}; ${e.message.split('\n')[0]}`);
+  });
+  check('C: state shows "connected as 1 (subprotocol access_token)"', true, JSON.stringify(await c.textContent('#state')));
+
+  // The page logs each server frame as a line "< {json}" with class "in".
+  const waitLogReply = (name, what) => c.waitForFunction(n => [...document.querySelectorAll('#log .in')].some(d => {
+    try { const f = JSON.parse(d.textContent.replace(/^< /, '')); return f.name === n && 'ok' in f; } catch (_) { return false; }
+  }), name, { timeout: STEP_MS }).then(() => c.evaluate(n => [...document.querySelectorAll('#log .in')]
+    .map(d => { try { return JSON.parse(d.textContent.replace(/^< /, '')); } catch (_) { return null; } })
+    .find(f => f && f.name === n && 'ok' in f), name)).catch(async e => {
+      check(`C: log shows a reply to ${what}`, false, `log: ${await c.textContent('#log')}; ${e.message.split('\n')[0]}`);
+    });
+
+  await c.click('#open');
+  const openReply = await waitLogReply('Event.AddConversation', 'Open conversation');
+  check('C: "Open conversation" -> log shows ok Event.AddConversation reply', openReply && openReply.ok === true, JSON.stringify(openReply));
+
+  const gotB2 = waitPush(b, 'Event.ReceiveMessage', pageText);   // staff page B should see it too
+  const gotA2 = waitPush(a, 'Event.ReceiveMessage', pageText);   // and page A: user 1's other connection
+  await c.click('#send');
+  const sendReply = await waitLogReply('Event.SendMessage', 'Send');
+  check('C: "Send" -> log shows ok Event.SendMessage reply', sendReply && sendReply.ok === true, JSON.stringify(sendReply));
+  const pushB2 = await gotB2;
+  check('B: received the served page\'s message as Event.ReceiveMessage', pushMessage(pushB2)?.content === pageText, JSON.stringify(pushB2));
+  const pushA2 = await gotA2;
+  check('A: received it too (echo to user 1\'s other connection)', pushMessage(pushA2)?.content === pageText, JSON.stringify(pushA2));
+
+  await c.screenshot({ path: SCREENSHOT, fullPage: true, timeout: STEP_MS });
+  check(`C: screenshot written to ${SCREENSHOT}`, true);
+}
+
+let failed = false;
+try {
+  await main();
+} catch (e) {
+  failed = true;
+  if (!results.some(r => !r.ok)) {   // an error that no check reported yet
+    results.push({ name: 'unexpected error', ok: false, detail: e.message });
+    console.log(`FAIL  unexpected error  -- ${e.stack || e.message}`);
+  }
+} finally {
+  if (browser) await Promise.race([browser.close().catch(() => {}), new Promise(r => setTimeout(r, 5000))]);
+  clearTimeout(watchdog);
+}
+summary();
+process.exit(failed || results.some(r => !r.ok) ? 1 : 0);
