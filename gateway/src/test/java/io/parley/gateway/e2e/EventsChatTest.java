@@ -121,10 +121,7 @@ class EventsChatTest {
         long app = APPLICATIONS.incrementAndGet();
         String channel = Long.toString(app);
         try (WsClient customer = node.connectEvents("31"); WsClient agent = staff("32")) {
-            customer.event("Event.AddConversation", Map.of("user_id", 31, "application_id", app));
-            customer.awaitName("Event.AddConversation");
-            agent.event("Event.GetMessageList", Map.of("session_channel", channel, "executor_id", 32));
-            agent.awaitName("Event.GetMessageList");
+            openConversation(customer, "31", agent, "32", app);
 
             List<Long> ids = new ArrayList<>();
             for (int i = 1; i <= 3; i++) {
@@ -184,10 +181,7 @@ class EventsChatTest {
         long app = APPLICATIONS.incrementAndGet();
         String channel = Long.toString(app);
         try (WsClient customer = node.connectEvents("61"); WsClient agent = staff("62")) {
-            customer.event("Event.AddConversation", Map.of("user_id", 61, "application_id", app));
-            customer.awaitName("Event.AddConversation");
-            agent.event("Event.GetMessageList", Map.of("session_channel", channel, "executor_id", 62));
-            agent.awaitName("Event.GetMessageList");
+            openConversation(customer, "61", agent, "62", app);
 
             customer.event("Event.SendMessage", Map.of("session_channel", channel, "sender_id", 61, "content", "tpyo"));
             long id = customer.awaitName("Event.SendMessage").at("/result/message/id").asLong();
@@ -222,6 +216,14 @@ class EventsChatTest {
             assertThat(reply.path("id").asText()).isEqualTo("req-7");
             assertThat(reply.at("/result/conversations")).isEmpty();
         }
+    }
+
+    /** The customer opens the application's conversation and the staff member joins it. */
+    private static void openConversation(WsClient customer, String customerId, WsClient agent, String agentId, long app) {
+        customer.event("Event.AddConversation", Map.of("user_id", customerId, "application_id", app));
+        assertThat(customer.awaitName("Event.AddConversation").path("ok").asBoolean()).isTrue();
+        agent.event("Event.GetMessageList", Map.of("session_channel", Long.toString(app), "executor_id", agentId));
+        assertThat(agent.awaitName("Event.GetMessageList").path("ok").asBoolean()).isTrue();
     }
 
     private static List<String> contents(JsonNode messages) {
