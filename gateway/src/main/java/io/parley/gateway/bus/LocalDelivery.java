@@ -47,17 +47,19 @@ public final class LocalDelivery {
                 return;
             }
             ByteBuf shared = Unpooled.wrappedBuffer(encoded);
+            int written = 0;
             try {
                 for (Session session : recipients) {
                     if (slowConsumers.admit(session)) {
                         session.sendShared(shared);
                         metrics.frameOut(session.dialect());
+                        written++;
                     }
                 }
             } finally {
                 shared.release();
             }
-            metrics.deliveries(recipients.size());
+            metrics.deliveries(written);
         });
     }
 }

@@ -6,6 +6,7 @@ import io.netty.util.AttributeKey;
 import io.parley.gateway.metrics.GatewayMetrics;
 import io.parley.gateway.session.Session;
 import io.parley.gateway.websocket.CloseCodes;
+import io.parley.gateway.websocket.CloseStarted;
 
 import java.util.concurrent.TimeUnit;
 
@@ -31,10 +32,14 @@ public final class SlowConsumerPolicy {
         if (channel.isWritable()) {
             return true;
         }
+        if (!channel.isActive()) {
+            return false; // it just closed (its buffer is gone): a client that left, not a slow one
+        }
         if (channel.attr(CLOSING).setIfAbsent(Boolean.TRUE) == null) {
             metrics.slowConsumerClosed(session.dialect());
             channel.eventLoop().execute(() -> {
                 channel.writeAndFlush(new CloseWebSocketFrame(CloseCodes.SLOW_CONSUMER));
+                channel.pipeline().fireUserEventTriggered(CloseStarted.INSTANCE);
                 channel.eventLoop().schedule(() -> channel.close(), CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
             });
         }

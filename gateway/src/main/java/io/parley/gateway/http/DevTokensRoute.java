@@ -29,7 +29,7 @@ public final class DevTokensRoute implements HttpRoute {
     @Override
     public void handle(ChannelHandlerContext ctx, FullHttpRequest request) {
         if (!HttpMethod.POST.equals(request.method())) {
-            HttpResponses.error(ctx, request, HttpResponseStatus.METHOD_NOT_ALLOWED, "use POST with {\"sub\": \"<user id>\"}");
+            HttpResponses.methodNotAllowed(ctx, request, "POST", "use POST with {\"sub\": \"<user id>\"}");
             return;
         }
         JsonNode body;

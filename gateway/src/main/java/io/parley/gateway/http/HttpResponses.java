@@ -24,31 +24,54 @@ public final class HttpResponses {
     }
 
     public static void json(ChannelHandlerContext ctx, FullHttpRequest request, HttpResponseStatus status, Object body) {
-        byte[] bytes;
+        send(ctx, request, status, "application/json", encode(body));
+    }
+
+    private static byte[] encode(Object body) {
         try {
-            bytes = JSON.writeValueAsBytes(body);
+            return JSON.writeValueAsBytes(body);
         } catch (Exception e) {
             throw new IllegalStateException("cannot encode response body", e);
         }
-        send(ctx, request, status, "application/json", bytes);
     }
 
     public static void error(ChannelHandlerContext ctx, FullHttpRequest request, HttpResponseStatus status, String message) {
+        json(ctx, request, status, errorBody(status, message));
+    }
+
+    /** 405 with the {@code Allow} header RFC 9110 requires. */
+    public static void methodNotAllowed(ChannelHandlerContext ctx, FullHttpRequest request, String allow, String message) {
+        byte[] body = encode(errorBody(HttpResponseStatus.METHOD_NOT_ALLOWED, message));
+        FullHttpResponse response = response(HttpResponseStatus.METHOD_NOT_ALLOWED, "application/json", body);
+        response.headers().set(HttpHeaderNames.ALLOW, allow);
+        write(ctx, request, response);
+    }
+
+    private static ObjectNode errorBody(HttpResponseStatus status, String message) {
         ObjectNode body = JSON.createObjectNode();
         ObjectNode error = body.putObject("error");
         error.put("code", status.code());
         error.put("message", message);
-        json(ctx, request, status, body);
+        return body;
     }
 
     public static void send(ChannelHandlerContext ctx, FullHttpRequest request, HttpResponseStatus status,
                             String contentType, byte[] body) {
+        write(ctx, request, response(status, contentType, body));
+    }
+
+    private static FullHttpResponse response(HttpResponseStatus status, String contentType, byte[] body) {
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
                 Unpooled.wrappedBuffer(body));
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
         response.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
         HttpUtil.setContentLength(response, body.length);
-        boolean keepAlive = request != null && HttpUtil.isKeepAlive(request) && status.code() < 500;
+        return response;
+    }
+
+    /** Keeps the connection open only for a keep-alive request that did not fail on our side. */
+    private static void write(ChannelHandlerContext ctx, FullHttpRequest request, FullHttpResponse response) {
+        boolean keepAlive = request != null && HttpUtil.isKeepAlive(request) && response.status().code() < 500;
         if (keepAlive) {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
             ctx.writeAndFlush(response);

@@ -8,6 +8,9 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.parley.gateway.handshake.DialectEndpoint;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.util.List;
 import java.util.Map;
 
@@ -17,6 +20,7 @@ import java.util.Map;
  */
 @ChannelHandler.Sharable
 public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private static final Logger log = LoggerFactory.getLogger(HttpRouter.class);
     private final Map<String, HttpRoute> routes;
     private final List<DialectEndpoint> endpoints;
 
@@ -45,5 +49,14 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
             return;
         }
         route.handle(ctx, request);
+    }
+
+    /** Last resort of the HTTP phase: a failing route still answers (500, then close), never hangs. */
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.error("HTTP request on {} failed", ctx.channel(), cause);
+        if (ctx.channel().isActive()) {
+            HttpResponses.error(ctx, null, HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error");
+        }
     }
 }

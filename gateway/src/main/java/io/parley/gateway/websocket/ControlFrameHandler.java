@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
 import io.parley.gateway.metrics.GatewayMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,7 +44,7 @@ public final class ControlFrameHandler extends ChannelInboundHandlerAdapter {
             binary.release();
             close(ctx, CloseCodes.UNSUPPORTED_DATA, "binary frames are not supported; send JSON text");
         } else if (closing) {
-            io.netty.util.ReferenceCountUtil.release(msg); // the close handshake has begun: read no more
+            ReferenceCountUtil.release(msg); // the close handshake has begun: read no more
         } else {
             ctx.fireChannelRead(msg);
         }
@@ -75,6 +76,10 @@ public final class ControlFrameHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt == CloseStarted.INSTANCE) {
+            closing = true;
+            return;
+        }
         if (evt instanceof IdleStateEvent idle) {
             if (idle.isFirst()) {
                 ctx.writeAndFlush(new PingWebSocketFrame());

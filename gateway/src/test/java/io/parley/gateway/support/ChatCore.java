@@ -1,0 +1,55 @@
+package io.parley.gateway.support;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.parley.gateway.bus.LocalBus;
+import io.parley.gateway.bus.LocalDelivery;
+import io.parley.gateway.bus.SlowConsumerPolicy;
+import io.parley.gateway.core.ChatDirectory;
+import io.parley.gateway.core.ChatService;
+import io.parley.gateway.core.MessageIds;
+import io.parley.gateway.metrics.GatewayMetrics;
+import io.parley.gateway.session.SessionRegistry;
+import io.parley.storage.HistoryOptions;
+import io.parley.storage.HistoryService;
+import io.parley.storage.JdbcHistoryStore;
+
+import java.nio.file.Path;
+import java.time.Clock;
+
+/**
+ * The real chat core for handler tests: an embedded (H2 file) history store in a temporary
+ * directory behind a real {@link HistoryService}. Open one per test class (the store takes a
+ * moment to migrate); make a {@link ChatService} per test, wired to that test's session registry
+ * and metrics through the real local bus.
+ */
+public final class ChatCore implements AutoCloseable {
+    public static final int MAX_TEXT_LENGTH = 4_000;
+
+    private final HistoryService history;
+    /** One id generator for every ChatService over this store: ids must not repeat. */
+    private final MessageIds ids = new MessageIds(1, Clock.systemUTC());
+
+    private ChatCore(HistoryService history) {
+        this.history = history;
+    }
+
+    public static ChatCore open(Path dataDir) {
+        return new ChatCore(new HistoryService(JdbcHistoryStore.embedded(dataDir), HistoryOptions.defaults(),
+                new SimpleMeterRegistry()));
+    }
+
+    public HistoryService history() {
+        return history;
+    }
+
+    public ChatService chatService(SessionRegistry sessions, GatewayMetrics metrics) {
+        return new ChatService(history, new ChatDirectory(history, 1_000), ids,
+                new LocalBus(new LocalDelivery(sessions, metrics, new SlowConsumerPolicy(metrics))),
+                Clock.systemUTC(), MAX_TEXT_LENGTH, metrics);
+    }
+
+    @Override
+    public void close() {
+        history.close();
+    }
+}

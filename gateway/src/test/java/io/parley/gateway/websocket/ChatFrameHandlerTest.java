@@ -1,0 +1,304 @@
+package io.parley.gateway.websocket;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.parley.gateway.auth.Principal;
+import io.parley.gateway.core.ChatService;
+import io.parley.gateway.handshake.HandshakeComplete;
+import io.parley.gateway.metrics.GatewayMetrics;
+import io.parley.gateway.session.Session;
+import io.parley.gateway.session.SessionRegistry;
+import io.parley.gateway.support.ChatCore;
+import io.parley.gateway.support.LeakDetectionExtension;
+import io.parley.gateway.support.TestThreadExecutor;
+import io.parley.protocol.events.EventsCodec;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static io.parley.gateway.support.EmbeddedChannels.awaitOutbound;
+import static io.parley.gateway.support.EmbeddedChannels.count;
+import static io.parley.gateway.support.EmbeddedChannels.json;
+import static io.parley.gateway.support.EmbeddedChannels.textFrame;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Text frame -> events codec -> real chat core (embedded history store) -> reply on the
+ * connection's executor. The handler runs on a {@link TestThreadExecutor} so that replies coming
+ * back from storage threads queue safely and the test decides when they are delivered.
+ */
+@ExtendWith(LeakDetectionExtension.class)
+class ChatFrameHandlerTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+    private static final AtomicLong APPLICATIONS = new AtomicLong(100);
+
+    @TempDir
+    static Path dataDir;
+    private static ChatCore core;
+
+    private SimpleMeterRegistry registry;
+    private GatewayMetrics metrics;
+    private SessionRegistry sessions;
+    private TestThreadExecutor loop;
+    private EmbeddedChannel channel;
+    private Session session;
+    private final List<Object> passedOn = new ArrayList<>();
+
+    @BeforeAll
+    static void openCore() {
+        core = ChatCore.open(dataDir);
+    }
+
+    @AfterAll
+    static void closeCore() {
+        core.close();
+    }
+
+    @BeforeEach
+    void setUp() {
+        registry = new SimpleMeterRegistry();
+        metrics = new GatewayMetrics(registry);
+        sessions = new SessionRegistry();
+        ChatService chat = core.chatService(sessions, metrics);
+        loop = new TestThreadExecutor();
+        channel = new EmbeddedChannel();
+        session = new Session(new Principal("1", false), new EventsCodec(), channel);
+        channel.pipeline().addLast(loop, "chat", new ChatFrameHandler(session, chat, sessions, metrics));
+        channel.pipeline().addLast("after-chat", new ChannelInboundHandlerAdapter() {
+            @Override
+            public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+                passedOn.add(evt);
+            }
+
+            @Override
+            public void channelInactive(ChannelHandlerContext ctx) {
+                passedOn.add("inactive");
+            }
+        });
+    }
+
+    /** Writes one request frame; nothing may travel past the handler, and the frame must be released. */
+    private void send(String text) {
+        TextWebSocketFrame frame = textFrame(text);
+        assertThat(channel.writeInbound(frame)).as("frames end at the chat handler").isFalse();
+        assertThat(frame.refCnt()).isZero();
+    }
+
+    private JsonNode exchange(String text) {
+        send(text);
+        return json(awaitOutbound(channel, TIMEOUT, loop));
+    }
+
+    private long newConversation() {
+        long app = APPLICATIONS.incrementAndGet();
+        JsonNode added = exchange("{\"name\":\"Event.AddConversation\",\"args\":{\"user_id\":1,\"application_id\":" + app + "}}");
+        assertThat(added.path("ok").asBoolean()).as("%s", added).isTrue();
+        return app;
+    }
+
+    // ---- replies ----------------------------------------------------------------------------------
+
+    @Test
+    void requestIsRunByTheChatCoreAndAnsweredInTheSameDialect() {
+        long app = APPLICATIONS.incrementAndGet();
+
+        JsonNode reply = exchange("{\"name\":\"Event.AddConversation\",\"id\":\"c1\",\"args\":{\"user_id\":1,\"application_id\":" + app + "}}");
+
+        assertThat(reply.path("name").asText()).isEqualTo("Event.AddConversation");
+        assertThat(reply.path("id").asText()).isEqualTo("c1");
+        assertThat(reply.path("ok").asBoolean()).isTrue();
+        assertThat(reply.at("/result/session_channel").asText()).isEqualTo(Long.toString(app));
+        assertThat(count(registry, "parley.frames.in", "dialect", "events")).isEqualTo(1);
+        assertThat(count(registry, "parley.frames.out", "dialect", "events")).isEqualTo(1);
+        assertThat(channel.finish()).isFalse();
+    }
+
+    @Test
+    void sentMessageIsCommittedAndAcknowledged() {
+        long app = newConversation();
+
+        JsonNode reply = exchange("{\"name\":\"Event.SendMessage\",\"id\":7,\"args\":{\"session_channel\":\"" + app
+                + "\",\"sender_id\":1,\"content\":\"Hey\"}}");
+
+        assertThat(reply.path("ok").asBoolean()).as("%s", reply).isTrue();
+        assertThat(reply.path("id").asInt()).isEqualTo(7);
+        assertThat(reply.at("/result/message/content").asText()).isEqualTo("Hey");
+        assertThat(reply.at("/result/message/session_channel").asText()).isEqualTo(Long.toString(app));
+        assertThat(count(registry, "parley.messages.in")).isEqualTo(1);
+        assertThat(channel.finish()).isFalse();
+    }
+
+    // ---- invalid requests -------------------------------------------------------------------------
+
+    @Test
+    void malformedJsonIsAnsweredWithA400ErrorFrameAtOnceAndTheSocketStaysOpen() {
+        send("{\"name\":");
+
+        JsonNode error = json(channel.readOutbound()); // synchronously: no chat core involved
+        assertThat(error.path("name").asText()).isEqualTo("Event.Error");
+        assertThat(error.path("ok").asBoolean()).isFalse();
+        assertThat(error.at("/error/code").asInt()).isEqualTo(400);
+        assertThat(error.at("/error/message").asText()).contains("malformed JSON");
+        assertThat(channel.isOpen()).isTrue();
+        assertThat(count(registry, "parley.errors", "code", "400")).isEqualTo(1);
+        assertThat(loop.pending()).isZero();
+        assertThat(channel.finish()).isFalse();
+    }
+
+    @Test
+    void unknownEventIsAnsweredWith400() {
+        send("{\"name\":\"Event.LaunchRocket\",\"id\":\"x\",\"args\":{}}");
+
+        JsonNode error = json(channel.readOutbound());
+        assertThat(error.path("ok").asBoolean()).isFalse();
+        assertThat(error.path("id").asText()).isEqualTo("x");
+        assertThat(error.at("/error/code").asInt()).isEqualTo(400);
+        assertThat(channel.isOpen()).isTrue();
+        assertThat(channel.finish()).isFalse();
+    }
+
+    @Test
+    void actingAsAnotherUserIsAnswered403() {
+        JsonNode error = exchange("{\"name\":\"Event.GetConversationList\",\"args\":{\"user_id\":2}}");
+
+        assertThat(error.path("name").asText()).isEqualTo("Event.GetConversationList");
+        assertThat(error.path("ok").asBoolean()).isFalse();
+        assertThat(error.at("/error/code").asInt()).isEqualTo(403);
+        assertThat(count(registry, "parley.errors", "code", "403")).isEqualTo(1);
+        assertThat(channel.isOpen()).isTrue();
+        assertThat(channel.finish()).isFalse();
+    }
+
+    @Test
+    void unknownConversationIsAnswered404() {
+        JsonNode error = exchange("{\"name\":\"Event.GetMessageList\",\"args\":{\"session_channel\":\"987654321\",\"executor_id\":1}}");
+
+        assertThat(error.path("ok").asBoolean()).isFalse();
+        assertThat(error.at("/error/code").asInt()).isEqualTo(404);
+        assertThat(count(registry, "parley.errors", "code", "404")).isEqualTo(1);
+        assertThat(channel.finish()).isFalse();
+    }
+
+    @Test
+    void overlongMessageIsAnswered413() {
+        long app = newConversation();
+        String content = "x".repeat(ChatCore.MAX_TEXT_LENGTH + 1);
+
+        JsonNode error = exchange("{\"name\":\"Event.SendMessage\",\"args\":{\"session_channel\":\"" + app
+                + "\",\"sender_id\":1,\"content\":\"" + content + "\"}}");
+
+        assertThat(error.at("/error/code").asInt()).isEqualTo(413);
+        assertThat(count(registry, "parley.messages.in")).isZero();
+        assertThat(channel.finish()).isFalse();
+    }
+
+    // ---- the in-flight bound ----------------------------------------------------------------------
+
+    @Test
+    void requestsBeyondMaxInFlightAreAnswered429AtOnceAndTheLimitFreesAsRepliesGoOut() {
+        for (int i = 0; i < ChatFrameHandler.MAX_IN_FLIGHT; i++) {
+            send("{\"name\":\"Event.GetConversationList\",\"id\":" + i + ",\"args\":{\"user_id\":1}}");
+        }
+        assertThat((Object) channel.readOutbound()).as("no reply delivered yet").isNull();
+
+        send("{\"name\":\"Event.GetConversationList\",\"id\":\"over\",\"args\":{\"user_id\":1}}");
+
+        JsonNode rejected = json(channel.readOutbound());
+        assertThat(rejected.path("id").asText()).isEqualTo("over");
+        assertThat(rejected.path("name").asText()).isEqualTo("Event.GetConversationList");
+        assertThat(rejected.at("/error/code").asInt()).isEqualTo(429);
+        assertThat(rejected.at("/error/message").asText()).contains(Integer.toString(ChatFrameHandler.MAX_IN_FLIGHT));
+        assertThat(count(registry, "parley.errors", "code", "429")).isEqualTo(1);
+
+        Set<Integer> answered = new HashSet<>();
+        while (answered.size() < ChatFrameHandler.MAX_IN_FLIGHT) {
+            JsonNode reply = json(awaitOutbound(channel, TIMEOUT, loop));
+            assertThat(reply.path("ok").asBoolean()).as("%s", reply).isTrue();
+            assertThat(answered.add(reply.path("id").asInt())).isTrue();
+        }
+
+        JsonNode again = exchange("{\"name\":\"Event.GetConversationList\",\"id\":\"again\",\"args\":{\"user_id\":1}}");
+        assertThat(again.path("ok").asBoolean()).as("the limit freed as replies went out").isTrue();
+        assertThat(count(registry, "parley.errors", "code", "429")).isEqualTo(1);
+        assertThat(channel.finish()).isFalse();
+    }
+
+    @Test
+    void replyArrivingAfterTheConnectionClosedIsDropped() {
+        send("{\"name\":\"Event.GetConversationList\",\"args\":{\"user_id\":1}}");
+        channel.close();
+
+        assertThat(loop.awaitAndRun(TIMEOUT)).as("the reply came back").isPositive();
+
+        assertThat((Object) channel.readOutbound()).isNull();
+        assertThat(count(registry, "parley.frames.out", "dialect", "events")).isZero();
+        assertThat(channel.finish()).isFalse();
+    }
+
+    // ---- session lifecycle ------------------------------------------------------------------------
+
+    @Test
+    void closeAfterHandshakeCompleteUnregistersTheSessionAndCountsTheConnectionClosed() {
+        sessions.add(session); // as the handshake handler does before it fires HandshakeComplete
+        metrics.connectionOpened(session.dialect());
+        HandshakeComplete complete = new HandshakeComplete(session);
+
+        channel.pipeline().fireUserEventTriggered(complete);
+
+        assertThat(passedOn).containsExactly(complete);
+        assertThat(sessions.isOnline("1")).isTrue();
+        assertThat(connections()).isEqualTo(1);
+
+        channel.close();
+
+        assertThat(sessions.isOnline("1")).isFalse();
+        assertThat(sessions.all()).isEmpty();
+        assertThat(connections()).isZero();
+        assertThat(passedOn).containsExactly(complete, "inactive");
+        assertThat(channel.finish()).isFalse();
+    }
+
+    @Test
+    void closeBeforeHandshakeCompleteLeavesRegistryAndGaugeAlone() {
+        sessions.add(session);
+        metrics.connectionOpened(session.dialect());
+
+        channel.close();
+
+        assertThat(sessions.isOnline("1")).isTrue();
+        assertThat(connections()).isEqualTo(1);
+        assertThat(passedOn).containsExactly("inactive");
+        sessions.remove(session);
+        assertThat(channel.finish()).isFalse();
+    }
+
+    @Test
+    void unexpectedExceptionClosesTheConnectionWithoutEscaping() {
+        channel.pipeline().fireExceptionCaught(new IllegalStateException("test: unexpected failure"));
+
+        assertThat(channel.isOpen()).isFalse();
+        channel.checkException(); // nothing reached the end of the pipeline
+        assertThat(channel.finish()).isFalse();
+    }
+
+    private double connections() {
+        Gauge gauge = registry.find("parley.connections").tag("dialect", "events").gauge();
+        return gauge == null ? 0 : gauge.value();
+    }
+}
