@@ -72,7 +72,10 @@ class HistoryServiceTest {
         chats.forEach(c -> completionOrder.put(c.id(), Collections.synchronizedList(new ArrayList<>())));
 
         ExecutorService senders = Executors.newFixedThreadPool(threads);
-        List<CompletableFuture<Message>> futures = Collections.synchronizedList(new ArrayList<>());
+        List<CompletableFuture<Void>> recorded = Collections.synchronizedList(new ArrayList<>());
+        // Hold the writer until every callback is attached, so each one runs on the writer
+        // thread at completion time and the recorded order is the completion order.
+        store.closeGate();
         try {
             CountDownLatch start = new CountDownLatch(1);
             List<Future<?>> done = new ArrayList<>();
@@ -83,9 +86,7 @@ class HistoryServiceTest {
                     for (int i = 0; i < perThread; i++) {
                         Chat chat = chats.get((thread + i) % chats.size());
                         CompletableFuture<Message> f = service.append(message(chat.id(), "t" + thread + "-" + i));
-                        // Runs on the writer thread, in completion order.
-                        f.thenAccept(m -> completionOrder.get(m.chatId()).add(m.seq()));
-                        futures.add(f);
+                        recorded.add(f.thenAccept(m -> completionOrder.get(m.chatId()).add(m.seq())));
                     }
                     return null;
                 }));
@@ -94,7 +95,8 @@ class HistoryServiceTest {
             for (Future<?> f : done) {
                 f.get(30, TimeUnit.SECONDS);
             }
-            CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+            store.open();
+            CompletableFuture.allOf(recorded.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
         } finally {
             senders.shutdownNow();
         }
