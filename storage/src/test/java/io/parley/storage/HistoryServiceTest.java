@@ -84,8 +84,12 @@ class HistoryServiceTest {
                         Chat chat = chats.get((thread + i) % chats.size());
                         CompletableFuture<Message> f = service.append(message(chat.id(), "t" + thread + "-" + i));
                         // Runs on the writer thread, in completion order.
-                        f.thenAccept(m -> completionOrder.get(m.chatId()).add(m.seq()));
-                        futures.add(f);
+                        // Wait for the recording itself, not just the append: allOf(f) may
+                        // complete before this dependent has run.
+                        futures.add(f.thenApply(m -> {
+                            completionOrder.get(m.chatId()).add(m.seq());
+                            return m;
+                        }));
                     }
                     return null;
                 }));
