@@ -183,6 +183,9 @@ public final class ParleyServer implements AutoCloseable {
         routes.put("/", new StaticPageRoute("/web/index.html", "text/html; charset=utf-8"));
         routes.put("/favicon.ico", (ctx, request) ->
                 HttpResponses.send(ctx, request, HttpResponseStatus.NO_CONTENT, "image/x-icon", new byte[0]));
+        // The contracts, served so that nobody has to ask (README links them).
+        routes.put("/asyncapi.yaml", new StaticPageRoute("/docs/asyncapi.yaml", "application/yaml; charset=utf-8"));
+        routes.put("/openapi.yaml", new StaticPageRoute("/docs/openapi.yaml", "application/yaml; charset=utf-8"));
         routes.put("/health", HealthRoutes.health());
         routes.put("/ready", HealthRoutes.ready(history, () -> draining));
         routes.put("/metrics", new MetricsRoute(registry));
