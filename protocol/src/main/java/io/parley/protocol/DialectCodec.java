@@ -17,6 +17,15 @@ public interface DialectCodec {
     /** Decodes one text frame. Never throws on bad input: returns {@link Request.Invalid}. */
     Request decode(byte[] utf8, int offset, int length);
 
+    /**
+     * Decodes one text frame of a connection with the given scope. Dialects whose frames depend
+     * on the URL's chat or on the authenticating credential override this.
+     */
+    default Request decode(SocketScope scope, byte[] utf8, int offset, int length) {
+        return decode(utf8, offset, length);
+    }
+
+    /** Encodes the reply to a request, or returns {@code null} when the dialect acknowledges nothing. */
     byte[] encodeReply(Request.Valid request, Reply reply);
 
     byte[] encodeError(Request request, ChatException error);

@@ -36,7 +36,7 @@ public final class LocalDelivery {
         Map<DialectCodec, List<Session>> byDialect = new IdentityHashMap<>(4);
         for (String userId : envelope.recipients()) {
             sessions.forEachOf(userId, session -> {
-                if (session.id() != envelope.originSessionId()) {
+                if (session.id() != envelope.originSessionId() && session.wants(envelope.event())) {
                     byDialect.computeIfAbsent(session.codec(), c -> new ArrayList<>()).add(session);
                 }
             });
@@ -51,7 +51,7 @@ public final class LocalDelivery {
             try {
                 for (Session session : recipients) {
                     if (slowConsumers.admit(session)) {
-                        session.sendShared(shared);
+                        session.sendShared(shared, envelope.event());
                         metrics.frameOut(session.dialect());
                         written++;
                     }

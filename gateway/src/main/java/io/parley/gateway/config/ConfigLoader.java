@@ -56,6 +56,7 @@ public final class ConfigLoader {
         KEYS.put("history_batch_size", (b, v) -> b.historyBatchSize(integer(v)));
         KEYS.put("history_timeout", (b, v) -> b.historyTimeout(duration(v)));
         KEYS.put("chat_cache_size", (b, v) -> b.chatCacheSize(integer(v)));
+        KEYS.put("feed_heartbeat_interval", (b, v) -> b.feedHeartbeatInterval(duration(v)));
     }
 
     private ConfigLoader() {

@@ -27,6 +27,8 @@ public final class ParleyConfig {
     public static final int DEFAULT_HISTORY_BATCH_SIZE = 500;
     public static final Duration DEFAULT_HISTORY_TIMEOUT = Duration.ofSeconds(5);
     public static final int DEFAULT_CHAT_CACHE_SIZE = 100_000;
+    /** Seed 001: "heartbeats every 5 s". */
+    public static final Duration DEFAULT_FEED_HEARTBEAT_INTERVAL = Duration.ofSeconds(5);
     /** Node ids fill 5 bits of a message id (see MessageIds). */
     public static final int MAX_NODE_ID = 31;
 
@@ -54,6 +56,7 @@ public final class ParleyConfig {
     private final int historyBatchSize;
     private final Duration historyTimeout;
     private final int chatCacheSize;
+    private final Duration feedHeartbeatInterval;
 
     private ParleyConfig(Builder b) {
         port = b.port;
@@ -81,6 +84,7 @@ public final class ParleyConfig {
         historyBatchSize = b.historyBatchSize;
         historyTimeout = b.historyTimeout;
         chatCacheSize = b.chatCacheSize;
+        feedHeartbeatInterval = b.feedHeartbeatInterval;
     }
 
     public static Builder builder() {
@@ -119,6 +123,8 @@ public final class ParleyConfig {
     public int historyBatchSize() { return historyBatchSize; }
     public Duration historyTimeout() { return historyTimeout; }
     public int chatCacheSize() { return chatCacheSize; }
+    /** Dialect feed: interval of heartbeat frames on sockets opened with {@code ?heartbeat=true}. */
+    public Duration feedHeartbeatInterval() { return feedHeartbeatInterval; }
 
     /** One line for the start-up log; secrets are never printed. */
     @Override
@@ -132,7 +138,8 @@ public final class ParleyConfig {
                 + " max_outbound_bytes=" + maxOutboundBytes
                 + " handshake_timeout=" + handshakeTimeout + " idle_timeout=" + idleTimeout
                 + " history_queue_capacity=" + historyQueueCapacity + " history_batch_size=" + historyBatchSize
-                + " history_timeout=" + historyTimeout + " chat_cache_size=" + chatCacheSize;
+                + " history_timeout=" + historyTimeout + " chat_cache_size=" + chatCacheSize
+                + " feed_heartbeat_interval=" + feedHeartbeatInterval;
     }
 
     /** Mutable only until {@link #build()}, which fails fast on any bad value. */
@@ -161,6 +168,7 @@ public final class ParleyConfig {
         private int historyBatchSize = DEFAULT_HISTORY_BATCH_SIZE;
         private Duration historyTimeout = DEFAULT_HISTORY_TIMEOUT;
         private int chatCacheSize = DEFAULT_CHAT_CACHE_SIZE;
+        private Duration feedHeartbeatInterval = DEFAULT_FEED_HEARTBEAT_INTERVAL;
 
         private Builder() {
         }
@@ -189,6 +197,7 @@ public final class ParleyConfig {
         public Builder historyBatchSize(int v) { historyBatchSize = v; return this; }
         public Builder historyTimeout(Duration v) { historyTimeout = v; return this; }
         public Builder chatCacheSize(int v) { chatCacheSize = v; return this; }
+        public Builder feedHeartbeatInterval(Duration v) { feedHeartbeatInterval = v; return this; }
 
         public ParleyConfig build() {
             List<String> problems = new ArrayList<>();
@@ -218,6 +227,8 @@ public final class ParleyConfig {
             check(problems, historyBatchSize >= 1 && historyBatchSize <= historyQueueCapacity,
                     "history_batch_size must be 1..history_queue_capacity, got " + historyBatchSize);
             check(problems, positive(historyTimeout), "history_timeout must be > 0");
+            check(problems, feedHeartbeatInterval != null && feedHeartbeatInterval.toMillis() >= 10,
+                    "feed_heartbeat_interval must be >= 10ms, got " + feedHeartbeatInterval);
             check(problems, chatCacheSize >= 16, "chat_cache_size must be >= 16, got " + chatCacheSize);
             if (!problems.isEmpty()) {
                 throw new IllegalArgumentException("invalid configuration: " + String.join("; ", problems));

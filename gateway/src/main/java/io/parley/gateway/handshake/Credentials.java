@@ -37,4 +37,10 @@ public final class Credentials {
         }
         return header.substring(7).trim();
     }
+
+    /** The Bearer token, else the {@code access_token} subprotocol pair (what a browser can send). */
+    public static String fromBearerOrSubprotocol(FullHttpRequest request) {
+        String token = fromBearer(request);
+        return token != null ? token : fromSubprotocol(request);
+    }
 }

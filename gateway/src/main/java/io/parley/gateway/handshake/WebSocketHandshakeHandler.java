@@ -21,7 +21,12 @@ import io.parley.gateway.auth.TokenVerifier;
 import io.parley.gateway.http.HttpResponses;
 import io.parley.gateway.metrics.GatewayMetrics;
 import io.parley.gateway.session.Session;
-import io.parley.gateway.session.SessionRegistry;
+import io.parley.gateway.session.SessionLifecycle;
+import io.parley.gateway.core.ChatService;
+import io.parley.gateway.core.Failures;
+import io.parley.gateway.server.PipelineNames;
+import io.parley.protocol.command.ChatException;
+import io.netty.channel.ChannelPipeline;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,36 +34,41 @@ import java.util.List;
 
 /**
  * Turns an HTTP request on a WebSocket endpoint into a live session, or refuses it <b>before</b>
- * any upgrade: 400 not an upgrade, 403 foreign browser origin, 401 bad credential, 403 URL
- * identity that is not the principal. On success it writes the 101, swaps the HTTP handlers for
- * the WebSocket ones ({@link WebSocketInstaller}), registers the session and fires
- * {@link HandshakeComplete}. Stateless and shared.
+ * any upgrade: 400 not an upgrade or a malformed URL, 403 foreign browser origin, 401 bad
+ * credential, 403 URL identity that is not the principal, 403/404 a chat in the URL the user may
+ * not use (checked off the event loop). On success it writes the 101, swaps the HTTP handlers for
+ * the WebSocket ones ({@link WebSocketInstaller}) and starts the session, which goes live once the
+ * 101 is written. A dialect that authenticates inside frames gets its authenticator instead of a
+ * session. Stateless and shared.
  */
 @ChannelHandler.Sharable
 public final class WebSocketHandshakeHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger log = LoggerFactory.getLogger(WebSocketHandshakeHandler.class);
 
-    /** Installs the post-upgrade handlers; the pipeline layout lives in one place. */
+    /** Installs the post-upgrade transport handlers; the pipeline layout lives in one place. */
     public interface WebSocketInstaller {
-        void install(ChannelHandlerContext handshakeContext, Session session);
+        /** Adds the WebSocket transport handlers and removes the HTTP ones (including the handshake's). */
+        void installTransport(ChannelHandlerContext handshakeContext);
     }
 
     private final List<DialectEndpoint> endpoints;
     private final TokenVerifier tokens;
     private final OriginPolicy origins;
     private final WebSocketDecoderConfig decoderConfig;
-    private final SessionRegistry sessions;
+    private final ChatService chat;
+    private final SessionLifecycle lifecycle;
     private final GatewayMetrics metrics;
     private final WebSocketInstaller installer;
 
     public WebSocketHandshakeHandler(List<DialectEndpoint> endpoints, TokenVerifier tokens, OriginPolicy origins,
-                                     WebSocketDecoderConfig decoderConfig, SessionRegistry sessions,
+                                     WebSocketDecoderConfig decoderConfig, ChatService chat, SessionLifecycle lifecycle,
                                      GatewayMetrics metrics, WebSocketInstaller installer) {
         this.endpoints = List.copyOf(endpoints);
         this.tokens = tokens;
         this.origins = origins;
         this.decoderConfig = decoderConfig;
-        this.sessions = sessions;
+        this.chat = chat;
+        this.lifecycle = lifecycle;
         this.metrics = metrics;
         this.installer = installer;
     }
@@ -77,13 +87,23 @@ public final class WebSocketHandshakeHandler extends SimpleChannelInboundHandler
                     uri.path() + " is a WebSocket endpoint: send GET with Upgrade: websocket");
             return;
         }
+        String invalid = endpoint.invalidUrl(uri);
+        if (invalid != null) {
+            refuse(ctx, request, HttpResponseStatus.BAD_REQUEST, "url", invalid);
+            return;
+        }
         if (!origins.allows(request.headers().get(HttpHeaderNames.ORIGIN))) {
             refuse(ctx, request, HttpResponseStatus.FORBIDDEN, "origin", "origin not allowed");
             return;
         }
+        if (endpoint.authenticatesInFrames()) {
+            upgrade(ctx, request, endpoint, uri, null, null);
+            return;
+        }
+        String token = endpoint.credential(request);
         Principal principal;
         try {
-            principal = tokens.verify(endpoint.credential(request));
+            principal = tokens.verify(token);
         } catch (AuthException e) {
             refuse(ctx, request, HttpResponseStatus.UNAUTHORIZED, e.reason(), e.getMessage());
             return;
@@ -93,10 +113,29 @@ public final class WebSocketHandshakeHandler extends SimpleChannelInboundHandler
             refuse(ctx, request, HttpResponseStatus.FORBIDDEN, "identity", mismatch);
             return;
         }
-        upgrade(ctx, request, endpoint, principal);
+        String chatId = endpoint.chatOf(uri);
+        if (chatId == null) {
+            upgrade(ctx, request, endpoint, uri, principal, token);
+            return;
+        }
+        // The URL names a chat: the user must be allowed in it before the upgrade.
+        request.retain();
+        chat.access(principal, chatId).whenComplete((entry, failure) -> ctx.executor().execute(() -> {
+            try {
+                if (failure == null) {
+                    upgrade(ctx, request, endpoint, uri, principal, token);
+                } else {
+                    ChatException error = Failures.toChatException(failure);
+                    refuse(ctx, request, HttpResponseStatus.valueOf(error.code().status()), "chat", error.getMessage());
+                }
+            } finally {
+                request.release();
+            }
+        }));
     }
 
-    private void upgrade(ChannelHandlerContext ctx, FullHttpRequest request, DialectEndpoint endpoint, Principal principal) {
+    private void upgrade(ChannelHandlerContext ctx, FullHttpRequest request, DialectEndpoint endpoint,
+                         QueryStringDecoder uri, Principal principal, String token) {
         String url = "ws://" + request.headers().get(HttpHeaderNames.HOST, "localhost") + request.uri();
         WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory(
                 url, endpoint.selectedSubprotocol(), decoderConfig).newHandshaker(request);
@@ -105,7 +144,6 @@ public final class WebSocketHandshakeHandler extends SimpleChannelInboundHandler
             WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());
             return;
         }
-        Session session = new Session(principal, endpoint.codec(), ctx.channel());
         HttpHeaders responseHeaders = new DefaultHttpHeaders();
         ChannelFuture written;
         try {
@@ -114,20 +152,27 @@ public final class WebSocketHandshakeHandler extends SimpleChannelInboundHandler
             refuse(ctx, request, HttpResponseStatus.BAD_REQUEST, "bad_handshake", "invalid WebSocket handshake: " + e.getMessage());
             return;
         }
-        installer.install(ctx, session);
+        ChannelPipeline pipeline = ctx.pipeline();
+        installer.installTransport(ctx);
+        Session session;
+        if (principal == null) {
+            pipeline.addLast(PipelineNames.PAIR_AUTH, endpoint.frameAuthenticator(uri, lifecycle));
+            session = null;
+        } else {
+            session = lifecycle.install(pipeline, endpoint, uri, principal, token);
+        }
         written.addListener(f -> {
             if (f.isSuccess()) {
-                sessions.add(session);
                 metrics.handshake("accepted", "ok");
-                metrics.connectionOpened(session.dialect());
-                ctx.channel().pipeline().fireUserEventTriggered(new HandshakeComplete(session));
+                if (session != null) {
+                    lifecycle.activate(session);
+                }
             } else {
                 log.debug("handshake write failed for {}", ctx.channel(), f.cause());
                 ctx.channel().close();
             }
         });
     }
-
     private void refuse(ChannelHandlerContext ctx, FullHttpRequest request, HttpResponseStatus status, String reason,
                         String message) {
         metrics.handshake("rejected", reason);

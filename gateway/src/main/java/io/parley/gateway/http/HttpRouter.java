@@ -22,12 +22,32 @@ import java.util.Map;
 public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger log = LoggerFactory.getLogger(HttpRouter.class);
     private final Map<String, HttpRoute> routes;
+    private final Map<String, HttpRoute> subtrees;
     private final List<DialectEndpoint> endpoints;
 
     /** @param routes exact paths to routes */
     public HttpRouter(Map<String, HttpRoute> routes, List<DialectEndpoint> endpoints) {
+        this(routes, Map.of(), endpoints);
+    }
+
+    /**
+     * @param routes   exact paths to routes
+     * @param subtrees paths to routes that also serve every path below them ({@code /api/v1/chats}
+     *                 serves {@code /api/v1/chats/{id}/messages})
+     */
+    public HttpRouter(Map<String, HttpRoute> routes, Map<String, HttpRoute> subtrees, List<DialectEndpoint> endpoints) {
         this.routes = Map.copyOf(routes);
+        this.subtrees = Map.copyOf(subtrees);
         this.endpoints = List.copyOf(endpoints);
+    }
+
+    private HttpRoute subtreeRoute(String path) {
+        for (Map.Entry<String, HttpRoute> subtree : subtrees.entrySet()) {
+            if (path.equals(subtree.getKey()) || path.startsWith(subtree.getKey() + "/")) {
+                return subtree.getValue();
+            }
+        }
+        return null;
     }
 
     @Override
@@ -44,6 +64,9 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
             }
         }
         HttpRoute route = routes.get(uri.path());
+        if (route == null) {
+            route = subtreeRoute(uri.path());
+        }
         if (route == null) {
             HttpResponses.error(ctx, request, HttpResponseStatus.NOT_FOUND, "no route for " + uri.path());
             return;

@@ -1,26 +1,15 @@
 package io.parley.gateway.server;
 
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
-import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
-import io.netty.handler.timeout.IdleStateHandler;
-import io.parley.gateway.core.ChatService;
 import io.parley.gateway.handshake.HandshakeDeadlineHandler;
 import io.parley.gateway.handshake.WebSocketHandshakeHandler;
 import io.parley.gateway.http.HttpRouter;
-import io.parley.gateway.metrics.GatewayMetrics;
-import io.parley.gateway.session.Session;
-import io.parley.gateway.session.SessionRegistry;
-import io.parley.gateway.websocket.ChatFrameHandler;
-import io.parley.gateway.websocket.ControlFrameHandler;
 
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 
 import static io.parley.gateway.server.PipelineNames.*;
 
@@ -47,22 +36,5 @@ final class ParleyChannelInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast(HANDSHAKE_DEADLINE, new HandshakeDeadlineHandler(handshakeTimeout));
         p.addLast(HTTP_ROUTER, router);
         p.addLast(WS_HANDSHAKE, handshake);
-    }
-
-    /** The WebSocket phase: called by the handshake handler once the 101 is on its way. */
-    static WebSocketHandshakeHandler.WebSocketInstaller webSocketPhase(ChatService chat, SessionRegistry sessions,
-                                                                       GatewayMetrics metrics, int maxMessageBytes,
-                                                                       Duration idleTimeout) {
-        return (ChannelHandlerContext ctx, Session session) -> {
-            ChannelPipeline p = ctx.pipeline();
-            p.addLast(UTF8_VALIDATOR, new Utf8FrameValidator(true));
-            p.addLast(FRAME_AGGREGATOR, new WebSocketFrameAggregator(maxMessageBytes));
-            p.addLast(IDLE, new IdleStateHandler(idleTimeout.toMillis() / 2, 0, 0, TimeUnit.MILLISECONDS));
-            p.addLast(CONTROL, new ControlFrameHandler(metrics));
-            p.addLast(CHAT, new ChatFrameHandler(session, chat, sessions, metrics));
-            p.remove(HANDSHAKE_DEADLINE);
-            p.remove(HTTP_ROUTER);
-            p.remove(ctx.handler());
-        };
     }
 }

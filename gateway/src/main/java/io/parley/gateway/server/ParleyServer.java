@@ -27,11 +27,22 @@ import io.parley.gateway.bus.SlowConsumerPolicy;
 import io.parley.gateway.config.ParleyConfig;
 import io.parley.gateway.core.ChatDirectory;
 import io.parley.gateway.core.ChatService;
+import io.parley.gateway.core.CoreContext;
+import io.parley.gateway.handshake.ActionsEndpoint;
+import io.parley.gateway.handshake.FeedEndpoint;
+import io.parley.gateway.handshake.PairEndpoint;
+import io.parley.gateway.handshake.TypedEndpoint;
+import io.parley.gateway.presence.Presence;
+import io.parley.protocol.actions.ActionsCodec;
+import io.parley.protocol.feed.FeedCodec;
+import io.parley.protocol.pair.PairCodec;
+import io.parley.protocol.typed.TypedCodec;
 import io.parley.gateway.core.MessageIds;
 import io.parley.gateway.handshake.DialectEndpoint;
 import io.parley.gateway.handshake.EventsEndpoint;
 import io.parley.gateway.handshake.OriginPolicy;
 import io.parley.gateway.handshake.WebSocketHandshakeHandler;
+import io.parley.gateway.http.ChatsApiRoute;
 import io.parley.gateway.http.DevTokensRoute;
 import io.parley.gateway.http.HealthRoutes;
 import io.parley.gateway.http.HttpRoute;
@@ -89,11 +100,21 @@ public final class ParleyServer implements AutoCloseable {
         this.sessions = new SessionRegistry();
         this.bus = new LocalBus(new LocalDelivery(sessions, metrics, new SlowConsumerPolicy(metrics)));
         Clock clock = Clock.systemUTC();
-        ChatService chat = new ChatService(history, new ChatDirectory(history, config.chatCacheSize()),
+        CoreContext core = new CoreContext(history, new ChatDirectory(history, config.chatCacheSize()),
                 new MessageIds(config.nodeId(), clock), bus, clock, config.maxTextLength(), metrics);
+        Presence presence = new Presence(sessions, history, bus, clock);
+        ChatService chat = new ChatService(core, presence);
+        TokenVerifier tokens = new TokenVerifier(keys.verificationAlgorithm(), config.jwtIssuer(), config.jwtAudience(),
+                config.jwtLeeway());
 
-        List<DialectEndpoint> endpoints = List.of(new EventsEndpoint(new EventsCodec()));
-        HttpRouter router = new HttpRouter(routes(clock), endpoints);
+        List<DialectEndpoint> endpoints = List.of(
+                new EventsEndpoint(new EventsCodec()),
+                new TypedEndpoint(new TypedCodec()),
+                new ActionsEndpoint(new ActionsCodec()),
+                new PairEndpoint(new PairCodec(), tokens, chat, config.handshakeTimeout(), metrics),
+                new FeedEndpoint(new FeedCodec(clock), chat, config.feedHeartbeatInterval()));
+        HttpRouter router = new HttpRouter(routes(clock), Map.of(ChatsApiRoute.PATH, new ChatsApiRoute(chat, tokens)),
+                endpoints);
         WebSocketDecoderConfig decoderConfig = WebSocketDecoderConfig.newBuilder()
                 .maxFramePayloadLength(config.maxFrameBytes())
                 .allowExtensions(false)
@@ -101,11 +122,10 @@ public final class ParleyServer implements AutoCloseable {
                 .closeOnProtocolViolation(true)
                 .withUTF8Validator(true)
                 .build();
-        WebSocketHandshakeHandler handshake = new WebSocketHandshakeHandler(endpoints,
-                new TokenVerifier(keys.verificationAlgorithm(), config.jwtIssuer(), config.jwtAudience(), config.jwtLeeway()),
-                new OriginPolicy(config.allowedOrigins()), decoderConfig, sessions, metrics,
-                ParleyChannelInitializer.webSocketPhase(chat, sessions, metrics, config.maxFrameBytes(),
-                        config.idleTimeout()));
+        SessionPipeline sessionPipeline = new SessionPipeline(chat, sessions, presence, metrics, config.maxFrameBytes(),
+                config.idleTimeout());
+        WebSocketHandshakeHandler handshake = new WebSocketHandshakeHandler(endpoints, tokens,
+                new OriginPolicy(config.allowedOrigins()), decoderConfig, chat, sessionPipeline, metrics, sessionPipeline);
 
         Transport transport = Transport.best();
         this.bossGroup = transport.newGroup(1);
@@ -163,6 +183,9 @@ public final class ParleyServer implements AutoCloseable {
         routes.put("/", new StaticPageRoute("/web/index.html", "text/html; charset=utf-8"));
         routes.put("/favicon.ico", (ctx, request) ->
                 HttpResponses.send(ctx, request, HttpResponseStatus.NO_CONTENT, "image/x-icon", new byte[0]));
+        // The contracts, served so that nobody has to ask (README links them).
+        routes.put("/asyncapi.yaml", new StaticPageRoute("/docs/asyncapi.yaml", "application/yaml; charset=utf-8"));
+        routes.put("/openapi.yaml", new StaticPageRoute("/docs/openapi.yaml", "application/yaml; charset=utf-8"));
         routes.put("/health", HealthRoutes.health());
         routes.put("/ready", HealthRoutes.ready(history, () -> draining));
         routes.put("/metrics", new MetricsRoute(registry));

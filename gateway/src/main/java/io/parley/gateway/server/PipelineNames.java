@@ -17,6 +17,10 @@ package io.parley.gateway.server;
  *   FRAME_AGGREGATOR    WebSocketFrameAggregator: fragments into one message, size-limited (1009)
  *   IDLE                IdleStateHandler: no read for idle_timeout/2 fires an event
  *   CONTROL             ControlFrameHandler: ping/pong, close, binary refusal, idle ping/close
+ *   PAIR_AUTH           PairAuthenticator (dialect pair only, until its first valid hello):
+ *                       turns the hello's sessionId into a session, then adds the handlers below
+ *   FEED_HISTORY        FeedHistoryHandler (dialect feed only, one-shot): the first update
+ *   FEED_HEARTBEAT      FeedHeartbeatHandler (dialect feed, ?heartbeat=true): heartbeat frames
  *   CHAT                ChatFrameHandler: text frame -> codec -> chat core -> reply
  * </pre>
  */
@@ -30,6 +34,9 @@ public final class PipelineNames {
     public static final String FRAME_AGGREGATOR = "frame-aggregator";
     public static final String IDLE = "idle";
     public static final String CONTROL = "control";
+    public static final String PAIR_AUTH = "pair-auth";
+    public static final String FEED_HISTORY = "feed-history";
+    public static final String FEED_HEARTBEAT = "feed-heartbeat";
     public static final String CHAT = "chat";
 
     private PipelineNames() {

@@ -2,13 +2,18 @@ package io.parley.gateway.session;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.parley.gateway.auth.Principal;
 import io.parley.protocol.DialectCodec;
+import io.parley.protocol.SocketScope;
+import io.parley.protocol.command.ChatEvent;
 
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
-/** One authenticated WebSocket connection: who it is, which dialect it speaks, where to write. */
+/**
+ * One authenticated WebSocket connection: who it is, which dialect it speaks, which chat its URL
+ * bound it to (if any), and how frames are written to it.
+ */
 public final class Session {
     private static final AtomicLong IDS = new AtomicLong();
 
@@ -16,11 +21,21 @@ public final class Session {
     private final Principal principal;
     private final DialectCodec codec;
     private final Channel channel;
+    private final SocketScope scope;
+    private final FrameWriter writer;
+    private volatile boolean visible = true;
 
     public Session(Principal principal, DialectCodec codec, Channel channel) {
+        this(principal, codec, channel, SocketScope.NONE, PlainFrameWriter::new);
+    }
+
+    public Session(Principal principal, DialectCodec codec, Channel channel, SocketScope scope,
+                   Function<Channel, FrameWriter> writers) {
         this.principal = principal;
         this.codec = codec;
         this.channel = channel;
+        this.scope = scope;
+        this.writer = writers.apply(channel);
     }
 
     /** Unique within this process; lets a sender's own connection be skipped when echoing. */
@@ -48,12 +63,36 @@ public final class Session {
         return codec.dialect();
     }
 
-    /**
-     * Writes an encoded frame shared with other recipients; takes a reference of its own.
-     * Safe from any thread.
-     */
-    public void sendShared(ByteBuf encoded) {
-        channel.writeAndFlush(new TextWebSocketFrame(encoded.retainedDuplicate()), channel.voidPromise());
+    public SocketScope scope() {
+        return scope;
+    }
+
+    public FrameWriter writer() {
+        return writer;
+    }
+
+    /** Shown as online (the default) or hidden by the client ({@code set_offline}). */
+    public boolean visible() {
+        return visible;
+    }
+
+    public void visible(boolean visible) {
+        this.visible = visible;
+    }
+
+    /** A socket bound to one chat gets only that chat's events (and no presence). */
+    public boolean wants(ChatEvent event) {
+        return scope.chatId() == null || scope.chatId().equals(event.chatId());
+    }
+
+    /** Writes a frame encoded for this connection alone. Safe from any thread. */
+    public void send(byte[] encoded) {
+        writer.write(encoded);
+    }
+
+    /** Writes a pushed frame shared with other recipients; takes a reference of its own. Safe from any thread. */
+    public void sendShared(ByteBuf encoded, ChatEvent event) {
+        writer.writeShared(encoded, event);
     }
 
     @Override

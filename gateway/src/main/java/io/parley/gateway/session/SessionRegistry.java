@@ -5,16 +5,20 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
-/** The open sessions of this node, by user. Thread-safe. */
+/** The open sessions of this node, by user and by id. Thread-safe. */
 public final class SessionRegistry {
     private final Map<String, Set<Session>> byUser = new ConcurrentHashMap<>();
+    private final Map<Long, Session> byId = new ConcurrentHashMap<>();
 
     public void add(Session session) {
+        byId.put(session.id(), session);
         byUser.computeIfAbsent(session.userId(), u -> ConcurrentHashMap.newKeySet()).add(session);
     }
 
     public void remove(Session session) {
+        byId.remove(session.id());
         byUser.computeIfPresent(session.userId(), (u, sessions) -> {
             sessions.remove(session);
             return sessions.isEmpty() ? null : sessions;
@@ -27,6 +31,17 @@ public final class SessionRegistry {
         if (sessions != null) {
             sessions.forEach(action);
         }
+    }
+
+    /** True if any open session of the user matches. */
+    public boolean anyOf(String userId, Predicate<Session> test) {
+        Set<Session> sessions = byUser.get(userId);
+        return sessions != null && sessions.stream().anyMatch(test);
+    }
+
+    /** The open session with this id, or {@code null}. */
+    public Session byId(long id) {
+        return byId.get(id);
     }
 
     public List<Session> all() {

@@ -1,7 +1,6 @@
 package io.parley.gateway.websocket;
 
 import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
@@ -10,7 +9,7 @@ import io.parley.gateway.core.Failures;
 import io.parley.gateway.handshake.HandshakeComplete;
 import io.parley.gateway.metrics.GatewayMetrics;
 import io.parley.gateway.session.Session;
-import io.parley.gateway.session.SessionRegistry;
+import io.parley.gateway.session.SessionLifecycle;
 import io.parley.protocol.Request;
 import io.parley.protocol.command.ChatException;
 import io.parley.protocol.command.ErrorCode;
@@ -31,15 +30,15 @@ public final class ChatFrameHandler extends SimpleChannelInboundHandler<TextWebS
 
     private final Session session;
     private final ChatService chat;
-    private final SessionRegistry sessions;
+    private final SessionLifecycle lifecycle;
     private final GatewayMetrics metrics;
     private int inFlight;
     private boolean live;
 
-    public ChatFrameHandler(Session session, ChatService chat, SessionRegistry sessions, GatewayMetrics metrics) {
+    public ChatFrameHandler(Session session, ChatService chat, SessionLifecycle lifecycle, GatewayMetrics metrics) {
         this.session = session;
         this.chat = chat;
-        this.sessions = sessions;
+        this.lifecycle = lifecycle;
         this.metrics = metrics;
     }
 
@@ -47,7 +46,7 @@ public final class ChatFrameHandler extends SimpleChannelInboundHandler<TextWebS
     protected void channelRead0(ChannelHandlerContext ctx, TextWebSocketFrame frame) {
         metrics.frameIn(session.dialect());
         byte[] text = ByteBufUtil.getBytes(frame.content());
-        Request request = session.codec().decode(text, 0, text.length);
+        Request request = session.codec().decode(session.scope(), text, 0, text.length);
         if (request instanceof Request.Invalid invalid) {
             writeError(ctx, request, invalid.error());
             return;
@@ -78,10 +77,11 @@ public final class ChatFrameHandler extends SimpleChannelInboundHandler<TextWebS
         write(ctx, session.codec().encodeError(request, error));
     }
 
+    /** Writes through the session's writer (which may number frames); {@code null} means no frame. */
     private void write(ChannelHandlerContext ctx, byte[] encoded) {
-        if (ctx.channel().isActive()) {
+        if (encoded != null && ctx.channel().isActive()) {
             metrics.frameOut(session.dialect());
-            ctx.writeAndFlush(new TextWebSocketFrame(Unpooled.wrappedBuffer(encoded)), ctx.voidPromise());
+            session.send(encoded);
         }
     }
 
@@ -97,8 +97,7 @@ public final class ChatFrameHandler extends SimpleChannelInboundHandler<TextWebS
     public void channelInactive(ChannelHandlerContext ctx) {
         if (live) {
             live = false;
-            sessions.remove(session);
-            metrics.connectionClosed(session.dialect());
+            lifecycle.closed(session);
         }
         ctx.fireChannelInactive();
     }

@@ -100,7 +100,8 @@ class WebSocketHandshakeHandlerTest {
         registry = new SimpleMeterRegistry();
         metrics = new GatewayMetrics(registry);
         sessions = new SessionRegistry();
-        ChatService chat = core.chatService(sessions, metrics);
+        ChatCore.Wiring wiring = core.wire(sessions, metrics);
+        ChatService chat = wiring.chat();
         List<DialectEndpoint> endpoints = List.of(new EventsEndpoint(new EventsCodec()));
         WebSocketDecoderConfig decoderConfig = WebSocketDecoderConfig.newBuilder()
                 .maxFramePayloadLength(MAX_FRAME_BYTES)
@@ -110,10 +111,12 @@ class WebSocketHandshakeHandlerTest {
                 .withUTF8Validator(true)
                 .build();
         router = new HttpRouter(Map.of("/health", HealthRoutes.health()), endpoints);
+        SessionPipeline sessionPipeline = new SessionPipeline(chat, sessions, wiring.presence(), metrics,
+                MAX_FRAME_BYTES, IDLE_TIMEOUT);
         handshake = new WebSocketHandshakeHandler(endpoints,
                 new TokenVerifier(Algorithm.HMAC256(TestNode.SECRET), null, null, Duration.ZERO),
-                new OriginPolicy(List.of("https://chat.example.com")), decoderConfig, sessions, metrics,
-                ParleyChannelInitializer.webSocketPhase(chat, sessions, metrics, MAX_FRAME_BYTES, IDLE_TIMEOUT));
+                new OriginPolicy(List.of("https://chat.example.com")), decoderConfig, chat, sessionPipeline, metrics,
+                sessionPipeline);
     }
 
     /** The HTTP phase exactly as {@code ParleyChannelInitializer.initChannel} lays it out. */

@@ -5,7 +5,10 @@ import io.parley.gateway.bus.LocalBus;
 import io.parley.gateway.bus.LocalDelivery;
 import io.parley.gateway.bus.SlowConsumerPolicy;
 import io.parley.gateway.core.ChatDirectory;
+import io.parley.gateway.bus.Bus;
 import io.parley.gateway.core.ChatService;
+import io.parley.gateway.core.CoreContext;
+import io.parley.gateway.presence.Presence;
 import io.parley.gateway.core.MessageIds;
 import io.parley.gateway.metrics.GatewayMetrics;
 import io.parley.gateway.session.SessionRegistry;
@@ -42,10 +45,20 @@ public final class ChatCore implements AutoCloseable {
         return history;
     }
 
-    public ChatService chatService(SessionRegistry sessions, GatewayMetrics metrics) {
-        return new ChatService(history, new ChatDirectory(history, 1_000), ids,
-                new LocalBus(new LocalDelivery(sessions, metrics, new SlowConsumerPolicy(metrics))),
+    /** The chat core and presence as ParleyServer wires them, over the local bus. */
+    public record Wiring(ChatService chat, Presence presence) {
+    }
+
+    public Wiring wire(SessionRegistry sessions, GatewayMetrics metrics) {
+        Bus bus = new LocalBus(new LocalDelivery(sessions, metrics, new SlowConsumerPolicy(metrics)));
+        CoreContext context = new CoreContext(history, new ChatDirectory(history, 1_000), ids, bus,
                 Clock.systemUTC(), MAX_TEXT_LENGTH, metrics);
+        Presence presence = new Presence(sessions, history, bus, Clock.systemUTC());
+        return new Wiring(new ChatService(context, presence), presence);
+    }
+
+    public ChatService chatService(SessionRegistry sessions, GatewayMetrics metrics) {
+        return wire(sessions, metrics).chat();
     }
 
     @Override

@@ -97,6 +97,65 @@ public final class TestNode implements AutoCloseable {
         return WsClient.connect(ws("/ws?sid=" + userId), "access_token", token(userId));
     }
 
+    /** {@code Authorization: Bearer} for the user. */
+    public static java.util.Map<String, String> bearer(String userId) {
+        return java.util.Map.of("Authorization", "Bearer " + token(userId));
+    }
+
+    /** Opens a {@code typed} connection ({@code /ws/chats/}, Bearer header). */
+    public WsClient connectTyped(String userId) {
+        return WsClient.connect(ws("/ws/chats/"), bearer(userId));
+    }
+
+    /** Opens an {@code actions} connection ({@code /api/v1/websocket/ws/{user}}, Bearer header). */
+    public WsClient connectActions(String userId) {
+        return WsClient.connect(ws("/api/v1/websocket/ws/" + userId), bearer(userId));
+    }
+
+    /** Opens a {@code pair} connection to a chat: no credential until the hello frame. */
+    public WsClient connectPair(String chatId) {
+        return WsClient.connect(ws("/chat/" + chatId));
+    }
+
+    /** Opens a {@code pair} connection and authenticates it with a hello; waits for the 200. */
+    public WsClient connectPairAs(String chatId, String userId) {
+        WsClient client = connectPair(chatId);
+        client.json(java.util.Map.of("sessionId", token(userId)));
+        client.await(m -> m.path("code").asInt() == 200);
+        return client;
+    }
+
+    /** Opens a {@code feed} connection to a chat ({@code /v1/chats/{id}}, Bearer header). */
+    public WsClient connectFeed(String userId, String chatId, boolean heartbeat) {
+        return WsClient.connect(ws("/v1/chats/" + chatId + "?heartbeat=" + heartbeat), bearer(userId));
+    }
+
+    /** A REST call with the user's bearer token; returns status and body. */
+    public HttpResponse<String> rest(String method, String path, String userId, String body)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(http(path)).header("Authorization", "Bearer " + token(userId));
+        request.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Creates a chat through the REST API as {@code userId}; returns its id. */
+    public String createChat(String userId, String kind, String... members) {
+        try {
+            String list = java.util.Arrays.stream(members).map(m -> "\"" + m + "\"").collect(java.util.stream.Collectors.joining(","));
+            HttpResponse<String> response = rest("POST", "/api/v1/chats", userId,
+                    "{\"kind\":\"" + kind + "\",\"members\":[" + list + "]}");
+            if (response.statusCode() != 201) {
+                throw new AssertionError("create chat: " + response.statusCode() + " " + response.body());
+            }
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(response.body()).at("/chat/id").asText();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     @Override
     public void close() {
         server.close();

@@ -36,8 +36,14 @@ public final class WsClient implements AutoCloseable {
     }
 
     public static WsClient connect(URI uri, String... subprotocols) {
+        return connect(uri, java.util.Map.of(), subprotocols);
+    }
+
+    /** Connects with extra request headers, e.g. {@code Authorization: Bearer <jwt>}. */
+    public static WsClient connect(URI uri, java.util.Map<String, String> headers, String... subprotocols) {
         Listener listener = new Listener();
         WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(TIMEOUT);
+        headers.forEach(builder::header);
         if (subprotocols.length > 0) {
             builder.subprotocols(subprotocols[0], java.util.Arrays.copyOfRange(subprotocols, 1, subprotocols.length));
         }
@@ -47,8 +53,13 @@ public final class WsClient implements AutoCloseable {
 
     /** The HTTP status the server refused the handshake with. */
     public static int refusedStatus(URI uri, String... subprotocols) {
+        return refusedStatus(uri, java.util.Map.of(), subprotocols);
+    }
+
+    /** The HTTP status the server refused the handshake with, sending these headers. */
+    public static int refusedStatus(URI uri, java.util.Map<String, String> headers, String... subprotocols) {
         try {
-            connect(uri, subprotocols).close();
+            connect(uri, headers, subprotocols).close();
         } catch (CompletionException e) {
             if (e.getCause() instanceof WebSocketHandshakeException refused) {
                 return refused.getResponse().statusCode();
@@ -111,6 +122,20 @@ public final class WsClient implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 throw new AssertionError("interrupted");
             }
+        }
+    }
+
+    /** The next message whose {@code type} is this. */
+    public JsonNode awaitType(String type) {
+        return await(m -> type.equals(m.path("type").asText()));
+    }
+
+    /** Sends any object as JSON. */
+    public WsClient json(Object frame) {
+        try {
+            return send(JSON.writeValueAsString(frame));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
         }
     }
 

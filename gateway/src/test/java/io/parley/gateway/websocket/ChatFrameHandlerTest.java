@@ -11,6 +11,7 @@ import io.parley.gateway.auth.Principal;
 import io.parley.gateway.core.ChatService;
 import io.parley.gateway.handshake.HandshakeComplete;
 import io.parley.gateway.metrics.GatewayMetrics;
+import io.parley.gateway.server.SessionPipeline;
 import io.parley.gateway.session.Session;
 import io.parley.gateway.session.SessionRegistry;
 import io.parley.gateway.support.ChatCore;
@@ -53,6 +54,7 @@ class ChatFrameHandlerTest {
     private static ChatCore core;
 
     private SimpleMeterRegistry registry;
+    private SessionPipeline lifecycle;
     private GatewayMetrics metrics;
     private SessionRegistry sessions;
     private TestThreadExecutor loop;
@@ -75,11 +77,13 @@ class ChatFrameHandlerTest {
         registry = new SimpleMeterRegistry();
         metrics = new GatewayMetrics(registry);
         sessions = new SessionRegistry();
-        ChatService chat = core.chatService(sessions, metrics);
+        ChatCore.Wiring wiring = core.wire(sessions, metrics);
+        ChatService chat = wiring.chat();
+        lifecycle = new SessionPipeline(chat, sessions, wiring.presence(), metrics, 65536, Duration.ofSeconds(60));
         loop = new TestThreadExecutor();
         channel = new EmbeddedChannel();
         session = new Session(new Principal("1", false), new EventsCodec(), channel);
-        channel.pipeline().addLast(loop, "chat", new ChatFrameHandler(session, chat, sessions, metrics));
+        channel.pipeline().addLast(loop, "chat", new ChatFrameHandler(session, chat, lifecycle, metrics));
         channel.pipeline().addLast("after-chat", new ChannelInboundHandlerAdapter() {
             @Override
             public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
@@ -255,13 +259,10 @@ class ChatFrameHandlerTest {
 
     @Test
     void closeAfterHandshakeCompleteUnregistersTheSessionAndCountsTheConnectionClosed() {
-        sessions.add(session); // as the handshake handler does before it fires HandshakeComplete
-        metrics.connectionOpened(session.dialect());
-        HandshakeComplete complete = new HandshakeComplete(session);
+        lifecycle.activate(session); // as the handshake does: registers, counts, fires HandshakeComplete
 
-        channel.pipeline().fireUserEventTriggered(complete);
-
-        assertThat(passedOn).containsExactly(complete);
+        assertThat(passedOn).singleElement().isInstanceOf(HandshakeComplete.class);
+        Object complete = passedOn.get(0);
         assertThat(sessions.isOnline("1")).isTrue();
         assertThat(connections()).isEqualTo(1);
 

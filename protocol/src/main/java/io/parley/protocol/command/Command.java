@@ -1,8 +1,10 @@
 package io.parley.protocol.command;
 
+import io.parley.protocol.model.ChatKind;
 import io.parley.protocol.model.ContentType;
 
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * What a client asks the chat core to do, whatever dialect it spoke. Dialect decoders produce
@@ -50,5 +52,31 @@ public sealed interface Command {
     }
 
     record DeleteMessage(String chatId, String claimedUserId, long messageId) implements Command {
+    }
+
+    /**
+     * Creates a chat of {@code kind} with the principal and {@code members}. Direct chats take
+     * exactly one other member and are idempotent (their id is {@code "a_b"}); group, project and
+     * booking chats get a fresh UUID; support chats use {@link OpenSupportChat}.
+     */
+    record CreateChat(ChatKind kind, Set<String> members, String title, String claimedUserId) implements Command {
+        public CreateChat {
+            members = Set.copyOf(members);
+        }
+    }
+
+    /** The principal is typing in the chat: an ephemeral event, never stored. */
+    record Typing(String chatId, String claimedUserId) implements Command {
+    }
+
+    /**
+     * This connection shows its user as online ({@code true}) or hides it ({@code false}). A user
+     * is online while at least one of their connections is open and not hidden.
+     */
+    record SetPresence(boolean visible) implements Command {
+        @Override
+        public String claimedUserId() {
+            return null;
+        }
     }
 }

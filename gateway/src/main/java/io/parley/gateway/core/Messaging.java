@@ -1,0 +1,127 @@
+package io.parley.gateway.core;
+
+import io.parley.gateway.auth.Principal;
+import io.parley.gateway.bus.Envelope;
+import io.parley.protocol.command.ChatEvent;
+import io.parley.protocol.command.ChatException;
+import io.parley.protocol.command.Command;
+import io.parley.protocol.command.ErrorCode;
+import io.parley.protocol.command.Reply;
+import io.parley.protocol.model.Message;
+import io.parley.protocol.model.NewMessage;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Messages in a chat: history pages, sending (acknowledged and published only after commit),
+ * read cursors, edits, soft deletes, unread counts, and the ephemeral typing signal.
+ */
+public final class Messaging {
+    private final CoreContext core;
+    private final ChatAccess access;
+
+    public Messaging(CoreContext core, ChatAccess access) {
+        this.core = core;
+        this.access = access;
+    }
+
+    public CompletableFuture<Reply> history(Principal principal, Command.GetHistory c) {
+        int limit = c.limit() <= 0 ? Command.GetHistory.DEFAULT_LIMIT : Math.min(c.limit(), Command.GetHistory.MAX_LIMIT);
+        return access.member(principal, c.chatId()).thenCompose(entry -> core.history().call("history_page", store -> {
+            List<Message> page = store.page(c.chatId(), c.beforeId(), limit);
+            return (Reply) new Reply.HistoryPage(page, store.readCursors(c.chatId()));
+        }));
+    }
+
+    public CompletableFuture<Reply> send(Principal principal, long originSessionId, Command.SendMessage c) {
+        String content = checkText(c.content());
+        return access.member(principal, c.chatId())
+                .thenCompose(entry -> checkReplyTo(c.chatId(), c.replyTo()).thenApply(ok -> entry))
+                .thenCompose(entry -> {
+                    NewMessage message = new NewMessage(core.ids().next(), c.chatId(), principal.userId(), content,
+                            c.contentType(), c.replyTo(), core.now());
+                    // Completed on the history writer thread, in commit order: publish there so
+                    // every recipient sees this chat's messages in sequence order.
+                    return core.history().append(message).thenApply(committed -> {
+                        core.metrics().messageIn();
+                        core.bus().publish(new Envelope(new ChatEvent.MessagePosted(committed), entry.members(),
+                                originSessionId));
+                        return (Reply) new Reply.MessageReply(committed);
+                    });
+                });
+    }
+
+    public CompletableFuture<Reply> markRead(Principal principal, long originSessionId, Command.MarkRead c) {
+        return access.member(principal, c.chatId()).thenCompose(entry -> core.history().call("mark_read", store -> {
+            Message message = messageIn(store.findMessage(c.messageId()), c.chatId(), c.messageId());
+            if (store.advanceReadCursor(c.chatId(), principal.userId(), message.seq())) {
+                core.bus().publish(new Envelope(new ChatEvent.MessageRead(c.chatId(), principal.userId(), message.id(),
+                        message.seq()), entry.members(), originSessionId));
+            }
+            return (Reply) new Reply.Done();
+        }));
+    }
+
+    public CompletableFuture<Reply> unread(Principal principal) {
+        return core.history().call("unread_counts", store -> new Reply.UnreadSummary(
+                store.unreadCounts(principal.userId())));
+    }
+
+    /** Edits ({@code newContent} set) or soft-deletes ({@code null}) one of the principal's messages. */
+    public CompletableFuture<Reply> change(Principal principal, long originSessionId, String chatId, long messageId,
+                                           String newContent) {
+        String checked = newContent == null ? null : checkText(newContent);
+        return access.member(principal, chatId).thenCompose(entry -> core.history().call("change_message", store -> {
+            Message message = messageIn(store.findMessage(messageId), chatId, messageId);
+            if (!message.senderId().equals(principal.userId())) {
+                throw new ChatException(ErrorCode.FORBIDDEN, "only the sender may change message " + messageId);
+            }
+            if (message.deleted()) {
+                throw new ChatException(ErrorCode.CONFLICT, "message " + messageId + " is deleted");
+            }
+            Optional<Message> changed = checked == null
+                    ? store.softDelete(messageId, core.now())
+                    : store.edit(messageId, checked, core.now());
+            Message result = changed.orElseThrow(() -> CoreContext.notFound("message " + messageId));
+            core.bus().publish(new Envelope(new ChatEvent.MessageChanged(result), entry.members(), originSessionId));
+            return (Reply) new Reply.MessageReply(result);
+        }));
+    }
+
+    /** Ephemeral: tells the other members the principal is typing. Never stored. */
+    public CompletableFuture<Reply> typing(Principal principal, long originSessionId, Command.Typing c) {
+        return access.member(principal, c.chatId()).thenApply(entry -> {
+            core.bus().publish(new Envelope(new ChatEvent.Typing(c.chatId(), principal.userId(), core.now()),
+                    entry.members(), originSessionId));
+            return new Reply.Done();
+        });
+    }
+
+    private CompletableFuture<Void> checkReplyTo(String chatId, Long replyTo) {
+        if (replyTo == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return core.history().call("find_reply_to", store -> {
+            messageIn(store.findMessage(replyTo), chatId, replyTo);
+            return null;
+        });
+    }
+
+    private static Message messageIn(Optional<Message> found, String chatId, long messageId) {
+        return found.filter(m -> m.chatId().equals(chatId))
+                .orElseThrow(() -> CoreContext.notFound("message " + messageId + " in chat " + chatId));
+    }
+
+    private String checkText(String content) {
+        if (content == null || content.isBlank()) {
+            throw new ChatException(ErrorCode.BAD_REQUEST, "message content must not be empty");
+        }
+        if (content.length() > core.maxTextLength()) {
+            throw new ChatException(ErrorCode.TOO_LARGE,
+                    "message content is " + content.length() + " characters; the limit is " + core.maxTextLength());
+        }
+        return content;
+    }
+}

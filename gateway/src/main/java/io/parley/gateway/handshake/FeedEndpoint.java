@@ -1,0 +1,96 @@
+package io.parley.gateway.handshake;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.parley.gateway.auth.Principal;
+import io.parley.gateway.core.ChatService;
+import io.parley.gateway.feed.FeedFrameWriter;
+import io.parley.gateway.feed.FeedHeartbeatHandler;
+import io.parley.gateway.feed.FeedHistoryHandler;
+import io.parley.gateway.server.PipelineNames;
+import io.parley.gateway.session.FrameWriter;
+import io.parley.gateway.session.Session;
+import io.parley.protocol.DialectCodec;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * Dialect {@code feed} (seed 001): {@code GET /v1/chats/{chat_id}?heartbeat=true|false} with
+ * {@code Authorization: Bearer <jwt>} (or the {@code access_token} subprotocol pair). The socket
+ * is bound to that chat (403/404 before the upgrade if the user may not read it); frames are
+ * numbered per socket; the first is the history update; heartbeats on request.
+ */
+public final class FeedEndpoint implements DialectEndpoint {
+    public static final PathTemplate PATH = new PathTemplate("/v1/chats/");
+    public static final String HEARTBEAT_PARAMETER = "heartbeat";
+
+    private final DialectCodec codec;
+    private final ChatService chat;
+    private final Duration heartbeatInterval;
+
+    public FeedEndpoint(DialectCodec codec, ChatService chat, Duration heartbeatInterval) {
+        this.codec = codec;
+        this.chat = chat;
+        this.heartbeatInterval = heartbeatInterval;
+    }
+
+    @Override
+    public DialectCodec codec() {
+        return codec;
+    }
+
+    @Override
+    public boolean matches(QueryStringDecoder uri) {
+        return uri.path().startsWith(PATH.prefix());
+    }
+
+    @Override
+    public String invalidUrl(QueryStringDecoder uri) {
+        if (PATH.parameter(uri.path()) == null) {
+            return "expected /v1/chats/{chat_id}";
+        }
+        List<String> heartbeat = uri.parameters().get(HEARTBEAT_PARAMETER);
+        if (heartbeat != null && !heartbeat.isEmpty() && !List.of("true", "false").contains(heartbeat.get(0))) {
+            return "heartbeat must be true or false";
+        }
+        return null;
+    }
+
+    @Override
+    public String chatOf(QueryStringDecoder uri) {
+        return PATH.parameter(uri.path());
+    }
+
+    @Override
+    public String credential(FullHttpRequest request) {
+        return Credentials.fromBearerOrSubprotocol(request);
+    }
+
+    @Override
+    public String identityMismatch(QueryStringDecoder uri, Principal principal) {
+        return null;
+    }
+
+    @Override
+    public String selectedSubprotocol() {
+        return Credentials.ACCESS_TOKEN_SUBPROTOCOL;
+    }
+
+    @Override
+    public Function<Channel, FrameWriter> frameWriters(QueryStringDecoder uri) {
+        return FeedFrameWriter::new;
+    }
+
+    @Override
+    public void addSessionHandlers(ChannelPipeline pipeline, Session session, QueryStringDecoder uri) {
+        pipeline.addLast(PipelineNames.FEED_HISTORY, new FeedHistoryHandler(session, chat, (FeedFrameWriter) session.writer()));
+        List<String> heartbeat = uri.parameters().get(HEARTBEAT_PARAMETER);
+        if (heartbeat != null && heartbeat.contains("true")) {
+            pipeline.addLast(PipelineNames.FEED_HEARTBEAT, new FeedHeartbeatHandler(session, heartbeatInterval));
+        }
+    }
+}

@@ -1,0 +1,218 @@
+package io.parley.gateway.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netty.buffer.ByteBufInputStream;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.parley.gateway.auth.AuthException;
+import io.parley.gateway.auth.Principal;
+import io.parley.gateway.auth.TokenVerifier;
+import io.parley.gateway.core.ChatService;
+import io.parley.gateway.core.Failures;
+import io.parley.gateway.handshake.Credentials;
+import io.parley.protocol.command.ChatException;
+import io.parley.protocol.command.Command;
+import io.parley.protocol.command.ErrorCode;
+import io.parley.protocol.command.Reply;
+import io.parley.protocol.json.Fields;
+import io.parley.protocol.json.Json;
+import io.parley.protocol.model.Chat;
+import io.parley.protocol.model.ChatKind;
+import io.parley.protocol.model.Message;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * The REST API for what a client cannot do over a socket first (documented in
+ * {@code /openapi.yaml}), with {@code Authorization: Bearer <jwt>}:
+ * <ul>
+ *   <li>{@code POST /api/v1/chats {"kind", "members"?, "title"?, "application_id"?}} → 201
+ *       {@code {"chat"}}: direct (one other member; idempotent), group/project (members), booking
+ *       (the other participant), support ({@code application_id}; idempotent).</li>
+ *   <li>{@code GET /api/v1/chats} → {@code {"chats": [...]}}.</li>
+ *   <li>{@code GET /api/v1/chats/{id}/messages?before_id=&limit=} → {@code {"messages": [...]}},
+ *       oldest first.</li>
+ * </ul>
+ * Errors: {@code {"error": {"code", "message"}}} with the HTTP status. The chat core runs off the
+ * event loop; the answer is written back on the connection's own executor.
+ */
+public final class ChatsApiRoute implements HttpRoute {
+    public static final String PATH = "/api/v1/chats";
+    private static final Logger log = LoggerFactory.getLogger(ChatsApiRoute.class);
+
+    private final ChatService chat;
+    private final TokenVerifier tokens;
+
+    public ChatsApiRoute(ChatService chat, TokenVerifier tokens) {
+        this.chat = chat;
+        this.tokens = tokens;
+    }
+
+    @Override
+    public void handle(ChannelHandlerContext ctx, FullHttpRequest request) {
+        Principal principal;
+        try {
+            principal = tokens.verify(Credentials.fromBearer(request));
+        } catch (AuthException e) {
+            HttpResponses.error(ctx, request, HttpResponseStatus.UNAUTHORIZED, e.getMessage());
+            return;
+        }
+        QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+        String rest = uri.path().substring(PATH.length());
+        try {
+            if (rest.isEmpty() || rest.equals("/")) {
+                if (HttpMethod.GET.equals(request.method())) {
+                    run(ctx, request, principal, new Command.ListChats(null), HttpResponseStatus.OK, ChatsApiRoute::chats);
+                } else if (HttpMethod.POST.equals(request.method())) {
+                    run(ctx, request, principal, createCommand(request), HttpResponseStatus.CREATED, ChatsApiRoute::chat);
+                } else {
+                    HttpResponses.error(ctx, request, HttpResponseStatus.METHOD_NOT_ALLOWED, "use GET or POST on " + PATH);
+                }
+                return;
+            }
+            String[] parts = rest.substring(1).split("/", -1);
+            if (parts.length == 2 && parts[1].equals("messages") && !parts[0].isEmpty()) {
+                if (!HttpMethod.GET.equals(request.method())) {
+                    HttpResponses.error(ctx, request, HttpResponseStatus.METHOD_NOT_ALLOWED, "use GET");
+                    return;
+                }
+                run(ctx, request, principal, historyCommand(parts[0], uri.parameters()), HttpResponseStatus.OK,
+                        ChatsApiRoute::messages);
+                return;
+            }
+            HttpResponses.error(ctx, request, HttpResponseStatus.NOT_FOUND, "no route for " + uri.path());
+        } catch (ChatException e) {
+            HttpResponses.error(ctx, request, HttpResponseStatus.valueOf(e.code().status()), e.getMessage());
+        }
+    }
+
+    private void run(ChannelHandlerContext ctx, FullHttpRequest request, Principal principal, Command command,
+                     HttpResponseStatus success, Function<Reply, ObjectNode> body) {
+        request.retain();
+        chat.execute(principal, 0, command).whenComplete((reply, failure) -> ctx.executor().execute(() -> {
+            try {
+                if (failure == null) {
+                    HttpResponses.json(ctx, request, success, body.apply(reply));
+                } else {
+                    if (Failures.isUnexpected(failure)) {
+                        log.error("REST {} {} failed", request.method(), request.uri(), Failures.unwrap(failure));
+                    }
+                    ChatException error = Failures.toChatException(failure);
+                    HttpResponses.error(ctx, request, HttpResponseStatus.valueOf(error.code().status()), error.getMessage());
+                }
+            } finally {
+                request.release();
+            }
+        }));
+    }
+
+    private static Command createCommand(FullHttpRequest request) {
+        JsonNode body;
+        try {
+            body = HttpResponses.JSON.readTree(new ByteBufInputStream(request.content().duplicate()));
+        } catch (IOException e) {
+            throw new ChatException(ErrorCode.BAD_REQUEST, "body must be a JSON object such as {\"kind\": \"group\", \"members\": [\"2\"]}");
+        }
+        if (body == null || !body.isObject()) {
+            throw new ChatException(ErrorCode.BAD_REQUEST, "body must be a JSON object such as {\"kind\": \"group\", \"members\": [\"2\"]}");
+        }
+        Fields fields = new Fields(body, "");
+        String kindName = fields.string("kind");
+        ChatKind kind;
+        try {
+            kind = ChatKind.fromWireName(kindName);
+        } catch (IllegalArgumentException e) {
+            throw new ChatException(ErrorCode.BAD_REQUEST, "kind: expected direct, group, project, booking or support");
+        }
+        if (kind == ChatKind.SUPPORT) {
+            return new Command.OpenSupportChat(null, fields.positiveLong("application_id"));
+        }
+        return new Command.CreateChat(kind, fields.ids("members", 100), fields.optionalString("title"), null);
+    }
+
+    private static Command historyCommand(String chatId, Map<String, List<String>> query) {
+        Long before = null;
+        int limit = Command.GetHistory.DEFAULT_LIMIT;
+        try {
+            if (query.containsKey("before_id")) {
+                before = Long.parseLong(query.get("before_id").get(0));
+            }
+            if (query.containsKey("limit")) {
+                limit = Integer.parseInt(query.get("limit").get(0));
+            }
+        } catch (NumberFormatException e) {
+            throw new ChatException(ErrorCode.BAD_REQUEST, "before_id and limit must be integers");
+        }
+        if (limit < 1 || limit > Command.GetHistory.MAX_LIMIT || (before != null && before <= 0)) {
+            throw new ChatException(ErrorCode.BAD_REQUEST,
+                    "limit must be 1.." + Command.GetHistory.MAX_LIMIT + " and before_id positive");
+        }
+        return new Command.GetHistory(chatId, null, before, limit);
+    }
+
+    private static ObjectNode chats(Reply reply) {
+        ObjectNode body = HttpResponses.JSON.createObjectNode();
+        ArrayNode chats = body.putArray("chats");
+        ((Reply.ChatList) reply).chats().forEach(c -> chats.add(chatNode(c)));
+        return body;
+    }
+
+    private static ObjectNode chat(Reply reply) {
+        ObjectNode body = HttpResponses.JSON.createObjectNode();
+        body.set("chat", chatNode(((Reply.ChatReply) reply).chat()));
+        return body;
+    }
+
+    private static ObjectNode messages(Reply reply) {
+        ObjectNode body = HttpResponses.JSON.createObjectNode();
+        ArrayNode messages = body.putArray("messages");
+        for (Message m : ((Reply.HistoryPage) reply).messages()) {
+            ObjectNode node = messages.addObject();
+            node.put("id", m.id());
+            node.put("chat_id", m.chatId());
+            node.put("seq", m.seq());
+            node.put("sender_id", m.senderId());
+            node.put("text", m.content());
+            node.put("content_type", m.contentType().code());
+            if (m.replyTo() == null) {
+                node.putNull("reply_to");
+            } else {
+                node.put("reply_to", m.replyTo());
+            }
+            node.put("created_at", Json.timestamp(m.createdAt()));
+            node.put("updated_at", Json.timestamp(m.updatedAt()));
+            node.put("edited", m.edited());
+            node.put("deleted", m.deleted());
+        }
+        return body;
+    }
+
+    private static ObjectNode chatNode(Chat c) {
+        ObjectNode node = HttpResponses.JSON.createObjectNode();
+        node.put("id", c.id());
+        node.put("kind", c.kind().wireName().toLowerCase(Locale.ROOT));
+        if (c.title() == null) {
+            node.putNull("title");
+        } else {
+            node.put("title", c.title());
+        }
+        node.put("owner_id", c.ownerId());
+        if (c.applicationId() != null) {
+            node.put("application_id", c.applicationId());
+        }
+        node.put("created_at", Json.timestamp(c.createdAt()));
+        node.put("updated_at", Json.timestamp(c.updatedAt()));
+        return node;
+    }
+}

@@ -1,0 +1,21 @@
+package io.parley.gateway.session;
+
+import io.netty.buffer.ByteBuf;
+import io.parley.protocol.command.ChatEvent;
+
+/**
+ * How frames reach one connection. Most dialects write bytes as encoded ({@link PlainFrameWriter});
+ * a dialect that numbers every frame per socket splices the number in here, at write time on the
+ * channel's event loop, so numbers follow the wire order. Safe from any thread.
+ */
+public interface FrameWriter {
+
+    /** Writes a frame encoded for this connection alone (a reply or an error). */
+    void write(byte[] encoded);
+
+    /**
+     * Writes a pushed frame whose bytes are shared with other recipients; takes a reference of
+     * its own.
+     */
+    void writeShared(ByteBuf encoded, ChatEvent event);
+}

@@ -1,0 +1,149 @@
+package io.parley.protocol.pair;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.parley.protocol.DialectCodec;
+import io.parley.protocol.Request;
+import io.parley.protocol.SocketScope;
+import io.parley.protocol.command.ChatEvent;
+import io.parley.protocol.command.ChatException;
+import io.parley.protocol.command.Command;
+import io.parley.protocol.command.ErrorCode;
+import io.parley.protocol.command.Reply;
+import io.parley.protocol.json.Fields;
+import io.parley.protocol.json.Json;
+import io.parley.protocol.model.ContentType;
+import io.parley.protocol.model.Message;
+
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+
+/**
+ * Dialect {@code pair} (seed 000, booking chat of two people on {@code /chat/{chatId}}):
+ * {@code {"sessionId", "message"?, "timestamp"?}}.
+ *
+ * <ul>
+ *   <li>The socket opens unauthenticated. The first frame with a valid {@code sessionId} (a JWT)
+ *       authenticates it; a frame with only {@code sessionId} is a pure hello, answered
+ *       {@code {"code": 200, "message": "authenticated"}}. Before that, every frame is answered
+ *       {@code {"code": 401, ...}} and nothing is delivered to the socket.</li>
+ *   <li>Every later frame must carry the same {@code sessionId} (401 otherwise). A frame with
+ *       {@code message} posts it to the socket's chat; {@code timestamp}, when present, must be
+ *       RFC 3339 but the server's commit time is what everyone sees.</li>
+ *   <li>Delivery, to the other participant and as the sender's acknowledgement:
+ *       {@code {"message", "timestamp", "senderId", "messageId"}} — never a {@code sessionId}.</li>
+ *   <li>Errors: the seed's {@code ErrorSchema {"code", "message"}}.</li>
+ * </ul>
+ * Reads, typing, edits and deletions have no frame in this dialect.
+ */
+public final class PairCodec implements DialectCodec {
+    public static final String DIALECT = "pair";
+
+    @Override
+    public String dialect() {
+        return DIALECT;
+    }
+
+    /** Without a scope there is no chat and no session to check against. */
+    @Override
+    public Request decode(byte[] utf8, int offset, int length) {
+        return decode(SocketScope.NONE, utf8, offset, length);
+    }
+
+    @Override
+    public Request decode(SocketScope scope, byte[] utf8, int offset, int length) {
+        try {
+            Fields frame = new Fields(Json.readObject(utf8, offset, length), "");
+            String sessionId = sessionId(frame);
+            if (scope.credential() == null || !scope.credential().equals(sessionId)) {
+                throw new ChatException(ErrorCode.UNAUTHORIZED, "sessionId does not match this connection's session");
+            }
+            checkTimestamp(frame);
+            if (!frame.has("message")) {
+                return new Request.Valid("hello", null, new Command.SetPresence(true));
+            }
+            return new Request.Valid("message", null, new Command.SendMessage(scope.chatId(), null,
+                    frame.text("message"), ContentType.TEXT, null));
+        } catch (ChatException e) {
+            return new Request.Invalid(null, null, e);
+        } catch (RuntimeException e) {
+            return new Request.Invalid(null, null, new ChatException(ErrorCode.BAD_REQUEST, "malformed request"));
+        }
+    }
+
+    /**
+     * The {@code sessionId} of a frame on a socket not authenticated yet.
+     *
+     * @throws ChatException 400 malformed JSON, 401 no {@code sessionId}
+     */
+    public static String helloSessionId(byte[] utf8, int offset, int length) {
+        return sessionId(new Fields(Json.readObject(utf8, offset, length), ""));
+    }
+
+    /** Whether the frame carries a message besides its {@code sessionId} (it must then be run, too). */
+    public static boolean carriesMessage(byte[] utf8, int offset, int length) {
+        JsonNode message = Json.readObject(utf8, offset, length).get("message");
+        return message != null && !message.isNull();
+    }
+
+    private static String sessionId(Fields frame) {
+        JsonNode node = frame.raw("sessionId");
+        if (node == null || !node.isTextual() || node.textValue().isBlank()) {
+            throw new ChatException(ErrorCode.UNAUTHORIZED,
+                    "authenticate first: send {\"sessionId\": \"<your session token>\"}");
+        }
+        return node.textValue();
+    }
+
+    private static void checkTimestamp(Fields frame) {
+        String timestamp = frame.optionalString("timestamp");
+        if (timestamp != null) {
+            try {
+                OffsetDateTime.parse(timestamp);
+            } catch (DateTimeParseException e) {
+                throw new ChatException(ErrorCode.BAD_REQUEST, "timestamp: expected RFC 3339 such as \"2024-11-18T14:25:00Z\"");
+            }
+        }
+    }
+
+    @Override
+    public byte[] encodeReply(Request.Valid request, Reply reply) {
+        if (reply instanceof Reply.MessageReply m) {
+            return delivery(m.message());
+        }
+        return status(200, "authenticated");
+    }
+
+    @Override
+    public byte[] encodeError(Request request, ChatException error) {
+        return status(error.code().status(), Json.messageOf(error));
+    }
+
+    @Override
+    public byte[] encodeEvent(ChatEvent event) {
+        if (event instanceof ChatEvent.MessagePosted posted) {
+            return delivery(posted.message());
+        }
+        return null;
+    }
+
+    /** The seed's ErrorSchema, also used for the hello acknowledgement. */
+    public static byte[] status(int code, String message) {
+        return Json.write(gen -> {
+            gen.writeStartObject();
+            gen.writeNumberField("code", code);
+            gen.writeStringField("message", message);
+            gen.writeEndObject();
+        });
+    }
+
+    private static byte[] delivery(Message m) {
+        return Json.write(gen -> {
+            gen.writeStartObject();
+            gen.writeStringField("message", m.content());
+            gen.writeStringField("timestamp", Json.timestamp(m.createdAt()));
+            Json.writeId(gen, "senderId", m.senderId());
+            gen.writeNumberField("messageId", m.id());
+            gen.writeEndObject();
+        });
+    }
+}

@@ -1,0 +1,33 @@
+package io.parley.protocol.typed;
+
+import java.util.List;
+
+/** The {@code type} values of the {@code typed} dialect (seed 004). */
+public final class TypedTypes {
+    // Client -> server (and broadcast back with server fields added).
+    public static final String NEW_MESSAGE = "new_message";
+    public static final String DELETE_MESSAGE = "delete_message";
+    public static final String MESSAGE_READ = "message_read";
+    public static final String USER_TYPING = "user_typing";
+    /** The seed's examples label several events {@code "typing"}; accepted as {@link #USER_TYPING}. */
+    public static final String TYPING_ALIAS = "typing";
+    public static final String SET_ONLINE = "set_online";
+    public static final String SET_OFFLINE = "set_offline";
+    /** Ours: the seed has no editing. */
+    public static final String EDIT_MESSAGE = "edit_message";
+
+    // Server -> client only.
+    public static final String USER_ONLINE = "user_online";
+    public static final String USER_OFFLINE = "user_offline";
+    public static final String ERROR = "error";
+
+    public static final String DIRECT = "direct";
+    public static final String PROJECT = "project";
+
+    /** What a client may send, in documentation order (the alias last). */
+    public static final List<String> CLIENT_TYPES = List.of(NEW_MESSAGE, DELETE_MESSAGE, MESSAGE_READ, USER_TYPING,
+            SET_ONLINE, SET_OFFLINE, EDIT_MESSAGE, TYPING_ALIAS);
+
+    private TypedTypes() {
+    }
+}
