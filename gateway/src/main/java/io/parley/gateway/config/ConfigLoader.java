@@ -55,6 +55,9 @@ public final class ConfigLoader {
         KEYS.put("history_queue_capacity", (b, v) -> b.historyQueueCapacity(integer(v)));
         KEYS.put("history_batch_size", (b, v) -> b.historyBatchSize(integer(v)));
         KEYS.put("history_timeout", (b, v) -> b.historyTimeout(duration(v)));
+        KEYS.put("history_writer_threads", (b, v) -> b.historyWriterThreads(integer(v)));
+        KEYS.put("history_read_threads", (b, v) -> b.historyReadThreads(integer(v)));
+        KEYS.put("history_linger", (b, v) -> b.historyLinger(duration(v)));
         KEYS.put("chat_cache_size", (b, v) -> b.chatCacheSize(integer(v)));
     }
 
