@@ -94,7 +94,8 @@ public final class JdbcHistoryStore implements HistoryStore {
     private static JdbcHistoryStore open(DataSources.Pools pools, String syncStatement, AppendSql appendSql,
                                          String description) {
         try {
-            SchemaMigrations.apply(pools.write(), description);
+            // The read pool: it has at least two connections, which Flyway needs (one holds its lock).
+            SchemaMigrations.apply(pools.read(), description);
             return new JdbcHistoryStore(pools, syncStatement, appendSql, description);
         } catch (RuntimeException e) {
             pools.close();
