@@ -2,24 +2,45 @@ package io.parley.storage;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.micrometer.core.instrument.MeterRegistry;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.function.Consumer;
 
-/** HikariCP pools for the two backends, with every wait bounded. */
+/**
+ * HikariCP pools for the two backends, with every wait bounded. Each store gets two pools:
+ * <ul>
+ *   <li>{@value #WRITE_POOL}: one connection per writer thread, used by appends only. Reads can
+ *       never take the writer's connection, so slow or saturated reads never stall commits.</li>
+ *   <li>{@value #READ_POOL}: one connection per read thread plus {@value #HEALTH_CONNECTIONS}
+ *       for readiness checks.</li>
+ * </ul>
+ * Sizes come from {@link HistoryOptions}; both pools are fixed-size (minimumIdle = maximum), so
+ * no connection is opened under load. With a {@link MeterRegistry} they report HikariCP's own
+ * meters ({@code hikaricp_connections_active}, {@code _pending}, {@code _timeout_total}, ...)
+ * tagged {@code pool=parley-history-write|read}.
+ */
 final class DataSources {
 
-    static final String POOL_NAME = "parley-history";
+    static final String WRITE_POOL = "parley-history-write";
+    static final String READ_POOL = "parley-history-read";
+    static final int HEALTH_CONNECTIONS = 1;
 
-    /**
-     * Pool size: one writer, the read threads (default 4) and a few callers of {@link
-     * HistoryStore#isHealthy()}. A fixed-size pool (minimumIdle = maximum) avoids opening
-     * connections under load.
-     */
-    static final int POOL_SIZE = 10;
+    /** The two pools of one store; closing closes both. */
+    record Pools(HikariDataSource write, HikariDataSource read) implements AutoCloseable {
+        @Override
+        public void close() {
+            try {
+                read.close();
+            } finally {
+                write.close();
+            }
+        }
+    }
 
     /** How long a caller waits for a connection: with the database down, writes fail in this time. */
     static final Duration CONNECTION_TIMEOUT = Duration.ofSeconds(2);
@@ -59,40 +80,62 @@ final class DataSources {
     private DataSources() {
     }
 
-    static HikariDataSource h2(Path dataDir) {
+    /** @param registry where HikariCP reports its pool meters; {@code null} for none */
+    static Pools h2(Path dataDir, HistoryOptions options, MeterRegistry registry) {
         try {
             Files.createDirectories(dataDir);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create history data directory " + dataDir, e);
         }
-        HikariConfig config = common();
-        config.setJdbcUrl("jdbc:h2:file:" + dataDir.toAbsolutePath().resolve(H2_FILE) + H2_SETTINGS);
-        config.setUsername("sa");
-        config.setPassword("");
-        return open(config, "embedded H2 database in " + dataDir);
+        String url = "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve(H2_FILE) + H2_SETTINGS;
+        return pools(options, registry, "embedded H2 database in " + dataDir, config -> {
+            config.setJdbcUrl(url);
+            config.setUsername("sa");
+            config.setPassword("");
+        });
     }
 
-    static HikariDataSource postgres(String jdbcUrl, String user, String password) {
-        HikariConfig config = common();
-        config.setJdbcUrl(jdbcUrl);
-        config.setUsername(user);
-        config.setPassword(password);
-        // Driver defaults; a parameter in the URL itself takes precedence over these.
-        config.addDataSourceProperty("reWriteBatchedInserts", "true"); // JDBC batch -> multi-row INSERT
-        config.addDataSourceProperty("connectTimeout", String.valueOf(PG_CONNECT_TIMEOUT_SECONDS));
-        config.addDataSourceProperty("socketTimeout", String.valueOf(PG_SOCKET_TIMEOUT_SECONDS));
-        config.addDataSourceProperty("tcpKeepAlive", "true");
-        config.addDataSourceProperty("ApplicationName", "parley");
-        return open(config, "PostgreSQL at " + redact(jdbcUrl));
+    /** @param registry where HikariCP reports its pool meters; {@code null} for none */
+    static Pools postgres(String jdbcUrl, String user, String password, HistoryOptions options,
+                          MeterRegistry registry) {
+        return pools(options, registry, "PostgreSQL at " + redact(jdbcUrl), config -> {
+            config.setJdbcUrl(jdbcUrl);
+            config.setUsername(user);
+            config.setPassword(password);
+            // Driver defaults; a parameter in the URL itself takes precedence over these.
+            config.addDataSourceProperty("reWriteBatchedInserts", "true"); // JDBC batch -> multi-row INSERT
+            config.addDataSourceProperty("connectTimeout", String.valueOf(PG_CONNECT_TIMEOUT_SECONDS));
+            config.addDataSourceProperty("socketTimeout", String.valueOf(PG_SOCKET_TIMEOUT_SECONDS));
+            config.addDataSourceProperty("tcpKeepAlive", "true");
+            config.addDataSourceProperty("ApplicationName", "parley");
+        });
     }
 
-    private static HikariConfig common() {
+    private static Pools pools(HistoryOptions options, MeterRegistry registry, String what,
+                               Consumer<HikariConfig> backend) {
+        HikariConfig writeConfig = common(WRITE_POOL, options.writerThreads(), registry);
+        backend.accept(writeConfig);
+        HikariConfig readConfig = common(READ_POOL, options.readThreads() + HEALTH_CONNECTIONS, registry);
+        backend.accept(readConfig);
+        HikariDataSource write = open(writeConfig, what);
+        try {
+            return new Pools(write, open(readConfig, what));
+        } catch (RuntimeException e) {
+            write.close();
+            throw e;
+        }
+    }
+
+    private static HikariConfig common(String name, int size, MeterRegistry registry) {
         HikariConfig config = new HikariConfig();
-        config.setPoolName(POOL_NAME);
-        config.setMaximumPoolSize(POOL_SIZE);
-        config.setMinimumIdle(POOL_SIZE);
+        config.setPoolName(name);
+        config.setMaximumPoolSize(size);
+        config.setMinimumIdle(size);
         config.setConnectionTimeout(CONNECTION_TIMEOUT.toMillis());
         config.setValidationTimeout(VALIDATION_TIMEOUT.toMillis());
+        if (registry != null) {
+            config.setMetricRegistry(registry); // HikariCP's Micrometer tracker
+        }
         // Hikari's default initializationFailTimeout: a database that is down at start-up fails
         // the start (migrations need it anyway); later outages fail requests and heal by themselves.
         return config;

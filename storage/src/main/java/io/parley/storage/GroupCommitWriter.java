@@ -16,15 +16,19 @@ import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
- * The write path of {@link HistoryService}: a bounded queue and one thread that commits what has
- * queued up as one transaction (group commit) and then completes the futures in batch order.
+ * One writer of {@link HistoryService}'s write path: a bounded queue and one thread that commits
+ * what has queued up as one transaction (group commit) and then completes the futures in batch
+ * order. The service runs a few of these and sends every chat to the same one, so within a chat
+ * completion order equals commit order equals sequence order.
  *
- * <p>One writer thread is what makes completion order equal commit order equal per-chat sequence
- * order; more writers would only contend for the same chat rows.
+ * <p>Every write is answered within the operation timeout: the service's watchdog calls {@link
+ * #failOverdue()}, which fails writes that waited too long in the queue or in a commit that hangs
+ * (a commit that succeeds after that is not acknowledged: the message is in history but nobody
+ * was told or sent it, as after any failed reply).
  */
 final class GroupCommitWriter {
 
-    static final String THREAD_NAME = "parley-history-writer";
+    static final String THREAD_NAME = "parley-history-writer-";
 
     private static final Logger log = LoggerFactory.getLogger(GroupCommitWriter.class);
 
@@ -39,6 +43,9 @@ final class GroupCommitWriter {
     private final long timeoutNanos;
     private final HistoryMetrics metrics;
     private final Thread thread;
+    private final String name;
+    /** The batch being committed now, for the watchdog; null between commits. */
+    private volatile List<PendingWrite> inFlight;
 
     // Submitters hold the read lock while they check `closing` and enqueue; close() takes the
     // write lock to set it. After that nothing can enter the queue, so the writer may stop as
@@ -46,15 +53,20 @@ final class GroupCommitWriter {
     private final ReadWriteLock admission = new ReentrantReadWriteLock();
     private volatile boolean closing;
 
-    GroupCommitWriter(HistoryStore store, HistoryOptions options, HistoryMetrics metrics) {
+    /**
+     * @param index    this writer's number, from 1 (thread name, messages)
+     * @param capacity this writer's share of the write queue capacity
+     */
+    GroupCommitWriter(HistoryStore store, HistoryOptions options, HistoryMetrics metrics, int index, int capacity) {
         this.store = store;
-        this.capacity = options.writeQueueCapacity();
+        this.capacity = capacity;
+        this.name = "writer " + index + " of " + options.writerThreads();
         this.queue = new ArrayBlockingQueue<>(capacity);
         this.maxBatchSize = options.maxBatchSize();
         this.lingerNanos = TimeUnit.MICROSECONDS.toNanos(options.lingerMicros());
         this.timeoutNanos = options.operationTimeout().toNanos();
         this.metrics = metrics;
-        this.thread = new Thread(this::run, THREAD_NAME);
+        this.thread = new Thread(this::run, THREAD_NAME + index);
         this.thread.setDaemon(true); // nothing is acknowledged before commit, so exit loses nothing acked
     }
 
@@ -77,7 +89,8 @@ final class GroupCommitWriter {
             if (!queue.offer(write)) {
                 metrics.writesRejected.increment();
                 return CompletableFuture.failedFuture(new StoreOverloadedException(
-                        "history write queue full: " + queue.size() + " queued of capacity " + capacity));
+                        "history write queue full: " + queue.size() + " queued of capacity " + capacity
+                                + " (" + name + ")"));
             }
         } finally {
             admission.readLock().unlock();
@@ -157,11 +170,56 @@ final class GroupCommitWriter {
         }
     }
 
+    /**
+     * Fails (without removing them) the queued and in-flight writes older than the operation
+     * timeout, so no sender waits longer than that even when a commit hangs. Called by the
+     * service's watchdog thread a few times per second; cheap, the queue is in arrival order.
+     */
+    void failOverdue() {
+        long now = System.nanoTime();
+        List<PendingWrite> batch = inFlight;
+        if (batch != null) {
+            for (PendingWrite write : batch) {
+                if (now - write.enqueuedNanos > timeoutNanos) {
+                    failCounted(write, overdue("history commit did not finish: waited ", now - write.enqueuedNanos,
+                            batch.size()));
+                }
+            }
+        }
+        for (PendingWrite write : queue) { // weakly consistent iterator: safe alongside the writer
+            if (now - write.enqueuedNanos <= timeoutNanos) {
+                break; // the rest arrived later
+            }
+            failCounted(write, overdue("history write timed out: waited ", now - write.enqueuedNanos, queue.size()));
+        }
+    }
+
+    private void failCounted(PendingWrite write, StoreException failure) {
+        if (write.future.completeExceptionally(failure)) { // false: the writer completed it meanwhile
+            metrics.writesFailed.increment();
+        }
+    }
+
+    private StoreException overdue(String what, long waitedNanos, int count) {
+        return new StoreException(what + TimeUnit.NANOSECONDS.toMillis(waitedNanos) + " ms (limit "
+                + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms; " + name + ", " + queue.size()
+                + " queued, batch of " + count + ")");
+    }
+
     private void commit(List<PendingWrite> batch) {
         List<PendingWrite> live = failExpired(batch);
         if (live.isEmpty()) {
             return;
         }
+        inFlight = live;
+        try {
+            commitLive(live);
+        } finally {
+            inFlight = null;
+        }
+    }
+
+    private void commitLive(List<PendingWrite> live) {
         List<NewMessage> messages = new ArrayList<>(live.size());
         for (PendingWrite write : live) {
             messages.add(write.message);
@@ -199,11 +257,15 @@ final class GroupCommitWriter {
         int expired = 0;
         for (PendingWrite write : batch) {
             long waited = now - write.enqueuedNanos;
+            if (write.future.isDone()) {
+                continue; // already failed by the watchdog (and counted there)
+            }
             if (waited > timeoutNanos) {
                 expired++;
                 write.future.completeExceptionally(new StoreException("history write timed out: waited "
                         + TimeUnit.NANOSECONDS.toMillis(waited) + " ms in the write queue (limit "
-                        + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms, " + queue.size() + " still queued)"));
+                        + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms, " + name + ", " + queue.size()
+                        + " still queued)"));
             } else {
                 live.add(write);
             }

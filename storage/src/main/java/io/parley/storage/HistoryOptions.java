@@ -17,6 +17,12 @@ public final class HistoryOptions {
     public static final int DEFAULT_MAX_BATCH_SIZE = 500;
     /** Once the writer has one message it waits this long for more, to commit them together. */
     public static final long DEFAULT_LINGER_MICROS = 1_000;
+    /**
+     * Group-commit writers, each with its own connection; a chat always goes to the same writer
+     * (by hash), so per-chat order holds. Two let one batch build while the other waits for its
+     * commit to reach disk.
+     */
+    public static final int DEFAULT_WRITER_THREADS = 2;
     /** Threads running {@link HistoryService#call} operations (reads and small writes). */
     public static final int DEFAULT_READ_THREADS = 4;
     /** Calls waiting for a read thread; one more is rejected with 503. */
@@ -29,11 +35,13 @@ public final class HistoryOptions {
     static final int MAX_BATCH_SIZE = 10_000;
     static final long MAX_LINGER_MICROS = 1_000_000;
     static final int MAX_READ_THREADS = 256;
+    static final int MAX_WRITER_THREADS = 16;
     static final Duration MAX_OPERATION_TIMEOUT = Duration.ofMinutes(10);
 
     private final int writeQueueCapacity;
     private final int maxBatchSize;
     private final long lingerMicros;
+    private final int writerThreads;
     private final int readThreads;
     private final int readQueueCapacity;
     private final Duration operationTimeout;
@@ -42,6 +50,7 @@ public final class HistoryOptions {
         this.writeQueueCapacity = b.writeQueueCapacity;
         this.maxBatchSize = b.maxBatchSize;
         this.lingerMicros = b.lingerMicros;
+        this.writerThreads = b.writerThreads;
         this.readThreads = b.readThreads;
         this.readQueueCapacity = b.readQueueCapacity;
         this.operationTimeout = b.operationTimeout;
@@ -60,6 +69,7 @@ public final class HistoryOptions {
                 .writeQueueCapacity(writeQueueCapacity)
                 .maxBatchSize(maxBatchSize)
                 .lingerMicros(lingerMicros)
+                .writerThreads(writerThreads)
                 .readThreads(readThreads)
                 .readQueueCapacity(readQueueCapacity)
                 .operationTimeout(operationTimeout);
@@ -75,6 +85,10 @@ public final class HistoryOptions {
 
     public long lingerMicros() {
         return lingerMicros;
+    }
+
+    public int writerThreads() {
+        return writerThreads;
     }
 
     public int readThreads() {
@@ -95,6 +109,7 @@ public final class HistoryOptions {
                 && writeQueueCapacity == other.writeQueueCapacity
                 && maxBatchSize == other.maxBatchSize
                 && lingerMicros == other.lingerMicros
+                && writerThreads == other.writerThreads
                 && readThreads == other.readThreads
                 && readQueueCapacity == other.readQueueCapacity
                 && operationTimeout.equals(other.operationTimeout);
@@ -102,7 +117,7 @@ public final class HistoryOptions {
 
     @Override
     public int hashCode() {
-        return Objects.hash(writeQueueCapacity, maxBatchSize, lingerMicros, readThreads, readQueueCapacity,
+        return Objects.hash(writeQueueCapacity, maxBatchSize, lingerMicros, writerThreads, readThreads, readQueueCapacity,
                 operationTimeout);
     }
 
@@ -112,6 +127,7 @@ public final class HistoryOptions {
         return "HistoryOptions{writeQueueCapacity=" + writeQueueCapacity
                 + ", maxBatchSize=" + maxBatchSize
                 + ", lingerMicros=" + lingerMicros
+                + ", writerThreads=" + writerThreads
                 + ", readThreads=" + readThreads
                 + ", readQueueCapacity=" + readQueueCapacity
                 + ", operationTimeout=" + operationTimeout.toMillis() + "ms}";
@@ -122,6 +138,7 @@ public final class HistoryOptions {
         private int writeQueueCapacity = DEFAULT_WRITE_QUEUE_CAPACITY;
         private int maxBatchSize = DEFAULT_MAX_BATCH_SIZE;
         private long lingerMicros = DEFAULT_LINGER_MICROS;
+        private int writerThreads = DEFAULT_WRITER_THREADS;
         private int readThreads = DEFAULT_READ_THREADS;
         private int readQueueCapacity = DEFAULT_READ_QUEUE_CAPACITY;
         private Duration operationTimeout = DEFAULT_OPERATION_TIMEOUT;
@@ -141,6 +158,11 @@ public final class HistoryOptions {
 
         public Builder lingerMicros(long lingerMicros) {
             this.lingerMicros = lingerMicros;
+            return this;
+        }
+
+        public Builder writerThreads(int writerThreads) {
+            this.writerThreads = writerThreads;
             return this;
         }
 
@@ -164,6 +186,7 @@ public final class HistoryOptions {
             check("writeQueueCapacity", writeQueueCapacity, 1, MAX_QUEUE_CAPACITY);
             check("maxBatchSize", maxBatchSize, 1, MAX_BATCH_SIZE);
             check("lingerMicros", lingerMicros, 0, MAX_LINGER_MICROS);
+            check("writerThreads", writerThreads, 1, MAX_WRITER_THREADS);
             check("readThreads", readThreads, 1, MAX_READ_THREADS);
             check("readQueueCapacity", readQueueCapacity, 1, MAX_QUEUE_CAPACITY);
             if (operationTimeout == null || operationTimeout.isNegative() || operationTimeout.isZero()

@@ -7,18 +7,24 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
 /**
  * The asynchronous face of the {@link HistoryStore}, safe to call from a Netty event loop: no
- * method blocks. Appends go through one group-commit writer ({@link GroupCommitWriter}); every
- * other operation runs on a small bounded pool ({@link StoreCallExecutor}). Every queue has a
- * capacity and every wait a deadline; refusals are failed futures carrying the numbers.
+ * method blocks. Appends go through a few group-commit writers ({@link GroupCommitWriter}), each
+ * chat always to the same one; every other operation runs on a small bounded pool ({@link
+ * StoreCallExecutor}). Every queue has a capacity and every wait a deadline (a watchdog fails
+ * overdue appends even while a commit hangs); refusals are failed futures carrying the numbers.
  *
- * <p><b>Threads.</b> Futures complete on storage threads ({@code parley-history-writer},
+ * <p><b>Threads.</b> Futures complete on storage threads ({@code parley-history-writer-N},
  * {@code parley-history-io-N}, {@code parley-history-deadline}). A caller on an event loop must
  * hop back before touching its channels, e.g. {@code future.whenCompleteAsync(handler,
  * channel.eventLoop())}, and must not run slow work in a plain {@code thenAccept}: that runs on
@@ -33,10 +39,15 @@ public final class HistoryService implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(HistoryService.class);
 
+    static final String WATCHDOG_THREAD = "parley-history-watchdog";
+    /** How often overdue appends are looked for: an answer comes at most this late past the deadline. */
+    private static final long WATCHDOG_PERIOD_MILLIS = 50;
+
     private final HistoryStore store;
     private final HistoryOptions options;
     private final HistoryMetrics metrics;
-    private final GroupCommitWriter writer;
+    private final List<GroupCommitWriter> writers;
+    private final ScheduledExecutorService watchdog;
     private final StoreCallExecutor calls;
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -46,9 +57,17 @@ public final class HistoryService implements AutoCloseable {
         Objects.requireNonNull(registry, "registry");
         // The gauges read the queues through these lambdas; the fields are set just below.
         this.metrics = new HistoryMetrics(registry, this::writeQueueDepth, this::readQueueDepth);
-        this.writer = new GroupCommitWriter(store, options, metrics);
+        this.writers = newWriters(store, options, metrics);
         this.calls = new StoreCallExecutor(store, options, metrics);
-        writer.start();
+        writers.forEach(GroupCommitWriter::start);
+        this.watchdog = new ScheduledThreadPoolExecutor(1, runnable -> {
+            Thread thread = new Thread(runnable, WATCHDOG_THREAD);
+            thread.setDaemon(true);
+            return thread;
+        });
+        long period = Math.max(1, Math.min(WATCHDOG_PERIOD_MILLIS, options.operationTimeout().toMillis() / 4));
+        watchdog.scheduleWithFixedDelay(() -> writers.forEach(GroupCommitWriter::failOverdue), period, period,
+                TimeUnit.MILLISECONDS);
         log.info("history service started on {} with {}", store, options);
     }
 
@@ -61,7 +80,7 @@ public final class HistoryService implements AutoCloseable {
      */
     public CompletableFuture<Message> append(NewMessage message) {
         Objects.requireNonNull(message, "message");
-        return writer.submit(message);
+        return writers.get(Math.floorMod(message.chatId().hashCode(), writers.size())).submit(message);
     }
 
     /**
@@ -78,14 +97,33 @@ public final class HistoryService implements AutoCloseable {
         return calls.call(operation, op);
     }
 
-    /** Appends waiting for the writer (readiness, tests). */
+    /** Appends waiting for a writer, all writers together (readiness, tests). */
     public int writeQueueDepth() {
-        return writer == null ? 0 : writer.depth();
+        if (writers == null) {
+            return 0;
+        }
+        int depth = 0;
+        for (GroupCommitWriter writer : writers) {
+            depth += writer.depth();
+        }
+        return depth;
     }
 
     /** Calls waiting for a read thread. */
     public int readQueueDepth() {
         return calls == null ? 0 : calls.queueDepth();
+    }
+
+    /** The writers, each with its share of the queue capacity (the first ones get the remainder). */
+    private static List<GroupCommitWriter> newWriters(HistoryStore store, HistoryOptions options,
+                                                      HistoryMetrics metrics) {
+        int n = options.writerThreads();
+        List<GroupCommitWriter> writers = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            int share = options.writeQueueCapacity() / n + (i < options.writeQueueCapacity() % n ? 1 : 0);
+            writers.add(new GroupCommitWriter(store, options, metrics, i + 1, Math.max(1, share)));
+        }
+        return List.copyOf(writers);
     }
 
     public HistoryOptions options() {
@@ -103,16 +141,20 @@ public final class HistoryService implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        writer.stopAccepting();
+        writers.forEach(GroupCommitWriter::stopAccepting);
         calls.stopAccepting();
         Duration wait = options.operationTimeout().plus(DataSources.CONNECTION_TIMEOUT);
         try {
-            writer.awaitDrained(wait);
+            long deadline = System.nanoTime() + wait.toNanos();
+            for (GroupCommitWriter writer : writers) { // they drain in parallel; wait for all at once
+                writer.awaitDrained(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+            }
             calls.awaitIdle(wait);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             log.warn("interrupted while draining the history queues; closing the store now");
         } finally {
+            watchdog.shutdownNow();
             try {
                 store.close();
             } finally {

@@ -1,6 +1,6 @@
 package io.parley.storage;
 
-import com.zaxxer.hikari.HikariDataSource;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.parley.protocol.model.Chat;
 import io.parley.protocol.model.ChatKind;
 import io.parley.protocol.model.Message;
@@ -21,87 +21,123 @@ import java.util.Set;
 
 /**
  * {@link HistoryStore} over JDBC: H2 embedded (the zero-setup default) or PostgreSQL, with one set
- * of SQL for both. This class opens and closes the pool and wraps each operation in a transaction;
- * the statements live in {@link ChatSql}, {@link MessageSql} and {@link ReadStateSql}.
+ * of SQL for both except the append, which PostgreSQL runs with array parameters
+ * ({@link PostgresAppendSql}). This class opens and closes the pools and wraps each operation in a
+ * transaction; the statements live in {@link ChatSql}, {@link MessageSql} and {@link ReadStateSql}.
+ *
+ * <p>Appends run on the write pool, everything else on the read pool ({@link DataSources}): a
+ * flood of slow reads waits for read connections and never for the writer's.
  *
  * <p>Blocking: call it from storage threads only ({@link HistoryService}).
  */
 public final class JdbcHistoryStore implements HistoryStore {
 
-    private final HikariDataSource dataSource;
-    private final Transactions tx;
+    /** The append statements of one backend. */
+    @FunctionalInterface
+    private interface AppendSql {
+        List<Message> append(Connection c, List<NewMessage> batch) throws SQLException;
+    }
+
+    private final DataSources.Pools pools;
+    private final Transactions appends; // the write pool: group commits only
+    private final Transactions calls;  // the read pool: reads and small writes (HistoryService.call)
+    private final AppendSql appendSql;
     private final String description;
 
-    private JdbcHistoryStore(HikariDataSource dataSource, String syncStatement, String description) {
-        this.dataSource = dataSource;
-        this.tx = new Transactions(dataSource, syncStatement);
+    private JdbcHistoryStore(DataSources.Pools pools, String syncStatement, AppendSql appendSql, String description) {
+        this.pools = pools;
+        this.appends = new Transactions(pools.write(), syncStatement);
+        this.calls = new Transactions(pools.read(), syncStatement);
+        this.appendSql = appendSql;
         this.description = description;
+    }
+
+    /** {@link #embedded(Path, HistoryOptions, MeterRegistry)} with default pool sizes, no pool meters. */
+    public static JdbcHistoryStore embedded(Path dataDir) {
+        return embedded(dataDir, HistoryOptions.defaults(), null);
     }
 
     /**
      * An H2 file database in {@code dataDir} (created if missing), kept across restarts; schema
      * migrated. Only one process may open a directory at a time (H2's file lock).
+     *
+     * @param options  sizes the pools (writer and read threads); pass the service's options
+     * @param registry where the pools report HikariCP's meters, or {@code null}
      */
-    public static JdbcHistoryStore embedded(Path dataDir) {
+    public static JdbcHistoryStore embedded(Path dataDir, HistoryOptions options, MeterRegistry registry) {
         Objects.requireNonNull(dataDir, "dataDir");
-        return open(DataSources.h2(dataDir), DataSources.H2_SYNC, "embedded history in " + dataDir);
+        Objects.requireNonNull(options, "options");
+        return open(DataSources.h2(dataDir, options, registry), DataSources.H2_SYNC, MessageSql::append,
+                "embedded history in " + dataDir);
+    }
+
+    /** {@link #postgres(String, String, String, HistoryOptions, MeterRegistry)} with default pool sizes. */
+    public static JdbcHistoryStore postgres(String jdbcUrl, String user, String password) {
+        return postgres(jdbcUrl, user, password, HistoryOptions.defaults(), null);
     }
 
     /**
      * PostgreSQL at {@code jdbcUrl} ({@code jdbc:postgresql://host:port/db}); schema migrated into
      * the connection's current schema. A commit is durable by itself there (synchronous_commit).
+     *
+     * @param options  sizes the pools (writer and read threads); pass the service's options
+     * @param registry where the pools report HikariCP's meters, or {@code null}
      */
-    public static JdbcHistoryStore postgres(String jdbcUrl, String user, String password) {
+    public static JdbcHistoryStore postgres(String jdbcUrl, String user, String password, HistoryOptions options,
+                                            MeterRegistry registry) {
         Objects.requireNonNull(jdbcUrl, "jdbcUrl");
-        return open(DataSources.postgres(jdbcUrl, user, password), null,
-                "PostgreSQL history at " + DataSources.redact(jdbcUrl));
+        Objects.requireNonNull(options, "options");
+        return open(DataSources.postgres(jdbcUrl, user, password, options, registry), null,
+                PostgresAppendSql::append, "PostgreSQL history at " + DataSources.redact(jdbcUrl));
     }
 
-    private static JdbcHistoryStore open(HikariDataSource dataSource, String syncStatement, String description) {
+    private static JdbcHistoryStore open(DataSources.Pools pools, String syncStatement, AppendSql appendSql,
+                                         String description) {
         try {
-            SchemaMigrations.apply(dataSource, description);
-            return new JdbcHistoryStore(dataSource, syncStatement, description);
+            // The read pool: it has at least two connections, which Flyway needs (one holds its lock).
+            SchemaMigrations.apply(pools.read(), description);
+            return new JdbcHistoryStore(pools, syncStatement, appendSql, description);
         } catch (RuntimeException e) {
-            dataSource.close();
+            pools.close();
             throw e;
         }
     }
 
     @Override
     public Chat createChatIfAbsent(NewChat chat) {
-        return tx.write("create chat '" + chat.id() + "'", Sync.AFTER_COMMIT, c -> ChatSql.createIfAbsent(c, chat));
+        return calls.write("create chat '" + chat.id() + "'", Sync.AFTER_COMMIT, c -> ChatSql.createIfAbsent(c, chat));
     }
 
     @Override
     public Optional<Chat> findChat(String chatId) {
-        return tx.read("find chat '" + chatId + "'", c -> ChatSql.find(c, chatId));
+        return calls.read("find chat '" + chatId + "'", c -> ChatSql.find(c, chatId));
     }
 
     @Override
     public Optional<Chat> findChatByApplication(long applicationId) {
-        return tx.read("find chat of application " + applicationId, c -> ChatSql.findByApplication(c, applicationId));
+        return calls.read("find chat of application " + applicationId, c -> ChatSql.findByApplication(c, applicationId));
     }
 
     @Override
     public List<Chat> chatsOf(String userId, int limit) {
         requirePositive(limit);
-        return tx.read("list chats of user '" + userId + "'", c -> ChatSql.ofUser(c, userId, limit));
+        return calls.read("list chats of user '" + userId + "'", c -> ChatSql.ofUser(c, userId, limit));
     }
 
     @Override
     public List<Chat> chatsOfKind(ChatKind kind, int limit) {
         requirePositive(limit);
-        return tx.read("list chats of kind " + kind.wireName(), c -> ChatSql.ofKind(c, kind, limit));
+        return calls.read("list chats of kind " + kind.wireName(), c -> ChatSql.ofKind(c, kind, limit));
     }
 
     @Override
     public Set<String> members(String chatId) {
-        return tx.read("list members of chat '" + chatId + "'", c -> ChatSql.members(c, chatId));
+        return calls.read("list members of chat '" + chatId + "'", c -> ChatSql.members(c, chatId));
     }
 
     @Override
     public void addMember(String chatId, String userId) {
-        tx.write("add member to chat '" + chatId + "'", Sync.AFTER_COMMIT, c -> {
+        calls.write("add member to chat '" + chatId + "'", Sync.AFTER_COMMIT, c -> {
             ChatSql.addMember(c, chatId, userId, Instant.now());
             return null;
         });
@@ -112,26 +148,26 @@ public final class JdbcHistoryStore implements HistoryStore {
         if (batch.isEmpty()) {
             return List.of();
         }
-        return tx.write("append of " + batch.size() + " message(s)", Sync.AFTER_COMMIT,
-                c -> MessageSql.append(c, batch));
+        return appends.write("append of " + batch.size() + " message(s)", Sync.AFTER_COMMIT,
+                c -> appendSql.append(c, batch));
     }
 
     @Override
     public List<Message> page(String chatId, Long beforeMessageId, int limit) {
         requirePositive(limit);
-        return tx.read("page of chat '" + chatId + "'", c -> MessageSql.page(c, chatId, beforeMessageId, limit));
+        return calls.read("page of chat '" + chatId + "'", c -> MessageSql.page(c, chatId, beforeMessageId, limit));
     }
 
     @Override
     public List<Message> after(String chatId, long afterSeq, int limit) {
         requirePositive(limit);
-        return tx.read("messages of chat '" + chatId + "' after seq " + afterSeq,
+        return calls.read("messages of chat '" + chatId + "' after seq " + afterSeq,
                 c -> MessageSql.after(c, chatId, afterSeq, limit));
     }
 
     @Override
     public Optional<Message> findMessage(long messageId) {
-        return tx.read("find message " + messageId, c -> MessageSql.find(c, messageId));
+        return calls.read("find message " + messageId, c -> MessageSql.find(c, messageId));
     }
 
     /**
@@ -143,24 +179,24 @@ public final class JdbcHistoryStore implements HistoryStore {
         if (seq <= 0) {
             return false; // 0 is where every cursor starts
         }
-        return tx.write("move read cursor in chat '" + chatId + "'", Sync.NONE,
+        return calls.write("move read cursor in chat '" + chatId + "'", Sync.NONE,
                 c -> ReadStateSql.advance(c, chatId, userId, seq));
     }
 
     @Override
     public Map<String, Long> readCursors(String chatId) {
-        return tx.read("read cursors of chat '" + chatId + "'", c -> ReadStateSql.cursors(c, chatId));
+        return calls.read("read cursors of chat '" + chatId + "'", c -> ReadStateSql.cursors(c, chatId));
     }
 
     @Override
     public List<UnreadCount> unreadCounts(String userId) {
-        return tx.read("unread counts of user '" + userId + "'", c -> ReadStateSql.unread(c, userId));
+        return calls.read("unread counts of user '" + userId + "'", c -> ReadStateSql.unread(c, userId));
     }
 
     @Override
     public Optional<Message> edit(long messageId, String content, Instant at) {
         Objects.requireNonNull(content, "content");
-        return tx.write("edit message " + messageId, Sync.AFTER_COMMIT, c ->
+        return calls.write("edit message " + messageId, Sync.AFTER_COMMIT, c ->
                 MessageSql.updateContent(c, messageId, content, at)
                         ? MessageSql.find(c, messageId)
                         : Optional.empty());
@@ -169,7 +205,7 @@ public final class JdbcHistoryStore implements HistoryStore {
     /** Idempotent: a message deleted before is returned as it is, its updatedAt unchanged. */
     @Override
     public Optional<Message> softDelete(long messageId, Instant at) {
-        return tx.write("delete message " + messageId, Sync.AFTER_COMMIT, c -> {
+        return calls.write("delete message " + messageId, Sync.AFTER_COMMIT, c -> {
             MessageSql.markDeleted(c, messageId, at);
             return MessageSql.find(c, messageId);
         });
@@ -177,17 +213,17 @@ public final class JdbcHistoryStore implements HistoryStore {
 
     @Override
     public boolean isHealthy() {
-        try (Connection connection = dataSource.getConnection()) {
+        try (Connection connection = pools.read().getConnection()) {
             return connection.isValid((int) DataSources.VALIDATION_TIMEOUT.toSeconds());
         } catch (SQLException | RuntimeException e) {
             return false;
         }
     }
 
-    /** Closes the pool; for H2 that closes the database (its last connection goes). */
+    /** Closes the pools; for H2 that closes the database (its last connection goes). */
     @Override
     public void close() {
-        dataSource.close();
+        pools.close();
     }
 
     @Override

@@ -68,6 +68,17 @@ final class MessageSql {
     static List<Message> append(Connection c, List<NewMessage> batch) throws SQLException {
         TreeSet<String> chatIds = new TreeSet<>(batchChatIds(batch));
         Map<String, ChatCounter> counters = lockChats(c, chatIds);
+        List<Message> committed = assignSequences(batch, counters);
+        updateCounters(c, new ArrayList<>(chatIds), counters);
+        insertMessages(c, committed);
+        return committed;
+    }
+
+    /**
+     * Gives each message the next sequence of its chat, in batch order, and moves each counter
+     * (last sequence, and updated-at, never backwards) to what the batch leaves behind.
+     */
+    static List<Message> assignSequences(List<NewMessage> batch, Map<String, ChatCounter> counters) {
         List<Message> committed = new ArrayList<>(batch.size());
         for (NewMessage m : batch) {
             ChatCounter counter = counters.get(m.chatId());
@@ -79,8 +90,6 @@ final class MessageSql {
             committed.add(new Message(m.id(), m.chatId(), counter.lastSeq, m.senderId(), m.content(),
                     m.contentType(), m.replyTo(), created, created, false, false));
         }
-        updateCounters(c, new ArrayList<>(chatIds), counters);
-        insertMessages(c, committed);
         return committed;
     }
 
@@ -141,7 +150,7 @@ final class MessageSql {
         }
     }
 
-    private static List<String> batchChatIds(List<NewMessage> batch) {
+    static List<String> batchChatIds(List<NewMessage> batch) {
         List<String> ids = new ArrayList<>(batch.size());
         for (NewMessage m : batch) {
             ids.add(m.chatId());
@@ -168,13 +177,18 @@ final class MessageSql {
                 }
             }
         }
-        for (String chatId : sorted) {
+        requireAll(sorted, counters);
+        return counters;
+    }
+
+    /** Every chat of the batch must exist: one unknown chat rolls the whole batch back. */
+    static void requireAll(List<String> chatIds, Map<String, ChatCounter> counters) {
+        for (String chatId : chatIds) {
             if (!counters.containsKey(chatId)) {
-                throw new UnknownChatException("append to " + sorted.size() + " chat(s) rolled back: unknown chat '"
+                throw new UnknownChatException("append to " + chatIds.size() + " chat(s) rolled back: unknown chat '"
                         + chatId + "'");
             }
         }
-        return counters;
     }
 
     private static void updateCounters(Connection c, List<String> sortedChatIds, Map<String, ChatCounter> counters)
@@ -232,7 +246,7 @@ final class MessageSql {
     }
 
     /** A locked chat's counter while the batch is assigned its sequences. */
-    private static final class ChatCounter {
+    static final class ChatCounter {
         long lastSeq;
         Instant updatedAt;
 

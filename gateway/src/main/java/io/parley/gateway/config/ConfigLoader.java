@@ -26,6 +26,8 @@ import java.util.function.BiConsumer;
  */
 public final class ConfigLoader {
     public static final String CONFIG_FILE_VARIABLE = "PARLEY_CONFIG";
+    /** Read by logback.xml itself, not a configuration key. */
+    public static final String LOG_LEVEL_VARIABLE = "PARLEY_LOG_LEVEL";
     private static final String ENV_PREFIX = "PARLEY_";
 
     /** Every key, in the order of {@code config/parley.yaml}. */
@@ -55,6 +57,9 @@ public final class ConfigLoader {
         KEYS.put("history_queue_capacity", (b, v) -> b.historyQueueCapacity(integer(v)));
         KEYS.put("history_batch_size", (b, v) -> b.historyBatchSize(integer(v)));
         KEYS.put("history_timeout", (b, v) -> b.historyTimeout(duration(v)));
+        KEYS.put("history_writer_threads", (b, v) -> b.historyWriterThreads(integer(v)));
+        KEYS.put("history_read_threads", (b, v) -> b.historyReadThreads(integer(v)));
+        KEYS.put("history_linger", (b, v) -> b.historyLinger(duration(v)));
         KEYS.put("chat_cache_size", (b, v) -> b.chatCacheSize(integer(v)));
         KEYS.put("feed_heartbeat_interval", (b, v) -> b.feedHeartbeatInterval(duration(v)));
     }
@@ -74,7 +79,7 @@ public final class ConfigLoader {
             values.putAll(readYaml(Path.of(file)));
         }
         environment.forEach((name, value) -> {
-            if (name.startsWith(ENV_PREFIX) && !name.equals(CONFIG_FILE_VARIABLE)) {
+            if (name.startsWith(ENV_PREFIX) && !name.equals(CONFIG_FILE_VARIABLE) && !name.equals(LOG_LEVEL_VARIABLE)) {
                 values.put(name.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT), value);
             }
         });

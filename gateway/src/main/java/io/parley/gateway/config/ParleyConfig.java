@@ -26,6 +26,9 @@ public final class ParleyConfig {
     public static final int DEFAULT_HISTORY_QUEUE_CAPACITY = 10_000;
     public static final int DEFAULT_HISTORY_BATCH_SIZE = 500;
     public static final Duration DEFAULT_HISTORY_TIMEOUT = Duration.ofSeconds(5);
+    public static final int DEFAULT_HISTORY_WRITER_THREADS = 2;
+    public static final int DEFAULT_HISTORY_READ_THREADS = 4;
+    public static final Duration DEFAULT_HISTORY_LINGER = Duration.ofMillis(1);
     public static final int DEFAULT_CHAT_CACHE_SIZE = 100_000;
     /** Seed 001: "heartbeats every 5 s". */
     public static final Duration DEFAULT_FEED_HEARTBEAT_INTERVAL = Duration.ofSeconds(5);
@@ -55,6 +58,9 @@ public final class ParleyConfig {
     private final int historyQueueCapacity;
     private final int historyBatchSize;
     private final Duration historyTimeout;
+    private final int historyWriterThreads;
+    private final int historyReadThreads;
+    private final Duration historyLinger;
     private final int chatCacheSize;
     private final Duration feedHeartbeatInterval;
 
@@ -83,6 +89,9 @@ public final class ParleyConfig {
         historyQueueCapacity = b.historyQueueCapacity;
         historyBatchSize = b.historyBatchSize;
         historyTimeout = b.historyTimeout;
+        historyWriterThreads = b.historyWriterThreads;
+        historyReadThreads = b.historyReadThreads;
+        historyLinger = b.historyLinger;
         chatCacheSize = b.chatCacheSize;
         feedHeartbeatInterval = b.feedHeartbeatInterval;
     }
@@ -122,6 +131,9 @@ public final class ParleyConfig {
     public int historyQueueCapacity() { return historyQueueCapacity; }
     public int historyBatchSize() { return historyBatchSize; }
     public Duration historyTimeout() { return historyTimeout; }
+    public int historyWriterThreads() { return historyWriterThreads; }
+    public int historyReadThreads() { return historyReadThreads; }
+    public Duration historyLinger() { return historyLinger; }
     public int chatCacheSize() { return chatCacheSize; }
     /** Dialect feed: interval of heartbeat frames on sockets opened with {@code ?heartbeat=true}. */
     public Duration feedHeartbeatInterval() { return feedHeartbeatInterval; }
@@ -138,8 +150,9 @@ public final class ParleyConfig {
                 + " max_outbound_bytes=" + maxOutboundBytes
                 + " handshake_timeout=" + handshakeTimeout + " idle_timeout=" + idleTimeout
                 + " history_queue_capacity=" + historyQueueCapacity + " history_batch_size=" + historyBatchSize
-                + " history_timeout=" + historyTimeout + " chat_cache_size=" + chatCacheSize
-                + " feed_heartbeat_interval=" + feedHeartbeatInterval;
+                + " history_timeout=" + historyTimeout + " history_writer_threads=" + historyWriterThreads
+                + " history_read_threads=" + historyReadThreads + " history_linger=" + historyLinger
+                + " chat_cache_size=" + chatCacheSize + " feed_heartbeat_interval=" + feedHeartbeatInterval;
     }
 
     /** Mutable only until {@link #build()}, which fails fast on any bad value. */
@@ -167,6 +180,9 @@ public final class ParleyConfig {
         private int historyQueueCapacity = DEFAULT_HISTORY_QUEUE_CAPACITY;
         private int historyBatchSize = DEFAULT_HISTORY_BATCH_SIZE;
         private Duration historyTimeout = DEFAULT_HISTORY_TIMEOUT;
+        private int historyWriterThreads = DEFAULT_HISTORY_WRITER_THREADS;
+        private int historyReadThreads = DEFAULT_HISTORY_READ_THREADS;
+        private Duration historyLinger = DEFAULT_HISTORY_LINGER;
         private int chatCacheSize = DEFAULT_CHAT_CACHE_SIZE;
         private Duration feedHeartbeatInterval = DEFAULT_FEED_HEARTBEAT_INTERVAL;
 
@@ -196,6 +212,9 @@ public final class ParleyConfig {
         public Builder historyQueueCapacity(int v) { historyQueueCapacity = v; return this; }
         public Builder historyBatchSize(int v) { historyBatchSize = v; return this; }
         public Builder historyTimeout(Duration v) { historyTimeout = v; return this; }
+        public Builder historyWriterThreads(int v) { historyWriterThreads = v; return this; }
+        public Builder historyReadThreads(int v) { historyReadThreads = v; return this; }
+        public Builder historyLinger(Duration v) { historyLinger = v; return this; }
         public Builder chatCacheSize(int v) { chatCacheSize = v; return this; }
         public Builder feedHeartbeatInterval(Duration v) { feedHeartbeatInterval = v; return this; }
 
@@ -229,6 +248,13 @@ public final class ParleyConfig {
             check(problems, positive(historyTimeout), "history_timeout must be > 0");
             check(problems, feedHeartbeatInterval != null && feedHeartbeatInterval.toMillis() >= 10,
                     "feed_heartbeat_interval must be >= 10ms, got " + feedHeartbeatInterval);
+            check(problems, historyWriterThreads >= 1 && historyWriterThreads <= 16,
+                    "history_writer_threads must be 1..16, got " + historyWriterThreads);
+            check(problems, historyReadThreads >= 1 && historyReadThreads <= 256,
+                    "history_read_threads must be 1..256, got " + historyReadThreads);
+            check(problems, historyLinger != null && !historyLinger.isNegative()
+                            && historyLinger.compareTo(Duration.ofSeconds(1)) <= 0,
+                    "history_linger must be 0..1s, got " + historyLinger);
             check(problems, chatCacheSize >= 16, "chat_cache_size must be >= 16, got " + chatCacheSize);
             if (!problems.isEmpty()) {
                 throw new IllegalArgumentException("invalid configuration: " + String.join("; ", problems));

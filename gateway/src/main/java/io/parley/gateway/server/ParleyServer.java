@@ -1,5 +1,6 @@
 package io.parley.gateway.server;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -96,7 +97,8 @@ public final class ParleyServer implements AutoCloseable {
         this.gcMetrics = new JvmGcMetrics();
         bindJvmMetrics(registry, gcMetrics);
         GatewayMetrics metrics = new GatewayMetrics(registry);
-        this.history = new HistoryService(openStore(config), historyOptions(config), registry);
+        HistoryOptions historyOptions = historyOptions(config);
+        this.history = new HistoryService(openStore(config, historyOptions, registry), historyOptions, registry);
         this.sessions = new SessionRegistry();
         this.bus = new LocalBus(new LocalDelivery(sessions, metrics, new SlowConsumerPolicy(metrics)));
         Clock clock = Clock.systemUTC();
@@ -196,11 +198,13 @@ public final class ParleyServer implements AutoCloseable {
         return routes;
     }
 
-    private static HistoryStore openStore(ParleyConfig config) {
+    /** The store's pools are sized from the options and report HikariCP's meters to the registry. */
+    private static HistoryStore openStore(ParleyConfig config, HistoryOptions options, MeterRegistry registry) {
         if (config.storageUrl() != null) {
-            return JdbcHistoryStore.postgres(config.storageUrl(), config.storageUser(), config.storagePassword());
+            return JdbcHistoryStore.postgres(config.storageUrl(), config.storageUser(), config.storagePassword(),
+                    options, registry);
         }
-        return JdbcHistoryStore.embedded(config.dataDir());
+        return JdbcHistoryStore.embedded(config.dataDir(), options, registry);
     }
 
     private static HistoryOptions historyOptions(ParleyConfig config) {
@@ -208,6 +212,9 @@ public final class ParleyServer implements AutoCloseable {
                 .writeQueueCapacity(config.historyQueueCapacity())
                 .maxBatchSize(config.historyBatchSize())
                 .operationTimeout(config.historyTimeout())
+                .writerThreads(config.historyWriterThreads())
+                .readThreads(config.historyReadThreads())
+                .lingerMicros(config.historyLinger().toNanos() / 1_000)
                 .build();
     }
 

@@ -38,6 +38,7 @@ class ConfigLoaderTest {
                 "PARLEY_CONFIG", file.toString(),
                 "PARLEY_PORT", "9100",
                 "PARLEY_IDLE_TIMEOUT", "90s",
+                "PARLEY_LOG_LEVEL", "DEBUG", // logback's, not ours: must not be refused as unknown
                 "PATH", "/usr/bin"));
         assertThat(config.port()).isEqualTo(9100);
         assertThat(config.nodeId()).isEqualTo(3);

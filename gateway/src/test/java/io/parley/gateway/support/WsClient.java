@@ -165,6 +165,35 @@ public final class WsClient implements AutoCloseable {
         return true;
     }
 
+    /**
+     * Every received message that matches, until none has arrived for {@code quiet} (others are
+     * kept for later awaits).
+     */
+    public List<JsonNode> drain(Predicate<JsonNode> match, Duration quiet) {
+        List<JsonNode> matched = new ArrayList<>();
+        synchronized (listener.skipped) {
+            listener.skipped.removeIf(m -> match.test(m) && matched.add(m));
+        }
+        try {
+            while (true) {
+                JsonNode next = listener.received.poll(quiet.toNanos(), TimeUnit.NANOSECONDS);
+                if (next == null) {
+                    return matched;
+                }
+                if (match.test(next)) {
+                    matched.add(next);
+                } else {
+                    synchronized (listener.skipped) {
+                        listener.skipped.add(next);
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return matched;
+        }
+    }
+
     /** Waits for the server's close frame; returns its status code. */
     public int awaitClose() {
         return listener.closed.orTimeout(TIMEOUT.toSeconds(), TimeUnit.SECONDS).join();
