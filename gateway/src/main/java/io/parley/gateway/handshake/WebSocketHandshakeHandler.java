@@ -22,6 +22,7 @@ import io.parley.gateway.http.HttpResponses;
 import io.parley.gateway.metrics.GatewayMetrics;
 import io.parley.gateway.session.Session;
 import io.parley.gateway.session.SessionRegistry;
+import io.parley.gateway.websocket.StrictHandshaker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -98,8 +99,8 @@ public final class WebSocketHandshakeHandler extends SimpleChannelInboundHandler
 
     private void upgrade(ChannelHandlerContext ctx, FullHttpRequest request, DialectEndpoint endpoint, Principal principal) {
         String url = "ws://" + request.headers().get(HttpHeaderNames.HOST, "localhost") + request.uri();
-        WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory(
-                url, endpoint.selectedSubprotocol(), decoderConfig).newHandshaker(request);
+        WebSocketServerHandshaker handshaker = StrictHandshaker.forRequest(
+                request, url, endpoint.selectedSubprotocol(), decoderConfig);
         if (handshaker == null) {
             metrics.handshake("rejected", "version");
             WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());

@@ -55,14 +55,28 @@ final class ParleyChannelInitializer extends ChannelInitializer<SocketChannel> {
                                                                        Duration idleTimeout) {
         return (ChannelHandlerContext ctx, Session session) -> {
             ChannelPipeline p = ctx.pipeline();
-            p.addLast(UTF8_VALIDATOR, new Utf8FrameValidator(true));
-            p.addLast(FRAME_AGGREGATOR, new WebSocketFrameAggregator(maxMessageBytes));
-            p.addLast(IDLE, new IdleStateHandler(idleTimeout.toMillis() / 2, 0, 0, TimeUnit.MILLISECONDS));
-            p.addLast(CONTROL, new ControlFrameHandler(metrics));
+            addFrameLayer(p, metrics, maxMessageBytes, idleTimeout);
             p.addLast(CHAT, new ChatFrameHandler(session, chat, sessions, metrics));
-            p.remove(HANDSHAKE_DEADLINE);
-            p.remove(HTTP_ROUTER);
-            p.remove(ctx.handler());
+            removeHttpPhase(ctx);
         };
+    }
+
+    /**
+     * The dialect-independent RFC 6455 layer behind Netty's frame codec: UTF-8, fragments, idle,
+     * control frames. Shared with the conformance (Autobahn) server so that it tests this code.
+     */
+    static void addFrameLayer(ChannelPipeline p, GatewayMetrics metrics, int maxMessageBytes, Duration idleTimeout) {
+        p.addLast(UTF8_VALIDATOR, new Utf8FrameValidator(true));
+        p.addLast(FRAME_AGGREGATOR, new WebSocketFrameAggregator(maxMessageBytes));
+        p.addLast(IDLE, new IdleStateHandler(idleTimeout.toMillis() / 2, 0, 0, TimeUnit.MILLISECONDS));
+        p.addLast(CONTROL, new ControlFrameHandler(metrics));
+    }
+
+    /** The HTTP-phase handlers still present after the upgrade; the handshake handler goes last. */
+    static void removeHttpPhase(ChannelHandlerContext handshakeContext) {
+        ChannelPipeline p = handshakeContext.pipeline();
+        p.remove(HANDSHAKE_DEADLINE);
+        p.remove(HTTP_ROUTER);
+        p.remove(handshakeContext.handler());
     }
 }

@@ -94,13 +94,7 @@ public final class ParleyServer implements AutoCloseable {
 
         List<DialectEndpoint> endpoints = List.of(new EventsEndpoint(new EventsCodec()));
         HttpRouter router = new HttpRouter(routes(clock), endpoints);
-        WebSocketDecoderConfig decoderConfig = WebSocketDecoderConfig.newBuilder()
-                .maxFramePayloadLength(config.maxFrameBytes())
-                .allowExtensions(false)
-                .allowMaskMismatch(false)
-                .closeOnProtocolViolation(true)
-                .withUTF8Validator(true)
-                .build();
+        WebSocketDecoderConfig decoderConfig = decoderConfig(config);
         WebSocketHandshakeHandler handshake = new WebSocketHandshakeHandler(endpoints,
                 new TokenVerifier(keys.verificationAlgorithm(), config.jwtIssuer(), config.jwtAudience(), config.jwtLeeway()),
                 new OriginPolicy(config.allowedOrigins()), decoderConfig, sessions, metrics,
@@ -123,6 +117,17 @@ public final class ParleyServer implements AutoCloseable {
                 .channel();
         log.info("Parley node {} listening on {} ({}), config: {}", config.nodeId(), serverChannel.localAddress(),
                 transport.name(), config);
+    }
+
+    /** Frame-decoder limits and strictness from the configuration. */
+    static WebSocketDecoderConfig decoderConfig(ParleyConfig config) {
+        return WebSocketDecoderConfig.newBuilder()
+                .maxFramePayloadLength(config.maxFrameBytes())
+                .allowExtensions(false)
+                .allowMaskMismatch(false)
+                .closeOnProtocolViolation(true)
+                .withUTF8Validator(true)
+                .build();
     }
 
     /** Starts a node; it is listening when this returns. Fails fast on bad configuration or a taken port. */

@@ -26,6 +26,17 @@ public final class CloseCodes {
     public static final WebSocketCloseStatus INTERNAL_ERROR = WebSocketCloseStatus.INTERNAL_SERVER_ERROR;
     public static final WebSocketCloseStatus SLOW_CONSUMER = new WebSocketCloseStatus(4008, "slow consumer");
 
+    /**
+     * Whether a close code received from a peer is acceptable (RFC 6455 section 7.4 and the IANA
+     * registry): 1000-1003, 1007-1014, and 3000-4999 for libraries and applications. Everything
+     * else, including 1004-1006 and 1015 (never sent on the wire) and 5000 and up, is answered 1002.
+     */
+    public static boolean isValidReceived(int code) {
+        return (code >= 1000 && code <= 1003)
+                || (code >= 1007 && code <= 1014)
+                || (code >= 3000 && code <= 4999);
+    }
+
     private CloseCodes() {
     }
 }
