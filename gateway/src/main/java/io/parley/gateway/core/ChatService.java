@@ -15,6 +15,7 @@ import io.parley.protocol.model.Message;
 import io.parley.protocol.model.NewChat;
 import io.parley.protocol.model.NewMessage;
 import io.parley.storage.HistoryService;
+import io.parley.storage.HistoryStore;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -46,16 +47,18 @@ public final class ChatService {
     private final Bus bus;
     private final Clock clock;
     private final int maxTextLength;
+    private final int maxChatsPerUser;
     private final GatewayMetrics metrics;
 
     public ChatService(HistoryService history, ChatDirectory directory, MessageIds ids, Bus bus, Clock clock,
-                       int maxTextLength, GatewayMetrics metrics) {
+                       int maxTextLength, int maxChatsPerUser, GatewayMetrics metrics) {
         this.history = history;
         this.directory = directory;
         this.ids = ids;
         this.bus = bus;
         this.clock = clock;
         this.maxTextLength = maxTextLength;
+        this.maxChatsPerUser = maxChatsPerUser;
         this.metrics = metrics;
     }
 
@@ -107,6 +110,9 @@ public final class ChatService {
         NewChat wanted = new NewChat(chatId, ChatKind.SUPPORT, principal.userId(), c.applicationId(), null,
                 Set.of(principal.userId()), now);
         return history.call("open_support_chat", store -> {
+            if (store.findChat(chatId).isEmpty()) {
+                checkChatQuota(store, principal);
+            }
             Chat chat = store.createChatIfAbsent(wanted);
             return new ChatEntry(chat, store.members(chatId));
         }).thenApply(entry -> {
@@ -121,6 +127,22 @@ public final class ChatService {
             directory.remember(entry);
             return new Reply.ChatReply(chat);
         });
+    }
+
+    /**
+     * max_chats_per_user: a user about to create or join a chat must be in fewer than the limit.
+     * Staff are exempt: they join support chats by reading them. Runs on a storage thread.
+     */
+    private void checkChatQuota(HistoryStore store, Principal principal) {
+        if (principal.staff()) {
+            return;
+        }
+        int chats = store.chatsOf(principal.userId(), maxChatsPerUser + 1).size();
+        if (chats >= maxChatsPerUser) {
+            metrics.limitRejected("chats_per_user");
+            throw new ChatException(ErrorCode.FORBIDDEN, "chat limit reached: you are in " + chats
+                    + " chats and at most " + maxChatsPerUser + " are allowed (max_chats_per_user)");
+        }
     }
 
     private CompletableFuture<Reply> listChats(Principal principal) {

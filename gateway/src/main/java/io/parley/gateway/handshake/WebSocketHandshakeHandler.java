@@ -19,6 +19,7 @@ import io.parley.gateway.auth.AuthException;
 import io.parley.gateway.auth.Principal;
 import io.parley.gateway.auth.TokenVerifier;
 import io.parley.gateway.http.HttpResponses;
+import io.parley.gateway.limits.ConnectionLimits;
 import io.parley.gateway.metrics.GatewayMetrics;
 import io.parley.gateway.session.Session;
 import io.parley.gateway.session.SessionRegistry;
@@ -31,7 +32,7 @@ import java.util.List;
 /**
  * Turns an HTTP request on a WebSocket endpoint into a live session, or refuses it <b>before</b>
  * any upgrade: 400 not an upgrade, 403 foreign browser origin, 401 bad credential, 403 URL
- * identity that is not the principal. On success it writes the 101, swaps the HTTP handlers for
+ * identity that is not the principal, 429 the user has max_connections_per_user open. On success it writes the 101, swaps the HTTP handlers for
  * the WebSocket ones ({@link WebSocketInstaller}), registers the session and fires
  * {@link HandshakeComplete}. Stateless and shared.
  */
@@ -49,17 +50,19 @@ public final class WebSocketHandshakeHandler extends SimpleChannelInboundHandler
     private final OriginPolicy origins;
     private final WebSocketDecoderConfig decoderConfig;
     private final SessionRegistry sessions;
+    private final ConnectionLimits limits;
     private final GatewayMetrics metrics;
     private final WebSocketInstaller installer;
 
     public WebSocketHandshakeHandler(List<DialectEndpoint> endpoints, TokenVerifier tokens, OriginPolicy origins,
                                      WebSocketDecoderConfig decoderConfig, SessionRegistry sessions,
-                                     GatewayMetrics metrics, WebSocketInstaller installer) {
+                                     ConnectionLimits limits, GatewayMetrics metrics, WebSocketInstaller installer) {
         this.endpoints = List.copyOf(endpoints);
         this.tokens = tokens;
         this.origins = origins;
         this.decoderConfig = decoderConfig;
         this.sessions = sessions;
+        this.limits = limits;
         this.metrics = metrics;
         this.installer = installer;
     }
@@ -104,6 +107,12 @@ public final class WebSocketHandshakeHandler extends SimpleChannelInboundHandler
         if (handshaker == null) {
             metrics.handshake("rejected", "version");
             WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());
+            return;
+        }
+        // Last check before the 101: the slot is given back when this channel closes.
+        if (!limits.admitUser(ctx.channel(), principal.userId())) {
+            refuse(ctx, request, HttpResponseStatus.TOO_MANY_REQUESTS, ConnectionLimits.PER_USER,
+                    "too many open connections for this user (limit " + limits.maxPerUser() + ")");
             return;
         }
         Session session = new Session(principal, endpoint.codec(), ctx.channel());

@@ -6,6 +6,8 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.parley.gateway.handshake.DialectEndpoint;
 
 import java.util.List;
@@ -29,7 +31,14 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
         if (!request.decoderResult().isSuccess()) {
-            HttpResponses.error(ctx, null, HttpResponseStatus.BAD_REQUEST, "malformed HTTP request");
+            Throwable cause = request.decoderResult().cause();
+            if (cause instanceof TooLongHttpHeaderException) {
+                HttpResponses.error(ctx, null, HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "request headers too large");
+            } else if (cause instanceof TooLongHttpLineException) {
+                HttpResponses.error(ctx, null, HttpResponseStatus.REQUEST_URI_TOO_LONG, "request line too long");
+            } else {
+                HttpResponses.error(ctx, null, HttpResponseStatus.BAD_REQUEST, "malformed HTTP request");
+            }
             return;
         }
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());

@@ -32,6 +32,8 @@ import io.parley.gateway.handshake.DialectEndpoint;
 import io.parley.gateway.handshake.EventsEndpoint;
 import io.parley.gateway.handshake.OriginPolicy;
 import io.parley.gateway.handshake.WebSocketHandshakeHandler;
+import io.netty.handler.ssl.SslContext;
+import io.parley.gateway.limits.ConnectionLimits;
 import io.parley.gateway.http.DevTokensRoute;
 import io.parley.gateway.http.HealthRoutes;
 import io.parley.gateway.http.HttpRoute;
@@ -90,16 +92,19 @@ public final class ParleyServer implements AutoCloseable {
         this.bus = new LocalBus(new LocalDelivery(sessions, metrics, new SlowConsumerPolicy(metrics)));
         Clock clock = Clock.systemUTC();
         ChatService chat = new ChatService(history, new ChatDirectory(history, config.chatCacheSize()),
-                new MessageIds(config.nodeId(), clock), bus, clock, config.maxTextLength(), metrics);
+                new MessageIds(config.nodeId(), clock), bus, clock, config.maxTextLength(), config.maxChatsPerUser(),
+                metrics);
+        ConnectionLimits limits = new ConnectionLimits(config.maxConnectionsPerUser(),
+                config.maxConnectionsPerAddress(), metrics);
+        SslContext tls = Tls.serverContext(config);
 
         List<DialectEndpoint> endpoints = List.of(new EventsEndpoint(new EventsCodec()));
         HttpRouter router = new HttpRouter(routes(clock), endpoints);
         WebSocketDecoderConfig decoderConfig = decoderConfig(config);
         WebSocketHandshakeHandler handshake = new WebSocketHandshakeHandler(endpoints,
                 new TokenVerifier(keys.verificationAlgorithm(), config.jwtIssuer(), config.jwtAudience(), config.jwtLeeway()),
-                new OriginPolicy(config.allowedOrigins()), decoderConfig, sessions, metrics,
-                ParleyChannelInitializer.webSocketPhase(chat, sessions, metrics, config.maxFrameBytes(),
-                        config.idleTimeout()));
+                new OriginPolicy(config.allowedOrigins()), decoderConfig, sessions, limits, metrics,
+                ParleyChannelInitializer.webSocketPhase(config, chat, sessions, metrics));
 
         Transport transport = Transport.best();
         this.bossGroup = transport.newGroup(1);
@@ -111,19 +116,19 @@ public final class ParleyServer implements AutoCloseable {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
                         new WriteBufferWaterMark(config.maxOutboundBytes() / 2, config.maxOutboundBytes()))
-                .childHandler(new ParleyChannelInitializer(router, handshake, config.handshakeTimeout()))
+                .childHandler(new ParleyChannelInitializer(config, tls, limits, metrics, router, handshake))
                 .bind(new InetSocketAddress(config.bindAddress(), config.port()))
                 .sync()
                 .channel();
-        log.info("Parley node {} listening on {} ({}), config: {}", config.nodeId(), serverChannel.localAddress(),
-                transport.name(), config);
+        log.info("Parley node {} listening on {} ({}{}), config: {}", config.nodeId(), serverChannel.localAddress(),
+                transport.name(), tls == null ? ", plain ws" : ", wss via " + Tls.provider(), config);
     }
 
     /** Frame-decoder limits and strictness from the configuration. */
     static WebSocketDecoderConfig decoderConfig(ParleyConfig config) {
         return WebSocketDecoderConfig.newBuilder()
                 .maxFramePayloadLength(config.maxFrameBytes())
-                .allowExtensions(false)
+                .allowExtensions(config.permessageDeflate()) // RSV1 marks a deflated message
                 .allowMaskMismatch(false)
                 .closeOnProtocolViolation(true)
                 .withUTF8Validator(true)

@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
  * 1002 protocol error    malformed frame or close frame (RFC 6455)
  * 1003 unsupported data  binary frame: every dialect is JSON text
  * 1007 invalid payload   text that is not UTF-8
+ * 1008 policy violation  kept sending through a burst's worth of 429 (rate limit) replies
  * 1009 message too big   frame or message over max_frame_bytes
  * 1011 internal error    unexpected server failure
  * 4008 slow consumer     outbound buffer over max_outbound_bytes; reconnect and page history
@@ -22,6 +23,7 @@ public final class CloseCodes {
     public static final WebSocketCloseStatus PROTOCOL_ERROR = WebSocketCloseStatus.PROTOCOL_ERROR;
     public static final WebSocketCloseStatus UNSUPPORTED_DATA = WebSocketCloseStatus.INVALID_MESSAGE_TYPE;
     public static final WebSocketCloseStatus INVALID_PAYLOAD = WebSocketCloseStatus.INVALID_PAYLOAD_DATA;
+    public static final WebSocketCloseStatus POLICY_VIOLATION = WebSocketCloseStatus.POLICY_VIOLATION;
     public static final WebSocketCloseStatus MESSAGE_TOO_BIG = WebSocketCloseStatus.MESSAGE_TOO_BIG;
     public static final WebSocketCloseStatus INTERNAL_ERROR = WebSocketCloseStatus.INTERNAL_SERVER_ERROR;
     public static final WebSocketCloseStatus SLOW_CONSUMER = new WebSocketCloseStatus(4008, "slow consumer");

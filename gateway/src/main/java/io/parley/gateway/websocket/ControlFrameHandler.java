@@ -79,6 +79,7 @@ public final class ControlFrameHandler extends ChannelInboundHandlerAdapter {
             if (idle.isFirst()) {
                 ctx.writeAndFlush(new PingWebSocketFrame());
             } else {
+                metrics.limitRejected("idle_timeout");
                 close(ctx, CloseCodes.GOING_AWAY, "idle timeout");
             }
             return;
@@ -95,6 +96,10 @@ public final class ControlFrameHandler extends ChannelInboundHandlerAdapter {
             log.debug("protocol violation on {}: {}", ctx.channel(), cause.getMessage());
         } else if (cause instanceof TooLongFrameException) {
             close(ctx, CloseCodes.MESSAGE_TOO_BIG, "message too big");
+        } else if (cause instanceof java.io.IOException) {
+            // The peer went away (reset, or writes queued before we closed it, e.g. a slow consumer).
+            log.debug("connection lost on {}: {}", ctx.channel(), cause.toString());
+            ctx.close();
         } else {
             log.warn("unexpected error on {}", ctx.channel(), cause);
             close(ctx, CloseCodes.INTERNAL_ERROR, "internal error");

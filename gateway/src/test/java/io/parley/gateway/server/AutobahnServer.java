@@ -20,6 +20,7 @@ import io.parley.gateway.handshake.DialectEndpoint;
 import io.parley.gateway.handshake.OriginPolicy;
 import io.parley.gateway.handshake.WebSocketHandshakeHandler;
 import io.parley.gateway.http.HttpRouter;
+import io.parley.gateway.limits.ConnectionLimits;
 import io.parley.gateway.metrics.GatewayMetrics;
 import io.parley.gateway.session.SessionRegistry;
 import io.parley.protocol.DialectCodec;
@@ -63,6 +64,8 @@ public final class AutobahnServer {
                 .idleTimeout(Duration.ofMinutes(5))
                 .build();
         GatewayMetrics metrics = new GatewayMetrics(new SimpleMeterRegistry());
+        ConnectionLimits limits = new ConnectionLimits(config.maxConnectionsPerUser(),
+                config.maxConnectionsPerAddress(), metrics);
         // The fuzzing client cannot send a token, so the echo endpoint supplies one: the real
         // verifier still checks it.
         String token = JWT.create().withSubject("autobahn").withExpiresAt(Instant.now().plus(Duration.ofDays(1)))
@@ -76,14 +79,14 @@ public final class AutobahnServer {
         WebSocketHandshakeHandler handshake = new WebSocketHandshakeHandler(endpoints,
                 new TokenVerifier(JwtKeys.fromConfig(config).verificationAlgorithm(), null, null, config.jwtLeeway()),
                 new OriginPolicy(config.allowedOrigins()), ParleyServer.decoderConfig(config), new SessionRegistry(),
-                metrics, installer);
+                limits, metrics, installer);
         Transport transport = Transport.best();
         EventLoopGroup group = transport.newGroup(1);
         Channel server = new ServerBootstrap()
                 .group(group)
                 .channel(transport.serverChannel())
-                .childHandler(new ParleyChannelInitializer(new HttpRouter(Map.of(), endpoints), handshake,
-                        config.handshakeTimeout()))
+                .childHandler(new ParleyChannelInitializer(config, null, limits, metrics,
+                        new HttpRouter(Map.of(), endpoints), handshake))
                 .bind(new InetSocketAddress(config.bindAddress(), config.port()))
                 .sync()
                 .channel();
