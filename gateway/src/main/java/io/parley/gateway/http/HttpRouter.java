@@ -19,6 +19,7 @@ import java.util.Map;
  */
 @ChannelHandler.Sharable
 public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(HttpRouter.class);
     private final Map<String, HttpRoute> routes;
     private final List<DialectEndpoint> endpoints;
 
@@ -54,5 +55,19 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
             return;
         }
         route.handle(ctx, request);
+    }
+
+    /**
+     * The HTTP phase's failures end here rather than at the pipeline's tail (a warning with a
+     * stack trace per event): a peer that resets mid-request is routine, anything else is logged.
+     */
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof java.io.IOException) {
+            log.debug("connection lost on {}: {}", ctx.channel(), cause.toString());
+        } else {
+            log.warn("unexpected error on {}", ctx.channel(), cause);
+        }
+        ctx.close();
     }
 }
