@@ -63,7 +63,8 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
      */
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof java.io.IOException) {
+        if (cause instanceof java.io.IOException || cause instanceof io.netty.handler.ssl.NotSslRecordException
+                || cause.getCause() instanceof javax.net.ssl.SSLException) {
             log.debug("connection lost on {}: {}", ctx.channel(), cause.toString());
         } else {
             log.warn("unexpected error on {}", ctx.channel(), cause);

@@ -5,11 +5,11 @@ import io.netty.handler.codec.http.websocketx.extensions.compression.PerMessageD
 
 /**
  * permessage-deflate (RFC 7692), offered only when {@code permessage_deflate} is on. Memory per
- * socket is bounded: the server asks the client not to keep its compression context
- * ({@code client_no_context_takeover}), so the inflater lives only while a message is decoded;
- * a decompressed message may not exceed {@code max_frame_bytes} (no zip bombs); the deflater keeps
- * one zlib context (window 32 KiB, memLevel 8: about 256 KiB) unless the client asks for
- * {@code server_no_context_takeover}, which is granted.
+ * socket is bounded: one zlib inflater (32 KiB window, about 40 KiB) and one deflater (window
+ * 32 KiB, memLevel 8: about 256 KiB) while context takeover is on; a client that offers
+ * {@code client_no_context_takeover} / {@code server_no_context_takeover} gets them, and then each
+ * is freed after every message. A decompressed message may not exceed {@code max_frame_bytes}
+ * (no zip bombs): the connection is closed instead.
  */
 final class Compression {
     static final int LEVEL = 6;
