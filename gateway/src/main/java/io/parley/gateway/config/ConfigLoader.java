@@ -37,6 +37,9 @@ public final class ConfigLoader {
         KEYS.put("port", (b, v) -> b.port(integer(v)));
         KEYS.put("bind_address", ParleyConfig.Builder::bindAddress);
         KEYS.put("node_id", (b, v) -> b.nodeId(integer(v)));
+        KEYS.put("tls_cert_file", (b, v) -> b.tlsCertFile(Path.of(v)));
+        KEYS.put("tls_key_file", (b, v) -> b.tlsKeyFile(Path.of(v)));
+        KEYS.put("permessage_deflate", (b, v) -> b.permessageDeflate(bool(v)));
         KEYS.put("data_dir", (b, v) -> b.dataDir(Path.of(v)));
         KEYS.put("storage_url", ParleyConfig.Builder::storageUrl);
         KEYS.put("storage_user", ParleyConfig.Builder::storageUser);
@@ -61,6 +64,11 @@ public final class ConfigLoader {
         KEYS.put("history_read_threads", (b, v) -> b.historyReadThreads(integer(v)));
         KEYS.put("history_linger", (b, v) -> b.historyLinger(duration(v)));
         KEYS.put("chat_cache_size", (b, v) -> b.chatCacheSize(integer(v)));
+        KEYS.put("max_messages_per_second", (b, v) -> b.maxMessagesPerSecond(integer(v)));
+        KEYS.put("message_burst", (b, v) -> b.messageBurst(integer(v)));
+        KEYS.put("max_connections_per_user", (b, v) -> b.maxConnectionsPerUser(integer(v)));
+        KEYS.put("max_connections_per_address", (b, v) -> b.maxConnectionsPerAddress(integer(v)));
+        KEYS.put("max_chats_per_user", (b, v) -> b.maxChatsPerUser(integer(v)));
         KEYS.put("feed_heartbeat_interval", (b, v) -> b.feedHeartbeatInterval(duration(v)));
     }
 

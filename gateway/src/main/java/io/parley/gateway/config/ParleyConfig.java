@@ -32,6 +32,13 @@ public final class ParleyConfig {
     public static final int DEFAULT_CHAT_CACHE_SIZE = 100_000;
     /** Seed 001: "heartbeats every 5 s". */
     public static final Duration DEFAULT_FEED_HEARTBEAT_INTERVAL = Duration.ofSeconds(5);
+    public static final boolean DEFAULT_PERMESSAGE_DEFLATE = false;
+    public static final int DEFAULT_MAX_MESSAGES_PER_SECOND = 100;
+    public static final int DEFAULT_MESSAGE_BURST = 200;
+    public static final int DEFAULT_MAX_CONNECTIONS_PER_USER = 16;
+    /** Above the 19k-socket benchmark from one address; behind a load balancer every client shares its address. */
+    public static final int DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 20_000;
+    public static final int DEFAULT_MAX_CHATS_PER_USER = 1_000;
     /** Node ids fill 5 bits of a message id (see MessageIds). */
     public static final int MAX_NODE_ID = 31;
 
@@ -63,6 +70,14 @@ public final class ParleyConfig {
     private final Duration historyLinger;
     private final int chatCacheSize;
     private final Duration feedHeartbeatInterval;
+    private final Path tlsCertFile;
+    private final Path tlsKeyFile;
+    private final boolean permessageDeflate;
+    private final int maxMessagesPerSecond;
+    private final int messageBurst;
+    private final int maxConnectionsPerUser;
+    private final int maxConnectionsPerAddress;
+    private final int maxChatsPerUser;
 
     private ParleyConfig(Builder b) {
         port = b.port;
@@ -94,6 +109,14 @@ public final class ParleyConfig {
         historyLinger = b.historyLinger;
         chatCacheSize = b.chatCacheSize;
         feedHeartbeatInterval = b.feedHeartbeatInterval;
+        tlsCertFile = b.tlsCertFile;
+        tlsKeyFile = b.tlsKeyFile;
+        permessageDeflate = b.permessageDeflate;
+        maxMessagesPerSecond = b.maxMessagesPerSecond;
+        messageBurst = b.messageBurst;
+        maxConnectionsPerUser = b.maxConnectionsPerUser;
+        maxConnectionsPerAddress = b.maxConnectionsPerAddress;
+        maxChatsPerUser = b.maxChatsPerUser;
     }
 
     public static Builder builder() {
@@ -137,6 +160,20 @@ public final class ParleyConfig {
     public int chatCacheSize() { return chatCacheSize; }
     /** Dialect feed: interval of heartbeat frames on sockets opened with {@code ?heartbeat=true}. */
     public Duration feedHeartbeatInterval() { return feedHeartbeatInterval; }
+    /** PEM certificate chain for wss on this port, or {@code null} for plain ws (TLS ends at a load balancer). */
+    public Path tlsCertFile() { return tlsCertFile; }
+    /** PEM private key (PKCS#8) of {@link #tlsCertFile()}, or {@code null}. */
+    public Path tlsKeyFile() { return tlsKeyFile; }
+    public boolean tls() { return tlsCertFile != null; }
+    /** Whether permessage-deflate (RFC 7692) is offered to clients that ask for it. */
+    public boolean permessageDeflate() { return permessageDeflate; }
+    /** Sustained requests per second per socket (token bucket refill). */
+    public int maxMessagesPerSecond() { return maxMessagesPerSecond; }
+    /** Token bucket size: requests a socket may send at once before the rate applies. */
+    public int messageBurst() { return messageBurst; }
+    public int maxConnectionsPerUser() { return maxConnectionsPerUser; }
+    public int maxConnectionsPerAddress() { return maxConnectionsPerAddress; }
+    public int maxChatsPerUser() { return maxChatsPerUser; }
 
     /** One line for the start-up log; secrets are never printed. */
     @Override
@@ -152,7 +189,11 @@ public final class ParleyConfig {
                 + " history_queue_capacity=" + historyQueueCapacity + " history_batch_size=" + historyBatchSize
                 + " history_timeout=" + historyTimeout + " history_writer_threads=" + historyWriterThreads
                 + " history_read_threads=" + historyReadThreads + " history_linger=" + historyLinger
-                + " chat_cache_size=" + chatCacheSize + " feed_heartbeat_interval=" + feedHeartbeatInterval;
+                + " chat_cache_size=" + chatCacheSize + " feed_heartbeat_interval=" + feedHeartbeatInterval
+                + " tls=" + (tlsCertFile == null ? "off" : tlsCertFile) + " permessage_deflate=" + permessageDeflate
+                + " max_messages_per_second=" + maxMessagesPerSecond + " message_burst=" + messageBurst
+                + " max_connections_per_user=" + maxConnectionsPerUser
+                + " max_connections_per_address=" + maxConnectionsPerAddress + " max_chats_per_user=" + maxChatsPerUser;
     }
 
     /** Mutable only until {@link #build()}, which fails fast on any bad value. */
@@ -185,6 +226,14 @@ public final class ParleyConfig {
         private Duration historyLinger = DEFAULT_HISTORY_LINGER;
         private int chatCacheSize = DEFAULT_CHAT_CACHE_SIZE;
         private Duration feedHeartbeatInterval = DEFAULT_FEED_HEARTBEAT_INTERVAL;
+        private Path tlsCertFile;
+        private Path tlsKeyFile;
+        private boolean permessageDeflate = DEFAULT_PERMESSAGE_DEFLATE;
+        private int maxMessagesPerSecond = DEFAULT_MAX_MESSAGES_PER_SECOND;
+        private int messageBurst = DEFAULT_MESSAGE_BURST;
+        private int maxConnectionsPerUser = DEFAULT_MAX_CONNECTIONS_PER_USER;
+        private int maxConnectionsPerAddress = DEFAULT_MAX_CONNECTIONS_PER_ADDRESS;
+        private int maxChatsPerUser = DEFAULT_MAX_CHATS_PER_USER;
 
         private Builder() {
         }
@@ -217,6 +266,14 @@ public final class ParleyConfig {
         public Builder historyLinger(Duration v) { historyLinger = v; return this; }
         public Builder chatCacheSize(int v) { chatCacheSize = v; return this; }
         public Builder feedHeartbeatInterval(Duration v) { feedHeartbeatInterval = v; return this; }
+        public Builder tlsCertFile(Path v) { tlsCertFile = v; return this; }
+        public Builder tlsKeyFile(Path v) { tlsKeyFile = v; return this; }
+        public Builder permessageDeflate(boolean v) { permessageDeflate = v; return this; }
+        public Builder maxMessagesPerSecond(int v) { maxMessagesPerSecond = v; return this; }
+        public Builder messageBurst(int v) { messageBurst = v; return this; }
+        public Builder maxConnectionsPerUser(int v) { maxConnectionsPerUser = v; return this; }
+        public Builder maxConnectionsPerAddress(int v) { maxConnectionsPerAddress = v; return this; }
+        public Builder maxChatsPerUser(int v) { maxChatsPerUser = v; return this; }
 
         public ParleyConfig build() {
             List<String> problems = new ArrayList<>();
@@ -256,6 +313,20 @@ public final class ParleyConfig {
                             && historyLinger.compareTo(Duration.ofSeconds(1)) <= 0,
                     "history_linger must be 0..1s, got " + historyLinger);
             check(problems, chatCacheSize >= 16, "chat_cache_size must be >= 16, got " + chatCacheSize);
+            check(problems, (tlsCertFile == null) == (tlsKeyFile == null),
+                    "set both tls_cert_file and tls_key_file, or neither");
+            check(problems, tlsCertFile == null || java.nio.file.Files.isReadable(tlsCertFile),
+                    "tls_cert_file is not a readable file: " + tlsCertFile);
+            check(problems, tlsKeyFile == null || java.nio.file.Files.isReadable(tlsKeyFile),
+                    "tls_key_file is not a readable file: " + tlsKeyFile);
+            check(problems, maxMessagesPerSecond >= 1 && maxMessagesPerSecond <= 100_000,
+                    "max_messages_per_second must be 1..100000, got " + maxMessagesPerSecond);
+            check(problems, messageBurst >= 1 && messageBurst <= 100_000,
+                    "message_burst must be 1..100000, got " + messageBurst);
+            check(problems, maxConnectionsPerUser >= 1, "max_connections_per_user must be >= 1, got " + maxConnectionsPerUser);
+            check(problems, maxConnectionsPerAddress >= 1,
+                    "max_connections_per_address must be >= 1, got " + maxConnectionsPerAddress);
+            check(problems, maxChatsPerUser >= 1, "max_chats_per_user must be >= 1, got " + maxChatsPerUser);
             if (!problems.isEmpty()) {
                 throw new IllegalArgumentException("invalid configuration: " + String.join("; ", problems));
             }

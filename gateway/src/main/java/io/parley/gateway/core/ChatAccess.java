@@ -64,6 +64,9 @@ public final class ChatAccess {
         String id = DirectChatIds.of(userId, otherId);
         NewChat wanted = new NewChat(id, ChatKind.DIRECT, userId, null, title, Set.of(userId, otherId), core.now());
         return core.history().call("create_direct_chat", store -> {
+            if (store.findChat(id).isEmpty()) {
+                core.checkChatQuota(store, userId, false);
+            }
             Chat chat = store.createChatIfAbsent(wanted);
             return new ChatEntry(chat, store.members(id));
         }).thenApply(entry -> {

@@ -76,7 +76,10 @@ public final class ChatCreation {
         members.add(principal.userId());
         String id = UUID.randomUUID().toString();
         NewChat wanted = new NewChat(id, kind, principal.userId(), null, title, members, core.now());
-        return core.history().call("create_chat", store -> new ChatEntry(store.createChatIfAbsent(wanted), members))
+        return core.history().call("create_chat", store -> {
+                    core.checkChatQuota(store, principal.userId(), principal.staff());
+                    return new ChatEntry(store.createChatIfAbsent(wanted), members);
+                })
                 .thenApply(entry -> {
                     core.directory().remember(entry);
                     return new Reply.ChatReply(entry.chat());
@@ -89,6 +92,9 @@ public final class ChatCreation {
         NewChat wanted = new NewChat(chatId, ChatKind.SUPPORT, principal.userId(), c.applicationId(), null,
                 Set.of(principal.userId()), core.now());
         return core.history().call("open_support_chat", store -> {
+            if (store.findChat(chatId).isEmpty()) {
+                core.checkChatQuota(store, principal.userId(), principal.staff());
+            }
             Chat chat = store.createChatIfAbsent(wanted);
             return new ChatEntry(chat, store.members(chatId));
         }).thenApply(entry -> {

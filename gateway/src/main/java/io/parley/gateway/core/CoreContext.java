@@ -5,6 +5,7 @@ import io.parley.gateway.metrics.GatewayMetrics;
 import io.parley.protocol.command.ChatException;
 import io.parley.protocol.command.ErrorCode;
 import io.parley.storage.HistoryService;
+import io.parley.storage.HistoryStore;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -12,11 +13,28 @@ import java.time.temporal.ChronoUnit;
 
 /** What every part of the chat core shares: storage, the chat cache, ids, the bus, the clock, limits. */
 public record CoreContext(HistoryService history, ChatDirectory directory, MessageIds ids, Bus bus, Clock clock,
-                          int maxTextLength, GatewayMetrics metrics) {
+                          int maxTextLength, int maxChatsPerUser, GatewayMetrics metrics) {
 
     /** Microsecond precision: what the stores keep, so a reply equals what history returns later. */
     public Instant now() {
         return clock.instant().truncatedTo(ChronoUnit.MICROS);
+    }
+
+    /**
+     * max_chats_per_user: a user about to create a chat must be in fewer than the limit. Staff
+     * are exempt: they join support chats by reading them. Runs on a storage thread. Checked
+     * before the create, so concurrent creates may overshoot by a few.
+     */
+    public void checkChatQuota(HistoryStore store, String userId, boolean staff) {
+        if (staff) {
+            return;
+        }
+        int chats = store.chatsOf(userId, maxChatsPerUser + 1).size();
+        if (chats >= maxChatsPerUser) {
+            metrics.limitRejected("chats_per_user");
+            throw new ChatException(ErrorCode.FORBIDDEN, "chat limit reached: you are in " + chats
+                    + " chats and at most " + maxChatsPerUser + " are allowed (max_chats_per_user)");
+        }
     }
 
     public static ChatException notFound(String what) {

@@ -4,6 +4,7 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.parley.gateway.metrics.GatewayMetrics;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -16,10 +17,12 @@ import java.util.concurrent.TimeUnit;
  */
 public final class HandshakeDeadlineHandler extends ChannelDuplexHandler {
     private final long timeoutNanos;
+    private final GatewayMetrics metrics;
     private ScheduledFuture<?> deadline;
 
-    public HandshakeDeadlineHandler(Duration timeout) {
+    public HandshakeDeadlineHandler(Duration timeout, GatewayMetrics metrics) {
         this.timeoutNanos = timeout.toNanos();
+        this.metrics = metrics;
     }
 
     @Override
@@ -57,6 +60,7 @@ public final class HandshakeDeadlineHandler extends ChannelDuplexHandler {
     private void arm(ChannelHandlerContext ctx) {
         disarm();
         deadline = ctx.executor().schedule(() -> {
+            metrics.limitRejected("handshake_timeout");
             ctx.close();
         }, timeoutNanos, TimeUnit.NANOSECONDS);
     }

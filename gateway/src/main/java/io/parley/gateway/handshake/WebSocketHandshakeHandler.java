@@ -19,6 +19,7 @@ import io.parley.gateway.auth.AuthException;
 import io.parley.gateway.auth.Principal;
 import io.parley.gateway.auth.TokenVerifier;
 import io.parley.gateway.http.HttpResponses;
+import io.parley.gateway.limits.ConnectionLimits;
 import io.parley.gateway.metrics.GatewayMetrics;
 import io.parley.gateway.session.Session;
 import io.parley.gateway.session.SessionLifecycle;
@@ -27,6 +28,8 @@ import io.parley.gateway.core.Failures;
 import io.parley.gateway.server.PipelineNames;
 import io.parley.protocol.command.ChatException;
 import io.netty.channel.ChannelPipeline;
+import io.parley.gateway.limits.ConnectionLimits;
+import io.parley.gateway.websocket.StrictHandshaker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,10 +39,11 @@ import java.util.List;
  * Turns an HTTP request on a WebSocket endpoint into a live session, or refuses it <b>before</b>
  * any upgrade: 400 not an upgrade or a malformed URL, 403 foreign browser origin, 401 bad
  * credential, 403 URL identity that is not the principal, 403/404 a chat in the URL the user may
- * not use (checked off the event loop). On success it writes the 101, swaps the HTTP handlers for
- * the WebSocket ones ({@link WebSocketInstaller}) and starts the session, which goes live once the
- * 101 is written. A dialect that authenticates inside frames gets its authenticator instead of a
- * session. Stateless and shared.
+ * not use (checked off the event loop), 429 the user has max_connections_per_user open. On
+ * success it writes the 101, swaps the HTTP handlers for the WebSocket ones
+ * ({@link WebSocketInstaller}) and starts the session, which goes live once the 101 is written.
+ * A dialect that authenticates inside frames gets its authenticator instead of a session.
+ * Stateless and shared.
  */
 @ChannelHandler.Sharable
 public final class WebSocketHandshakeHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -57,18 +61,20 @@ public final class WebSocketHandshakeHandler extends SimpleChannelInboundHandler
     private final WebSocketDecoderConfig decoderConfig;
     private final ChatService chat;
     private final SessionLifecycle lifecycle;
+    private final ConnectionLimits limits;
     private final GatewayMetrics metrics;
     private final WebSocketInstaller installer;
 
     public WebSocketHandshakeHandler(List<DialectEndpoint> endpoints, TokenVerifier tokens, OriginPolicy origins,
                                      WebSocketDecoderConfig decoderConfig, ChatService chat, SessionLifecycle lifecycle,
-                                     GatewayMetrics metrics, WebSocketInstaller installer) {
+                                     ConnectionLimits limits, GatewayMetrics metrics, WebSocketInstaller installer) {
         this.endpoints = List.copyOf(endpoints);
         this.tokens = tokens;
         this.origins = origins;
         this.decoderConfig = decoderConfig;
         this.chat = chat;
         this.lifecycle = lifecycle;
+        this.limits = limits;
         this.metrics = metrics;
         this.installer = installer;
     }
@@ -137,11 +143,18 @@ public final class WebSocketHandshakeHandler extends SimpleChannelInboundHandler
     private void upgrade(ChannelHandlerContext ctx, FullHttpRequest request, DialectEndpoint endpoint,
                          QueryStringDecoder uri, Principal principal, String token) {
         String url = "ws://" + request.headers().get(HttpHeaderNames.HOST, "localhost") + request.uri();
-        WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory(
-                url, endpoint.selectedSubprotocol(), decoderConfig).newHandshaker(request);
+        WebSocketServerHandshaker handshaker = StrictHandshaker.forRequest(
+                request, url, endpoint.selectedSubprotocol(), decoderConfig);
         if (handshaker == null) {
             metrics.handshake("rejected", "version");
             WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());
+            return;
+        }
+        // Last check before the 101: the slot is given back when this channel closes. A dialect
+        // that authenticates inside frames has no user yet, so only its address is limited.
+        if (principal != null && !limits.admitUser(ctx.channel(), principal.userId())) {
+            refuse(ctx, request, HttpResponseStatus.TOO_MANY_REQUESTS, ConnectionLimits.PER_USER,
+                    "too many open connections for this user (limit " + limits.maxPerUser() + ")");
             return;
         }
         HttpHeaders responseHeaders = new DefaultHttpHeaders();

@@ -6,6 +6,8 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.parley.gateway.handshake.DialectEndpoint;
 
 import org.slf4j.Logger;
@@ -53,7 +55,14 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
         if (!request.decoderResult().isSuccess()) {
-            HttpResponses.error(ctx, null, HttpResponseStatus.BAD_REQUEST, "malformed HTTP request");
+            Throwable cause = request.decoderResult().cause();
+            if (cause instanceof TooLongHttpHeaderException) {
+                HttpResponses.error(ctx, null, HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "request headers too large");
+            } else if (cause instanceof TooLongHttpLineException) {
+                HttpResponses.error(ctx, null, HttpResponseStatus.REQUEST_URI_TOO_LONG, "request line too long");
+            } else {
+                HttpResponses.error(ctx, null, HttpResponseStatus.BAD_REQUEST, "malformed HTTP request");
+            }
             return;
         }
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
@@ -74,12 +83,24 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
         route.handle(ctx, request);
     }
 
-    /** Last resort of the HTTP phase: a failing route still answers (500, then close), never hangs. */
+    /**
+     * The HTTP phase's failures end here rather than at the pipeline's tail (a warning with a
+     * stack trace per event): a peer that resets mid-request is routine and just closes; anything
+     * else is a bug, logged, and still answered (500, then close) so no client hangs.
+     */
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof java.io.IOException || cause instanceof io.netty.handler.ssl.NotSslRecordException
+                || cause.getCause() instanceof javax.net.ssl.SSLException) {
+            log.debug("connection lost on {}: {}", ctx.channel(), cause.toString());
+            ctx.close();
+            return;
+        }
         log.error("HTTP request on {} failed", ctx.channel(), cause);
         if (ctx.channel().isActive()) {
             HttpResponses.error(ctx, null, HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error");
+        } else {
+            ctx.close();
         }
     }
 }

@@ -22,6 +22,7 @@ public final class GatewayMetrics {
     private final Map<String, Counter> errors = new ConcurrentHashMap<>();
     private final Map<String, Counter> slowConsumers = new ConcurrentHashMap<>();
     private final Map<String, Counter> protocolCloses = new ConcurrentHashMap<>();
+    private final Map<String, Counter> limitRejections = new ConcurrentHashMap<>();
     private final Counter messagesIn;
     private final Counter deliveries;
 
@@ -82,6 +83,17 @@ public final class GatewayMetrics {
     public void protocolClose(int closeCode) {
         protocolCloses.computeIfAbsent(Integer.toString(closeCode), k -> Counter.builder("parley.protocol.closes")
                 .description("Connections closed by the server, by close code").tag("code", k)
+                .register(registry)).increment();
+    }
+
+    /**
+     * A request, connection or message refused by a configured limit ({@code message_rate},
+     * {@code connections_per_user}, {@code connections_per_address}, {@code chats_per_user},
+     * {@code handshake_timeout}, {@code idle_timeout}).
+     */
+    public void limitRejected(String limit) {
+        limitRejections.computeIfAbsent(limit, k -> Counter.builder("parley.limit.rejections")
+                .description("Requests or connections refused by a limit, by limit").tag("limit", k)
                 .register(registry)).increment();
     }
 

@@ -44,6 +44,8 @@ import io.parley.gateway.handshake.EventsEndpoint;
 import io.parley.gateway.handshake.OriginPolicy;
 import io.parley.gateway.handshake.WebSocketHandshakeHandler;
 import io.parley.gateway.http.ChatsApiRoute;
+import io.netty.handler.ssl.SslContext;
+import io.parley.gateway.limits.ConnectionLimits;
 import io.parley.gateway.http.DevTokensRoute;
 import io.parley.gateway.http.HealthRoutes;
 import io.parley.gateway.http.HttpRoute;
@@ -103,11 +105,15 @@ public final class ParleyServer implements AutoCloseable {
         this.bus = new LocalBus(new LocalDelivery(sessions, metrics, new SlowConsumerPolicy(metrics)));
         Clock clock = Clock.systemUTC();
         CoreContext core = new CoreContext(history, new ChatDirectory(history, config.chatCacheSize()),
-                new MessageIds(config.nodeId(), clock), bus, clock, config.maxTextLength(), metrics);
+                new MessageIds(config.nodeId(), clock), bus, clock, config.maxTextLength(), config.maxChatsPerUser(),
+                metrics);
         Presence presence = new Presence(sessions, history, bus, clock);
         ChatService chat = new ChatService(core, presence);
         TokenVerifier tokens = new TokenVerifier(keys.verificationAlgorithm(), config.jwtIssuer(), config.jwtAudience(),
                 config.jwtLeeway());
+        ConnectionLimits limits = new ConnectionLimits(config.maxConnectionsPerUser(),
+                config.maxConnectionsPerAddress(), metrics);
+        SslContext tls = Tls.serverContext(config);
 
         List<DialectEndpoint> endpoints = List.of(
                 new EventsEndpoint(new EventsCodec()),
@@ -117,17 +123,11 @@ public final class ParleyServer implements AutoCloseable {
                 new FeedEndpoint(new FeedCodec(clock), chat, config.feedHeartbeatInterval()));
         HttpRouter router = new HttpRouter(routes(clock), Map.of(ChatsApiRoute.PATH, new ChatsApiRoute(chat, tokens)),
                 endpoints);
-        WebSocketDecoderConfig decoderConfig = WebSocketDecoderConfig.newBuilder()
-                .maxFramePayloadLength(config.maxFrameBytes())
-                .allowExtensions(false)
-                .allowMaskMismatch(false)
-                .closeOnProtocolViolation(true)
-                .withUTF8Validator(true)
-                .build();
         SessionPipeline sessionPipeline = new SessionPipeline(chat, sessions, presence, metrics, config.maxFrameBytes(),
-                config.idleTimeout());
+                config.idleTimeout(), config.maxMessagesPerSecond(), config.messageBurst());
         WebSocketHandshakeHandler handshake = new WebSocketHandshakeHandler(endpoints, tokens,
-                new OriginPolicy(config.allowedOrigins()), decoderConfig, chat, sessionPipeline, metrics, sessionPipeline);
+                new OriginPolicy(config.allowedOrigins()), decoderConfig(config), chat, sessionPipeline, limits,
+                metrics, sessionPipeline);
 
         Transport transport = Transport.best();
         this.bossGroup = transport.newGroup(1);
@@ -139,12 +139,23 @@ public final class ParleyServer implements AutoCloseable {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
                         new WriteBufferWaterMark(config.maxOutboundBytes() / 2, config.maxOutboundBytes()))
-                .childHandler(new ParleyChannelInitializer(router, handshake, config.handshakeTimeout()))
+                .childHandler(new ParleyChannelInitializer(config, tls, limits, metrics, router, handshake))
                 .bind(new InetSocketAddress(config.bindAddress(), config.port()))
                 .sync()
                 .channel();
-        log.info("Parley node {} listening on {} ({}), config: {}", config.nodeId(), serverChannel.localAddress(),
-                transport.name(), config);
+        log.info("Parley node {} listening on {} ({}{}), config: {}", config.nodeId(), serverChannel.localAddress(),
+                transport.name(), tls == null ? ", plain ws" : ", wss via " + Tls.provider(), config);
+    }
+
+    /** Frame-decoder limits and strictness from the configuration. */
+    static WebSocketDecoderConfig decoderConfig(ParleyConfig config) {
+        return WebSocketDecoderConfig.newBuilder()
+                .maxFramePayloadLength(config.maxFrameBytes())
+                .allowExtensions(config.permessageDeflate()) // RSV1 marks a deflated message
+                .allowMaskMismatch(false)
+                .closeOnProtocolViolation(true)
+                .withUTF8Validator(true)
+                .build();
     }
 
     /** Starts a node; it is listening when this returns. Fails fast on bad configuration or a taken port. */

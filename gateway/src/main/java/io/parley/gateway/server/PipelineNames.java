@@ -4,19 +4,28 @@ package io.parley.gateway.server;
  * Handler names, and the pipeline's order in one place.
  *
  * <pre>
+ * Admission (ParleyChannelInitializer, before any handler): over max_connections_per_address
+ * from the remote address, the connection is closed at once.
+ *
  * HTTP phase (every new connection):
+ *   TLS                 SslHandler, when tls_cert_file is set (wss/https)
  *   HTTP_CODEC          HttpServerCodec: bytes &lt;-&gt; HTTP messages (header size limits)
  *   HTTP_AGGREGATOR     HttpObjectAggregator: whole requests, bounded body
+ *   WS_EXTENSIONS       WebSocketServerExtensionHandler, when permessage_deflate is on: negotiates
+ *                       it and on the 101 replaces itself with the deflate decoder/encoder
  *   HANDSHAKE_DEADLINE  HandshakeDeadlineHandler: slowloris guard
  *   HTTP_ROUTER         HttpRouter: health, ready, metrics, dev tokens, page; WebSocket paths go on
  *   WS_HANDSHAKE        WebSocketHandshakeHandler: auth before upgrade, then swaps in ...
  *
- * WebSocket phase (after the 101; the four handlers above are gone):
- *   wsdecoder/wsencoder WebSocket13 frame codec (Netty's names; frame size limit, masking)
+ * WebSocket phase (after the 101; the HTTP handlers above are gone, TLS stays):
+ *   wsdecoder/wsencoder StrictFrameDecoder + Netty's encoder (Netty's names; frame size limit,
+ *                       masking, close-frame validation)
+ *   (deflate)           per-message deflate decoder/encoder, if negotiated (Netty's names)
  *   UTF8_VALIDATOR      Utf8FrameValidator: invalid UTF-8 text closes with 1007
  *   FRAME_AGGREGATOR    WebSocketFrameAggregator: fragments into one message, size-limited (1009)
  *   IDLE                IdleStateHandler: no read for idle_timeout/2 fires an event
  *   CONTROL             ControlFrameHandler: ping/pong, close, binary refusal, idle ping/close
+ *   RATE_LIMIT          RateLimitHandler: token bucket per socket; 429, then 1008 on abuse
  *   PAIR_AUTH           PairAuthenticator (dialect pair only, until its first valid hello):
  *                       turns the hello's sessionId into a session, then adds the handlers below
  *   FEED_HISTORY        FeedHistoryHandler (dialect feed only, one-shot): the first update
@@ -25,8 +34,10 @@ package io.parley.gateway.server;
  * </pre>
  */
 public final class PipelineNames {
+    public static final String TLS = "tls";
     public static final String HTTP_CODEC = "http-codec";
     public static final String HTTP_AGGREGATOR = "http-aggregator";
+    public static final String WS_EXTENSIONS = "ws-extensions";
     public static final String HANDSHAKE_DEADLINE = "handshake-deadline";
     public static final String HTTP_ROUTER = "http-router";
     public static final String WS_HANDSHAKE = "ws-handshake";
@@ -34,6 +45,7 @@ public final class PipelineNames {
     public static final String FRAME_AGGREGATOR = "frame-aggregator";
     public static final String IDLE = "idle";
     public static final String CONTROL = "control";
+    public static final String RATE_LIMIT = "rate-limit";
     public static final String PAIR_AUTH = "pair-auth";
     public static final String FEED_HISTORY = "feed-history";
     public static final String FEED_HEARTBEAT = "feed-heartbeat";

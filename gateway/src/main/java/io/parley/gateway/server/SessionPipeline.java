@@ -3,25 +3,21 @@ package io.parley.gateway.server;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
-import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.parley.gateway.auth.Principal;
 import io.parley.gateway.core.ChatService;
 import io.parley.gateway.handshake.DialectEndpoint;
 import io.parley.gateway.handshake.HandshakeComplete;
 import io.parley.gateway.handshake.WebSocketHandshakeHandler;
+import io.parley.gateway.limits.RateLimitHandler;
 import io.parley.gateway.metrics.GatewayMetrics;
 import io.parley.gateway.presence.Presence;
 import io.parley.gateway.session.Session;
 import io.parley.gateway.session.SessionLifecycle;
 import io.parley.gateway.session.SessionRegistry;
 import io.parley.gateway.websocket.ChatFrameHandler;
-import io.parley.gateway.websocket.ControlFrameHandler;
 import io.parley.protocol.SocketScope;
 
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 
 import static io.parley.gateway.server.PipelineNames.*;
 
@@ -37,27 +33,25 @@ public final class SessionPipeline implements WebSocketHandshakeHandler.WebSocke
     private final GatewayMetrics metrics;
     private final int maxMessageBytes;
     private final Duration idleTimeout;
+    private final int maxMessagesPerSecond;
+    private final int messageBurst;
 
     public SessionPipeline(ChatService chat, SessionRegistry sessions, Presence presence, GatewayMetrics metrics,
-                    int maxMessageBytes, Duration idleTimeout) {
+                           int maxMessageBytes, Duration idleTimeout, int maxMessagesPerSecond, int messageBurst) {
         this.chat = chat;
         this.sessions = sessions;
         this.presence = presence;
         this.metrics = metrics;
         this.maxMessageBytes = maxMessageBytes;
         this.idleTimeout = idleTimeout;
+        this.maxMessagesPerSecond = maxMessagesPerSecond;
+        this.messageBurst = messageBurst;
     }
 
     @Override
     public void installTransport(ChannelHandlerContext ctx) {
-        ChannelPipeline p = ctx.pipeline();
-        p.addLast(UTF8_VALIDATOR, new Utf8FrameValidator(true));
-        p.addLast(FRAME_AGGREGATOR, new WebSocketFrameAggregator(maxMessageBytes));
-        p.addLast(IDLE, new IdleStateHandler(idleTimeout.toMillis() / 2, 0, 0, TimeUnit.MILLISECONDS));
-        p.addLast(CONTROL, new ControlFrameHandler(metrics));
-        p.remove(HANDSHAKE_DEADLINE);
-        p.remove(HTTP_ROUTER);
-        p.remove(ctx.handler());
+        ParleyChannelInitializer.addFrameLayer(ctx.pipeline(), metrics, maxMessageBytes, idleTimeout);
+        ParleyChannelInitializer.removeHttpPhase(ctx);
     }
 
     @Override
@@ -65,6 +59,7 @@ public final class SessionPipeline implements WebSocketHandshakeHandler.WebSocke
                            Principal principal, String credential) {
         SocketScope scope = new SocketScope(endpoint.chatOf(uri), endpoint.authenticatesInFrames() ? credential : null);
         Session session = new Session(principal, endpoint.codec(), pipeline.channel(), scope, endpoint.frameWriters(uri));
+        pipeline.addLast(RATE_LIMIT, new RateLimitHandler(session, metrics, maxMessagesPerSecond, messageBurst));
         endpoint.addSessionHandlers(pipeline, session, uri);
         pipeline.addLast(CHAT, new ChatFrameHandler(session, chat, this, metrics));
         return session;

@@ -11,7 +11,8 @@ import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
  * 1002 protocol error    malformed frame or close frame (RFC 6455)
  * 1003 unsupported data  binary frame: every dialect is JSON text
  * 1007 invalid payload   text that is not UTF-8
- * 1008 policy violation  pair: no valid hello ({"sessionId"}) within handshake_timeout
+ * 1008 policy violation  kept sending through a burst's worth of 429 (rate limit) replies;
+ *                        pair: no valid hello ({"sessionId"}) within handshake_timeout
  * 1009 message too big   frame or message over max_frame_bytes
  * 1011 internal error    unexpected server failure
  * 4008 slow consumer     outbound buffer over max_outbound_bytes; reconnect and page history
@@ -27,6 +28,17 @@ public final class CloseCodes {
     public static final WebSocketCloseStatus MESSAGE_TOO_BIG = WebSocketCloseStatus.MESSAGE_TOO_BIG;
     public static final WebSocketCloseStatus INTERNAL_ERROR = WebSocketCloseStatus.INTERNAL_SERVER_ERROR;
     public static final WebSocketCloseStatus SLOW_CONSUMER = new WebSocketCloseStatus(4008, "slow consumer");
+
+    /**
+     * Whether a close code received from a peer is acceptable (RFC 6455 section 7.4 and the IANA
+     * registry): 1000-1003, 1007-1014, and 3000-4999 for libraries and applications. Everything
+     * else, including 1004-1006 and 1015 (never sent on the wire) and 5000 and up, is answered 1002.
+     */
+    public static boolean isValidReceived(int code) {
+        return (code >= 1000 && code <= 1003)
+                || (code >= 1007 && code <= 1014)
+                || (code >= 3000 && code <= 4999);
+    }
 
     private CloseCodes() {
     }

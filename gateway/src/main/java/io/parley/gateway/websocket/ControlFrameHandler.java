@@ -4,6 +4,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.compression.DecompressionException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
@@ -84,6 +85,7 @@ public final class ControlFrameHandler extends ChannelInboundHandlerAdapter {
             if (idle.isFirst()) {
                 ctx.writeAndFlush(new PingWebSocketFrame());
             } else {
+                metrics.limitRejected("idle_timeout");
                 close(ctx, CloseCodes.GOING_AWAY, "idle timeout");
             }
             return;
@@ -100,6 +102,16 @@ public final class ControlFrameHandler extends ChannelInboundHandlerAdapter {
             log.debug("protocol violation on {}: {}", ctx.channel(), cause.getMessage());
         } else if (cause instanceof TooLongFrameException) {
             close(ctx, CloseCodes.MESSAGE_TOO_BIG, "message too big");
+        } else if (cause instanceof DecompressionException) {
+            // permessage-deflate: inflating past max_frame_bytes (a zip bomb), or corrupt data.
+            log.debug("bad compressed message on {}: {}", ctx.channel(), cause.getMessage());
+            boolean tooBig = String.valueOf(cause.getMessage()).contains("maximum size");
+            close(ctx, tooBig ? CloseCodes.MESSAGE_TOO_BIG : CloseCodes.INVALID_PAYLOAD,
+                    tooBig ? "message too big" : "invalid compressed data");
+        } else if (cause instanceof java.io.IOException) {
+            // The peer went away (reset, or writes queued before we closed it, e.g. a slow consumer).
+            log.debug("connection lost on {}: {}", ctx.channel(), cause.toString());
+            ctx.close();
         } else {
             log.warn("unexpected error on {}", ctx.channel(), cause);
             close(ctx, CloseCodes.INTERNAL_ERROR, "internal error");

@@ -18,6 +18,9 @@ import io.parley.gateway.support.RawHttp;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.parley.gateway.metrics.GatewayMetrics;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,6 +33,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ExtendWith(LeakDetectionExtension.class)
 class HandshakeDeadlineHandlerTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
+    private static final GatewayMetrics METRICS = new GatewayMetrics(new SimpleMeterRegistry());
 
     /** A channel with frozen time, then the handlers (so every deadline is measured from time 0). */
     private static EmbeddedChannel channel(ChannelHandler... handlers) {
@@ -50,7 +54,7 @@ class HandshakeDeadlineHandlerTest {
 
     @Test
     void closesAConnectionThatSendsNoCompleteRequestInTime() {
-        EmbeddedChannel channel = channel(new HandshakeDeadlineHandler(TIMEOUT));
+        EmbeddedChannel channel = channel(new HandshakeDeadlineHandler(TIMEOUT, METRICS));
 
         advance(channel, TIMEOUT.toMillis() - 1);
         assertThat(channel.isOpen()).isTrue();
@@ -62,7 +66,7 @@ class HandshakeDeadlineHandlerTest {
 
     @Test
     void eachCompleteRequestGetsAFreshDeadline() {
-        EmbeddedChannel channel = channel(new HandshakeDeadlineHandler(TIMEOUT));
+        EmbeddedChannel channel = channel(new HandshakeDeadlineHandler(TIMEOUT, METRICS));
 
         advance(channel, 8_000);
         FullHttpRequest request = fullRequest();
@@ -81,7 +85,7 @@ class HandshakeDeadlineHandlerTest {
 
     @Test
     void partsOfARequestDoNotExtendTheDeadline() {
-        EmbeddedChannel channel = channel(new HandshakeDeadlineHandler(TIMEOUT));
+        EmbeddedChannel channel = channel(new HandshakeDeadlineHandler(TIMEOUT, METRICS));
 
         advance(channel, 8_000);
         HttpRequest head = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/ws");
@@ -97,7 +101,7 @@ class HandshakeDeadlineHandlerTest {
     void slowlorisDribblingHeaderBytesThroughTheHttpCodecIsCutOff() {
         List<Object> requests = new ArrayList<>();
         EmbeddedChannel channel = channel(new HttpServerCodec(), new HttpObjectAggregator(64 * 1024),
-                new HandshakeDeadlineHandler(TIMEOUT), new ChannelInboundHandlerAdapter() {
+                new HandshakeDeadlineHandler(TIMEOUT, METRICS), new ChannelInboundHandlerAdapter() {
                     @Override
                     public void channelRead(ChannelHandlerContext ctx, Object msg) {
                         requests.add(msg);
@@ -121,7 +125,7 @@ class HandshakeDeadlineHandlerTest {
     void completeRequestThroughTheHttpCodecReArmsTheDeadline() {
         List<Object> requests = new ArrayList<>();
         EmbeddedChannel channel = channel(new HttpServerCodec(), new HttpObjectAggregator(64 * 1024),
-                new HandshakeDeadlineHandler(TIMEOUT), new ChannelInboundHandlerAdapter() {
+                new HandshakeDeadlineHandler(TIMEOUT, METRICS), new ChannelInboundHandlerAdapter() {
                     @Override
                     public void channelRead(ChannelHandlerContext ctx, Object msg) {
                         requests.add(msg.getClass().getSimpleName());
@@ -142,7 +146,7 @@ class HandshakeDeadlineHandlerTest {
 
     @Test
     void removingTheHandlerDisarmsTheDeadline() {
-        HandshakeDeadlineHandler handler = new HandshakeDeadlineHandler(TIMEOUT);
+        HandshakeDeadlineHandler handler = new HandshakeDeadlineHandler(TIMEOUT, METRICS);
         EmbeddedChannel channel = channel(handler);
 
         channel.pipeline().remove(handler);
@@ -156,7 +160,7 @@ class HandshakeDeadlineHandlerTest {
     @Test
     void closingDisarmsTheDeadlineAndPassesChannelInactiveOn() {
         List<String> events = new ArrayList<>();
-        EmbeddedChannel channel = channel(new HandshakeDeadlineHandler(TIMEOUT), new ChannelInboundHandlerAdapter() {
+        EmbeddedChannel channel = channel(new HandshakeDeadlineHandler(TIMEOUT, METRICS), new ChannelInboundHandlerAdapter() {
             @Override
             public void channelInactive(ChannelHandlerContext ctx) {
                 events.add("inactive");
@@ -174,7 +178,7 @@ class HandshakeDeadlineHandlerTest {
     void armsWhenTheChannelBecomesActive() throws Exception {
         EmbeddedChannel channel = EmbeddedChannel.builder().register(false).build();
         List<String> events = new ArrayList<>();
-        channel.pipeline().addLast(new HandshakeDeadlineHandler(TIMEOUT), new ChannelInboundHandlerAdapter() {
+        channel.pipeline().addLast(new HandshakeDeadlineHandler(TIMEOUT, METRICS), new ChannelInboundHandlerAdapter() {
             @Override
             public void channelActive(ChannelHandlerContext ctx) {
                 events.add("active");

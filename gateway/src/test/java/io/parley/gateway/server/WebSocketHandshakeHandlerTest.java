@@ -21,6 +21,7 @@ import io.parley.gateway.handshake.OriginPolicy;
 import io.parley.gateway.handshake.WebSocketHandshakeHandler;
 import io.parley.gateway.http.HealthRoutes;
 import io.parley.gateway.http.HttpRouter;
+import io.parley.gateway.limits.ConnectionLimits;
 import io.parley.gateway.metrics.GatewayMetrics;
 import io.parley.gateway.session.Session;
 import io.parley.gateway.session.SessionRegistry;
@@ -112,11 +113,11 @@ class WebSocketHandshakeHandlerTest {
                 .build();
         router = new HttpRouter(Map.of("/health", HealthRoutes.health()), endpoints);
         SessionPipeline sessionPipeline = new SessionPipeline(chat, sessions, wiring.presence(), metrics,
-                MAX_FRAME_BYTES, IDLE_TIMEOUT);
+                MAX_FRAME_BYTES, IDLE_TIMEOUT, 1_000, 1_000);
         handshake = new WebSocketHandshakeHandler(endpoints,
                 new TokenVerifier(Algorithm.HMAC256(TestNode.SECRET), null, null, Duration.ZERO),
-                new OriginPolicy(List.of("https://chat.example.com")), decoderConfig, chat, sessionPipeline, metrics,
-                sessionPipeline);
+                new OriginPolicy(List.of("https://chat.example.com")), decoderConfig, chat, sessionPipeline,
+                new ConnectionLimits(16, 1_000, metrics), metrics, sessionPipeline);
     }
 
     /** The HTTP phase exactly as {@code ParleyChannelInitializer.initChannel} lays it out. */
@@ -126,7 +127,7 @@ class WebSocketHandshakeHandlerTest {
         ChannelPipeline p = channel.pipeline();
         p.addLast(HTTP_CODEC, new HttpServerCodec());
         p.addLast(HTTP_AGGREGATOR, new HttpObjectAggregator(ParleyChannelInitializer.MAX_HTTP_BODY_BYTES));
-        p.addLast(HANDSHAKE_DEADLINE, new HandshakeDeadlineHandler(HANDSHAKE_TIMEOUT));
+        p.addLast(HANDSHAKE_DEADLINE, new HandshakeDeadlineHandler(HANDSHAKE_TIMEOUT, metrics));
         p.addLast(HTTP_ROUTER, router);
         p.addLast(WS_HANDSHAKE, handshake);
         return channel;
@@ -189,7 +190,7 @@ class WebSocketHandshakeHandlerTest {
         assertThat(response.header("Sec-WebSocket-Accept")).isEqualTo(ACCEPT);
         assertThat(response.header("Sec-WebSocket-Protocol")).isEqualTo("access_token");
         assertThat(handlerNames(channel)).containsExactly("wsencoder", "wsdecoder",
-                UTF8_VALIDATOR, FRAME_AGGREGATOR, IDLE, CONTROL, CHAT);
+                UTF8_VALIDATOR, FRAME_AGGREGATOR, IDLE, CONTROL, PipelineNames.RATE_LIMIT, CHAT);
 
         List<Session> live = sessions.all();
         assertThat(live).hasSize(1);

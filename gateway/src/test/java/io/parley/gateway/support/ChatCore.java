@@ -52,7 +52,7 @@ public final class ChatCore implements AutoCloseable {
     public Wiring wire(SessionRegistry sessions, GatewayMetrics metrics) {
         Bus bus = new LocalBus(new LocalDelivery(sessions, metrics, new SlowConsumerPolicy(metrics)));
         CoreContext context = new CoreContext(history, new ChatDirectory(history, 1_000), ids, bus,
-                Clock.systemUTC(), MAX_TEXT_LENGTH, metrics);
+                Clock.systemUTC(), MAX_TEXT_LENGTH, 1_000, metrics);
         Presence presence = new Presence(sessions, history, bus, Clock.systemUTC());
         return new Wiring(new ChatService(context, presence), presence);
     }

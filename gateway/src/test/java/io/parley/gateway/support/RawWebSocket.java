@@ -25,9 +25,14 @@ public final class RawWebSocket implements AutoCloseable {
     private final DataInputStream in;
     private final OutputStream out;
     private final SecureRandom random = new SecureRandom();
+    private String handshakeResponse = "";
 
-    /** A received frame. */
-    public record Frame(int opcode, byte[] payload) {
+    /** A received frame ({@code rsv1}: compressed with permessage-deflate). */
+    public record Frame(int opcode, byte[] payload, boolean rsv1) {
+        public Frame(int opcode, byte[] payload) {
+            this(opcode, payload, false);
+        }
+
         public String text() {
             return new String(payload, StandardCharsets.UTF_8);
         }
@@ -47,7 +52,19 @@ public final class RawWebSocket implements AutoCloseable {
 
     /** Opens and upgrades; fails unless the server answers 101. */
     public static RawWebSocket connect(int port, String pathAndQuery, String token) throws IOException {
-        RawWebSocket ws = new RawWebSocket(new Socket("127.0.0.1", port));
+        return connect(port, pathAndQuery, token, "");
+    }
+
+    /** Opens and upgrades with extra request header lines (each ending in CRLF). */
+    public static RawWebSocket connect(int port, String pathAndQuery, String token, String extraHeaders)
+            throws IOException {
+        return connect(new Socket("127.0.0.1", port), port, pathAndQuery, token, extraHeaders);
+    }
+
+    /** Upgrades an already connected socket (e.g. one with a tiny receive buffer). */
+    public static RawWebSocket connect(Socket socket, int port, String pathAndQuery, String token, String extraHeaders)
+            throws IOException {
+        RawWebSocket ws = new RawWebSocket(socket);
         byte[] key = new byte[16];
         ws.random.nextBytes(key);
         String request = "GET " + pathAndQuery + " HTTP/1.1\r\n"
@@ -55,7 +72,7 @@ public final class RawWebSocket implements AutoCloseable {
                 + "Upgrade: websocket\r\nConnection: Upgrade\r\n"
                 + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(key) + "\r\n"
                 + "Sec-WebSocket-Version: 13\r\n"
-                + "Sec-WebSocket-Protocol: access_token, " + token + "\r\n\r\n";
+                + "Sec-WebSocket-Protocol: access_token, " + token + "\r\n" + extraHeaders + "\r\n";
         ws.out.write(request.getBytes(StandardCharsets.US_ASCII));
         ws.out.flush();
         String status = ws.readHeaders();
@@ -78,6 +95,7 @@ public final class RawWebSocket implements AutoCloseable {
             matched = (b == "\r\n\r\n".charAt(matched)) ? matched + 1 : (b == '\r' ? 1 : 0);
         }
         String text = head.toString(StandardCharsets.US_ASCII);
+        handshakeResponse = text;
         return text.substring(0, text.indexOf("\r\n"));
     }
 
@@ -85,9 +103,19 @@ public final class RawWebSocket implements AutoCloseable {
         sendFrame(true, opcode, payload);
     }
 
+    /** The server's handshake response: status line and headers. */
+    public String handshakeResponse() {
+        return handshakeResponse;
+    }
+
     public void sendFrame(boolean fin, int opcode, byte[] payload) throws IOException {
+        sendFrame(fin, false, opcode, payload);
+    }
+
+    /** {@code rsv1} marks a permessage-deflate compressed message. */
+    public void sendFrame(boolean fin, boolean rsv1, int opcode, byte[] payload) throws IOException {
         ByteArrayOutputStream frame = new ByteArrayOutputStream();
-        frame.write((fin ? 0x80 : 0) | opcode);
+        frame.write((fin ? 0x80 : 0) | (rsv1 ? 0x40 : 0) | opcode);
         int length = payload.length;
         if (length < 126) {
             frame.write(0x80 | length);
@@ -130,7 +158,7 @@ public final class RawWebSocket implements AutoCloseable {
         }
         byte[] payload = new byte[(int) length];
         in.readFully(payload);
-        return new Frame(b0 & 0x0f, payload);
+        return new Frame(b0 & 0x0f, payload, (b0 & 0x40) != 0);
     }
 
     /** Reads frames until a close frame arrives; returns it (or null if the socket just ended). */

@@ -81,6 +81,24 @@ public final class TestNode implements AutoCloseable {
                 HttpResponse.BodyHandlers.ofString());
     }
 
+    /**
+     * The value of a Prometheus series from {@code /metrics}, e.g.
+     * {@code metric("parley_limit_rejections_total{limit=\"message_rate\"")}; 0 when absent.
+     */
+    public double metric(String seriesPrefix) {
+        try {
+            return get("/metrics").body().lines()
+                    .filter(line -> line.startsWith(seriesPrefix))
+                    .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                    .sum();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** A valid token for the user, as an identity provider would issue it. */
     public static String token(String subject) {
         return JWT.create().withSubject(subject).withExpiresAt(Instant.now().plus(Duration.ofMinutes(10)))

@@ -79,7 +79,7 @@ class ChatFrameHandlerTest {
         sessions = new SessionRegistry();
         ChatCore.Wiring wiring = core.wire(sessions, metrics);
         ChatService chat = wiring.chat();
-        lifecycle = new SessionPipeline(chat, sessions, wiring.presence(), metrics, 65536, Duration.ofSeconds(60));
+        lifecycle = new SessionPipeline(chat, sessions, wiring.presence(), metrics, 65536, Duration.ofSeconds(60), 1_000, 1_000);
         loop = new TestThreadExecutor();
         channel = new EmbeddedChannel();
         session = new Session(new Principal("1", false), new EventsCodec(), channel);
