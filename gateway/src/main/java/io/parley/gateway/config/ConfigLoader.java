@@ -56,6 +56,7 @@ public final class ConfigLoader {
         KEYS.put("history_batch_size", (b, v) -> b.historyBatchSize(integer(v)));
         KEYS.put("history_timeout", (b, v) -> b.historyTimeout(duration(v)));
         KEYS.put("chat_cache_size", (b, v) -> b.chatCacheSize(integer(v)));
+        KEYS.put("redis_url", ParleyConfig.Builder::redisUrl);
     }
 
     private ConfigLoader() {

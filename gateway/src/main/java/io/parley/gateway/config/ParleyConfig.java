@@ -54,6 +54,7 @@ public final class ParleyConfig {
     private final int historyBatchSize;
     private final Duration historyTimeout;
     private final int chatCacheSize;
+    private final String redisUrl;
 
     private ParleyConfig(Builder b) {
         port = b.port;
@@ -81,6 +82,7 @@ public final class ParleyConfig {
         historyBatchSize = b.historyBatchSize;
         historyTimeout = b.historyTimeout;
         chatCacheSize = b.chatCacheSize;
+        redisUrl = b.redisUrl;
     }
 
     public static Builder builder() {
@@ -119,6 +121,8 @@ public final class ParleyConfig {
     public int historyBatchSize() { return historyBatchSize; }
     public Duration historyTimeout() { return historyTimeout; }
     public int chatCacheSize() { return chatCacheSize; }
+    /** Redis for the cluster bus and presence ({@code redis://host:port}), or {@code null}: in-process bus. */
+    public String redisUrl() { return redisUrl; }
 
     /** One line for the start-up log; secrets are never printed. */
     @Override
@@ -132,7 +136,13 @@ public final class ParleyConfig {
                 + " max_outbound_bytes=" + maxOutboundBytes
                 + " handshake_timeout=" + handshakeTimeout + " idle_timeout=" + idleTimeout
                 + " history_queue_capacity=" + historyQueueCapacity + " history_batch_size=" + historyBatchSize
-                + " history_timeout=" + historyTimeout + " chat_cache_size=" + chatCacheSize;
+                + " history_timeout=" + historyTimeout + " chat_cache_size=" + chatCacheSize
+                + " redis=" + (redisUrl == null ? "none (in-process bus)" : redactedRedisUrl(redisUrl));
+    }
+
+    /** The URL without its password ({@code redis://user:secret@host} -> {@code redis://user:***@host}). */
+    static String redactedRedisUrl(String url) {
+        return url.replaceFirst("^(rediss?://[^:@/]*:)[^@/]*@", "$1***@");
     }
 
     /** Mutable only until {@link #build()}, which fails fast on any bad value. */
@@ -161,6 +171,7 @@ public final class ParleyConfig {
         private int historyBatchSize = DEFAULT_HISTORY_BATCH_SIZE;
         private Duration historyTimeout = DEFAULT_HISTORY_TIMEOUT;
         private int chatCacheSize = DEFAULT_CHAT_CACHE_SIZE;
+        private String redisUrl;
 
         private Builder() {
         }
@@ -189,6 +200,7 @@ public final class ParleyConfig {
         public Builder historyBatchSize(int v) { historyBatchSize = v; return this; }
         public Builder historyTimeout(Duration v) { historyTimeout = v; return this; }
         public Builder chatCacheSize(int v) { chatCacheSize = v; return this; }
+        public Builder redisUrl(String v) { redisUrl = v; return this; }
 
         public ParleyConfig build() {
             List<String> problems = new ArrayList<>();
@@ -218,6 +230,8 @@ public final class ParleyConfig {
             check(problems, historyBatchSize >= 1 && historyBatchSize <= historyQueueCapacity,
                     "history_batch_size must be 1..history_queue_capacity, got " + historyBatchSize);
             check(problems, positive(historyTimeout), "history_timeout must be > 0");
+            check(problems, redisUrl == null || redisUrl.startsWith("redis://") || redisUrl.startsWith("rediss://"),
+                    "redis_url must start with redis:// or rediss://, got '" + (redisUrl == null ? "" : redactedRedisUrl(redisUrl)) + "'");
             check(problems, chatCacheSize >= 16, "chat_cache_size must be >= 16, got " + chatCacheSize);
             if (!problems.isEmpty()) {
                 throw new IllegalArgumentException("invalid configuration: " + String.join("; ", problems));

@@ -141,7 +141,9 @@ public final class ChatService {
     private CompletableFuture<Reply> getHistory(Principal principal, Command.GetHistory c) {
         int limit = c.limit() <= 0 ? Command.GetHistory.DEFAULT_LIMIT : Math.min(c.limit(), Command.GetHistory.MAX_LIMIT);
         return member(principal, c.chatId()).thenCompose(entry -> history.call("history_page", store -> {
-            List<Message> page = store.page(c.chatId(), c.beforeId(), limit);
+            List<Message> page = c.afterId() == null
+                    ? store.page(c.chatId(), c.beforeId(), limit)
+                    : store.after(c.chatId(), messageIn(store.findMessage(c.afterId()), c.chatId(), c.afterId()).seq(), limit);
             return (Reply) new Reply.HistoryPage(page, store.readCursors(c.chatId()));
         }));
     }

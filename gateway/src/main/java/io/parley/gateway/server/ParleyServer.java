@@ -21,11 +21,7 @@ import io.parley.gateway.auth.DevTokenMinter;
 import io.parley.gateway.auth.JwtKeys;
 import io.parley.gateway.auth.TokenVerifier;
 import io.parley.gateway.bus.Bus;
-import io.parley.gateway.bus.LocalBus;
-import io.parley.gateway.bus.LocalDelivery;
-import io.parley.gateway.bus.SlowConsumerPolicy;
 import io.parley.gateway.config.ParleyConfig;
-import io.parley.gateway.core.ChatDirectory;
 import io.parley.gateway.core.ChatService;
 import io.parley.gateway.core.MessageIds;
 import io.parley.gateway.handshake.DialectEndpoint;
@@ -40,6 +36,7 @@ import io.parley.gateway.http.HttpRouter;
 import io.parley.gateway.http.MetricsRoute;
 import io.parley.gateway.http.StaticPageRoute;
 import io.parley.gateway.metrics.GatewayMetrics;
+import io.parley.gateway.presence.UserPresence;
 import io.parley.gateway.session.Session;
 import io.parley.gateway.session.SessionRegistry;
 import io.parley.gateway.websocket.CloseCodes;
@@ -73,6 +70,7 @@ public final class ParleyServer implements AutoCloseable {
     private final HistoryService history;
     private final Bus bus;
     private final SessionRegistry sessions;
+    private final UserPresence presence;
     private final EventLoopGroup bossGroup;
     private final EventLoopGroup workerGroup;
     private final Channel serverChannel;
@@ -86,10 +84,12 @@ public final class ParleyServer implements AutoCloseable {
         bindJvmMetrics(registry, gcMetrics);
         GatewayMetrics metrics = new GatewayMetrics(registry);
         this.history = new HistoryService(openStore(config), historyOptions(config), registry);
-        this.sessions = new SessionRegistry();
-        this.bus = new LocalBus(new LocalDelivery(sessions, metrics, new SlowConsumerPolicy(metrics)));
         Clock clock = Clock.systemUTC();
-        ChatService chat = new ChatService(history, new ChatDirectory(history, config.chatCacheSize()),
+        BusWiring wiring = BusWiring.create(config, history, metrics, registry, clock);
+        this.sessions = wiring.sessions();
+        this.bus = wiring.bus();
+        this.presence = wiring.presence();
+        ChatService chat = new ChatService(history, wiring.directory(),
                 new MessageIds(config.nodeId(), clock), bus, clock, config.maxTextLength(), metrics);
 
         List<DialectEndpoint> endpoints = List.of(new EventsEndpoint(new EventsCodec()));
@@ -148,6 +148,16 @@ public final class ParleyServer implements AutoCloseable {
         return config;
     }
 
+    /** Who is online, on this node or (with Redis) anywhere in the cluster. */
+    public UserPresence presence() {
+        return presence;
+    }
+
+    /** Metrics, as {@code GET /metrics} shows them (tests, benchmarks). */
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
     /** What an SRE needs beside Parley's own meters: memory, GC, threads, CPU, open files. */
     private static void bindJvmMetrics(PrometheusMeterRegistry registry, JvmGcMetrics gcMetrics) {
         new JvmMemoryMetrics().bindTo(registry);
@@ -190,7 +200,8 @@ public final class ParleyServer implements AutoCloseable {
 
     /**
      * Graceful shutdown: stop accepting, tell every client to go elsewhere (1001), commit what is
-     * queued, then stop the threads.
+     * queued — its publications go out on the bus as each commit completes — and only then close
+     * the bus (which waits for publications in flight and leaves the cluster), then stop the threads.
      */
     @Override
     public void close() {
