@@ -6,6 +6,7 @@ import io.parley.storage.HistoryService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,8 +33,10 @@ import java.util.function.Consumer;
  * repeat, so this holds across Redis restarts.
  *
  * <p>A chat seen for the first time (or not delivered for {@link ClusterOptions#staleChatAfter()})
- * starts at the lowest sequence that arrives within one reorder window: its members connected here
- * now, and what came before is theirs to page or resume from history.
+ * has no known predecessor: if the first arrival's predecessor does not arrive within one reorder
+ * window, history is asked, and the chat starts with the messages committed within
+ * {@link ClusterOptions#firstSightHorizon()} before the first arrival (they were on their way);
+ * what came before is the members' to page or resume from history.
  *
  * <p>Events other than new messages (edits, reads, typing, presence) carry no sequence and pass
  * straight through. Thread-safe: a chat's state is guarded by its own lock; deliveries never block.
@@ -225,13 +228,56 @@ final class ChatSequencer implements AutoCloseable {
                     return;
                 }
                 if (delivered == UNKNOWN) {
-                    start(held.firstKey() - 1);
-                    drain();
-                    if (held.isEmpty()) {
-                        return;
-                    }
+                    probe();
+                } else {
+                    fill();
                 }
-                fill();
+            }
+        }
+
+        /** First sight: which recent predecessors of the first arrival are still on their way? */
+        private void probe() {
+            if (filling) {
+                return;
+            }
+            long first = held.firstKey();
+            Envelope firstHeld = held.firstEntry().getValue();
+            Instant since = ((ChatEvent.MessagePosted) firstHeld.event()).message().createdAt()
+                    .minus(options.firstSightHorizon());
+            int limit = (int) Math.min(first - 1, options.gapFillLimit());
+            filling = true;
+            history.call("bus_first_sight", store -> store.after(chatId, first - 1 - limit, limit))
+                    .whenComplete((messages, failure) -> {
+                        synchronized (this) {
+                            probed(messages, failure, first, since, firstHeld.recipients());
+                        }
+                    });
+        }
+
+        private void probed(List<Message> messages, Throwable failure, long first, Instant since, Set<String> recipients) {
+            filling = false;
+            if (delivered == UNKNOWN) {
+                if (failure != null) {
+                    metrics.error("gap_fill");
+                    messages = List.of();
+                }
+                // The recent, contiguous tail just before the first arrival was still on its way.
+                int from = messages.size();
+                long expected = first - 1;
+                while (from > 0 && messages.get(from - 1).seq() == expected
+                        && !messages.get(from - 1).createdAt().isBefore(since)) {
+                    from--;
+                    expected--;
+                }
+                start(expected);
+                for (Message message : messages.subList(from, messages.size())) {
+                    deliverNext(new Envelope(new ChatEvent.MessagePosted(message), recipients, 0), message.seq());
+                }
+                metrics.gapsFilled(messages.size() - from);
+            }
+            drain();
+            if (!held.isEmpty()) {
+                schedule();
             }
         }
 

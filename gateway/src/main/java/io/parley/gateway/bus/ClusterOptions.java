@@ -12,7 +12,12 @@ import java.util.List;
  */
 public final class ClusterOptions {
     /** How long a message that arrives ahead of its predecessor waits for it before the gap is filled from history. */
-    public static final Duration DEFAULT_REORDER_WINDOW = Duration.ofMillis(50);
+    public static final Duration DEFAULT_REORDER_WINDOW = Duration.ofMillis(100);
+    /**
+     * A chat seen for the first time starts with the messages committed within this long before
+     * the first one that arrived (they may still be on their way); older ones are history.
+     */
+    public static final Duration DEFAULT_FIRST_SIGHT_HORIZON = Duration.ofSeconds(2);
     /** Messages held for one chat while a gap is open; past it the gap is filled at once. */
     public static final int DEFAULT_MAX_HELD_PER_CHAT = 1_000;
     /** Messages held for all chats; past it new arrivals force their chat's gap to be filled or skipped. */
@@ -44,6 +49,7 @@ public final class ClusterOptions {
     private final String redisUrl;
     private final int nodeId;
     private final Duration reorderWindow;
+    private final Duration firstSightHorizon;
     private final int maxHeldPerChat;
     private final int maxHeldTotal;
     private final int maxTrackedChats;
@@ -61,6 +67,7 @@ public final class ClusterOptions {
         redisUrl = b.redisUrl;
         nodeId = b.nodeId;
         reorderWindow = b.reorderWindow;
+        firstSightHorizon = b.firstSightHorizon;
         maxHeldPerChat = b.maxHeldPerChat;
         maxHeldTotal = b.maxHeldTotal;
         maxTrackedChats = b.maxTrackedChats;
@@ -82,6 +89,7 @@ public final class ClusterOptions {
     public String redisUrl() { return redisUrl; }
     public int nodeId() { return nodeId; }
     public Duration reorderWindow() { return reorderWindow; }
+    public Duration firstSightHorizon() { return firstSightHorizon; }
     public int maxHeldPerChat() { return maxHeldPerChat; }
     public int maxHeldTotal() { return maxHeldTotal; }
     public int maxTrackedChats() { return maxTrackedChats; }
@@ -97,7 +105,8 @@ public final class ClusterOptions {
 
     @Override
     public String toString() {
-        return "node_id=" + nodeId + " reorder_window=" + reorderWindow + " max_held_per_chat=" + maxHeldPerChat
+        return "node_id=" + nodeId + " reorder_window=" + reorderWindow + " first_sight_horizon=" + firstSightHorizon
+                + " max_held_per_chat=" + maxHeldPerChat
                 + " max_held_total=" + maxHeldTotal + " max_tracked_chats=" + maxTrackedChats
                 + " stale_chat_after=" + staleChatAfter + " gap_fill_limit=" + gapFillLimit
                 + " command_timeout=" + commandTimeout + " request_queue_size=" + requestQueueSize
@@ -109,6 +118,7 @@ public final class ClusterOptions {
         private final String redisUrl;
         private final int nodeId;
         private Duration reorderWindow = DEFAULT_REORDER_WINDOW;
+        private Duration firstSightHorizon = DEFAULT_FIRST_SIGHT_HORIZON;
         private int maxHeldPerChat = DEFAULT_MAX_HELD_PER_CHAT;
         private int maxHeldTotal = DEFAULT_MAX_HELD_TOTAL;
         private int maxTrackedChats = DEFAULT_MAX_TRACKED_CHATS;
@@ -128,6 +138,7 @@ public final class ClusterOptions {
         }
 
         public Builder reorderWindow(Duration v) { reorderWindow = v; return this; }
+        public Builder firstSightHorizon(Duration v) { firstSightHorizon = v; return this; }
         public Builder maxHeldPerChat(int v) { maxHeldPerChat = v; return this; }
         public Builder maxHeldTotal(int v) { maxHeldTotal = v; return this; }
         public Builder maxTrackedChats(int v) { maxTrackedChats = v; return this; }
@@ -147,6 +158,7 @@ public final class ClusterOptions {
                     "redis url must start with redis:// or rediss://");
             check(problems, nodeId >= 0, "node id must be >= 0, got " + nodeId);
             check(problems, positive(reorderWindow), "reorder window must be > 0");
+            check(problems, firstSightHorizon != null && !firstSightHorizon.isNegative(), "first sight horizon must be >= 0");
             check(problems, maxHeldPerChat >= 1, "max held per chat must be >= 1, got " + maxHeldPerChat);
             check(problems, maxHeldTotal >= maxHeldPerChat, "max held total must be >= max held per chat, got " + maxHeldTotal);
             check(problems, maxTrackedChats >= 16, "max tracked chats must be >= 16, got " + maxTrackedChats);
