@@ -35,6 +35,8 @@ public final class ClusterOptions {
     public static final int DEFAULT_GAP_FILL_ATTEMPTS = 5;
     /** Deadline of every Redis command. */
     public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(2);
+    /** Longest pause between reconnect attempts (they back off exponentially from 10 ms up to this). */
+    public static final Duration DEFAULT_MAX_RECONNECT_DELAY = Duration.ofSeconds(1);
     /** Redis commands queued in the client; past it a command fails at once instead of buffering. */
     public static final int DEFAULT_REQUEST_QUEUE_SIZE = 10_000;
     /** Publications kept while Redis is unreachable, sent again once it is back (oldest dropped first). */
@@ -57,6 +59,7 @@ public final class ClusterOptions {
     private final int gapFillLimit;
     private final int gapFillAttempts;
     private final Duration commandTimeout;
+    private final Duration maxReconnectDelay;
     private final int requestQueueSize;
     private final int republishCapacity;
     private final Duration republishDelay;
@@ -75,6 +78,7 @@ public final class ClusterOptions {
         gapFillLimit = b.gapFillLimit;
         gapFillAttempts = b.gapFillAttempts;
         commandTimeout = b.commandTimeout;
+        maxReconnectDelay = b.maxReconnectDelay;
         requestQueueSize = b.requestQueueSize;
         republishCapacity = b.republishCapacity;
         republishDelay = b.republishDelay;
@@ -97,6 +101,7 @@ public final class ClusterOptions {
     public int gapFillLimit() { return gapFillLimit; }
     public int gapFillAttempts() { return gapFillAttempts; }
     public Duration commandTimeout() { return commandTimeout; }
+    public Duration maxReconnectDelay() { return maxReconnectDelay; }
     public int requestQueueSize() { return requestQueueSize; }
     public int republishCapacity() { return republishCapacity; }
     public Duration republishDelay() { return republishDelay; }
@@ -126,6 +131,7 @@ public final class ClusterOptions {
         private int gapFillLimit = DEFAULT_GAP_FILL_LIMIT;
         private int gapFillAttempts = DEFAULT_GAP_FILL_ATTEMPTS;
         private Duration commandTimeout = DEFAULT_COMMAND_TIMEOUT;
+        private Duration maxReconnectDelay = DEFAULT_MAX_RECONNECT_DELAY;
         private int requestQueueSize = DEFAULT_REQUEST_QUEUE_SIZE;
         private int republishCapacity = DEFAULT_REPUBLISH_CAPACITY;
         private Duration republishDelay = DEFAULT_REPUBLISH_DELAY;
@@ -146,6 +152,7 @@ public final class ClusterOptions {
         public Builder gapFillLimit(int v) { gapFillLimit = v; return this; }
         public Builder gapFillAttempts(int v) { gapFillAttempts = v; return this; }
         public Builder commandTimeout(Duration v) { commandTimeout = v; return this; }
+        public Builder maxReconnectDelay(Duration v) { maxReconnectDelay = v; return this; }
         public Builder requestQueueSize(int v) { requestQueueSize = v; return this; }
         public Builder republishCapacity(int v) { republishCapacity = v; return this; }
         public Builder republishDelay(Duration v) { republishDelay = v; return this; }
@@ -167,6 +174,7 @@ public final class ClusterOptions {
             check(problems, gapFillLimit >= 1, "gap fill limit must be >= 1, got " + gapFillLimit);
             check(problems, gapFillAttempts >= 1, "gap fill attempts must be >= 1, got " + gapFillAttempts);
             check(problems, positive(commandTimeout), "command timeout must be > 0");
+            check(problems, maxReconnectDelay != null && maxReconnectDelay.toMillis() >= 10, "max reconnect delay must be >= 10ms");
             check(problems, requestQueueSize >= 16, "request queue size must be >= 16, got " + requestQueueSize);
             check(problems, republishCapacity >= 0, "republish capacity must be >= 0, got " + republishCapacity);
             check(problems, republishDelay != null && !republishDelay.isNegative(), "republish delay must be >= 0");

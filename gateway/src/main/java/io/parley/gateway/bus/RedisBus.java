@@ -16,6 +16,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -62,7 +63,8 @@ public final class RedisBus implements Bus, MemberJoins {
     private final String ownChannel;
     private final Deque<Envelope> republish = new ArrayDeque<>();
     private final AtomicInteger inFlight = new AtomicInteger();
-    private final AtomicBoolean subscribedOnce = new AtomicBoolean();
+    /** Channels subscribed at least once: a later confirmation is a renewal after a reconnect. */
+    private final Set<String> subscribedChannels = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final List<BiConsumer<String, String>> joinListeners = new CopyOnWriteArrayList<>();
 
@@ -84,7 +86,6 @@ public final class RedisBus implements Bus, MemberJoins {
         redis.subscriptions().addListener(new Inbox());
         redis.subscriptions().async().subscribe(ownChannel, JOINS_CHANNEL).toCompletableFuture()
                 .orTimeout(options.commandTimeout().toMillis(), TimeUnit.MILLISECONDS).join();
-        subscribedOnce.set(true);
         redis.onReconnect(this::reconnected);
         log.info("cluster bus on {} subscribed to {} ({})", RedisLink.redacted(options.redisUrl()), ownChannel, options);
     }
@@ -211,7 +212,7 @@ public final class RedisBus implements Bus, MemberJoins {
 
         @Override
         public void subscribed(String channel, long count) {
-            if (subscribedOnce.get()) {
+            if (!subscribedChannels.add(channel)) {
                 metrics.resubscribed();
                 log.info("subscription to {} renewed", channel);
             }

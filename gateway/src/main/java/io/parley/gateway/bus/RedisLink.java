@@ -15,6 +15,7 @@ import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,7 +53,10 @@ public final class RedisLink implements AutoCloseable {
     private RedisLink(ClusterOptions options, BusMetrics metrics) {
         this.metrics = metrics;
         // Two I/O threads are plenty for two connections; the default sizes by cores, per node.
-        this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(1).build();
+        // Reconnect quickly: Lettuce's default backs off to 30 s, a long outage after a short blip.
+        this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(1)
+                .reconnectDelay(Delay.exponential(Duration.ofMillis(10), options.maxReconnectDelay(), 2, TimeUnit.MILLISECONDS))
+                .build();
         RedisURI uri = RedisURI.create(options.redisUrl());
         uri.setTimeout(options.commandTimeout());
         this.client = RedisClient.create(resources, uri);

@@ -114,6 +114,39 @@ public final class WsClient implements AutoCloseable {
         }
     }
 
+    /** As {@link #await}, but waits at most {@code wait} and returns {@code null} when nothing matches. */
+    public JsonNode awaitWithin(Predicate<JsonNode> match, Duration wait) {
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (true) {
+            synchronized (listener.skipped) {
+                for (int i = 0; i < listener.skipped.size(); i++) {
+                    if (match.test(listener.skipped.get(i))) {
+                        return listener.skipped.remove(i);
+                    }
+                }
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return null;
+            }
+            try {
+                JsonNode next = listener.received.poll(left, TimeUnit.NANOSECONDS);
+                if (next == null) {
+                    continue;
+                }
+                if (match.test(next)) {
+                    return next;
+                }
+                synchronized (listener.skipped) {
+                    listener.skipped.add(next);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+        }
+    }
+
     /** The next message with this {@code name}. */
     public JsonNode awaitName(String name) {
         return await(m -> name.equals(m.path("name").asText()));
