@@ -70,6 +70,7 @@ public final class ConfigLoader {
         KEYS.put("max_connections_per_address", (b, v) -> b.maxConnectionsPerAddress(integer(v)));
         KEYS.put("max_chats_per_user", (b, v) -> b.maxChatsPerUser(integer(v)));
         KEYS.put("feed_heartbeat_interval", (b, v) -> b.feedHeartbeatInterval(duration(v)));
+        KEYS.put("redis_url", ParleyConfig.Builder::redisUrl);
     }
 
     private ConfigLoader() {

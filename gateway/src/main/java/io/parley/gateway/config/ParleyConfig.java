@@ -78,6 +78,7 @@ public final class ParleyConfig {
     private final int maxConnectionsPerUser;
     private final int maxConnectionsPerAddress;
     private final int maxChatsPerUser;
+    private final String redisUrl;
 
     private ParleyConfig(Builder b) {
         port = b.port;
@@ -117,6 +118,7 @@ public final class ParleyConfig {
         maxConnectionsPerUser = b.maxConnectionsPerUser;
         maxConnectionsPerAddress = b.maxConnectionsPerAddress;
         maxChatsPerUser = b.maxChatsPerUser;
+        redisUrl = b.redisUrl;
     }
 
     public static Builder builder() {
@@ -174,6 +176,8 @@ public final class ParleyConfig {
     public int maxConnectionsPerUser() { return maxConnectionsPerUser; }
     public int maxConnectionsPerAddress() { return maxConnectionsPerAddress; }
     public int maxChatsPerUser() { return maxChatsPerUser; }
+    /** Redis for the cluster bus and presence ({@code redis://host:port}), or {@code null}: in-process bus. */
+    public String redisUrl() { return redisUrl; }
 
     /** One line for the start-up log; secrets are never printed. */
     @Override
@@ -193,7 +197,13 @@ public final class ParleyConfig {
                 + " tls=" + (tlsCertFile == null ? "off" : tlsCertFile) + " permessage_deflate=" + permessageDeflate
                 + " max_messages_per_second=" + maxMessagesPerSecond + " message_burst=" + messageBurst
                 + " max_connections_per_user=" + maxConnectionsPerUser
-                + " max_connections_per_address=" + maxConnectionsPerAddress + " max_chats_per_user=" + maxChatsPerUser;
+                + " max_connections_per_address=" + maxConnectionsPerAddress + " max_chats_per_user=" + maxChatsPerUser
+                + " redis=" + (redisUrl == null ? "none (in-process bus)" : redactedRedisUrl(redisUrl));
+    }
+
+    /** The URL without its password ({@code redis://user:secret@host} -> {@code redis://user:***@host}). */
+    static String redactedRedisUrl(String url) {
+        return url.replaceFirst("^(rediss?://[^:@/]*:)[^@/]*@", "$1***@");
     }
 
     /** Mutable only until {@link #build()}, which fails fast on any bad value. */
@@ -234,6 +244,7 @@ public final class ParleyConfig {
         private int maxConnectionsPerUser = DEFAULT_MAX_CONNECTIONS_PER_USER;
         private int maxConnectionsPerAddress = DEFAULT_MAX_CONNECTIONS_PER_ADDRESS;
         private int maxChatsPerUser = DEFAULT_MAX_CHATS_PER_USER;
+        private String redisUrl;
 
         private Builder() {
         }
@@ -274,6 +285,7 @@ public final class ParleyConfig {
         public Builder maxConnectionsPerUser(int v) { maxConnectionsPerUser = v; return this; }
         public Builder maxConnectionsPerAddress(int v) { maxConnectionsPerAddress = v; return this; }
         public Builder maxChatsPerUser(int v) { maxChatsPerUser = v; return this; }
+        public Builder redisUrl(String v) { redisUrl = v; return this; }
 
         public ParleyConfig build() {
             List<String> problems = new ArrayList<>();
@@ -312,6 +324,8 @@ public final class ParleyConfig {
             check(problems, historyLinger != null && !historyLinger.isNegative()
                             && historyLinger.compareTo(Duration.ofSeconds(1)) <= 0,
                     "history_linger must be 0..1s, got " + historyLinger);
+            check(problems, redisUrl == null || redisUrl.startsWith("redis://") || redisUrl.startsWith("rediss://"),
+                    "redis_url must start with redis:// or rediss://, got '" + (redisUrl == null ? "" : redactedRedisUrl(redisUrl)) + "'");
             check(problems, chatCacheSize >= 16, "chat_cache_size must be >= 16, got " + chatCacheSize);
             check(problems, (tlsCertFile == null) == (tlsKeyFile == null),
                     "set both tls_cert_file and tls_key_file, or neither");

@@ -10,14 +10,22 @@ import java.util.concurrent.CompletableFuture;
 /**
  * Chats and their members, read through a bounded LRU cache so that a send does not cost a
  * database read. Misses load from the store off the event loop. Entries change only through
- * this class (a member added, a chat created), so the cache stays correct on a single node.
+ * this class (a member added, a chat created), so the cache stays correct on a single node; in a
+ * cluster, joins are announced to the other nodes ({@link MemberJoins}) and applied there with
+ * {@link #memberJoinedElsewhere}.
  */
 public final class ChatDirectory {
     private final HistoryService history;
     private final Map<String, ChatEntry> cache;
+    private final MemberJoins joins;
 
     public ChatDirectory(HistoryService history, int capacity) {
+        this(history, capacity, MemberJoins.NONE);
+    }
+
+    public ChatDirectory(HistoryService history, int capacity, MemberJoins joins) {
         this.history = history;
+        this.joins = joins;
         this.cache = new LinkedHashMap<>(1024, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, ChatEntry> eldest) {
@@ -56,7 +64,17 @@ public final class ChatDirectory {
                 cache.put(entry.chat().id(), updated);
                 return updated;
             }
-        });
+        }).thenCompose(updated -> joins.joined(entry.chat().id(), userId).handle((sent, failure) -> updated));
+    }
+
+    /** Another node added a member: update the cached entry, if any (a miss loads from the store). */
+    public void memberJoinedElsewhere(String chatId, String userId) {
+        synchronized (cache) {
+            ChatEntry current = cache.get(chatId);
+            if (current != null && !current.members().contains(userId)) {
+                cache.put(chatId, current.withMember(userId));
+            }
+        }
     }
 
     /** Records a chat just created or loaded with its members. */

@@ -30,7 +30,10 @@ public final class Messaging {
     public CompletableFuture<Reply> history(Principal principal, Command.GetHistory c) {
         int limit = c.limit() <= 0 ? Command.GetHistory.DEFAULT_LIMIT : Math.min(c.limit(), Command.GetHistory.MAX_LIMIT);
         return access.member(principal, c.chatId()).thenCompose(entry -> core.history().call("history_page", store -> {
-            List<Message> page = store.page(c.chatId(), c.beforeId(), limit);
+            // afterId resumes (the messages after the last one seen), else a page back from beforeId.
+            List<Message> page = c.afterId() == null
+                    ? store.page(c.chatId(), c.beforeId(), limit)
+                    : store.after(c.chatId(), messageIn(store.findMessage(c.afterId()), c.chatId(), c.afterId()).seq(), limit);
             return (Reply) new Reply.HistoryPage(page, store.readCursors(c.chatId()));
         }));
     }

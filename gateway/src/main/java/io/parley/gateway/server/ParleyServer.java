@@ -22,11 +22,7 @@ import io.parley.gateway.auth.DevTokenMinter;
 import io.parley.gateway.auth.JwtKeys;
 import io.parley.gateway.auth.TokenVerifier;
 import io.parley.gateway.bus.Bus;
-import io.parley.gateway.bus.LocalBus;
-import io.parley.gateway.bus.LocalDelivery;
-import io.parley.gateway.bus.SlowConsumerPolicy;
 import io.parley.gateway.config.ParleyConfig;
-import io.parley.gateway.core.ChatDirectory;
 import io.parley.gateway.core.ChatService;
 import io.parley.gateway.core.CoreContext;
 import io.parley.gateway.handshake.ActionsEndpoint;
@@ -54,6 +50,7 @@ import io.parley.gateway.http.HttpRouter;
 import io.parley.gateway.http.MetricsRoute;
 import io.parley.gateway.http.StaticPageRoute;
 import io.parley.gateway.metrics.GatewayMetrics;
+import io.parley.gateway.presence.UserPresence;
 import io.parley.gateway.session.Session;
 import io.parley.gateway.session.SessionRegistry;
 import io.parley.gateway.websocket.CloseCodes;
@@ -87,6 +84,7 @@ public final class ParleyServer implements AutoCloseable {
     private final HistoryService history;
     private final Bus bus;
     private final SessionRegistry sessions;
+    private final UserPresence presence;
     private final EventLoopGroup bossGroup;
     private final EventLoopGroup workerGroup;
     private final Channel serverChannel;
@@ -101,14 +99,15 @@ public final class ParleyServer implements AutoCloseable {
         GatewayMetrics metrics = new GatewayMetrics(registry);
         HistoryOptions historyOptions = historyOptions(config);
         this.history = new HistoryService(openStore(config, historyOptions, registry), historyOptions, registry);
-        this.sessions = new SessionRegistry();
-        this.bus = new LocalBus(new LocalDelivery(sessions, metrics, new SlowConsumerPolicy(metrics)));
         Clock clock = Clock.systemUTC();
-        CoreContext core = new CoreContext(history, new ChatDirectory(history, config.chatCacheSize()),
-                new MessageIds(config.nodeId(), clock), bus, clock, config.maxTextLength(), config.maxChatsPerUser(),
-                metrics);
-        Presence presence = new Presence(sessions, history, bus, clock);
-        ChatService chat = new ChatService(core, presence);
+        BusWiring wiring = BusWiring.create(config, history, metrics, registry, clock);
+        this.sessions = wiring.sessions();
+        this.bus = wiring.bus();
+        this.presence = wiring.presence();
+        CoreContext core = new CoreContext(history, wiring.directory(), new MessageIds(config.nodeId(), clock), bus,
+                clock, config.maxTextLength(), config.maxChatsPerUser(), metrics);
+        Presence chatPresence = new Presence(sessions, history, bus, clock);
+        ChatService chat = new ChatService(core, chatPresence);
         TokenVerifier tokens = new TokenVerifier(keys.verificationAlgorithm(), config.jwtIssuer(), config.jwtAudience(),
                 config.jwtLeeway());
         ConnectionLimits limits = new ConnectionLimits(config.maxConnectionsPerUser(),
@@ -123,7 +122,7 @@ public final class ParleyServer implements AutoCloseable {
                 new FeedEndpoint(new FeedCodec(clock), chat, config.feedHeartbeatInterval()));
         HttpRouter router = new HttpRouter(routes(clock), Map.of(ChatsApiRoute.PATH, new ChatsApiRoute(chat, tokens)),
                 endpoints);
-        SessionPipeline sessionPipeline = new SessionPipeline(chat, sessions, presence, metrics, config.maxFrameBytes(),
+        SessionPipeline sessionPipeline = new SessionPipeline(chat, sessions, chatPresence, metrics, config.maxFrameBytes(),
                 config.idleTimeout(), config.maxMessagesPerSecond(), config.messageBurst());
         WebSocketHandshakeHandler handshake = new WebSocketHandshakeHandler(endpoints, tokens,
                 new OriginPolicy(config.allowedOrigins()), decoderConfig(config), chat, sessionPipeline, limits,
@@ -181,6 +180,16 @@ public final class ParleyServer implements AutoCloseable {
         return config;
     }
 
+    /** Who is online, on this node or (with Redis) anywhere in the cluster. */
+    public UserPresence presence() {
+        return presence;
+    }
+
+    /** Metrics, as {@code GET /metrics} shows them (tests, benchmarks). */
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
     /** What an SRE needs beside Parley's own meters: memory, GC, threads, CPU, open files. */
     private static void bindJvmMetrics(PrometheusMeterRegistry registry, JvmGcMetrics gcMetrics) {
         new JvmMemoryMetrics().bindTo(registry);
@@ -231,7 +240,8 @@ public final class ParleyServer implements AutoCloseable {
 
     /**
      * Graceful shutdown: stop accepting, tell every client to go elsewhere (1001), commit what is
-     * queued, then stop the threads.
+     * queued — its publications go out on the bus as each commit completes — and only then close
+     * the bus (which waits for publications in flight and leaves the cluster), then stop the threads.
      */
     @Override
     public void close() {

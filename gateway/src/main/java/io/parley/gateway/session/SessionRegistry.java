@@ -12,17 +12,44 @@ public final class SessionRegistry {
     private final Map<String, Set<Session>> byUser = new ConcurrentHashMap<>();
     private final Map<Long, Session> byId = new ConcurrentHashMap<>();
 
+    private final HostedUserListener hosted;
+
+    public SessionRegistry() {
+        this(HostedUserListener.NONE);
+    }
+
+    /** @param hosted told when a user's first session here opens and their last one closes */
+    public SessionRegistry(HostedUserListener hosted) {
+        this.hosted = hosted;
+    }
+
     public void add(Session session) {
         byId.put(session.id(), session);
-        byUser.computeIfAbsent(session.userId(), u -> ConcurrentHashMap.newKeySet()).add(session);
+        // compute() holds the user's lock, so the listener hears opens and closes in their real order.
+        byUser.compute(session.userId(), (u, sessions) -> {
+            if (sessions == null) {
+                sessions = ConcurrentHashMap.newKeySet();
+                hosted.firstOpened(u);
+            }
+            sessions.add(session);
+            return sessions;
+        });
     }
 
     public void remove(Session session) {
         byId.remove(session.id());
         byUser.computeIfPresent(session.userId(), (u, sessions) -> {
-            sessions.remove(session);
-            return sessions.isEmpty() ? null : sessions;
+            if (sessions.remove(session) && sessions.isEmpty()) {
+                hosted.lastClosed(u);
+                return null;
+            }
+            return sessions;
         });
+    }
+
+    /** The users with at least one open session here. */
+    public Set<String> users() {
+        return Set.copyOf(byUser.keySet());
     }
 
     /** Runs {@code action} for each open session of the user. */

@@ -64,6 +64,11 @@ public final class TestNode implements AutoCloseable {
         return server.port();
     }
 
+    /** The running server (presence, metrics registry). */
+    public ParleyServer server() {
+        return server;
+    }
+
     public URI ws(String pathAndQuery) {
         return URI.create("ws://127.0.0.1:" + port() + pathAndQuery);
     }

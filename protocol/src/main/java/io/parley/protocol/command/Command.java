@@ -30,10 +30,17 @@ public sealed interface Command {
     record ListChats(String claimedUserId) implements Command {
     }
 
-    /** A page of history, newest first by default; {@code beforeId} pages back. */
-    record GetHistory(String chatId, String claimedUserId, Long beforeId, int limit) implements Command {
+    /**
+     * A page of history, ascending: the newest page by default; {@code beforeId} pages back;
+     * {@code afterId} resumes — the messages after that one, oldest first (at most one of the two).
+     */
+    record GetHistory(String chatId, String claimedUserId, Long beforeId, int limit, Long afterId) implements Command {
         public static final int DEFAULT_LIMIT = 50;
         public static final int MAX_LIMIT = 200;
+
+        public GetHistory(String chatId, String claimedUserId, Long beforeId, int limit) {
+            this(chatId, claimedUserId, beforeId, limit, null);
+        }
     }
 
     record SendMessage(String chatId, String claimedUserId, String content, ContentType contentType, Long replyTo)

@@ -25,11 +25,7 @@ final class CommandReader {
                     args.userId("user_id"),
                     args.requiredId("application_id"));
             case EventNames.GET_CONVERSATION_LIST -> new Command.ListChats(args.userId("user_id"));
-            case EventNames.GET_MESSAGE_LIST -> new Command.GetHistory(
-                    args.chatId("session_channel"),
-                    args.userId("executor_id"),
-                    args.optionalId("before_id"),
-                    args.optionalInt("limit", 1, Command.GetHistory.MAX_LIMIT, Command.GetHistory.DEFAULT_LIMIT));
+            case EventNames.GET_MESSAGE_LIST -> historyRequest(args);
             case EventNames.SEND_MESSAGE -> new Command.SendMessage(
                     args.chatId("session_channel"),
                     args.userId("sender_id"),
@@ -52,5 +48,20 @@ final class CommandReader {
                     args.requiredIdIgnoreCase("message_id"));
             default -> throw new ChatException(ErrorCode.BAD_REQUEST, "unknown name: " + name);
         };
+    }
+
+    /** {@code before_id} pages back; {@code after_id} resumes after the last message a client saw. */
+    private static Command.GetHistory historyRequest(ArgsReader args) {
+        Long beforeId = args.optionalId("before_id");
+        Long afterId = args.optionalId("after_id");
+        if (beforeId != null && afterId != null) {
+            throw new ChatException(ErrorCode.BAD_REQUEST, "send before_id or after_id, not both");
+        }
+        return new Command.GetHistory(
+                args.chatId("session_channel"),
+                args.userId("executor_id"),
+                beforeId,
+                args.optionalInt("limit", 1, Command.GetHistory.MAX_LIMIT, Command.GetHistory.DEFAULT_LIMIT),
+                afterId);
     }
 }

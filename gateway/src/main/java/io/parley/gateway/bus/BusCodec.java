@@ -1,0 +1,83 @@
+package io.parley.gateway.bus;
+
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.jsontype.NamedType;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.parley.protocol.command.ChatEvent;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * JSON for bus frames. Events are written with their type name ({@code "type":
+ * "MessagePosted"}); the names are the simple class names of every record the sealed
+ * {@link ChatEvent} permits, found by reflection, so a new event type needs no registration here
+ * as long as it is a record of JSON-friendly fields. Unknown fields are ignored, so nodes of two
+ * adjacent versions can share a cluster while one is being rolled out.
+ */
+public final class BusCodec {
+    private final ObjectMapper json;
+
+    public BusCodec() {
+        json = new ObjectMapper()
+                .registerModule(new JavaTimeModule())
+                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .addMixIn(ChatEvent.class, TypedEvent.class);
+        json.registerSubtypes(eventTypes(ChatEvent.class).toArray(NamedType[]::new));
+    }
+
+    /** Every concrete type below a sealed interface, named by its simple class name. */
+    static List<NamedType> eventTypes(Class<?> sealed) {
+        List<NamedType> types = new ArrayList<>();
+        for (Class<?> permitted : sealed.getPermittedSubclasses()) {
+            if (permitted.isSealed()) {
+                types.addAll(eventTypes(permitted));
+            } else {
+                types.add(new NamedType(permitted, permitted.getSimpleName()));
+            }
+        }
+        return types;
+    }
+
+    public byte[] encode(BusFrame frame) {
+        return write(frame);
+    }
+
+    public BusFrame decodeFrame(byte[] bytes) {
+        return read(bytes, BusFrame.class);
+    }
+
+    public byte[] encode(MemberJoin join) {
+        return write(join);
+    }
+
+    public MemberJoin decodeJoin(byte[] bytes) {
+        return read(bytes, MemberJoin.class);
+    }
+
+    private byte[] write(Object value) {
+        try {
+            return json.writeValueAsBytes(value);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot encode " + value.getClass().getSimpleName(), e);
+        }
+    }
+
+    private <T> T read(byte[] bytes, Class<T> type) {
+        try {
+            return json.readValue(bytes, type);
+        } catch (IOException e) {
+            throw new UncheckedIOException("malformed bus " + type.getSimpleName() + " (" + bytes.length + " bytes)", e);
+        }
+    }
+
+    @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+    private interface TypedEvent {
+    }
+}

@@ -1,0 +1,254 @@
+package io.parley.gateway.bus;
+
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.parley.gateway.core.MemberJoins;
+import io.parley.gateway.presence.RedisUserRegistry;
+import io.parley.gateway.session.SessionRegistry;
+import io.parley.storage.HistoryService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
+
+/**
+ * The cluster bus over Redis pub/sub.
+ *
+ * <p><b>Routing.</b> Each node subscribes to its own channel {@code parley:node:{id}} (and to
+ * {@code parley:joins}). Which nodes host which users lives in Redis ({@link RedisUserRegistry}),
+ * written once per user's first/last connection on a node. Publishing an event: this node's own
+ * recipients get it directly; the nodes of all recipients are read in one round trip
+ * ({@code SUNION}), and the event is {@code PUBLISH}ed once to each other node that hosts a
+ * recipient — never once per member, never to a node without one.
+ *
+ * <p><b>Order.</b> Whatever the path, messages reach this node's connections through the
+ * {@link ChatSequencer}, which delivers each chat's messages by sequence, holds early arrivals
+ * briefly and fills gaps from history. Publications of one publisher leave on one connection in
+ * publish order.
+ *
+ * <p><b>Redis down.</b> Local delivery does not depend on Redis and goes on. Publications that
+ * fail are counted and kept (bounded) to be sent again when the connection is back; Lettuce
+ * reconnects and renews the subscriptions; this node then registers its users again (a restarted
+ * Redis is empty) and, after a short delay for the other nodes to do the same, republishes.
+ * Receivers drop what they already delivered, and anything still missing is filled from history
+ * when the chat's next message arrives, or fetched by the client on resume.
+ *
+ * <p><b>Threads.</b> {@link #publish} is called by the history writer in commit order and never
+ * blocks; Redis replies and subscriptions run on Lettuce's I/O threads.
+ */
+public final class RedisBus implements Bus, MemberJoins {
+    private static final Logger log = LoggerFactory.getLogger(RedisBus.class);
+    static final String JOINS_CHANNEL = "parley:joins";
+
+    private final RedisLink redis;
+    private final RedisUserRegistry users;
+    private final SessionRegistry sessions;
+    private final ClusterOptions options;
+    private final BusMetrics metrics;
+    private final Clock clock;
+    private final BusCodec codec = new BusCodec();
+    private final ChatSequencer sequencer;
+    private final String ownChannel;
+    private final Deque<Envelope> republish = new ArrayDeque<>();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    /** Channels subscribed at least once: a later confirmation is a renewal after a reconnect. */
+    private final Set<String> subscribedChannels = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final List<BiConsumer<String, String>> joinListeners = new CopyOnWriteArrayList<>();
+
+    /**
+     * Subscribes and returns a running bus. Takes ownership of {@code redis} and {@code users}
+     * (closed with the bus).
+     */
+    public RedisBus(RedisLink redis, RedisUserRegistry users, LocalDelivery delivery, HistoryService history,
+                    SessionRegistry sessions, ClusterOptions options, BusMetrics metrics, Clock clock) {
+        this.redis = redis;
+        this.users = users;
+        this.sessions = sessions;
+        this.options = options;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.sequencer = new ChatSequencer(delivery::deliver, history, options, metrics);
+        this.ownChannel = nodeChannel(options.nodeId());
+        metrics.gauge("parley.bus.republish.queue", "Publications waiting for Redis to come back", this::republishDepth);
+        redis.subscriptions().addListener(new Inbox());
+        redis.subscriptions().async().subscribe(ownChannel, JOINS_CHANNEL).toCompletableFuture()
+                .orTimeout(options.commandTimeout().toMillis(), TimeUnit.MILLISECONDS).join();
+        redis.onReconnect(this::reconnected);
+        log.info("cluster bus on {} subscribed to {} ({})", RedisLink.redacted(options.redisUrl()), ownChannel, options);
+    }
+
+    static String nodeChannel(int nodeId) {
+        return "parley:node:" + nodeId;
+    }
+
+    /** Registers who applies joins announced by other nodes (the chat directory). */
+    public void onMemberJoined(BiConsumer<String, String> listener) {
+        joinListeners.add(listener);
+    }
+
+    @Override
+    public void publish(Envelope envelope) {
+        sequencer.accept(envelope); // this node's own recipients: no Redis in the way
+        if (!envelope.recipients().isEmpty()) {
+            send(envelope, micros(clock.instant()));
+        }
+    }
+
+    private void send(Envelope envelope, long sentAtMicros) {
+        inFlight.incrementAndGet();
+        users.nodesOf(envelope.recipients()).thenCompose(nodes -> {
+            List<CompletableFuture<Long>> sent = new ArrayList<>(nodes.size());
+            byte[] payload = null;
+            for (int node : nodes) {
+                if (node == options.nodeId()) {
+                    continue;
+                }
+                if (payload == null) {
+                    payload = codec.encode(new BusFrame(options.nodeId(), sentAtMicros,
+                            List.copyOf(envelope.recipients()), envelope.event()));
+                }
+                sent.add(redis.async().publish(nodeChannel(node), payload).toCompletableFuture());
+            }
+            metrics.published(sent.size());
+            return CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new));
+        }).whenComplete((done, failure) -> {
+            inFlight.decrementAndGet();
+            if (failure != null) {
+                metrics.error("publish");
+                keepForRepublish(envelope);
+            }
+        });
+    }
+
+    private void keepForRepublish(Envelope envelope) {
+        if (options.republishCapacity() == 0 || closed.get()) {
+            metrics.republishDropped();
+            return;
+        }
+        synchronized (republish) {
+            if (republish.size() >= options.republishCapacity()) {
+                republish.pollFirst();
+                metrics.republishDropped();
+            }
+            republish.addLast(envelope);
+        }
+    }
+
+    private int republishDepth() {
+        synchronized (republish) {
+            return republish.size();
+        }
+    }
+
+    /** Redis is back (maybe empty): register our users again, then resend what failed. */
+    private void reconnected() {
+        users.restore(sessions::users).whenComplete((ok, failure) -> CompletableFuture.delayedExecutor(
+                options.republishDelay().toMillis(), TimeUnit.MILLISECONDS).execute(this::republishKept));
+    }
+
+    private void republishKept() {
+        List<Envelope> kept;
+        synchronized (republish) {
+            kept = new ArrayList<>(republish);
+            republish.clear();
+        }
+        if (!kept.isEmpty()) {
+            log.info("republishing {} event(s) kept while Redis was unreachable", kept.size());
+        }
+        long now = micros(clock.instant());
+        for (Envelope envelope : kept) {
+            metrics.republished();
+            send(envelope, now);
+        }
+    }
+
+    /** {@link MemberJoins}: broadcast, so other nodes' member caches include the new member. */
+    @Override
+    public CompletableFuture<Void> joined(String chatId, String userId) {
+        return redis.async().publish(JOINS_CHANNEL, codec.encode(new MemberJoin(options.nodeId(), chatId, userId)))
+                .toCompletableFuture()
+                .handle((receivers, failure) -> {
+                    if (failure != null) {
+                        metrics.error("join");
+                    }
+                    return null;
+                });
+    }
+
+    /** Events the other nodes sent here; runs on a Lettuce I/O thread. */
+    private final class Inbox extends RedisPubSubAdapter<String, byte[]> {
+        @Override
+        public void message(String channel, byte[] message) {
+            try {
+                if (ownChannel.equals(channel)) {
+                    BusFrame frame = codec.decodeFrame(message);
+                    metrics.received(frame.sentAtMicros(), micros(clock.instant()));
+                    // Origin session 0: the sender's own connection is on the publishing node.
+                    sequencer.accept(new Envelope(frame.event(), Set.copyOf(frame.recipients()), 0));
+                } else if (JOINS_CHANNEL.equals(channel)) {
+                    MemberJoin join = codec.decodeJoin(message);
+                    if (join.from() != options.nodeId()) {
+                        joinListeners.forEach(l -> l.accept(join.chatId(), join.userId()));
+                    }
+                }
+            } catch (RuntimeException e) {
+                metrics.error("decode");
+                log.warn("dropped a bad frame on {}: {}", channel, e.toString());
+            }
+        }
+
+        @Override
+        public void subscribed(String channel, long count) {
+            if (!subscribedChannels.add(channel)) {
+                metrics.resubscribed();
+                log.info("subscription to {} renewed", channel);
+            }
+        }
+    }
+
+    private static long micros(Instant instant) {
+        return instant.getEpochSecond() * 1_000_000L + instant.getNano() / 1_000;
+    }
+
+    /**
+     * Called after the history writer drained: waits (bounded) for publications still in flight,
+     * then leaves the cluster (this node's users are removed from Redis) and disconnects.
+     */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        long deadline = System.nanoTime() + options.shutdownTimeout().toNanos();
+        while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (inFlight.get() > 0) {
+            log.warn("{} publication(s) still in flight at shutdown; receivers fill them from history", inFlight.get());
+        }
+        sequencer.close();
+        try {
+            users.close();
+        } finally {
+            redis.close();
+        }
+    }
+}

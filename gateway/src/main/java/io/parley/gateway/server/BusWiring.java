@@ -1,0 +1,59 @@
+package io.parley.gateway.server;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.parley.gateway.bus.Bus;
+import io.parley.gateway.bus.BusMetrics;
+import io.parley.gateway.bus.ClusterOptions;
+import io.parley.gateway.bus.LocalBus;
+import io.parley.gateway.bus.LocalDelivery;
+import io.parley.gateway.bus.RedisBus;
+import io.parley.gateway.bus.RedisLink;
+import io.parley.gateway.bus.SlowConsumerPolicy;
+import io.parley.gateway.config.ParleyConfig;
+import io.parley.gateway.core.ChatDirectory;
+import io.parley.gateway.metrics.GatewayMetrics;
+import io.parley.gateway.presence.LocalUserPresence;
+import io.parley.gateway.presence.RedisUserRegistry;
+import io.parley.gateway.presence.UserPresence;
+import io.parley.gateway.session.SessionRegistry;
+import io.parley.storage.HistoryService;
+
+import java.time.Clock;
+
+/**
+ * The parts that differ between one node and a cluster, wired together: without
+ * {@code redis_url} the in-process bus and presence; with it the Redis bus, the Redis user
+ * registry (routing and presence) and a chat directory that hears joins on other nodes.
+ */
+record BusWiring(SessionRegistry sessions, Bus bus, ChatDirectory directory, UserPresence presence) {
+
+    static BusWiring create(ParleyConfig config, HistoryService history, GatewayMetrics metrics,
+                            MeterRegistry registry, Clock clock) {
+        if (config.redisUrl() == null) {
+            LocalUserPresence presence = new LocalUserPresence();
+            SessionRegistry sessions = new SessionRegistry(presence);
+            presence.bind(sessions);
+            return new BusWiring(sessions, new LocalBus(delivery(sessions, metrics)),
+                    new ChatDirectory(history, config.chatCacheSize()), presence);
+        }
+        ClusterOptions options = ClusterOptions.builder(config.redisUrl(), config.nodeId()).build();
+        BusMetrics busMetrics = new BusMetrics(registry);
+        RedisLink redis = RedisLink.connect(options, busMetrics);
+        try {
+            RedisUserRegistry users = new RedisUserRegistry(redis, options, busMetrics);
+            SessionRegistry sessions = new SessionRegistry(users);
+            RedisBus bus = new RedisBus(redis, users, delivery(sessions, metrics), history, sessions, options,
+                    busMetrics, clock);
+            ChatDirectory directory = new ChatDirectory(history, config.chatCacheSize(), bus);
+            bus.onMemberJoined(directory::memberJoinedElsewhere);
+            return new BusWiring(sessions, bus, directory, users);
+        } catch (RuntimeException e) {
+            redis.close();
+            throw e;
+        }
+    }
+
+    private static LocalDelivery delivery(SessionRegistry sessions, GatewayMetrics metrics) {
+        return new LocalDelivery(sessions, metrics, new SlowConsumerPolicy(metrics));
+    }
+}

@@ -1,0 +1,142 @@
+package io.parley.gateway.cluster;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.parley.gateway.config.ParleyConfig;
+import io.parley.gateway.support.TestNode;
+import io.parley.gateway.support.TestPostgres;
+import io.parley.gateway.support.TestRedis;
+import io.parley.gateway.support.WsClient;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.UnaryOperator;
+
+/**
+ * Several real nodes on one PostgreSQL schema and one Redis of the test's own, plus helpers for
+ * the {@code events} dialect: support conversations joined by staff on different nodes are the
+ * group chats available on this branch.
+ */
+final class ClusterFixture implements AutoCloseable {
+    private static final AtomicLong APPLICATIONS = new AtomicLong(System.currentTimeMillis() % 1_000_000 * 1000);
+
+    final TestPostgres postgres;
+    final TestRedis redis;
+    final List<TestNode> nodes = new ArrayList<>();
+
+    private ClusterFixture(TestPostgres postgres, TestRedis redis) {
+        this.postgres = postgres;
+        this.redis = redis;
+    }
+
+    static ClusterFixture start(int nodeCount) {
+        TestPostgres postgres = TestPostgres.createSchema();
+        ClusterFixture cluster = new ClusterFixture(postgres, TestRedis.start());
+        for (int i = 1; i <= nodeCount; i++) {
+            cluster.nodes.add(TestNode.start(cluster.nodeConfig(i)));
+        }
+        return cluster;
+    }
+
+    UnaryOperator<ParleyConfig.Builder> nodeConfig(int nodeId) {
+        return b -> b.nodeId(nodeId)
+                .storageUrl(postgres.url()).storageUser(postgres.user()).storagePassword(postgres.password())
+                .redisUrl(redis.url());
+    }
+
+    TestNode node(int index) {
+        return nodes.get(index);
+    }
+
+    static long newApplication() {
+        return APPLICATIONS.incrementAndGet();
+    }
+
+    static WsClient customer(TestNode node, String userId) {
+        return node.connectEvents(userId);
+    }
+
+    static WsClient staff(TestNode node, String userId) {
+        return WsClient.connect(node.ws("/ws?sid=" + userId), "access_token", TestNode.staffToken(userId));
+    }
+
+    /** The customer opens the conversation of an application; returns its session_channel. */
+    static String openConversation(WsClient customer, String customerId, long application) {
+        customer.event("Event.AddConversation", Map.of("user_id", customerId, "application_id", application));
+        JsonNode reply = customer.awaitName("Event.AddConversation");
+        if (!reply.path("ok").asBoolean()) {
+            throw new AssertionError("AddConversation failed: " + reply);
+        }
+        return reply.at("/result/session_channel").asText();
+    }
+
+    /** Reads the newest page of history (joins staff to the conversation); returns message ids in order. */
+    static List<Long> history(WsClient client, String userId, String channel) {
+        client.event("Event.GetMessageList", Map.of("session_channel", channel, "executor_id", userId, "limit", 200));
+        JsonNode reply = client.awaitName("Event.GetMessageList");
+        if (!reply.path("ok").asBoolean()) {
+            throw new AssertionError("GetMessageList failed: " + reply);
+        }
+        List<Long> ids = new ArrayList<>();
+        reply.at("/result/Messages").forEach(m -> ids.add(m.path("id").asLong()));
+        return ids;
+    }
+
+    /** Messages after {@code afterId}, every page of them (resume). */
+    static List<Long> historyAfter(WsClient client, String userId, String channel, long afterId) {
+        List<Long> ids = new ArrayList<>();
+        long after = afterId;
+        while (true) {
+            client.event("Event.GetMessageList", Map.of("session_channel", channel, "executor_id", userId,
+                    "after_id", after, "limit", 200));
+            JsonNode reply = client.awaitName("Event.GetMessageList");
+            if (!reply.path("ok").asBoolean()) {
+                throw new AssertionError("GetMessageList after_id failed: " + reply);
+            }
+            JsonNode page = reply.at("/result/Messages");
+            page.forEach(m -> ids.add(m.path("id").asLong()));
+            if (page.size() < 200) {
+                return ids;
+            }
+            after = ids.get(ids.size() - 1);
+        }
+    }
+
+    static void send(WsClient client, String userId, String channel, String content) {
+        client.event("Event.SendMessage", Map.of("session_channel", channel, "sender_id", userId, "content", content));
+    }
+
+    /** Waits for this connection's next send reply; returns the message id. */
+    static long awaitSent(WsClient client) {
+        JsonNode reply = client.awaitName("Event.SendMessage");
+        if (!reply.path("ok").asBoolean()) {
+            throw new AssertionError("SendMessage failed: " + reply);
+        }
+        return reply.at("/result/message/id").asLong();
+    }
+
+    /** Waits for {@code count} pushed messages of the channel; returns their ids in arrival order. */
+    static List<Long> awaitPushes(WsClient client, String channel, int count) {
+        List<Long> ids = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            JsonNode push = client.await(m -> "Event.ReceiveMessage".equals(m.path("name").asText())
+                    && channel.equals(m.at("/result/message/session_channel").asText()));
+            ids.add(push.at("/result/message/id").asLong());
+        }
+        return ids;
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (TestNode node : nodes) {
+            try {
+                node.close();
+            } catch (RuntimeException e) {
+                // already stopped by the test
+            }
+        }
+        redis.close();
+        postgres.close();
+    }
+}
