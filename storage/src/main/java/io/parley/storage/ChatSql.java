@@ -11,6 +11,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -40,6 +41,14 @@ final class ChatSql {
                     + " WHERE c.kind = ? ORDER BY c.updated_at DESC, c.number DESC LIMIT ?";
     private static final String SELECT_MEMBERS =
             "SELECT user_id FROM chat_members WHERE chat_id = ? ORDER BY user_id";
+    // The user's most recent chats as SELECT_OF_USER picks them (chat_members_user_idx, then
+    // chats_pk, top-N sort), joined back to chat_members on its primary key (chat_id, user_id):
+    // one round trip instead of one per chat.
+    private static final String SELECT_CONTACTS =
+            "SELECT DISTINCT m.user_id FROM ("
+                    + "SELECT c.id FROM chats c JOIN chat_members cm ON cm.chat_id = c.id"
+                    + " WHERE cm.user_id = ? ORDER BY c.updated_at DESC, c.number DESC LIMIT ?"
+                    + ") recent JOIN chat_members m ON m.chat_id = recent.id WHERE m.user_id <> ?";
 
     private ChatSql() {
     }
@@ -114,6 +123,21 @@ final class ChatSql {
                 }
             }
             return Collections.unmodifiableSet(members);
+        }
+    }
+
+    static Set<String> contactsOf(Connection c, String userId, int chatLimit) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(SELECT_CONTACTS)) {
+            ps.setString(1, userId);
+            ps.setInt(2, chatLimit);
+            ps.setString(3, userId);
+            Set<String> contacts = new HashSet<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    contacts.add(rs.getString(1));
+                }
+            }
+            return Collections.unmodifiableSet(contacts);
         }
     }
 

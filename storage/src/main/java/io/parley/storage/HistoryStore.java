@@ -42,6 +42,13 @@ public interface HistoryStore extends AutoCloseable {
 
     Set<String> members(String chatId);
 
+    /**
+     * The users who share a chat with {@code userId}: the other members of the user's
+     * {@code chatLimit} most recently updated chats (the chats {@link #chatsOf} lists), each once,
+     * without the user. One query: presence announces every online/offline change to them.
+     */
+    Set<String> contactsOf(String userId, int chatLimit);
+
     /** Adds a member; no-op if already one. */
     void addMember(String chatId, String userId);
 

@@ -136,6 +136,12 @@ public final class JdbcHistoryStore implements HistoryStore {
     }
 
     @Override
+    public Set<String> contactsOf(String userId, int chatLimit) {
+        requirePositive(chatLimit);
+        return calls.read("contacts of user '" + userId + "'", c -> ChatSql.contactsOf(c, userId, chatLimit));
+    }
+
+    @Override
     public void addMember(String chatId, String userId) {
         calls.write("add member to chat '" + chatId + "'", Sync.AFTER_COMMIT, c -> {
             ChatSql.addMember(c, chatId, userId, Instant.now());

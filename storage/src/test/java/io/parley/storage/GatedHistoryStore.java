@@ -103,6 +103,11 @@ final class GatedHistoryStore implements HistoryStore {
     }
 
     @Override
+    public Set<String> contactsOf(String userId, int chatLimit) {
+        return delegate.contactsOf(userId, chatLimit);
+    }
+
+    @Override
     public void addMember(String chatId, String userId) {
         delegate.addMember(chatId, userId);
     }

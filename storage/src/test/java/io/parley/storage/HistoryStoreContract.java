@@ -182,6 +182,40 @@ public abstract class HistoryStoreContract {
     }
 
     @Test
+    void contactsOfAreTheOtherMembersOfTheUsersChatsEachOnce() {
+        String alice = user();
+        String bob = user();
+        String carol = user();
+        String dave = user();
+        newGroup(alice, bob, carol);
+        newGroup(alice, bob, dave);
+        newGroup(alice);
+        newGroup(user(), user(), bob); // bob's, not alice's
+
+        assertThat(store.contactsOf(alice, 10)).containsExactlyInAnyOrder(bob, carol, dave);
+        assertThat(store.contactsOf(dave, 10)).containsExactlyInAnyOrder(alice, bob);
+        assertThat(store.contactsOf(user(), 10)).isEmpty();
+    }
+
+    @Test
+    void contactsOfLookOnlyAtTheMostRecentlyUpdatedChats() {
+        String alice = user();
+        String bob = user();
+        String carol = user();
+        String dave = user();
+        Chat withBob = newGroupAt(T0, alice, bob);
+        newGroupAt(T0.plusSeconds(1), alice, carol);
+        newGroupAt(T0.plusSeconds(2), alice, dave);
+
+        assertThat(store.contactsOf(alice, 2)).containsExactlyInAnyOrder(carol, dave);
+
+        store.append(List.of(message(withBob.id(), bob, "bump", T0.plusSeconds(3))));
+        assertThat(store.contactsOf(alice, 2)).containsExactlyInAnyOrder(bob, dave);
+        assertThat(store.contactsOf(alice, 1)).containsExactly(bob);
+        assertThat(store.contactsOf(alice, 3)).containsExactlyInAnyOrder(bob, carol, dave);
+    }
+
+    @Test
     void chatsOfKindListsNewestFirst() {
         String owner = user();
         Chat older = store.createChatIfAbsent(new NewChat(id("b"), ChatKind.BOOKING, owner, null, null,
@@ -329,6 +363,7 @@ public abstract class HistoryStoreContract {
                 .hasMessageContaining("0");
         assertThatThrownBy(() -> store.after("x", 0, -1)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> store.chatsOf("x", 0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> store.contactsOf("x", 0)).isInstanceOf(IllegalArgumentException.class);
     }
 
     // ---- read state -------------------------------------------------------------------------

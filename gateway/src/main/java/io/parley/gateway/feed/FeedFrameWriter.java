@@ -18,8 +18,10 @@ import java.util.concurrent.RejectedExecutionException;
  * wire order from 0.
  *
  * <p>The first frame must be the history {@code update}: until {@link #start} everything is held
- * (at most {@link #MAX_HELD} frames; beyond that the socket is closed), then written after it,
- * skipping messages the history already holds.
+ * (at most {@link #MAX_HELD} frames; beyond that the socket is closed), then written after it.
+ * A message the history already holds is never written again, whether its frame was held or
+ * arrives later: a message committed just before the history was read may be pushed (or
+ * acknowledged to this socket) just after it was written.
  */
 public final class FeedFrameWriter implements FrameWriter {
     /** Frames held while the history loads; a chat that busy closes the socket rather than buffer more. */
@@ -32,6 +34,7 @@ public final class FeedFrameWriter implements FrameWriter {
     // Event loop only:
     private final ArrayDeque<Held> held = new ArrayDeque<>();
     private boolean started;
+    private long historyHorizonSeq;
     private long next;
 
     public FeedFrameWriter(Channel channel) {
@@ -45,13 +48,19 @@ public final class FeedFrameWriter implements FrameWriter {
     }
 
     @Override
+    public void write(byte[] open, long messageSeq) {
+        accept(Unpooled.wrappedBuffer(open), messageSeq);
+    }
+
+    @Override
     public void writeShared(ByteBuf open, ChatEvent event) {
         accept(open.retainedDuplicate(), event.messageSeq());
     }
 
     /**
-     * Writes the history update as frame 0, then the held frames, dropping new-message frames
-     * whose sequence is at or below {@code historyHorizonSeq} (already in the history).
+     * Writes the history update as frame 0, then the held frames; from now on new-message frames
+     * whose sequence is at or below {@code historyHorizonSeq} (already in the history) are dropped,
+     * held or not.
      */
     public void start(byte[] historyUpdate, long historyHorizonSeq) {
         onLoop(() -> {
@@ -59,10 +68,11 @@ public final class FeedFrameWriter implements FrameWriter {
                 return;
             }
             started = true;
+            this.historyHorizonSeq = historyHorizonSeq;
             emit(Unpooled.wrappedBuffer(historyUpdate));
             Held h;
             while ((h = held.poll()) != null) {
-                if (h.messageSeq() > 0 && h.messageSeq() <= historyHorizonSeq) {
+                if (inHistory(h.messageSeq())) {
                     h.open().release();
                 } else {
                     emit(h.open());
@@ -71,12 +81,21 @@ public final class FeedFrameWriter implements FrameWriter {
         });
     }
 
+    /** True for a new message's frame that the history update already showed. */
+    private boolean inHistory(long messageSeq) {
+        return messageSeq > 0 && messageSeq <= historyHorizonSeq;
+    }
+
     private void accept(ByteBuf open, long messageSeq) {
         if (!onLoop(() -> {
             if (!channel.isActive()) {
                 open.release();
             } else if (started) {
-                emit(open);
+                if (inHistory(messageSeq)) {
+                    open.release();
+                } else {
+                    emit(open);
+                }
             } else if (held.size() >= MAX_HELD) {
                 open.release();
                 channel.close();

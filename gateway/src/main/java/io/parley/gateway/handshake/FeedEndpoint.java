@@ -53,11 +53,17 @@ public final class FeedEndpoint implements DialectEndpoint {
         if (PATH.parameter(uri.path()) == null) {
             return "expected /v1/chats/{chat_id}";
         }
-        List<String> heartbeat = uri.parameters().get(HEARTBEAT_PARAMETER);
-        if (heartbeat != null && !heartbeat.isEmpty() && !List.of("true", "false").contains(heartbeat.get(0))) {
+        String heartbeat = heartbeatParameter(uri);
+        if (heartbeat != null && !List.of("true", "false").contains(heartbeat)) {
             return "heartbeat must be true or false";
         }
         return null;
+    }
+
+    /** The first {@code heartbeat} value, the one checked and the one obeyed; {@code null} when absent. */
+    private static String heartbeatParameter(QueryStringDecoder uri) {
+        List<String> values = uri.parameters().get(HEARTBEAT_PARAMETER);
+        return values == null || values.isEmpty() ? null : values.get(0);
     }
 
     @Override
@@ -88,8 +94,7 @@ public final class FeedEndpoint implements DialectEndpoint {
     @Override
     public void addSessionHandlers(ChannelPipeline pipeline, Session session, QueryStringDecoder uri) {
         pipeline.addLast(PipelineNames.FEED_HISTORY, new FeedHistoryHandler(session, chat, (FeedFrameWriter) session.writer()));
-        List<String> heartbeat = uri.parameters().get(HEARTBEAT_PARAMETER);
-        if (heartbeat != null && heartbeat.contains("true")) {
+        if ("true".equals(heartbeatParameter(uri))) {
             pipeline.addLast(PipelineNames.FEED_HEARTBEAT, new FeedHeartbeatHandler(session, heartbeatInterval));
         }
     }

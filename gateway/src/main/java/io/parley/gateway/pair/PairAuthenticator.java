@@ -77,10 +77,9 @@ public final class PairAuthenticator extends ChannelInboundHandlerAdapter {
             ctx.fireChannelRead(msg);
             return;
         }
-        metrics.frameIn(endpoint.dialect());
         if (checking) {
             if (pending.size() >= MAX_PENDING) {
-                frame.release();
+                consumed(frame);
                 refuse(ctx, new ChatException(ErrorCode.RATE_LIMITED, "wait for the answer to your hello"));
             } else {
                 pending.add(frame);
@@ -98,11 +97,11 @@ public final class PairAuthenticator extends ChannelInboundHandlerAdapter {
             token = PairCodec.helloSessionId(text, 0, text.length);
             principal = tokens.verify(token);
         } catch (ChatException e) {
-            frame.release();
+            consumed(frame);
             refuse(ctx, e);
             return;
         } catch (AuthException e) {
-            frame.release();
+            consumed(frame);
             refuse(ctx, new ChatException(ErrorCode.UNAUTHORIZED, "sessionId: " + e.getMessage()));
             return;
         }
@@ -111,11 +110,11 @@ public final class PairAuthenticator extends ChannelInboundHandlerAdapter {
         chat.access(principal, chatId).whenComplete((entry, failure) -> ctx.executor().execute(() -> {
             checking = false;
             if (!ctx.channel().isActive()) {
-                frame.release();
+                consumed(frame);
                 return;
             }
             if (failure != null) {
-                frame.release();
+                consumed(frame);
                 refuse(ctx, Failures.toChatException(failure));
                 replayPending(ctx);
             } else {
@@ -133,7 +132,8 @@ public final class PairAuthenticator extends ChannelInboundHandlerAdapter {
         if (PairCodec.carriesMessage(text, 0, text.length)) {
             ctx.fireChannelRead(frame);
         } else {
-            frame.release();
+            consumed(frame);
+            metrics.frameOut(endpoint.dialect());
             session.send(PairCodec.status(200, "authenticated"));
         }
         TextWebSocketFrame next;
@@ -141,6 +141,15 @@ public final class PairAuthenticator extends ChannelInboundHandlerAdapter {
             ctx.fireChannelRead(next);
         }
         ctx.pipeline().remove(this);
+    }
+
+    /**
+     * A frame this handler answers itself: counted in and released. Frames it hands to the chat
+     * handler (a hello carrying a message, frames held meanwhile) are counted there, once.
+     */
+    private void consumed(TextWebSocketFrame frame) {
+        metrics.frameIn(endpoint.dialect());
+        frame.release();
     }
 
     /** After a refused hello, frames that waited are hellos to try in turn. */

@@ -5,7 +5,6 @@ import io.parley.gateway.bus.Envelope;
 import io.parley.gateway.session.Session;
 import io.parley.gateway.session.SessionRegistry;
 import io.parley.protocol.command.ChatEvent;
-import io.parley.protocol.model.Chat;
 import io.parley.storage.HistoryService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,8 +19,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * hidden ({@code set_offline}). Each change is announced as {@link ChatEvent.PresenceChanged} to
  * the users who share a chat with that user. Ephemeral: never stored.
  *
- * <p>Announcements carry the state at the moment the contacts are known (a quick connect and
- * disconnect may announce the final state twice, never a stale one last).
+ * <p>Whom to tell is one store query ({@link io.parley.storage.HistoryStore#contactsOf}: the other
+ * members of the user's {@value #CONTACT_CHATS_LIMIT} most recent chats). Announcements carry the
+ * state at the moment the contacts are known, and only when it differs from the state last
+ * announced: a quick connect and disconnect announces nothing, and the final state is announced
+ * once, never a stale one last.
  */
 public final class Presence {
     private static final Logger log = LoggerFactory.getLogger(Presence.class);
@@ -33,6 +35,8 @@ public final class Presence {
     private final Bus bus;
     private final Clock clock;
     private final Set<String> online = ConcurrentHashMap.newKeySet();
+    /** Users last announced online (absent: offline or never announced). Guarded by itself. */
+    private final Set<String> announcedOnline = new HashSet<>();
 
     public Presence(SessionRegistry sessions, HistoryService history, Bus bus, Clock clock) {
         this.sessions = sessions;
@@ -73,20 +77,22 @@ public final class Presence {
     }
 
     private void announce(String userId) {
-        history.call("presence_contacts", store -> {
-            Set<String> contacts = new HashSet<>();
-            for (Chat chat : store.chatsOf(userId, CONTACT_CHATS_LIMIT)) {
-                contacts.addAll(store.members(chat.id()));
-            }
-            contacts.remove(userId);
-            return contacts;
-        }).whenComplete((contacts, failure) -> {
-            if (failure != null) {
-                log.debug("presence of {} not announced: {}", userId, failure.toString());
-            } else if (!contacts.isEmpty()) {
-                bus.publish(new Envelope(new ChatEvent.PresenceChanged(userId, isOnline(userId), clock.instant()),
-                        contacts, 0));
-            }
-        });
+        history.call("presence_contacts", store -> store.contactsOf(userId, CONTACT_CHATS_LIMIT))
+                .whenComplete((contacts, failure) -> {
+                    if (failure != null) {
+                        log.debug("presence of {} not announced: {}", userId, failure.toString());
+                        return;
+                    }
+                    // Completions of several changes may race: each announces the state as it is
+                    // now, and only if that is not what was announced last.
+                    synchronized (announcedOnline) {
+                        boolean now = isOnline(userId);
+                        boolean changed = now ? announcedOnline.add(userId) : announcedOnline.remove(userId);
+                        if (changed && !contacts.isEmpty()) {
+                            bus.publish(new Envelope(new ChatEvent.PresenceChanged(userId, now, clock.instant()),
+                                    contacts, 0));
+                        }
+                    }
+                });
     }
 }

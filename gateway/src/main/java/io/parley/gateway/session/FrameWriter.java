@@ -14,6 +14,15 @@ public interface FrameWriter {
     void write(byte[] encoded);
 
     /**
+     * Writes a reply that carries a new message of the chat ({@code messageSeq}, its sequence
+     * there): the sender's acknowledgement. A writer that has already shown this message on the
+     * connection (a history it wrote first) may skip it; by default it is written like any reply.
+     */
+    default void write(byte[] encoded, long messageSeq) {
+        write(encoded);
+    }
+
+    /**
      * Writes a pushed frame whose bytes are shared with other recipients; takes a reference of
      * its own.
      */

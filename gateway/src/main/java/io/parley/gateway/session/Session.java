@@ -90,6 +90,11 @@ public final class Session {
         writer.write(encoded);
     }
 
+    /** Writes the acknowledgement of a new message, its sequence {@code messageSeq}, for this connection alone. Safe from any thread. */
+    public void send(byte[] encoded, long messageSeq) {
+        writer.write(encoded, messageSeq);
+    }
+
     /** Writes a pushed frame shared with other recipients; takes a reference of its own. Safe from any thread. */
     public void sendShared(ByteBuf encoded, ChatEvent event) {
         writer.writeShared(encoded, event);

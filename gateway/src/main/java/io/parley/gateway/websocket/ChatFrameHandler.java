@@ -12,7 +12,9 @@ import io.parley.gateway.session.Session;
 import io.parley.gateway.session.SessionLifecycle;
 import io.parley.protocol.Request;
 import io.parley.protocol.command.ChatException;
+import io.parley.protocol.command.Command;
 import io.parley.protocol.command.ErrorCode;
+import io.parley.protocol.command.Reply;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,7 +64,7 @@ public final class ChatFrameHandler extends SimpleChannelInboundHandler<TextWebS
                 ctx.executor().execute(() -> {
                     inFlight--;
                     if (failure == null) {
-                        write(ctx, session.codec().encodeReply(valid, reply));
+                        write(ctx, session.codec().encodeReply(valid, reply), newMessageSeq(valid, reply));
                     } else {
                         if (Failures.isUnexpected(failure)) {
                             log.error("request {} from {} failed", valid.name(), session, Failures.unwrap(failure));
@@ -74,14 +76,27 @@ public final class ChatFrameHandler extends SimpleChannelInboundHandler<TextWebS
 
     private void writeError(ChannelHandlerContext ctx, Request request, ChatException error) {
         metrics.error(error.code().status());
-        write(ctx, session.codec().encodeError(request, error));
+        write(ctx, session.codec().encodeError(request, error), 0);
     }
 
-    /** Writes through the session's writer (which may number frames); {@code null} means no frame. */
-    private void write(ChannelHandlerContext ctx, byte[] encoded) {
+    /** The sequence of the message a reply acknowledges as sent, else 0. */
+    private static long newMessageSeq(Request.Valid request, Reply reply) {
+        return request.command() instanceof Command.SendMessage && reply instanceof Reply.MessageReply sent
+                ? sent.message().seq() : 0;
+    }
+
+    /**
+     * Writes through the session's writer (which may number frames, or skip a sent message it has
+     * already shown: {@code messageSeq}); {@code null} means no frame.
+     */
+    private void write(ChannelHandlerContext ctx, byte[] encoded, long messageSeq) {
         if (encoded != null && ctx.channel().isActive()) {
             metrics.frameOut(session.dialect());
-            session.send(encoded);
+            if (messageSeq > 0) {
+                session.send(encoded, messageSeq);
+            } else {
+                session.send(encoded);
+            }
         }
     }
 

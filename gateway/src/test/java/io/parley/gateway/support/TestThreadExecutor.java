@@ -1,10 +1,12 @@
 package io.parley.gateway.support;
 
-import io.netty.util.concurrent.AbstractEventExecutor;
+import io.netty.util.concurrent.AbstractScheduledEventExecutor;
 import io.netty.util.concurrent.DefaultPromise;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ImmediateEventExecutor;
+import io.netty.util.concurrent.MockTicker;
 import io.netty.util.concurrent.Promise;
+import io.netty.util.concurrent.Ticker;
 
 import java.time.Duration;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -22,11 +24,20 @@ import java.util.concurrent.TimeUnit;
  * {@code pipeline.addLast(executor, name, handler)} gives it this executor as
  * {@code ctx.executor()}: completions queue safely, and the test decides when they run, which
  * also makes "requests still in flight" a state a test can hold.
+ *
+ * <p>Scheduled tasks ({@code ctx.executor().schedule(..)}: deadlines, heartbeats) run on a frozen
+ * clock that only {@link #advanceTimeBy} moves, so a test steps through time without sleeping.
  */
-public final class TestThreadExecutor extends AbstractEventExecutor {
+public final class TestThreadExecutor extends AbstractScheduledEventExecutor {
     private final Thread owner = Thread.currentThread();
     private final LinkedBlockingQueue<Runnable> tasks = new LinkedBlockingQueue<>();
     private final Promise<Void> termination = new DefaultPromise<>(ImmediateEventExecutor.INSTANCE);
+    private final MockTicker ticker = Ticker.newMockTicker();
+
+    @Override
+    public Ticker ticker() {
+        return ticker;
+    }
 
     @Override
     public boolean inEventLoop(Thread thread) {
@@ -38,13 +49,42 @@ public final class TestThreadExecutor extends AbstractEventExecutor {
         tasks.add(task);
     }
 
-    /** Runs the tasks queued so far (on the calling thread, which should be the test thread). */
+    /**
+     * Runs the tasks queued so far and the scheduled tasks that are due (on the calling thread,
+     * which should be the test thread).
+     */
     public int runPending() {
         int ran = 0;
         for (Runnable task; (task = tasks.poll()) != null; ran++) {
             task.run();
         }
+        for (Runnable task; (task = pollScheduledTask(ticker.nanoTime())) != null; ran++) {
+            task.run();
+        }
         return ran;
+    }
+
+    /** Moves the clock forward, then runs what is queued and what has become due; returns how many ran. */
+    public int advanceTimeBy(Duration duration) {
+        ticker.advance(duration.toNanos(), TimeUnit.NANOSECONDS);
+        return runPending();
+    }
+
+    /** Waits up to {@code timeout} until at least {@code count} tasks are queued, without running them. */
+    public boolean awaitPending(int count, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (tasks.size() < count) {
+            if (System.nanoTime() - deadline > 0) {
+                return false;
+            }
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Tasks waiting to run. */

@@ -1,0 +1,216 @@
+package io.parley.gateway.feed;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.parley.gateway.auth.Principal;
+import io.parley.gateway.core.ChatService;
+import io.parley.gateway.handshake.FeedEndpoint;
+import io.parley.gateway.metrics.GatewayMetrics;
+import io.parley.gateway.server.SessionPipeline;
+import io.parley.gateway.session.Session;
+import io.parley.gateway.session.SessionRegistry;
+import io.parley.gateway.support.ChatCore;
+import io.parley.gateway.support.LeakDetectionExtension;
+import io.parley.gateway.support.LoopBoundLifecycle;
+import io.parley.gateway.support.TestThreadExecutor;
+import io.parley.protocol.command.Command;
+import io.parley.protocol.command.Reply;
+import io.parley.protocol.feed.FeedCodec;
+import io.parley.protocol.model.ChatKind;
+import io.parley.protocol.model.ContentType;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static io.parley.gateway.server.PipelineNames.CHAT;
+import static io.parley.gateway.server.PipelineNames.FEED_HEARTBEAT;
+import static io.parley.gateway.server.PipelineNames.FEED_HISTORY;
+import static io.parley.gateway.support.EmbeddedChannels.awaitOutbound;
+import static io.parley.gateway.support.EmbeddedChannels.json;
+import static io.parley.gateway.support.EmbeddedChannels.outbound;
+import static io.parley.gateway.support.EmbeddedChannels.textFrame;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A whole {@code feed} session as the handshake starts it: {@link FeedEndpoint}'s handlers
+ * installed by the real SessionPipeline after the transport, then made live. The history and
+ * chat handlers run on a {@link TestThreadExecutor} (answers from storage threads), the heartbeat
+ * on the channel's frozen clock.
+ */
+@ExtendWith(LeakDetectionExtension.class)
+class FeedSessionTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration HEARTBEAT = Duration.ofSeconds(5);
+    private static final AtomicInteger USERS = new AtomicInteger();
+
+    @TempDir
+    static Path dataDir;
+    private static ChatCore core;
+
+    private SessionRegistry sessions;
+    private ChatService chat;
+    private TestThreadExecutor loop;
+    private LoopBoundLifecycle lifecycle;
+    private FeedEndpoint endpoint;
+    private Principal customer;
+    private Principal agent;
+    private String chatId;
+
+    @BeforeAll
+    static void openCore() {
+        core = ChatCore.open(dataDir);
+    }
+
+    @AfterAll
+    static void closeCore() {
+        core.close();
+    }
+
+    @BeforeEach
+    void setUp() {
+        GatewayMetrics metrics = new GatewayMetrics(new SimpleMeterRegistry());
+        sessions = new SessionRegistry();
+        ChatCore.Wiring wiring = core.wire(sessions, metrics);
+        chat = wiring.chat();
+        loop = new TestThreadExecutor();
+        lifecycle = new LoopBoundLifecycle(new SessionPipeline(chat, sessions, wiring.presence(), metrics, 65536,
+                Duration.ofSeconds(60)), loop, CHAT, FEED_HISTORY);
+        endpoint = new FeedEndpoint(new FeedCodec(), chat, HEARTBEAT);
+        int n = USERS.incrementAndGet();
+        customer = new Principal("customer-" + n, false);
+        agent = new Principal("agent-" + n, false);
+        Reply created = chat.execute(customer, 0,
+                new Command.CreateChat(ChatKind.GROUP, Set.of(agent.userId()), null, null)).join();
+        chatId = ((Reply.ChatReply) created).chat().id();
+    }
+
+    private EmbeddedChannel newChannel() {
+        EmbeddedChannel channel = new EmbeddedChannel();
+        channel.freezeTime();
+        return channel;
+    }
+
+    private Session install(EmbeddedChannel channel, String query) {
+        QueryStringDecoder uri = new QueryStringDecoder("/v1/chats/" + chatId + query);
+        assertThat(endpoint.invalidUrl(uri)).isNull();
+        return lifecycle.install(channel.pipeline(), endpoint, uri, customer, "token");
+    }
+
+    private static List<String> handlerNames(EmbeddedChannel channel) {
+        return List.copyOf(channel.pipeline().names()).stream().filter(n -> !n.startsWith("DefaultChannelPipeline")).toList();
+    }
+
+    private static void send(EmbeddedChannel channel, String text) {
+        TextWebSocketFrame frame = textFrame(text);
+        assertThat(channel.writeInbound(frame)).isFalse();
+        assertThat(frame.refCnt()).isZero();
+    }
+
+    private static String update(String text) {
+        return "{\"type\":\"update\",\"message\":[{\"type\":\"message\",\"text\":\"" + text + "\"}]}";
+    }
+
+    private JsonNode next(EmbeddedChannel channel) {
+        return json(awaitOutbound(channel, TIMEOUT, loop));
+    }
+
+    private static List<String> texts(JsonNode update) {
+        List<String> texts = new ArrayList<>();
+        update.path("message").forEach(item -> texts.add(item.path("text").asText()));
+        return texts;
+    }
+
+    @Test
+    void theHeartbeatHandlerIsInstalledOnlyWithHeartbeatTrue() {
+        for (String query : List.of("?heartbeat=true", "?heartbeat=false", "", "?heartbeat=false&heartbeat=true")) {
+            EmbeddedChannel channel = newChannel();
+
+            install(channel, query);
+
+            List<String> names = handlerNames(channel);
+            if (query.equals("?heartbeat=true")) {
+                assertThat(names).as(query).containsExactly(FEED_HISTORY, FEED_HEARTBEAT, CHAT);
+            } else {
+                assertThat(names).as(query).containsExactly(FEED_HISTORY, CHAT);
+            }
+            assertThat(channel.finish()).isFalse();
+        }
+    }
+
+    @Test
+    void historyThenRepliesPushesAndHeartbeatsAreOneSequenceFrom0() {
+        chat.execute(agent, 0, new Command.SendMessage(chatId, null, "how can I help?", ContentType.TEXT, null)).join();
+        EmbeddedChannel channel = newChannel();
+        Session session = install(channel, "?heartbeat=true");
+        lifecycle.activate(session);
+
+        JsonNode history = next(channel);
+        assertThat(history.path("socket_sequence").asLong()).isZero();
+        assertThat(texts(history)).containsExactly("how can I help?");
+
+        send(channel, update("my order is late"));
+        JsonNode own = next(channel);
+        assertThat(own.path("socket_sequence").asLong()).isEqualTo(1);
+        assertThat(texts(own)).containsExactly("my order is late");
+
+        // Pushed from the writer thread before the send completes; the test thread waits meanwhile.
+        chat.execute(agent, 0, new Command.SendMessage(chatId, null, "checking", ContentType.TEXT, null)).join();
+        JsonNode pushed = json(channel.readOutbound());
+        assertThat(pushed.path("socket_sequence").asLong()).isEqualTo(2);
+        assertThat(texts(pushed)).containsExactly("checking");
+
+        channel.advanceTimeBy(HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS);
+        channel.runScheduledPendingTasks();
+        JsonNode heartbeat = json(channel.readOutbound());
+        assertThat(heartbeat.path("type").asText()).isEqualTo("heartbeat");
+        assertThat(heartbeat.path("socket_sequence").asLong()).isEqualTo(3);
+
+        send(channel, "{\"type\":\"typing\"}");
+        JsonNode error = json(channel.readOutbound());
+        assertThat(error.path("type").asText()).isEqualTo("error");
+        assertThat(error.path("code").asInt()).isEqualTo(400);
+        assertThat(error.path("socket_sequence").asLong()).isEqualTo(4);
+
+        assertThat(channel.finish()).isFalse();
+        assertThat(sessions.all()).isEmpty();
+    }
+
+    @Test
+    void ownMessageCommittedBeforeTheHistoryWasReadIsShownOnceInTheHistory() {
+        EmbeddedChannel channel = newChannel();
+        Session session = install(channel, "");
+        // The message is committed and its acknowledgement waits on the loop ...
+        send(channel, update("sent right away"));
+        assertThat(loop.awaitPending(1, TIMEOUT)).isTrue();
+        // ... then the history is read (and holds it), and its answer waits too.
+        lifecycle.activate(session);
+        assertThat(loop.awaitPending(2, TIMEOUT)).isTrue();
+
+        JsonNode history = next(channel);
+
+        assertThat(history.path("socket_sequence").asLong()).isZero();
+        assertThat(texts(history)).containsExactly("sent right away");
+        loop.runPending();
+        assertThat(outbound(channel)).as("the acknowledgement would show it twice").isEmpty();
+
+        send(channel, update("and another"));
+        JsonNode next = next(channel);
+        assertThat(next.path("socket_sequence").asLong()).isEqualTo(1);
+        assertThat(texts(next)).containsExactly("and another");
+        assertThat(channel.finish()).isFalse();
+    }
+}
