@@ -37,6 +37,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.parley.gateway.server.PipelineNames.CHAT;
+import static io.parley.gateway.server.PipelineNames.RATE_LIMIT;
 import static io.parley.gateway.server.PipelineNames.FEED_HEARTBEAT;
 import static io.parley.gateway.server.PipelineNames.FEED_HISTORY;
 import static io.parley.gateway.support.EmbeddedChannels.awaitOutbound;
@@ -88,7 +89,7 @@ class FeedSessionTest {
         chat = wiring.chat();
         loop = new TestThreadExecutor();
         lifecycle = new LoopBoundLifecycle(new SessionPipeline(chat, sessions, wiring.presence(), metrics, 65536,
-                Duration.ofSeconds(60)), loop, CHAT, FEED_HISTORY);
+                Duration.ofSeconds(60), 1_000, 1_000), loop, CHAT, FEED_HISTORY);
         endpoint = new FeedEndpoint(new FeedCodec(), chat, HEARTBEAT);
         int n = USERS.incrementAndGet();
         customer = new Principal("customer-" + n, false);
@@ -143,9 +144,9 @@ class FeedSessionTest {
 
             List<String> names = handlerNames(channel);
             if (query.equals("?heartbeat=true")) {
-                assertThat(names).as(query).containsExactly(FEED_HISTORY, FEED_HEARTBEAT, CHAT);
+                assertThat(names).as(query).containsExactly(RATE_LIMIT, FEED_HISTORY, FEED_HEARTBEAT, CHAT);
             } else {
-                assertThat(names).as(query).containsExactly(FEED_HISTORY, CHAT);
+                assertThat(names).as(query).containsExactly(RATE_LIMIT, FEED_HISTORY, CHAT);
             }
             assertThat(channel.finish()).isFalse();
         }

@@ -101,7 +101,7 @@ class PairAuthenticatorTest {
         chat = wiring.chat();
         loop = new TestThreadExecutor();
         SessionPipeline sessionPipeline = new SessionPipeline(chat, sessions, wiring.presence(), metrics, 65536,
-                Duration.ofSeconds(60));
+                Duration.ofSeconds(60), 1_000, 1_000);
         lifecycle = new LoopBoundLifecycle(sessionPipeline, loop, CHAT);
         TokenVerifier tokens = new TokenVerifier(Algorithm.HMAC256(TestNode.SECRET), null, null, Duration.ZERO);
         endpoint = new PairEndpoint(new PairCodec(), tokens, chat, HELLO_DEADLINE, metrics);
