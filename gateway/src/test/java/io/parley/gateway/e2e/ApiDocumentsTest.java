@@ -101,6 +101,31 @@ class ApiDocumentsTest {
         assertThat(official.validate(badParameter)).isNotEmpty();
     }
 
+    /** The README links to the documents' sources (the files the node serves), and its relative links resolve. */
+    @Test
+    void readmeLinksToBothDocuments() throws Exception {
+        java.nio.file.Path root = java.nio.file.Path.of("..").toAbsolutePath().normalize(); // surefire runs in gateway/
+        String readme = java.nio.file.Files.readString(root.resolve("README.md"));
+        for (String document : new String[] {"asyncapi.yaml", "openapi.yaml"}) {
+            String link = "](gateway/src/main/resources/docs/" + document + ")";
+            assertThat(readme).contains(link);
+            assertThat(java.nio.file.Files.readString(root.resolve("gateway/src/main/resources/docs/" + document)))
+                    .as("%s is the file the node serves", document).isEqualTo(node.get("/" + document).body());
+            assertThat(readme).contains("http://localhost:8080/" + document);
+        }
+        java.util.regex.Matcher links = java.util.regex.Pattern.compile("\\]\\(([^)#\\s]+)[^)]*\\)").matcher(readme);
+        int relative = 0;
+        while (links.find()) {
+            String target = links.group(1);
+            if (target.contains("://") || target.startsWith("../")) {
+                continue; // web addresses; the workspace's shared/ is outside the repository
+            }
+            assertThat(root.resolve(target)).as("README link %s", target).exists();
+            relative++;
+        }
+        assertThat(relative).isGreaterThanOrEqualTo(3);
+    }
+
     @Test
     void openApiIsServedAndNamesEveryRoute() throws Exception {
         HttpResponse<String> served = node.get("/openapi.yaml");
