@@ -19,7 +19,10 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The served contracts: AsyncAPI 3 valid against the official schema, examples valid against their payloads. */
+/**
+ * The served contracts: AsyncAPI 3 and OpenAPI 3.0 valid against their official JSON schemas (vendored in
+ * test resources), AsyncAPI examples valid against their payloads.
+ */
 class ApiDocumentsTest {
     private static TestNode node;
 
@@ -70,6 +73,57 @@ class ApiDocumentsTest {
             }
         }
         assertThat(checked).isGreaterThan(20);
+    }
+
+    @Test
+    void openApiIsValidOpenApi30() throws Exception {
+        HttpResponse<String> served = node.get("/openapi.yaml");
+        assertThat(served.statusCode()).isEqualTo(200);
+        JsonNode doc = new ObjectMapper(new YAMLFactory()).readTree(served.body());
+        // The document declares 3.0.x, so the 3.0 schema is the one that applies (3.1 is another schema).
+        assertThat(doc.path("openapi").asText()).matches("3\\.0\\.\\d+");
+        JsonSchema official;
+        try (InputStream in = getClass().getResourceAsStream("/openapi/openapi-3.0.schema.json")) {
+            official = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V4).getSchema(in);
+        }
+        assertThat(official.validate(doc)).isEmpty();
+        // Not vacuous: the official schema does refuse broken documents.
+        com.fasterxml.jackson.databind.node.ObjectNode noInfo = doc.deepCopy();
+        noInfo.remove("info");
+        assertThat(official.validate(noInfo)).isNotEmpty();
+        com.fasterxml.jackson.databind.node.ObjectNode noDescription = doc.deepCopy();
+        ((com.fasterxml.jackson.databind.node.ObjectNode) noDescription.at("/paths/~1api~1v1~1chats/get/responses/200"))
+                .remove("description"); // a response must say what it is
+        assertThat(official.validate(noDescription)).isNotEmpty();
+        com.fasterxml.jackson.databind.node.ObjectNode badParameter = doc.deepCopy();
+        ((com.fasterxml.jackson.databind.node.ObjectNode) badParameter
+                .at("/paths/~1api~1v1~1chats~1{chatId}~1messages/get/parameters/0")).put("in", "body"); // 2.0, not 3.0
+        assertThat(official.validate(badParameter)).isNotEmpty();
+    }
+
+    /** The README links to the documents' sources (the files the node serves), and its relative links resolve. */
+    @Test
+    void readmeLinksToBothDocuments() throws Exception {
+        java.nio.file.Path root = java.nio.file.Path.of("..").toAbsolutePath().normalize(); // surefire runs in gateway/
+        String readme = java.nio.file.Files.readString(root.resolve("README.md"));
+        for (String document : new String[] {"asyncapi.yaml", "openapi.yaml"}) {
+            String link = "](gateway/src/main/resources/docs/" + document + ")";
+            assertThat(readme).contains(link);
+            assertThat(java.nio.file.Files.readString(root.resolve("gateway/src/main/resources/docs/" + document)))
+                    .as("%s is the file the node serves", document).isEqualTo(node.get("/" + document).body());
+            assertThat(readme).contains("http://localhost:8080/" + document);
+        }
+        java.util.regex.Matcher links = java.util.regex.Pattern.compile("\\]\\(([^)#\\s]+)[^)]*\\)").matcher(readme);
+        int relative = 0;
+        while (links.find()) {
+            String target = links.group(1);
+            if (target.contains("://") || target.startsWith("../")) {
+                continue; // web addresses; the workspace's shared/ is outside the repository
+            }
+            assertThat(root.resolve(target)).as("README link %s", target).exists();
+            relative++;
+        }
+        assertThat(relative).isGreaterThanOrEqualTo(3);
     }
 
     @Test

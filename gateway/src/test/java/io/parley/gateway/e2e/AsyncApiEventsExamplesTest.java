@@ -1,0 +1,205 @@
+package io.parley.gateway.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import io.parley.gateway.support.AsyncApiDoc;
+import io.parley.gateway.support.TestNode;
+import io.parley.gateway.support.WsClient;
+import io.parley.protocol.events.EventNames;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The {@code events} channel of the served AsyncAPI document is what the server does: its
+ * examples are one conversation (customer {@code 1}, staff {@code 2}, application {@code 100}),
+ * replayed here in order on a fresh node. Every client example is sent as it is, except that
+ * the message ids the document shows are swapped for the ones this node minted in their place;
+ * every reply and push must validate against its documented payload schema and equal the
+ * documented example, once those ids are mapped back and timestamps (checked to be RFC 3339)
+ * are set aside. Every example of the channel must be used.
+ */
+class AsyncApiEventsExamplesTest {
+    /** Fields holding ids the server mints (below the frame's top level, where {@code id} is the request id). */
+    private static final Set<String> MINTED = Set.of("id", "message_id", "reply_to", "before_id", "after_id");
+    private static final Set<String> TIMESTAMPS = Set.of("create_at", "update_at");
+    private static TestNode node;
+    private static AsyncApiDoc doc;
+
+    /** Documented id → the id this node minted for the same thing, and back. */
+    private final Map<Long, Long> docToReal = new HashMap<>();
+    private final Map<Long, Long> realToDoc = new HashMap<>();
+    private final Set<String> used = new TreeSet<>();
+
+    @BeforeAll
+    static void start() {
+        node = TestNode.start(); // its own node: the documented conversation list is the whole list
+        doc = AsyncApiDoc.served(node);
+    }
+
+    @AfterAll
+    static void stop() {
+        node.close();
+    }
+
+    @Test
+    void everyEventsExampleIsWhatTheServerDoes() {
+        try (WsClient customer = node.connectEvents("1");
+             WsClient staff = WsClient.connect(node.ws("/ws?sid=2"), "access_token", TestNode.staffToken("2"))) {
+            customer.send(request("EventsAddConversation", "add"));
+            JsonNode added = customer.awaitName(EventNames.ADD_CONVERSATION);
+            minted("EventsAddConversationReply", "add", "/result/id", added);
+            matches("EventsAddConversationReply", "add", added);
+
+            customer.send(request("EventsGetConversationList", "list"));
+            matches("EventsGetConversationListReply", "list", customer.awaitName(EventNames.GET_CONVERSATION_LIST));
+
+            customer.send(request("EventsSendMessage", "seed")); // args as a string holding JSON
+            JsonNode sent = customer.awaitName(EventNames.SEND_MESSAGE);
+            minted("EventsSendMessageReply", "seed", "/result/message/id", sent);
+            matches("EventsSendMessageReply", "seed", sent);
+
+            staff.send(request("EventsGetMessageList", "newest")); // staff join by reading the history
+            matches("EventsGetMessageListReply", "newest", staff.awaitName(EventNames.GET_MESSAGE_LIST));
+
+            staff.send(request("EventsSendMessage", "image"));
+            JsonNode image = staff.awaitName(EventNames.SEND_MESSAGE);
+            minted("EventsSendMessageReply", "image", "/result/message/id", image);
+            matches("EventsSendMessageReply", "image", image);
+            matches("EventsReceiveMessage", "image", customer.awaitName(EventNames.RECEIVE_MESSAGE));
+
+            staff.send(request("EventsReadMessage", "read"));
+            matches("EventsReadMessageReply", "read", staff.awaitName(EventNames.READ_MESSAGE));
+            matches("EventsMessageStatus", "read", customer.awaitName(EventNames.MESSAGE_STATUS));
+
+            customer.send(request("EventsGetUnreadInfo", "unread"));
+            matches("EventsGetUnreadInfoReply", "unread", customer.awaitName(EventNames.GET_UNREAD_INFO));
+
+            customer.send(request("EventsEditMessage", "edit"));
+            matches("EventsEditMessageReply", "edit", customer.awaitName(EventNames.EDIT_MESSAGE));
+            matches("EventsMessageChanged", "edited", staff.awaitName(EventNames.MESSAGE_CHANGED));
+
+            customer.send(request("EventsGetMessageList", "before"));
+            matches("EventsGetMessageListReply", "before", customer.awaitName(EventNames.GET_MESSAGE_LIST));
+            customer.send(request("EventsGetMessageList", "after"));
+            matches("EventsGetMessageListReply", "after", customer.awaitName(EventNames.GET_MESSAGE_LIST));
+
+            customer.send(request("EventsDeleteMessage", "delete"));
+            matches("EventsDeleteMessageReply", "delete", customer.awaitName(EventNames.DELETE_MESSAGE));
+            matches("EventsMessageChanged", "deleted", staff.awaitName(EventNames.MESSAGE_CHANGED));
+
+            // Errors: the frames are the ones the examples' summaries quote.
+            customer.send("{\"name\":\"Event.Shout\",\"args\":{}}");
+            matches("EventsError", "unknownName", customer.awaitName(EventNames.ERROR));
+            customer.send("{\"args\":{}}");
+            matches("EventsError", "noName", customer.awaitName(EventNames.ERROR));
+            customer.send("{\"name\":\"Event.SendMessage\",\"id\":\"9\",\"args\":{\"session_channel\":\"100\","
+                    + "\"sender_id\":2,\"content\":\"Hi\"}}");
+            matches("EventsError", "notYou", customer.awaitName(EventNames.SEND_MESSAGE));
+            customer.send("{\"name\":\"Event.ReadMessage\",\"args\":{\"session_channel\":\"100\",\"executor_id\":1}}");
+            matches("EventsError", "missingArgument", customer.awaitName(EventNames.READ_MESSAGE));
+        }
+        assertThat(used).as("examples of the events channel replayed here").isEqualTo(channelExamples());
+    }
+
+    @Test
+    void theChannelDocumentsEveryName() {
+        Set<String> documented = new TreeSet<>();
+        for (JsonNode message : doc.tree().at("/channels/events/messages")) {
+            documented.add(doc.tree().at(pointer(message)).path("payload").toString());
+        }
+        String all = String.join("\n", documented);
+        for (String name : EventNames.CLIENT_NAMES) {
+            assertThat(all).as("a request and a reply for %s", name).contains("{\"const\":\"" + name + "\"}");
+        }
+        for (String name : EventNames.SERVER_NAMES) {
+            assertThat(all).as("a push %s", name).contains("{\"const\":\"" + name + "\"}");
+        }
+        assertThat(doc.tree().at("/channels/events/messages").size()).isEqualTo(2 * EventNames.CLIENT_NAMES.size()
+                + EventNames.SERVER_NAMES.size() + 1);
+    }
+
+    /** A client example as JSON text, its documented ids swapped for minted ones. */
+    private String request(String messageKey, String example) {
+        used.add(messageKey + "/" + example);
+        ObjectNode frame = doc.example(messageKey, example);
+        assertThat(doc.violations(messageKey, frame)).as("%s/%s", messageKey, example).isEmpty();
+        if (frame.path("args").isObject()) {
+            ObjectNode args = (ObjectNode) frame.path("args");
+            for (String field : MINTED) {
+                if (args.has(field)) {
+                    Long real = docToReal.get(args.path(field).asLong());
+                    assertThat(real).as("%s/%s: %s %s stands for no id the server minted so far",
+                            messageKey, example, field, args.path(field)).isNotNull();
+                    args.put(field, real);
+                }
+            }
+        }
+        return frame.toString();
+    }
+
+    /** Records that the id at {@code pointer} in {@code actual} is the one the example shows there. */
+    private void minted(String messageKey, String example, String pointer, JsonNode actual) {
+        long documented = doc.example(messageKey, example).at(pointer).asLong();
+        long real = actual.at(pointer).asLong();
+        assertThat(real).as("%s in %s", pointer, actual).isPositive();
+        docToReal.put(documented, real);
+        realToDoc.put(real, documented);
+    }
+
+    /** The frame validates against the message's schema and is the example, ids mapped back, times aside. */
+    private void matches(String messageKey, String example, JsonNode actual) {
+        used.add(messageKey + "/" + example);
+        assertThat(doc.violations(messageKey, actual)).as("%s: %s", messageKey, actual).isEmpty();
+        JsonNode expected = normalized(doc.example(messageKey, example), Map.of(), 0);
+        assertThat(normalized(actual.deepCopy(), realToDoc, 0)).as("%s/%s", messageKey, example).isEqualTo(expected);
+    }
+
+    private static JsonNode normalized(JsonNode node, Map<Long, Long> ids, int depth) {
+        if (node.isObject()) {
+            ObjectNode object = (ObjectNode) node;
+            for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> field = it.next();
+                JsonNode value = field.getValue();
+                if (depth > 0 && MINTED.contains(field.getKey()) && value.isIntegralNumber()) {
+                    field.setValue(object.numberNode(ids.getOrDefault(value.asLong(), value.asLong())));
+                } else if (TIMESTAMPS.contains(field.getKey())) {
+                    Instant.parse(value.asText()); // RFC 3339 UTC
+                    field.setValue(TextNode.valueOf("<timestamp>"));
+                } else {
+                    normalized(value, ids, depth + 1);
+                }
+            }
+        } else if (node.isArray()) {
+            node.forEach(item -> normalized(item, ids, depth + 1));
+        }
+        return node;
+    }
+
+    private static Set<String> channelExamples() {
+        Set<String> all = new TreeSet<>();
+        for (JsonNode message : doc.tree().at("/channels/events/messages")) {
+            String pointer = pointer(message);
+            String key = pointer.substring(pointer.lastIndexOf('/') + 1);
+            for (JsonNode example : doc.tree().at(pointer).path("examples")) {
+                all.add(key + "/" + example.path("name").asText());
+            }
+        }
+        return all;
+    }
+
+    /** {@code #/components/messages/X} as a JSON pointer. */
+    private static String pointer(JsonNode ref) {
+        return ref.path("$ref").asText().substring(1);
+    }
+}
