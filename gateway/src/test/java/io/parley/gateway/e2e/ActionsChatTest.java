@@ -3,9 +3,8 @@ package io.parley.gateway.e2e;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.parley.gateway.support.TestNode;
 import io.parley.gateway.support.WsClient;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.List;
 import java.util.Map;
@@ -16,17 +15,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ActionsChatTest {
     private static final String ALICE = "441f49e9-b6ba-4272-8f10-6b1e8dd8ecb8"; // the report's user id
     private static final String BOB = "5b2e0c7a-1d3f-4e8a-9b6c-2f4d6e8a0b1c";
-    private static TestNode node;
-
-    @BeforeAll
-    static void start() {
-        node = TestNode.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        node.close();
-    }
+    @RegisterExtension
+    static final TestNode node = TestNode.perClass();
 
     @Test
     void firstChatFromNothing() {

@@ -4,9 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.parley.gateway.support.RawWebSocket;
 import io.parley.gateway.support.TestNode;
 import io.parley.gateway.support.WsClient;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.Map;
 
@@ -19,17 +18,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class BadInputTest {
     private static final int MAX_FRAME = 4096;
-    private static TestNode node;
-
-    @BeforeAll
-    static void start() {
-        node = TestNode.start(b -> b.maxFrameBytes(MAX_FRAME).maxTextLength(1000));
-    }
-
-    @AfterAll
-    static void stop() {
-        node.close();
-    }
+    @RegisterExtension
+    static final TestNode node = TestNode.perClass(b -> b.maxFrameBytes(MAX_FRAME).maxTextLength(1000));
 
     private static JsonNode errorFor(WsClient client, String frame) {
         client.send(frame);

@@ -3,9 +3,8 @@ package io.parley.gateway.e2e;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.parley.gateway.support.TestNode;
 import io.parley.gateway.support.WsClient;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -22,17 +21,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * for them.
  */
 class CrossDialectTest {
-    private static TestNode node;
-
-    @BeforeAll
-    static void start() {
-        node = TestNode.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        node.close();
-    }
+    @RegisterExtension
+    static final TestNode node = TestNode.perClass();
 
     /** One member: its socket, how to send a text, and how to recognise and read a delivered message. */
     private record Member(String user, WsClient socket, Function<String, Object> frame, Predicate<JsonNode> isMessage,

@@ -3,9 +3,8 @@ package io.parley.gateway.e2e;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.parley.gateway.support.TestNode;
 import io.parley.gateway.support.WsClient;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,18 +16,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** Two people chat over the {@code events} dialect (seed 002) through a real node and real sockets. */
 class EventsChatTest {
-    private static TestNode node;
+    @RegisterExtension
+    static final TestNode node = TestNode.perClass();
     private static final AtomicLong APPLICATIONS = new AtomicLong(1000);
-
-    @BeforeAll
-    static void start() {
-        node = TestNode.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        node.close();
-    }
 
     private static WsClient staff(String userId) {
         return WsClient.connect(node.ws("/ws?sid=" + userId), "access_token", TestNode.staffToken(userId));

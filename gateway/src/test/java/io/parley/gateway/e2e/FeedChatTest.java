@@ -3,9 +3,8 @@ package io.parley.gateway.e2e;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.parley.gateway.support.TestNode;
 import io.parley.gateway.support.WsClient;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.List;
@@ -17,17 +16,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Dialect {@code feed} (seed 001) over real sockets: sequence, heartbeat, history update, chat events. */
 class FeedChatTest {
     private static final AtomicLong APPLICATIONS = new AtomicLong(5000);
-    private static TestNode node;
-
-    @BeforeAll
-    static void start() {
-        node = TestNode.start(b -> b.feedHeartbeatInterval(Duration.ofMillis(200)));
-    }
-
-    @AfterAll
-    static void stop() {
-        node.close();
-    }
+    @RegisterExtension
+    static final TestNode node = TestNode.perClass(b -> b.feedHeartbeatInterval(Duration.ofMillis(200)));
 
     private static Map<String, Object> update(String text) {
         return Map.of("type", "update", "message", List.of(Map.of("type", "message", "text", text)));

@@ -4,9 +4,8 @@ import com.auth0.jwt.JWT;
 import com.auth0.jwt.algorithms.Algorithm;
 import io.parley.gateway.support.TestNode;
 import io.parley.gateway.support.WsClient;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
@@ -18,17 +17,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** Credentials are checked before the upgrade: refusals are plain HTTP, no WebSocket is opened. */
 class HandshakeTest {
-    private static TestNode node;
-
-    @BeforeAll
-    static void start() {
-        node = TestNode.start(b -> b.allowedOrigins(java.util.List.of("https://chat.example.com")));
-    }
-
-    @AfterAll
-    static void stop() {
-        node.close();
-    }
+    @RegisterExtension
+    static final TestNode node = TestNode.perClass(b -> b.allowedOrigins(java.util.List.of("https://chat.example.com")));
 
     private static int refused(String path, String token) {
         return token == null

@@ -3,9 +3,8 @@ package io.parley.gateway.e2e;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.parley.gateway.support.TestNode;
 import io.parley.gateway.support.WsClient;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.Map;
@@ -14,17 +13,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** Dialect {@code pair} (seed 000) over real sockets: authentication inside frames, no sessionId leak. */
 class PairChatTest {
-    private static TestNode node;
-
-    @BeforeAll
-    static void start() {
-        node = TestNode.start(b -> b.handshakeTimeout(Duration.ofSeconds(2)));
-    }
-
-    @AfterAll
-    static void stop() {
-        node.close();
-    }
+    @RegisterExtension
+    static final TestNode node = TestNode.perClass(b -> b.handshakeTimeout(Duration.ofSeconds(2)));
 
     @Test
     void ownerAndSitterChatAfterABooking() {

@@ -4,9 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.parley.gateway.support.TestNode;
 import io.parley.gateway.support.WsClient;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
 import java.util.Map;
@@ -16,17 +15,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The REST API: every chat kind, listing, history pages, and JSON errors with codes. */
 class RestApiTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static TestNode node;
-
-    @BeforeAll
-    static void start() {
-        node = TestNode.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        node.close();
-    }
+    @RegisterExtension
+    static final TestNode node = TestNode.perClass();
 
     private static JsonNode body(HttpResponse<String> response) throws Exception {
         return JSON.readTree(response.body());

@@ -3,9 +3,8 @@ package io.parley.gateway.e2e;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.parley.gateway.support.TestNode;
 import io.parley.gateway.support.WsClient;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.Map;
@@ -14,17 +13,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** Dialect {@code typed} (seed 004) over real sockets: every client type, every broadcast, the alias, errors. */
 class TypedChatTest {
-    private static TestNode node;
-
-    @BeforeAll
-    static void start() {
-        node = TestNode.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        node.close();
-    }
+    @RegisterExtension
+    static final TestNode node = TestNode.perClass();
 
     private static Map<String, Object> content(String chatType, String chatId, Object... more) {
         Map<String, Object> content = new java.util.LinkedHashMap<>();

@@ -1,17 +1,13 @@
 package io.parley.gateway.feed;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.parley.gateway.auth.Principal;
-import io.parley.gateway.core.ChatService;
 import io.parley.gateway.handshake.HandshakeComplete;
-import io.parley.gateway.metrics.GatewayMetrics;
 import io.parley.gateway.session.Session;
-import io.parley.gateway.session.SessionRegistry;
 import io.parley.gateway.support.ChatCore;
 import io.parley.gateway.support.LeakDetectionExtension;
 import io.parley.gateway.support.TestThreadExecutor;
@@ -23,18 +19,14 @@ import io.parley.protocol.feed.FeedCodec;
 import io.parley.protocol.model.ChatKind;
 import io.parley.protocol.model.ContentType;
 import io.parley.protocol.model.Message;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.parley.gateway.server.PipelineNames.FEED_HISTORY;
@@ -56,40 +48,25 @@ class FeedHistoryHandlerTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
     private static final AtomicInteger USERS = new AtomicInteger();
 
-    @TempDir
-    static Path dataDir;
-    private static ChatCore core;
+    @RegisterExtension
+    static final ChatCore core = ChatCore.perClass();
+    private final ChatCore.Wiring wiring = core.wire();
 
     private final FeedCodec codec = new FeedCodec();
-    private ChatService chat;
-    private TestThreadExecutor loop;
+    private final TestThreadExecutor loop = new TestThreadExecutor();
     private Principal user;
     private String chatId;
     private final List<Object> passedOn = new ArrayList<>();
 
-    @BeforeAll
-    static void openCore() {
-        core = ChatCore.open(dataDir);
-    }
-
-    @AfterAll
-    static void closeCore() {
-        core.close();
-    }
-
     @BeforeEach
     void setUp() {
-        chat = core.chatService(new SessionRegistry(), new GatewayMetrics(new SimpleMeterRegistry()));
-        loop = new TestThreadExecutor();
         int n = USERS.incrementAndGet();
         user = new Principal("feed-user-" + n, false);
-        Reply created = chat.execute(user, 0,
-                new Command.CreateChat(ChatKind.GROUP, Set.of("agent-" + n), null, null)).join();
-        chatId = ((Reply.ChatReply) created).chat().id();
+        chatId = wiring.createChat(user, ChatKind.GROUP, "agent-" + n);
     }
 
     private Message send(String text) {
-        Reply reply = chat.execute(user, 0, new Command.SendMessage(chatId, null, text, ContentType.TEXT, null)).join();
+        Reply reply = wiring.chat().execute(user, 0, new Command.SendMessage(chatId, null, text, ContentType.TEXT, null)).join();
         return ((Reply.MessageReply) reply).message();
     }
 
@@ -101,7 +78,7 @@ class FeedHistoryHandlerTest {
         Socket(String boundChatId) {
             session = new Session(user, codec, channel, new SocketScope(boundChatId, null), FeedFrameWriter::new);
             writer = (FeedFrameWriter) session.writer();
-            channel.pipeline().addLast(loop, FEED_HISTORY, new FeedHistoryHandler(session, chat, writer));
+            channel.pipeline().addLast(loop, FEED_HISTORY, new FeedHistoryHandler(session, wiring.chat(), writer));
             channel.pipeline().addLast("after", new ChannelInboundHandlerAdapter() {
                 @Override
                 public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {

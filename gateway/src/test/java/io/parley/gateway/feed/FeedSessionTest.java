@@ -1,38 +1,28 @@
 package io.parley.gateway.feed;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.parley.gateway.auth.Principal;
-import io.parley.gateway.core.ChatService;
 import io.parley.gateway.handshake.FeedEndpoint;
-import io.parley.gateway.metrics.GatewayMetrics;
-import io.parley.gateway.server.SessionPipeline;
 import io.parley.gateway.session.Session;
-import io.parley.gateway.session.SessionRegistry;
 import io.parley.gateway.support.ChatCore;
 import io.parley.gateway.support.LeakDetectionExtension;
 import io.parley.gateway.support.LoopBoundLifecycle;
 import io.parley.gateway.support.TestThreadExecutor;
 import io.parley.protocol.command.Command;
-import io.parley.protocol.command.Reply;
 import io.parley.protocol.feed.FeedCodec;
 import io.parley.protocol.model.ChatKind;
 import io.parley.protocol.model.ContentType;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -58,45 +48,23 @@ class FeedSessionTest {
     private static final Duration HEARTBEAT = Duration.ofSeconds(5);
     private static final AtomicInteger USERS = new AtomicInteger();
 
-    @TempDir
-    static Path dataDir;
-    private static ChatCore core;
+    @RegisterExtension
+    static final ChatCore core = ChatCore.perClass();
+    private final ChatCore.Wiring wiring = core.wire();
 
-    private SessionRegistry sessions;
-    private ChatService chat;
-    private TestThreadExecutor loop;
-    private LoopBoundLifecycle lifecycle;
-    private FeedEndpoint endpoint;
+    private final TestThreadExecutor loop = new TestThreadExecutor();
+    private final LoopBoundLifecycle lifecycle = new LoopBoundLifecycle(wiring.sessionPipeline(), loop, CHAT, FEED_HISTORY);
+    private final FeedEndpoint endpoint = new FeedEndpoint(new FeedCodec(), wiring.chat(), HEARTBEAT);
     private Principal customer;
     private Principal agent;
     private String chatId;
 
-    @BeforeAll
-    static void openCore() {
-        core = ChatCore.open(dataDir);
-    }
-
-    @AfterAll
-    static void closeCore() {
-        core.close();
-    }
-
     @BeforeEach
     void setUp() {
-        GatewayMetrics metrics = new GatewayMetrics(new SimpleMeterRegistry());
-        sessions = new SessionRegistry();
-        ChatCore.Wiring wiring = core.wire(sessions, metrics);
-        chat = wiring.chat();
-        loop = new TestThreadExecutor();
-        lifecycle = new LoopBoundLifecycle(new SessionPipeline(chat, sessions, wiring.presence(), metrics, 65536,
-                Duration.ofSeconds(60), 1_000, 1_000), loop, CHAT, FEED_HISTORY);
-        endpoint = new FeedEndpoint(new FeedCodec(), chat, HEARTBEAT);
         int n = USERS.incrementAndGet();
         customer = new Principal("customer-" + n, false);
         agent = new Principal("agent-" + n, false);
-        Reply created = chat.execute(customer, 0,
-                new Command.CreateChat(ChatKind.GROUP, Set.of(agent.userId()), null, null)).join();
-        chatId = ((Reply.ChatReply) created).chat().id();
+        chatId = wiring.createChat(customer, ChatKind.GROUP, agent.userId());
     }
 
     private EmbeddedChannel newChannel() {
@@ -154,7 +122,7 @@ class FeedSessionTest {
 
     @Test
     void historyThenRepliesPushesAndHeartbeatsAreOneSequenceFrom0() {
-        chat.execute(agent, 0, new Command.SendMessage(chatId, null, "how can I help?", ContentType.TEXT, null)).join();
+        wiring.chat().execute(agent, 0, new Command.SendMessage(chatId, null, "how can I help?", ContentType.TEXT, null)).join();
         EmbeddedChannel channel = newChannel();
         Session session = install(channel, "?heartbeat=true");
         lifecycle.activate(session);
@@ -169,7 +137,7 @@ class FeedSessionTest {
         assertThat(texts(own)).containsExactly("my order is late");
 
         // Pushed from the writer thread before the send completes; the test thread waits meanwhile.
-        chat.execute(agent, 0, new Command.SendMessage(chatId, null, "checking", ContentType.TEXT, null)).join();
+        wiring.chat().execute(agent, 0, new Command.SendMessage(chatId, null, "checking", ContentType.TEXT, null)).join();
         JsonNode pushed = json(channel.readOutbound());
         assertThat(pushed.path("socket_sequence").asLong()).isEqualTo(2);
         assertThat(texts(pushed)).containsExactly("checking");
@@ -187,7 +155,7 @@ class FeedSessionTest {
         assertThat(error.path("socket_sequence").asLong()).isEqualTo(4);
 
         assertThat(channel.finish()).isFalse();
-        assertThat(sessions.all()).isEmpty();
+        assertThat(wiring.sessions().all()).isEmpty();
     }
 
     @Test

@@ -4,9 +4,8 @@ import com.auth0.jwt.JWT;
 import com.auth0.jwt.algorithms.Algorithm;
 import io.parley.gateway.support.TestNode;
 import io.parley.gateway.support.WsClient;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -27,17 +26,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class HostileTokensTest {
     private static final String ISSUER = "https://id.example.com";
     private static final String AUDIENCE = "parley";
-    private static TestNode node;
-
-    @BeforeAll
-    static void start() {
-        node = TestNode.start(b -> b.jwtIssuer(ISSUER).jwtAudience(AUDIENCE).jwtLeeway(Duration.ofSeconds(1)));
-    }
-
-    @AfterAll
-    static void stop() {
-        node.close();
-    }
+    @RegisterExtension
+    static final TestNode node = TestNode.perClass(b -> b.jwtIssuer(ISSUER).jwtAudience(AUDIENCE).jwtLeeway(Duration.ofSeconds(1)));
 
     private static com.auth0.jwt.JWTCreator.Builder good(String subject) {
         return JWT.create().withSubject(subject).withIssuer(ISSUER).withAudience(AUDIENCE)

@@ -3,9 +3,8 @@ package io.parley.gateway.hostile;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.parley.gateway.support.TestNode;
 import io.parley.gateway.support.WsClient;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.Map;
 
@@ -17,17 +16,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class IdentitySpoofingTest {
     private static final String CHAT = "660001";
-    private static TestNode node;
-
-    @BeforeAll
-    static void start() {
-        node = TestNode.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        node.close();
-    }
+    @RegisterExtension
+    static final TestNode node = TestNode.perClass();
 
     private static JsonNode reply(WsClient c, String name, Map<String, Object> args) {
         c.event(name, args);

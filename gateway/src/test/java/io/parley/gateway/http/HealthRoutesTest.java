@@ -11,10 +11,9 @@ import io.parley.gateway.support.LeakDetectionExtension;
 import io.parley.gateway.support.RawHttp;
 import io.parley.gateway.support.TestThreadExecutor;
 import io.parley.storage.HistoryService;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
@@ -34,25 +33,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 class HealthRoutesTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
-    @TempDir
-    static Path dataDir;
+    @RegisterExtension
+    static final ChatCore core = ChatCore.perClass();
     @TempDir
     static Path closedDataDir;
-    private static ChatCore core;
 
     private final TestThreadExecutor loop = new TestThreadExecutor();
     /** Every request the aggregator produced (not retained: only their reference counts are checked). */
     private final List<FullHttpRequest> requests = new ArrayList<>();
-
-    @BeforeAll
-    static void openCore() {
-        core = ChatCore.open(dataDir);
-    }
-
-    @AfterAll
-    static void closeCore() {
-        core.close();
-    }
 
     private EmbeddedChannel channel(HistoryService history, BooleanSupplier draining) {
         EmbeddedChannel channel = new EmbeddedChannel(new HttpServerCodec(), new HttpObjectAggregator(64 * 1024),

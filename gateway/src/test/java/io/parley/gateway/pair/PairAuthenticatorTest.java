@@ -3,7 +3,6 @@ package io.parley.gateway.pair;
 import com.auth0.jwt.JWT;
 import com.auth0.jwt.algorithms.Algorithm;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.QueryStringDecoder;
@@ -12,11 +11,7 @@ import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.parley.gateway.auth.Principal;
 import io.parley.gateway.auth.TokenVerifier;
-import io.parley.gateway.core.ChatService;
 import io.parley.gateway.handshake.PairEndpoint;
-import io.parley.gateway.metrics.GatewayMetrics;
-import io.parley.gateway.server.SessionPipeline;
-import io.parley.gateway.session.SessionRegistry;
 import io.parley.gateway.support.ChatCore;
 import io.parley.gateway.support.LeakDetectionExtension;
 import io.parley.gateway.support.LoopBoundLifecycle;
@@ -28,19 +23,15 @@ import io.parley.protocol.model.ChatKind;
 import io.parley.protocol.model.ContentType;
 import io.parley.protocol.model.Message;
 import io.parley.protocol.pair.PairCodec;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.parley.gateway.server.PipelineNames.CHAT;
@@ -66,57 +57,27 @@ class PairAuthenticatorTest {
     private static final Duration HELLO_DEADLINE = Duration.ofSeconds(10);
     private static final AtomicInteger USERS = new AtomicInteger();
 
-    @TempDir
-    static Path dataDir;
-    private static ChatCore core;
+    @RegisterExtension
+    static final ChatCore core = ChatCore.perClass();
+    private final ChatCore.Wiring wiring = core.wire();
 
-    private SimpleMeterRegistry registry;
-    private GatewayMetrics metrics;
-    private SessionRegistry sessions;
-    private ChatService chat;
-    private TestThreadExecutor loop;
+    private final TestThreadExecutor loop = new TestThreadExecutor();
+    private final LoopBoundLifecycle lifecycle = new LoopBoundLifecycle(wiring.sessionPipeline(), loop, CHAT);
     private PairEndpoint endpoint;
-    private LoopBoundLifecycle lifecycle;
     private String owner;
     private String sitter;
     private String chatId;
     private EmbeddedChannel channel;
 
-    @BeforeAll
-    static void openCore() {
-        core = ChatCore.open(dataDir);
-    }
-
-    @AfterAll
-    static void closeCore() {
-        core.close();
-    }
-
     @BeforeEach
     void setUp() {
-        registry = new SimpleMeterRegistry();
-        metrics = new GatewayMetrics(registry);
-        sessions = new SessionRegistry();
-        ChatCore.Wiring wiring = core.wire(sessions, metrics);
-        chat = wiring.chat();
-        loop = new TestThreadExecutor();
-        SessionPipeline sessionPipeline = new SessionPipeline(chat, sessions, wiring.presence(), metrics, 65536,
-                Duration.ofSeconds(60), 1_000, 1_000);
-        lifecycle = new LoopBoundLifecycle(sessionPipeline, loop, CHAT);
         TokenVerifier tokens = new TokenVerifier(Algorithm.HMAC256(TestNode.SECRET), null, null, Duration.ZERO);
-        endpoint = new PairEndpoint(new PairCodec(), tokens, chat, HELLO_DEADLINE, metrics);
+        endpoint = new PairEndpoint(new PairCodec(), tokens, wiring.chat(), HELLO_DEADLINE, wiring.metrics());
         int n = USERS.incrementAndGet();
         owner = "owner-" + n;
         sitter = "sitter-" + n;
-        chatId = booking(owner, sitter);
+        chatId = wiring.createChat(new Principal(owner, false), ChatKind.BOOKING, sitter);
         channel = open(chatId);
-    }
-
-    /** A booking chat made over the chat core, as {@code POST /api/v1/chats} does. */
-    private String booking(String creator, String other) {
-        Reply reply = chat.execute(new Principal(creator, false), 0,
-                new Command.CreateChat(ChatKind.BOOKING, Set.of(other), null, null)).join();
-        return ((Reply.ChatReply) reply).chat().id();
     }
 
     /** A socket on {@code /chat/{chatId}} just after the 101: only the authenticator, as the handshake leaves it. */
@@ -167,7 +128,7 @@ class PairAuthenticatorTest {
 
     private void assertUnauthenticated() {
         assertThat(handlerNames()).contains(PAIR_AUTH).doesNotContain(CHAT);
-        assertThat(sessions.all()).isEmpty();
+        assertThat(wiring.sessions().all()).isEmpty();
         assertThat(channel.isOpen()).isTrue();
     }
 
@@ -184,15 +145,15 @@ class PairAuthenticatorTest {
     }
 
     private double framesIn() {
-        return count(registry, "parley.frames.in", "dialect", "pair");
+        return count(wiring.registry(), "parley.frames.in", "dialect", "pair");
     }
 
     private double framesOut() {
-        return count(registry, "parley.frames.out", "dialect", "pair");
+        return count(wiring.registry(), "parley.frames.out", "dialect", "pair");
     }
 
     private List<Message> history() {
-        Reply reply = chat.execute(new Principal(owner, false), 0,
+        Reply reply = wiring.chat().execute(new Principal(owner, false), 0,
                 new Command.GetHistory(chatId, null, null, 50)).join();
         return ((Reply.HistoryPage) reply).messages();
     }
@@ -209,7 +170,7 @@ class PairAuthenticatorTest {
         assertThat(ack.path("message").asText()).isEqualTo("authenticated");
         assertThat(hello.refCnt()).isZero();
         assertThat(handlerNames()).contains(CHAT).doesNotContain(PAIR_AUTH);
-        assertThat(sessions.all()).singleElement().satisfies(session -> {
+        assertThat(wiring.sessions().all()).singleElement().satisfies(session -> {
             assertThat(session.userId()).isEqualTo(owner);
             assertThat(session.scope().chatId()).isEqualTo(chatId);
             assertThat(session.channel()).isSameAs(channel);
@@ -217,7 +178,7 @@ class PairAuthenticatorTest {
         assertThat(framesIn()).isEqualTo(1);
         assertThat(framesOut()).isEqualTo(1);
         assertThat(channel.finish()).isFalse();
-        assertThat(sessions.all()).as("the close ended the session").isEmpty();
+        assertThat(wiring.sessions().all()).as("the close ended the session").isEmpty();
     }
 
     @Test
@@ -261,7 +222,7 @@ class PairAuthenticatorTest {
         assertUnauthenticated();
 
         // The other participant writes: this socket has no session, so it gets nothing.
-        chat.execute(new Principal(sitter, false), 0,
+        wiring.chat().execute(new Principal(sitter, false), 0,
                 new Command.SendMessage(chatId, null, "before your hello", ContentType.TEXT, null)).join();
         assertNothingWritten();
 
@@ -269,7 +230,7 @@ class PairAuthenticatorTest {
         assertThat(next().path("code").asInt()).isEqualTo(200);
 
         // Now it does (written from the writer thread before the send completes).
-        chat.execute(new Principal(sitter, false), 0,
+        wiring.chat().execute(new Principal(sitter, false), 0,
                 new Command.SendMessage(chatId, null, "after your hello", ContentType.TEXT, null)).join();
         JsonNode delivery = json(channel.readOutbound());
         assertThat(delivery.path("message").asText()).isEqualTo("after your hello");
@@ -299,7 +260,7 @@ class PairAuthenticatorTest {
         send("{\"sessionId\":");
         assertErrorSchema(immediate(), 400);
         assertUnauthenticated();
-        assertThat(count(registry, "parley.errors", "code", "401")).isEqualTo(4);
+        assertThat(count(wiring.registry(), "parley.errors", "code", "401")).isEqualTo(4);
         assertThat(framesIn()).isEqualTo(5);
         assertThat(framesOut()).isEqualTo(5);
 
@@ -381,7 +342,7 @@ class PairAuthenticatorTest {
 
         assertErrorSchema(next(), 403);
         assertThat(next().path("code").asInt()).isEqualTo(200);
-        assertThat(sessions.all()).singleElement().satisfies(s -> assertThat(s.userId()).isEqualTo(owner));
+        assertThat(wiring.sessions().all()).singleElement().satisfies(s -> assertThat(s.userId()).isEqualTo(owner));
         assertThat(channel.finish()).isFalse();
     }
 
@@ -395,7 +356,7 @@ class PairAuthenticatorTest {
         assertThat(held).allSatisfy(frame -> assertThat(frame.refCnt()).isZero());
         assertThat(loop.awaitAndRun(TIMEOUT)).as("the check's answer came back").isPositive();
         assertThat(hello.refCnt()).isZero();
-        assertThat(sessions.all()).isEmpty();
+        assertThat(wiring.sessions().all()).isEmpty();
         assertThat(history()).isEmpty();
         assertThat(channel.finish()).isFalse();
     }
@@ -419,8 +380,8 @@ class PairAuthenticatorTest {
         close.release();
         channel.runPendingTasks();
         assertThat(channel.isOpen()).isFalse();
-        assertThat(count(registry, "parley.protocol.closes", "code", "1008")).isEqualTo(1);
-        assertThat(sessions.all()).isEmpty();
+        assertThat(count(wiring.registry(), "parley.protocol.closes", "code", "1008")).isEqualTo(1);
+        assertThat(wiring.sessions().all()).isEmpty();
         assertThat(channel.finish()).isFalse();
     }
 
@@ -433,7 +394,7 @@ class PairAuthenticatorTest {
 
         assertThat((Object) channel.readOutbound()).isNull();
         assertThat(channel.isOpen()).isTrue();
-        assertThat(count(registry, "parley.protocol.closes", "code", "1008")).isZero();
+        assertThat(count(wiring.registry(), "parley.protocol.closes", "code", "1008")).isZero();
         assertThat(channel.finish()).isFalse();
     }
 }

@@ -4,7 +4,6 @@ import com.auth0.jwt.JWT;
 import com.auth0.jwt.algorithms.Algorithm;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelPipeline;
@@ -13,7 +12,6 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.parley.gateway.auth.TokenVerifier;
-import io.parley.gateway.core.ChatService;
 import io.parley.gateway.handshake.DialectEndpoint;
 import io.parley.gateway.handshake.EventsEndpoint;
 import io.parley.gateway.handshake.HandshakeDeadlineHandler;
@@ -22,25 +20,20 @@ import io.parley.gateway.handshake.WebSocketHandshakeHandler;
 import io.parley.gateway.http.HealthRoutes;
 import io.parley.gateway.http.HttpRouter;
 import io.parley.gateway.limits.ConnectionLimits;
-import io.parley.gateway.metrics.GatewayMetrics;
 import io.parley.gateway.session.Session;
-import io.parley.gateway.session.SessionRegistry;
 import io.parley.gateway.support.ChatCore;
 import io.parley.gateway.support.EmbeddedChannels;
 import io.parley.gateway.support.LeakDetectionExtension;
 import io.parley.gateway.support.RawHttp;
 import io.parley.gateway.support.TestNode;
 import io.parley.protocol.events.EventsCodec;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
@@ -73,36 +66,18 @@ class WebSocketHandshakeHandlerTest {
     private static final String KEY = "dGhlIHNhbXBsZSBub25jZQ==";
     private static final String ACCEPT = "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=";
     private static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
-    private static final Duration IDLE_TIMEOUT = Duration.ofSeconds(60);
-    private static final int MAX_FRAME_BYTES = 64 * 1024;
+    private static final Duration IDLE_TIMEOUT = ChatCore.IDLE_TIMEOUT;
+    private static final int MAX_FRAME_BYTES = ChatCore.MAX_FRAME_BYTES;
 
-    @TempDir
-    static Path dataDir;
-    private static ChatCore core;
+    @RegisterExtension
+    static final ChatCore core = ChatCore.perClass();
+    private final ChatCore.Wiring wiring = core.wire();
 
-    private SimpleMeterRegistry registry;
-    private GatewayMetrics metrics;
-    private SessionRegistry sessions;
     private HttpRouter router;
     private WebSocketHandshakeHandler handshake;
 
-    @BeforeAll
-    static void openCore() {
-        core = ChatCore.open(dataDir);
-    }
-
-    @AfterAll
-    static void closeCore() {
-        core.close();
-    }
-
     @BeforeEach
     void setUp() {
-        registry = new SimpleMeterRegistry();
-        metrics = new GatewayMetrics(registry);
-        sessions = new SessionRegistry();
-        ChatCore.Wiring wiring = core.wire(sessions, metrics);
-        ChatService chat = wiring.chat();
         List<DialectEndpoint> endpoints = List.of(new EventsEndpoint(new EventsCodec()));
         WebSocketDecoderConfig decoderConfig = WebSocketDecoderConfig.newBuilder()
                 .maxFramePayloadLength(MAX_FRAME_BYTES)
@@ -112,12 +87,11 @@ class WebSocketHandshakeHandlerTest {
                 .withUTF8Validator(true)
                 .build();
         router = new HttpRouter(Map.of("/health", HealthRoutes.health()), endpoints);
-        SessionPipeline sessionPipeline = new SessionPipeline(chat, sessions, wiring.presence(), metrics,
-                MAX_FRAME_BYTES, IDLE_TIMEOUT, 1_000, 1_000);
+        SessionPipeline sessionPipeline = wiring.sessionPipeline();
         handshake = new WebSocketHandshakeHandler(endpoints,
                 new TokenVerifier(Algorithm.HMAC256(TestNode.SECRET), null, null, Duration.ZERO),
-                new OriginPolicy(List.of("https://chat.example.com")), decoderConfig, chat, sessionPipeline,
-                new ConnectionLimits(16, 1_000, metrics), metrics, sessionPipeline);
+                new OriginPolicy(List.of("https://chat.example.com")), decoderConfig, wiring.chat(), sessionPipeline,
+                new ConnectionLimits(16, 1_000, wiring.metrics()), wiring.metrics(), sessionPipeline);
     }
 
     /** The HTTP phase exactly as {@code ParleyChannelInitializer.initChannel} lays it out. */
@@ -127,7 +101,7 @@ class WebSocketHandshakeHandlerTest {
         ChannelPipeline p = channel.pipeline();
         p.addLast(HTTP_CODEC, new HttpServerCodec());
         p.addLast(HTTP_AGGREGATOR, new HttpObjectAggregator(ParleyChannelInitializer.MAX_HTTP_BODY_BYTES));
-        p.addLast(HANDSHAKE_DEADLINE, new HandshakeDeadlineHandler(HANDSHAKE_TIMEOUT, metrics));
+        p.addLast(HANDSHAKE_DEADLINE, new HandshakeDeadlineHandler(HANDSHAKE_TIMEOUT, wiring.metrics()));
         p.addLast(HTTP_ROUTER, router);
         p.addLast(WS_HANDSHAKE, handshake);
         return channel;
@@ -156,11 +130,11 @@ class WebSocketHandshakeHandlerTest {
     }
 
     private double handshakes(String result, String reason) {
-        return count(registry, "parley.handshakes", "result", result, "reason", reason);
+        return count(wiring.registry(), "parley.handshakes", "result", result, "reason", reason);
     }
 
     private double connections() {
-        Gauge gauge = registry.find("parley.connections").tag("dialect", "events").gauge();
+        Gauge gauge = wiring.registry().find("parley.connections").tag("dialect", "events").gauge();
         return gauge == null ? 0 : gauge.value();
     }
 
@@ -172,7 +146,7 @@ class WebSocketHandshakeHandlerTest {
         assertThat(response.header("Upgrade")).isNull();
         assertThat(handlerNames(channel)).contains(HTTP_CODEC, HTTP_AGGREGATOR, HANDSHAKE_DEADLINE, HTTP_ROUTER,
                 WS_HANDSHAKE).doesNotContain(CHAT);
-        assertThat(sessions.all()).isEmpty();
+        assertThat(wiring.sessions().all()).isEmpty();
         assertThat(connections()).isZero();
     }
 
@@ -192,7 +166,7 @@ class WebSocketHandshakeHandlerTest {
         assertThat(handlerNames(channel)).containsExactly("wsencoder", "wsdecoder",
                 UTF8_VALIDATOR, FRAME_AGGREGATOR, IDLE, CONTROL, PipelineNames.RATE_LIMIT, CHAT);
 
-        List<Session> live = sessions.all();
+        List<Session> live = wiring.sessions().all();
         assertThat(live).hasSize(1);
         assertThat(live.get(0).userId()).isEqualTo("alice");
         assertThat(live.get(0).channel()).isSameAs(channel);
@@ -216,7 +190,7 @@ class WebSocketHandshakeHandlerTest {
         assertThat(reply.at("/error/message").asText()).contains("authenticated as 'alice'");
 
         channel.close();
-        assertThat(sessions.all()).as("the session ends with the connection").isEmpty();
+        assertThat(wiring.sessions().all()).as("the session ends with the connection").isEmpty();
         assertThat(connections()).isZero();
         assertThat(channel.finish()).isFalse();
     }
@@ -229,9 +203,9 @@ class WebSocketHandshakeHandlerTest {
 
         assertThat(response.status()).isEqualTo(101);
         assertThat(response.header("Sec-WebSocket-Protocol")).isNull();
-        assertThat(sessions.isOnline("carol")).isTrue();
+        assertThat(wiring.sessions().isOnline("carol")).isTrue();
         assertThat(channel.finish()).isFalse();
-        assertThat(sessions.isOnline("carol")).isFalse();
+        assertThat(wiring.sessions().isOnline("carol")).isFalse();
     }
 
     @Test
@@ -243,7 +217,7 @@ class WebSocketHandshakeHandlerTest {
                 "Sec-WebSocket-Version: 13", accessToken(TestNode.token("frank"))));
 
         assertThat(response.status()).isEqualTo(101);
-        assertThat(sessions.isOnline("frank")).isTrue();
+        assertThat(wiring.sessions().isOnline("frank")).isTrue();
         assertThat(channel.finish()).isFalse();
     }
 
@@ -263,8 +237,8 @@ class WebSocketHandshakeHandlerTest {
         assertThat(close[0] & 0xff).as("FIN + close").isEqualTo(0x88);
         assertThat(((close[2] & 0xff) << 8) | (close[3] & 0xff)).isEqualTo(1001);
         assertThat(channel.isOpen()).isFalse();
-        assertThat(sessions.all()).isEmpty();
-        assertThat(count(registry, "parley.protocol.closes", "code", "1001")).isEqualTo(1);
+        assertThat(wiring.sessions().all()).isEmpty();
+        assertThat(count(wiring.registry(), "parley.protocol.closes", "code", "1001")).isEqualTo(1);
         assertThat(channel.finish()).isFalse();
     }
 
@@ -288,7 +262,7 @@ class WebSocketHandshakeHandlerTest {
         RawHttp.Response response = exchange(channel, upgrade("/ws?sid=erin", accessToken(TestNode.token("erin"))));
 
         assertThat(response.status()).isEqualTo(101);
-        assertThat(sessions.isOnline("erin")).isTrue();
+        assertThat(wiring.sessions().isOnline("erin")).isTrue();
         assertThat(channel.finish()).isFalse();
     }
 
@@ -415,7 +389,7 @@ class WebSocketHandshakeHandlerTest {
 
         assertThat(response.status()).isEqualTo(426);
         assertThat(response.header("Sec-WebSocket-Version")).isEqualTo("13");
-        assertThat(sessions.all()).isEmpty();
+        assertThat(wiring.sessions().all()).isEmpty();
         assertThat(handlerNames(channel)).contains(HTTP_CODEC, WS_HANDSHAKE).doesNotContain(CHAT);
         assertThat(handshakes("rejected", "version")).isEqualTo(1);
         assertThat(channel.finish()).isFalse();

@@ -1,34 +1,54 @@
 package io.parley.gateway.support;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.parley.gateway.auth.Principal;
+import io.parley.gateway.bus.Bus;
 import io.parley.gateway.bus.LocalBus;
 import io.parley.gateway.bus.LocalDelivery;
 import io.parley.gateway.bus.SlowConsumerPolicy;
 import io.parley.gateway.core.ChatDirectory;
-import io.parley.gateway.bus.Bus;
 import io.parley.gateway.core.ChatService;
 import io.parley.gateway.core.CoreContext;
-import io.parley.gateway.presence.Presence;
 import io.parley.gateway.core.MessageIds;
 import io.parley.gateway.metrics.GatewayMetrics;
+import io.parley.gateway.presence.Presence;
+import io.parley.gateway.server.SessionPipeline;
 import io.parley.gateway.session.SessionRegistry;
+import io.parley.protocol.command.Command;
+import io.parley.protocol.command.Reply;
+import io.parley.protocol.model.ChatKind;
 import io.parley.storage.HistoryOptions;
 import io.parley.storage.HistoryService;
 import io.parley.storage.JdbcHistoryStore;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.Set;
+import java.util.stream.Stream;
 
 /**
- * The real chat core for handler tests: an embedded (H2 file) history store in a temporary
- * directory behind a real {@link HistoryService}. Open one per test class (the store takes a
- * moment to migrate); make a {@link ChatService} per test, wired to that test's session registry
- * and metrics through the real local bus.
+ * The real chat core for handler tests: an embedded (H2 file) history store behind a real
+ * {@link HistoryService}. One per test class (the store takes a moment to migrate):
+ * {@code @RegisterExtension static final ChatCore core = ChatCore.perClass();} opens it in a
+ * temporary directory before the class's tests and closes and deletes it after them. Each test
+ * then takes its own {@link #wire() Wiring}: fresh meters and session registry, and a
+ * {@link ChatService} over the store wired to them through the real local bus.
  */
-public final class ChatCore implements AutoCloseable {
+public final class ChatCore implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
     public static final int MAX_TEXT_LENGTH = 4_000;
+    /** The session pipeline's limits as {@link Wiring#sessionPipeline()} sets them. */
+    public static final int MAX_FRAME_BYTES = 64 * 1024;
+    public static final Duration IDLE_TIMEOUT = Duration.ofSeconds(60);
 
-    private final HistoryService history;
+    private HistoryService history;
+    private Path dataDir;
     /** One id generator for every ChatService over this store: ids must not repeat. */
     private final MessageIds ids = new MessageIds(1, Clock.systemUTC());
 
@@ -36,29 +56,69 @@ public final class ChatCore implements AutoCloseable {
         this.history = history;
     }
 
+    /** A store in {@code dataDir}, open now; the caller closes it. */
     public static ChatCore open(Path dataDir) {
-        return new ChatCore(new HistoryService(JdbcHistoryStore.embedded(dataDir), HistoryOptions.defaults(),
-                new SimpleMeterRegistry()));
+        return new ChatCore(openHistory(dataDir));
+    }
+
+    /** A store for {@code @RegisterExtension}: opened before the class's tests, closed after them. */
+    public static ChatCore perClass() {
+        return new ChatCore(null);
+    }
+
+    private static HistoryService openHistory(Path dataDir) {
+        return new HistoryService(JdbcHistoryStore.embedded(dataDir), HistoryOptions.defaults(), new SimpleMeterRegistry());
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws IOException {
+        dataDir = Files.createTempDirectory("parley-core-");
+        history = openHistory(dataDir);
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws IOException {
+        close();
+        try (Stream<Path> files = Files.walk(dataDir)) {
+            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(file);
+            }
+        }
     }
 
     public HistoryService history() {
         return history;
     }
 
-    /** The chat core and presence as ParleyServer wires them, over the local bus. */
-    public record Wiring(ChatService chat, Presence presence) {
+    /**
+     * One test's chat core and presence as ParleyServer wires them over the local bus, with the
+     * meters and session registry they report to.
+     */
+    public record Wiring(SimpleMeterRegistry registry, GatewayMetrics metrics, SessionRegistry sessions,
+                         ChatService chat, Presence presence) {
+
+        /** The real session lifecycle over this wiring: 64 KiB frames, 60 s idle, 1000 messages/s. */
+        public SessionPipeline sessionPipeline() {
+            return new SessionPipeline(chat, sessions, presence, metrics, MAX_FRAME_BYTES, IDLE_TIMEOUT, 1_000, 1_000);
+        }
+
+        /** Creates a chat through the chat core, as {@code POST /api/v1/chats} does; returns its id. */
+        public String createChat(Principal creator, ChatKind kind, String... members) {
+            Reply reply = chat.execute(creator, 0, new Command.CreateChat(kind, Set.of(members), null, null)).join();
+            return ((Reply.ChatReply) reply).chat().id();
+        }
     }
 
-    public Wiring wire(SessionRegistry sessions, GatewayMetrics metrics) {
+    /** A fresh wiring over this store: its own meters, session registry, bus and presence. */
+    public Wiring wire() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        GatewayMetrics metrics = new GatewayMetrics(registry);
+        SessionRegistry sessions = new SessionRegistry();
         Bus bus = new LocalBus(new LocalDelivery(sessions, metrics, new SlowConsumerPolicy(metrics)));
         CoreContext context = new CoreContext(history, new ChatDirectory(history, 1_000), ids, bus,
                 Clock.systemUTC(), MAX_TEXT_LENGTH, 1_000, metrics);
         Presence presence = new Presence(sessions, history, bus, Clock.systemUTC());
-        return new Wiring(new ChatService(context, presence), presence);
-    }
-
-    public ChatService chatService(SessionRegistry sessions, GatewayMetrics metrics) {
-        return wire(sessions, metrics).chat();
+        return new Wiring(registry, metrics, sessions, new ChatService(context, presence), presence);
     }
 
     @Override

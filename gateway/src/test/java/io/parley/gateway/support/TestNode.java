@@ -4,6 +4,9 @@ import com.auth0.jwt.JWT;
 import com.auth0.jwt.algorithms.Algorithm;
 import io.parley.gateway.config.ParleyConfig;
 import io.parley.gateway.server.ParleyServer;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,8 +20,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.function.UnaryOperator;
 
-/** A real Parley node on a free loopback port with its own data directory and a known HS256 secret. */
-public final class TestNode implements AutoCloseable {
+/**
+ * A real Parley node on a free loopback port with its own data directory and a known HS256 secret.
+ * One per test: {@code try (TestNode node = TestNode.start())}; one per test class:
+ * {@code @RegisterExtension static final TestNode node = TestNode.perClass();} (started before the
+ * class's tests, closed after them).
+ */
+public final class TestNode implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
     public static final String SECRET = "test-secret-test-secret-test-secret-0123456789";
 
     private final Path dataDir;
@@ -29,7 +37,6 @@ public final class TestNode implements AutoCloseable {
     private TestNode(Path dataDir, UnaryOperator<ParleyConfig.Builder> customizer) {
         this.dataDir = dataDir;
         this.customizer = customizer;
-        this.server = ParleyServer.start(config());
     }
 
     public static TestNode start() {
@@ -37,11 +44,32 @@ public final class TestNode implements AutoCloseable {
     }
 
     public static TestNode start(UnaryOperator<ParleyConfig.Builder> customizer) {
+        TestNode node = perClass(customizer);
+        node.server = ParleyServer.start(node.config());
+        return node;
+    }
+
+    /** A node for {@code @RegisterExtension}: started before the class's tests, closed after them. */
+    public static TestNode perClass() {
+        return perClass(b -> b);
+    }
+
+    public static TestNode perClass(UnaryOperator<ParleyConfig.Builder> customizer) {
         try {
             return new TestNode(Files.createTempDirectory("parley-test-"), customizer);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        server = ParleyServer.start(config());
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        close();
     }
 
     private ParleyConfig config() {

@@ -2,30 +2,23 @@ package io.parley.gateway.websocket;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.parley.gateway.auth.Principal;
-import io.parley.gateway.core.ChatService;
 import io.parley.gateway.handshake.HandshakeComplete;
-import io.parley.gateway.metrics.GatewayMetrics;
 import io.parley.gateway.server.SessionPipeline;
 import io.parley.gateway.session.Session;
-import io.parley.gateway.session.SessionRegistry;
 import io.parley.gateway.support.ChatCore;
 import io.parley.gateway.support.LeakDetectionExtension;
 import io.parley.gateway.support.TestThreadExecutor;
 import io.parley.protocol.events.EventsCodec;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -49,41 +42,21 @@ class ChatFrameHandlerTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
     private static final AtomicLong APPLICATIONS = new AtomicLong(100);
 
-    @TempDir
-    static Path dataDir;
-    private static ChatCore core;
-
-    private SimpleMeterRegistry registry;
-    private SessionPipeline lifecycle;
-    private GatewayMetrics metrics;
-    private SessionRegistry sessions;
+    @RegisterExtension
+    static final ChatCore core = ChatCore.perClass();
+    private final ChatCore.Wiring wiring = core.wire();
+    private final SessionPipeline lifecycle = wiring.sessionPipeline();
     private TestThreadExecutor loop;
     private EmbeddedChannel channel;
     private Session session;
     private final List<Object> passedOn = new ArrayList<>();
 
-    @BeforeAll
-    static void openCore() {
-        core = ChatCore.open(dataDir);
-    }
-
-    @AfterAll
-    static void closeCore() {
-        core.close();
-    }
-
     @BeforeEach
     void setUp() {
-        registry = new SimpleMeterRegistry();
-        metrics = new GatewayMetrics(registry);
-        sessions = new SessionRegistry();
-        ChatCore.Wiring wiring = core.wire(sessions, metrics);
-        ChatService chat = wiring.chat();
-        lifecycle = new SessionPipeline(chat, sessions, wiring.presence(), metrics, 65536, Duration.ofSeconds(60), 1_000, 1_000);
         loop = new TestThreadExecutor();
         channel = new EmbeddedChannel();
         session = new Session(new Principal("1", false), new EventsCodec(), channel);
-        channel.pipeline().addLast(loop, "chat", new ChatFrameHandler(session, chat, lifecycle, metrics));
+        channel.pipeline().addLast(loop, "chat", new ChatFrameHandler(session, wiring.chat(), lifecycle, wiring.metrics()));
         channel.pipeline().addLast("after-chat", new ChannelInboundHandlerAdapter() {
             @Override
             public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
@@ -128,8 +101,8 @@ class ChatFrameHandlerTest {
         assertThat(reply.path("id").asText()).isEqualTo("c1");
         assertThat(reply.path("ok").asBoolean()).isTrue();
         assertThat(reply.at("/result/session_channel").asText()).isEqualTo(Long.toString(app));
-        assertThat(count(registry, "parley.frames.in", "dialect", "events")).isEqualTo(1);
-        assertThat(count(registry, "parley.frames.out", "dialect", "events")).isEqualTo(1);
+        assertThat(count(wiring.registry(), "parley.frames.in", "dialect", "events")).isEqualTo(1);
+        assertThat(count(wiring.registry(), "parley.frames.out", "dialect", "events")).isEqualTo(1);
         assertThat(channel.finish()).isFalse();
     }
 
@@ -144,7 +117,7 @@ class ChatFrameHandlerTest {
         assertThat(reply.path("id").asInt()).isEqualTo(7);
         assertThat(reply.at("/result/message/content").asText()).isEqualTo("Hey");
         assertThat(reply.at("/result/message/session_channel").asText()).isEqualTo(Long.toString(app));
-        assertThat(count(registry, "parley.messages.in")).isEqualTo(1);
+        assertThat(count(wiring.registry(), "parley.messages.in")).isEqualTo(1);
         assertThat(channel.finish()).isFalse();
     }
 
@@ -160,7 +133,7 @@ class ChatFrameHandlerTest {
         assertThat(error.at("/error/code").asInt()).isEqualTo(400);
         assertThat(error.at("/error/message").asText()).contains("malformed JSON");
         assertThat(channel.isOpen()).isTrue();
-        assertThat(count(registry, "parley.errors", "code", "400")).isEqualTo(1);
+        assertThat(count(wiring.registry(), "parley.errors", "code", "400")).isEqualTo(1);
         assertThat(loop.pending()).isZero();
         assertThat(channel.finish()).isFalse();
     }
@@ -184,7 +157,7 @@ class ChatFrameHandlerTest {
         assertThat(error.path("name").asText()).isEqualTo("Event.GetConversationList");
         assertThat(error.path("ok").asBoolean()).isFalse();
         assertThat(error.at("/error/code").asInt()).isEqualTo(403);
-        assertThat(count(registry, "parley.errors", "code", "403")).isEqualTo(1);
+        assertThat(count(wiring.registry(), "parley.errors", "code", "403")).isEqualTo(1);
         assertThat(channel.isOpen()).isTrue();
         assertThat(channel.finish()).isFalse();
     }
@@ -195,7 +168,7 @@ class ChatFrameHandlerTest {
 
         assertThat(error.path("ok").asBoolean()).isFalse();
         assertThat(error.at("/error/code").asInt()).isEqualTo(404);
-        assertThat(count(registry, "parley.errors", "code", "404")).isEqualTo(1);
+        assertThat(count(wiring.registry(), "parley.errors", "code", "404")).isEqualTo(1);
         assertThat(channel.finish()).isFalse();
     }
 
@@ -208,7 +181,7 @@ class ChatFrameHandlerTest {
                 + "\",\"sender_id\":1,\"content\":\"" + content + "\"}}");
 
         assertThat(error.at("/error/code").asInt()).isEqualTo(413);
-        assertThat(count(registry, "parley.messages.in")).isZero();
+        assertThat(count(wiring.registry(), "parley.messages.in")).isZero();
         assertThat(channel.finish()).isFalse();
     }
 
@@ -228,7 +201,7 @@ class ChatFrameHandlerTest {
         assertThat(rejected.path("name").asText()).isEqualTo("Event.GetConversationList");
         assertThat(rejected.at("/error/code").asInt()).isEqualTo(429);
         assertThat(rejected.at("/error/message").asText()).contains(Integer.toString(ChatFrameHandler.MAX_IN_FLIGHT));
-        assertThat(count(registry, "parley.errors", "code", "429")).isEqualTo(1);
+        assertThat(count(wiring.registry(), "parley.errors", "code", "429")).isEqualTo(1);
 
         Set<Integer> answered = new HashSet<>();
         while (answered.size() < ChatFrameHandler.MAX_IN_FLIGHT) {
@@ -239,7 +212,7 @@ class ChatFrameHandlerTest {
 
         JsonNode again = exchange("{\"name\":\"Event.GetConversationList\",\"id\":\"again\",\"args\":{\"user_id\":1}}");
         assertThat(again.path("ok").asBoolean()).as("the limit freed as replies went out").isTrue();
-        assertThat(count(registry, "parley.errors", "code", "429")).isEqualTo(1);
+        assertThat(count(wiring.registry(), "parley.errors", "code", "429")).isEqualTo(1);
         assertThat(channel.finish()).isFalse();
     }
 
@@ -251,7 +224,7 @@ class ChatFrameHandlerTest {
         assertThat(loop.awaitAndRun(TIMEOUT)).as("the reply came back").isPositive();
 
         assertThat((Object) channel.readOutbound()).isNull();
-        assertThat(count(registry, "parley.frames.out", "dialect", "events")).isZero();
+        assertThat(count(wiring.registry(), "parley.frames.out", "dialect", "events")).isZero();
         assertThat(channel.finish()).isFalse();
     }
 
@@ -263,13 +236,13 @@ class ChatFrameHandlerTest {
 
         assertThat(passedOn).singleElement().isInstanceOf(HandshakeComplete.class);
         Object complete = passedOn.get(0);
-        assertThat(sessions.isOnline("1")).isTrue();
+        assertThat(wiring.sessions().isOnline("1")).isTrue();
         assertThat(connections()).isEqualTo(1);
 
         channel.close();
 
-        assertThat(sessions.isOnline("1")).isFalse();
-        assertThat(sessions.all()).isEmpty();
+        assertThat(wiring.sessions().isOnline("1")).isFalse();
+        assertThat(wiring.sessions().all()).isEmpty();
         assertThat(connections()).isZero();
         assertThat(passedOn).containsExactly(complete, "inactive");
         assertThat(channel.finish()).isFalse();
@@ -277,15 +250,15 @@ class ChatFrameHandlerTest {
 
     @Test
     void closeBeforeHandshakeCompleteLeavesRegistryAndGaugeAlone() {
-        sessions.add(session);
-        metrics.connectionOpened(session.dialect());
+        wiring.sessions().add(session);
+        wiring.metrics().connectionOpened(session.dialect());
 
         channel.close();
 
-        assertThat(sessions.isOnline("1")).isTrue();
+        assertThat(wiring.sessions().isOnline("1")).isTrue();
         assertThat(connections()).isEqualTo(1);
         assertThat(passedOn).containsExactly("inactive");
-        sessions.remove(session);
+        wiring.sessions().remove(session);
         assertThat(channel.finish()).isFalse();
     }
 
@@ -299,7 +272,7 @@ class ChatFrameHandlerTest {
     }
 
     private double connections() {
-        Gauge gauge = registry.find("parley.connections").tag("dialect", "events").gauge();
+        Gauge gauge = wiring.registry().find("parley.connections").tag("dialect", "events").gauge();
         return gauge == null ? 0 : gauge.value();
     }
 }

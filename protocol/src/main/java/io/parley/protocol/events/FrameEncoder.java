@@ -5,6 +5,7 @@ import io.parley.protocol.Request;
 import io.parley.protocol.command.ChatEvent;
 import io.parley.protocol.command.ChatException;
 import io.parley.protocol.command.Reply;
+import io.parley.protocol.json.Json;
 import io.parley.protocol.model.Chat;
 import io.parley.protocol.model.Message;
 import io.parley.protocol.model.UnreadCount;
@@ -23,7 +24,7 @@ final class FrameEncoder {
     }
 
     static byte[] reply(Request.Valid request, Reply reply) {
-        return EventsJson.write(gen -> {
+        return Json.write(gen -> {
             header(gen, nameOf(request), request.correlationId(), true);
             gen.writeFieldName("result");
             result(gen, reply);
@@ -34,14 +35,11 @@ final class FrameEncoder {
     static byte[] error(Request request, ChatException error) {
         String name = request == null ? EventNames.ERROR : nameOf(request);
         Object id = request == null ? null : request.correlationId();
-        String message = error.getMessage();
-        return EventsJson.write(gen -> {
+        return Json.write(gen -> {
             header(gen, name, id, false);
             gen.writeObjectFieldStart("error");
             gen.writeNumberField("code", error.code().status());
-            gen.writeStringField("message", message == null || message.isBlank()
-                    ? error.code().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')
-                    : message);
+            gen.writeStringField("message", Json.messageOf(error));
             gen.writeEndObject();
             gen.writeEndObject();
         });
@@ -55,12 +53,12 @@ final class FrameEncoder {
             return messagePush(EventNames.MESSAGE_CHANGED, changed.message());
         }
         if (event instanceof ChatEvent.MessageRead read) {
-            return EventsJson.write(gen -> {
+            return Json.write(gen -> {
                 header(gen, EventNames.MESSAGE_STATUS, null, true);
                 gen.writeObjectFieldStart("result");
                 gen.writeStringField("session_channel", read.chatId());
                 gen.writeNumberField("message_id", read.messageId());
-                ModelWriter.userId(gen, "reader_id", read.readerId());
+                Json.writeId(gen, "reader_id", read.readerId());
                 gen.writeNumberField("status", 1);
                 gen.writeEndObject();
                 gen.writeEndObject();
@@ -70,7 +68,7 @@ final class FrameEncoder {
     }
 
     private static byte[] messagePush(String name, Message message) {
-        return EventsJson.write(gen -> {
+        return Json.write(gen -> {
             header(gen, name, null, true);
             gen.writeObjectFieldStart("result");
             gen.writeFieldName("message");

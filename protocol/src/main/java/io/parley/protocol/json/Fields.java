@@ -6,6 +6,7 @@ import io.parley.protocol.command.ErrorCode;
 import io.parley.protocol.model.ContentType;
 
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -20,11 +21,18 @@ public final class Fields {
 
     private final JsonNode object;
     private final String path;
+    private final int maxIdLength;
 
     /** @param path prefix for field names in messages, e.g. {@code "content."}, or {@code ""} */
     public Fields(JsonNode object, String path) {
+        this(object, path, MAX_ID_LENGTH);
+    }
+
+    /** As {@link #Fields(JsonNode, String)}, with ids of up to {@code maxIdLength} characters. */
+    public Fields(JsonNode object, String path, int maxIdLength) {
         this.object = object;
         this.path = path;
+        this.maxIdLength = maxIdLength;
     }
 
     /** The object of {@code field}, required. */
@@ -33,19 +41,20 @@ public final class Fields {
         if (!node.isObject()) {
             throw wrongType(field, "an object", node);
         }
-        return new Fields(node, path + field + ".");
+        return new Fields(node, path + field + ".", maxIdLength);
     }
 
     /** The object of {@code field}, or an empty one when absent. */
     public Fields optionalObject(String field) {
         JsonNode node = optional(field);
         if (node == null) {
-            return new Fields(com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode(), path + field + ".");
+            return new Fields(com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode(), path + field + ".",
+                    maxIdLength);
         }
         if (!node.isObject()) {
             throw wrongType(field, "an object", node);
         }
-        return new Fields(node, path + field + ".");
+        return new Fields(node, path + field + ".", maxIdLength);
     }
 
     public boolean has(String field) {
@@ -54,13 +63,18 @@ public final class Fields {
 
     /** A required id (user or chat): a non-blank string or an integer, as a string. */
     public String id(String field) {
-        return idOf(field, require(field, ID_TYPE));
+        return id(field, ID_TYPE);
+    }
+
+    /** As {@link #id(String)}, naming the accepted types as {@code expected} in messages. */
+    public String id(String field, String expected) {
+        return idOf(field, require(field, expected), expected);
     }
 
     /** An optional id, or {@code null}. */
     public String optionalId(String field) {
         JsonNode node = optional(field);
-        return node == null ? null : idOf(field, node);
+        return node == null ? null : idOf(field, node, ID_TYPE);
     }
 
     /** A required string, may be blank. */
@@ -101,6 +115,21 @@ public final class Fields {
         return positive(field, longValue(field, require(field, "an integer")));
     }
 
+    /**
+     * As {@link #positiveLong(String)}, but when {@code field} is absent the first key equal to
+     * it ignoring case is read (seed 002 spells {@code message_id} as {@code messagE_id}).
+     */
+    public long positiveLongIgnoreCase(String field) {
+        JsonNode node = optional(field);
+        if (node == null) {
+            node = ignoringCase(field);
+        }
+        if (node == null || node.isNull()) {
+            throw bad(field + ": required, expected an integer");
+        }
+        return positive(field, longValue(field, node));
+    }
+
     /** An optional positive 64-bit integer, or {@code null}. */
     public Long optionalPositiveLong(String field) {
         JsonNode node = optional(field);
@@ -131,7 +160,7 @@ public final class Fields {
         }
         Set<String> ids = new LinkedHashSet<>();
         for (int i = 0; i < node.size(); i++) {
-            ids.add(idOf(field + "[" + i + "]", node.get(i)));
+            ids.add(idOf(field + "[" + i + "]", node.get(i), ID_TYPE));
         }
         return ids;
     }
@@ -162,20 +191,29 @@ public final class Fields {
         return node == null || node.isNull() ? null : node;
     }
 
-    private String idOf(String field, JsonNode node) {
+    private JsonNode ignoringCase(String field) {
+        for (Map.Entry<String, JsonNode> entry : object.properties()) {
+            if (entry.getKey().equalsIgnoreCase(field)) {
+                return entry.getValue();
+            }
+        }
+        return null;
+    }
+
+    private String idOf(String field, JsonNode node, String expected) {
         String id;
         if (node.isIntegralNumber()) {
             id = node.bigIntegerValue().toString();
         } else if (node.isTextual()) {
             id = node.textValue();
         } else {
-            throw wrongType(field, ID_TYPE, node);
+            throw wrongType(field, expected, node);
         }
         if (id.isBlank()) {
             throw bad(field + ": must not be empty");
         }
-        if (id.length() > MAX_ID_LENGTH) {
-            throw bad(field + ": longer than " + MAX_ID_LENGTH + " characters");
+        if (id.length() > maxIdLength) {
+            throw bad(field + ": longer than " + maxIdLength + " characters");
         }
         return id;
     }

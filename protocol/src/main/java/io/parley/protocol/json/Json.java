@@ -22,8 +22,8 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
- * The JSON configuration shared by the {@code typed}, {@code actions}, {@code pair} and
- * {@code feed} codecs: a hardened tree reader (depth and number-length limits, duplicate keys and
+ * The JSON configuration shared by the {@code events}, {@code typed}, {@code actions},
+ * {@code pair} and {@code feed} codecs: a hardened tree reader (depth and number-length limits, duplicate keys and
  * trailing data refused) and a UTF-8 generator. Immutable and thread-safe.
  */
 public final class Json {
@@ -76,6 +76,23 @@ public final class Json {
                     "malformed JSON: a frame must be a JSON object, got " + describe(node));
         }
         return node;
+    }
+
+    /**
+     * Parses JSON held in a string field (the {@code events} dialect's string-encoded
+     * {@code args}), with the same limits as a frame.
+     *
+     * @return the value, or {@code null} when the string holds nothing
+     * @throws ChatException 400 {@code <field>: malformed JSON in string: <reason>}
+     */
+    public static JsonNode readEmbedded(String field, String json) {
+        JsonNode node;
+        try {
+            node = READER.readTree(json);
+        } catch (IOException e) {
+            throw new ChatException(ErrorCode.BAD_REQUEST, field + ": malformed JSON in string: " + parserMessage(e));
+        }
+        return node == null || node.isMissingNode() ? null : node;
     }
 
     /** Writes one frame and returns its UTF-8 bytes. */
