@@ -1,0 +1,1 @@
+package io.parley.loadtest.bench; final class IdleSocketsBenchmark { static void main(String[] a) {} }
