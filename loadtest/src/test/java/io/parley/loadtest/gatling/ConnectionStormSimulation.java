@@ -40,6 +40,6 @@ public class ConnectionStormSimulation extends Simulation {
     {
         setUp(storm.injectOpen(rampUsers(USERS).during(RAMP_SECONDS)))
                 .protocols(Parley.protocol())
-                .assertions(Parley.assertions(1000));
+                .assertions(Parley.assertions(1000, "connect"));
     }
 }
