@@ -34,6 +34,8 @@ final class Parley {
     static final String WS_BASE = BASE.replaceFirst("^http", "ws");
     /** A fresh prefix per run: users and chats never collide with an earlier run's on a persistent store. */
     static final String RUN = Long.toString(System.currentTimeMillis(), 36);
+    /** A fresh numeric base per run for ids that must be numbers (events' application_id), below 2^53. */
+    static final long RUN_NUMBER = System.currentTimeMillis() % 1_000_000_000L * 100_000L;
     static final Tokens TOKENS = new Tokens(secret(), Duration.ofHours(6));
 
     private static final Pattern CHAT_ID = Pattern.compile("\"id\"\\s*:\\s*\"([^\"]+)\"");
