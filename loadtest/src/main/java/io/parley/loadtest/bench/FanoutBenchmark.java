@@ -95,7 +95,7 @@ public final class FanoutBenchmark {
             // The customer opens the conversation on its sending socket.
             // The sender's acks carry the marker too: its socket only completes replies, never counts.
             WsConnection sender = open(client, node.uri("/ws?sid=c0", "ws"), tokens.user("c0"),
-                    FanoutBenchmark::completeReply);
+                    load.sender(FanoutBenchmark::completeReply));
             request(sender, "{\"name\":\"Event.AddConversation\",\"args\":{\"user_id\":\"c0\",\"application_id\":"
                     + channel + "}}");
             List<CompletableFuture<WsConnection>> receivers = new ArrayList<>();
@@ -116,7 +116,8 @@ public final class FanoutBenchmark {
             FanoutLoad.SendFrame frame = (k, nanos) -> "{\"name\":\"Event.SendMessage\",\"args\":{\"session_channel\":\""
                     + channel + "\",\"sender_id\":\"c0\",\"content\":\"fanout " + FanoutLoad.marker(k, nanos) + "\"}}";
             Result r = measure(a, load, sender, frame);
-            System.out.println("node counts " + node.connections() + " open sockets");
+            System.out.println("node counts " + node.connections() + " open sockets; refused sends: "
+                    + load.refusedByCode());
             return r;
         }
     }

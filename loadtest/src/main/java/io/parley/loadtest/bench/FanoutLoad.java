@@ -7,9 +7,14 @@ import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
 
 /**
  * One sender, many receivers in this JVM, whatever the server: the sender puts its
@@ -21,10 +26,14 @@ import java.util.concurrent.locks.LockSupport;
 final class FanoutLoad {
     /** Stamps are nanoTime minus this origin: positive, and comparable only inside this JVM. */
     private static final long ORIGIN = System.nanoTime();
+    private static final Pattern ERROR_CODE = Pattern.compile("\"code\":(\\d+)");
     /** Lateness recorded in microseconds, up to an hour, 3 significant digits. */
     private final Recorder latency = new Recorder(3_600_000_000L, 3);
     private final AtomicLong delivered = new AtomicLong();
     private final AtomicInteger closedReceivers = new AtomicInteger();
+    /** Sends the server refused (an error reply: 429 too many in flight, 503 store): never delivered. */
+    private final AtomicLong refused = new AtomicLong();
+    private final Map<String, AtomicLong> refusedByCode = new ConcurrentHashMap<>();
     private final int receivers;
     private volatile int lastFrameBytes;
 
@@ -54,6 +63,30 @@ final class FanoutLoad {
         };
     }
 
+    /**
+     * The listener of the sending socket: counts refusals (a reply with {@code "ok":false} and its
+     * {@code "code"}), hands every frame to {@code other} (setup replies).
+     */
+    WsClient.Listener sender(WsClient.Listener other) {
+        return (connection, payload, nanos) -> {
+            String text = WsConnection.text(payload);
+            if (text.contains("\"ok\":false")) {
+                Matcher code = ERROR_CODE.matcher(text);
+                refusedByCode.computeIfAbsent(code.find() ? code.group(1) : "?", k -> new AtomicLong()).incrementAndGet();
+                refused.incrementAndGet();
+            }
+            other.onText(connection, payload, nanos);
+        };
+    }
+
+    long refused() {
+        return refused.get();
+    }
+
+    Map<String, AtomicLong> refusedByCode() {
+        return refusedByCode;
+    }
+
     int receiversCount() {
         return receivers;
     }
@@ -80,18 +113,20 @@ final class FanoutLoad {
                       Histogram histogramOut) {
         latency.reset();
         long base = delivered.get();
+        long refusedBase = refused.get();
         long start = System.nanoTime();
         long end = start + duration.toNanos();
         long k = 0;
         while (System.nanoTime() < end) {
-            long needed = (k - window + 1) * receivers;
-            awaitDelivered(base, needed, end + Duration.ofSeconds(10).toNanos());
+            long oldest = k - window + 1; // every message before this one must be everywhere
+            awaitDelivered(base, () -> (oldest - (refused.get() - refusedBase)) * receivers,
+                    end + Duration.ofSeconds(10).toNanos());
             sender.send(frame.text(k, System.nanoTime()));
             k++;
         }
         long count = delivered.get() - base;
         double rate = count / ((System.nanoTime() - start) / 1e9);
-        drain(base, k * receivers);
+        drain(base, k, refusedBase);
         histogramOut.add(latency.getIntervalHistogram());
         return rate;
     }
@@ -103,6 +138,7 @@ final class FanoutLoad {
     Histogram paced(WsConnection sender, SendFrame frame, double messagesPerSecond, Duration duration) {
         latency.reset();
         long base = delivered.get();
+        long refusedBase = refused.get();
         long interval = (long) (1e9 / messagesPerSecond);
         long start = System.nanoTime();
         long messages = duration.toNanos() / interval;
@@ -114,7 +150,7 @@ final class FanoutLoad {
             }
             sender.send(frame.text(k, due));
         }
-        drain(base, messages * receivers);
+        drain(base, messages, refusedBase);
         return latency.getIntervalHistogram();
     }
 
@@ -122,7 +158,7 @@ final class FanoutLoad {
     void probe(WsConnection sender, SendFrame frame) {
         long base = delivered.get();
         sender.send(frame.text(-1, System.nanoTime()));
-        drain(base, receivers);
+        drain(base, 1, refused.get());
         try {
             Thread.sleep(200); // a surplus delivery would show up now
         } catch (InterruptedException e) {
@@ -134,26 +170,32 @@ final class FanoutLoad {
         }
     }
 
-    private void awaitDelivered(long base, long needed, long deadline) {
+    /**
+     * Waits until {@code needed} (re-read each time: refusals may arrive meanwhile) deliveries of
+     * this phase arrived; fails after 10 s without progress or at the deadline.
+     */
+    private void awaitDelivered(long base, LongSupplier needed, long deadline) {
         long last = -1;
         long lastProgress = System.nanoTime();
-        while (delivered.get() - base < needed) {
+        while (delivered.get() - base < needed.getAsLong()) {
             long now = System.nanoTime();
-            long d = delivered.get();
-            if (d != last) {
-                last = d;
+            long progress = delivered.get() + refused.get();
+            if (progress != last) {
+                last = progress;
                 lastProgress = now;
             } else if (now - lastProgress > Duration.ofSeconds(10).toNanos() || now > deadline) {
-                throw new IllegalStateException("stalled at " + (d - base) + " of " + needed + " deliveries; "
-                        + closedReceivers.get() + " receivers closed (a slow consumer gets close 4008)");
+                throw new IllegalStateException("stalled at " + (delivered.get() - base) + " of " + needed.getAsLong()
+                        + " deliveries; " + closedReceivers.get() + " receivers closed (a slow consumer gets close"
+                        + " 4008); refused sends by code " + refusedByCode);
             }
             LockSupport.parkNanos(20_000);
         }
     }
 
-    /** Waits (bounded) until every message sent in the phase has reached every receiver. */
-    private void drain(long base, long expected) {
-        awaitDelivered(base, expected, System.nanoTime() + Duration.ofSeconds(60).toNanos());
+    /** Waits (bounded) until every message sent in the phase and not refused has reached every receiver. */
+    private void drain(long base, long sent, long refusedBase) {
+        awaitDelivered(base, () -> (sent - (refused.get() - refusedBase)) * receivers,
+                System.nanoTime() + Duration.ofSeconds(60).toNanos());
     }
 
     /** The sender's frame for message {@code k} stamped {@code nanos}: it must contain {@link #marker}. */
