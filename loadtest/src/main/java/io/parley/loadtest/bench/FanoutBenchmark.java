@@ -47,8 +47,13 @@ public final class FanoutBenchmark {
     }
 
     /** Everything one server yielded in one run. */
+    /** {@code serverCores}: CPU the server used during the maximum phase, in cores (of 2 shared with the client). */
     record Result(double maxDeliveries, Histogram atMax, double fixedRate, Histogram atFixed, double halfRate,
-                  Histogram atHalf, int frameBytes) {
+                  Histogram atHalf, int frameBytes, double serverCores) {
+        /** Deliveries per second of server CPU: the efficiency, whatever share of the cores the client took. */
+        double perCpuSecond() {
+            return maxDeliveries / serverCores;
+        }
     }
 
     public static void main(String[] argv) throws Exception {
@@ -62,8 +67,9 @@ public final class FanoutBenchmark {
             print("run " + run + " Parley", parley);
             Result ideal = ideal(a, parley.frameBytes());
             print("run " + run + " ideal ", ideal);
-            System.out.printf(Locale.ROOT, "run %d: Parley/ideal = %.1f%% (load %s)%n", run,
-                    100 * parley.maxDeliveries() / ideal.maxDeliveries(), loadAverage());
+            System.out.printf(Locale.ROOT, "run %d: Parley/ideal = %.1f%% of deliveries/s, %.1f%% of deliveries per"
+                            + " server CPU-second (load %s)%n", run, 100 * parley.maxDeliveries() / ideal.maxDeliveries(),
+                    100 * parley.perCpuSecond() / ideal.perCpuSecond(), loadAverage());
             results.add(new Result[] {parley, ideal});
         }
         double p = median(results.stream().mapToDouble(r -> r[0].maxDeliveries()).toArray());
@@ -71,6 +77,13 @@ public final class FanoutBenchmark {
         double ratio = median(results.stream().mapToDouble(r -> r[0].maxDeliveries() / r[1].maxDeliveries()).toArray());
         System.out.printf(Locale.ROOT, "median of %d: Parley %.0f deliveries/s, ideal %.0f deliveries/s, ratio %.1f%%%n",
                 results.size(), p, i, 100 * ratio);
+        System.out.printf(Locale.ROOT, "median of %d: per server CPU-second Parley %.0f, ideal %.0f, ratio %.1f%%"
+                        + " (server cores used at max: Parley %.2f, ideal %.2f)%n", results.size(),
+                median(results.stream().mapToDouble(r -> r[0].perCpuSecond()).toArray()),
+                median(results.stream().mapToDouble(r -> r[1].perCpuSecond()).toArray()),
+                100 * median(results.stream().mapToDouble(r -> r[0].perCpuSecond() / r[1].perCpuSecond()).toArray()),
+                median(results.stream().mapToDouble(r -> r[0].serverCores()).toArray()),
+                median(results.stream().mapToDouble(r -> r[1].serverCores()).toArray()));
         for (int s = 0; s < 2; s++) {
             int server = s;
             String name = s == 0 ? "Parley" : "ideal";
@@ -115,7 +128,7 @@ public final class FanoutBenchmark {
             }
             FanoutLoad.SendFrame frame = (k, nanos) -> "{\"name\":\"Event.SendMessage\",\"args\":{\"session_channel\":\""
                     + channel + "\",\"sender_id\":\"c0\",\"content\":\"fanout " + FanoutLoad.marker(k, nanos) + "\"}}";
-            Result r = measure(a, load, sender, frame);
+            Result r = measure(a, load, sender, frame, node.pid());
             System.out.println("node counts " + node.connections() + " open sockets; refused sends: "
                     + load.refusedByCode());
             return r;
@@ -147,22 +160,26 @@ public final class FanoutBenchmark {
                         + FanoutLoad.marker(k, nanos) + "\"}}}";
                 return text.length() >= frameBytes ? text : text + " ".repeat(frameBytes - text.length());
             };
-            return measure(a, load, sender, frame);
+            return measure(a, load, sender, frame, server.pid());
         }
     }
 
-    private static Result measure(BenchArgs a, FanoutLoad load, WsConnection sender, FanoutLoad.SendFrame frame) {
+    private static Result measure(BenchArgs a, FanoutLoad load, WsConnection sender, FanoutLoad.SendFrame frame,
+                                  long serverPid) throws java.io.IOException {
         Duration phase = Duration.ofSeconds(a.integer("seconds"));
         int window = a.integer("window");
         load.probe(sender, frame);
         load.closedLoop(sender, frame, window, Duration.ofSeconds(5), new Histogram(3)); // warm-up (JIT)
         Histogram atMax = new Histogram(3);
+        double cpuBefore = ProcessMemory.cpuSeconds(serverPid);
+        long start = System.nanoTime();
         double max = load.closedLoop(sender, frame, window, phase, atMax);
+        double cores = (ProcessMemory.cpuSeconds(serverPid) - cpuBefore) / ((System.nanoTime() - start) / 1e9);
         double fixed = a.number("rate");
         Histogram atFixed = load.paced(sender, frame, fixed, phase);
         double half = max / 2 / load.receiversCount();
         Histogram atHalf = load.paced(sender, frame, half, phase);
-        return new Result(max, atMax, fixed, atFixed, half, atHalf, load.lastFrameBytes());
+        return new Result(max, atMax, fixed, atFixed, half, atHalf, load.lastFrameBytes(), cores);
     }
 
     private static WsConnection open(WsClient client, URI uri, String token, WsClient.Listener listener) throws Exception {
@@ -197,10 +214,10 @@ public final class FanoutBenchmark {
     private static void print(String label, Result r) {
         System.out.printf(Locale.ROOT, "%s: max %.0f deliveries/s (p50 %.2f p99 %.2f ms) | at %.1f msg/s: p50 %.2f"
                         + " p99 %.2f p999 %.2f max %.2f ms | at %.1f msg/s (half): p50 %.2f p99 %.2f p999 %.2f max %.2f ms"
-                        + " | %d bytes per push%n", label, r.maxDeliveries(), ms(r.atMax(), 50), ms(r.atMax(), 99),
+                        + " | %d bytes per push | server %.2f cores at max%n", label, r.maxDeliveries(), ms(r.atMax(), 50), ms(r.atMax(), 99),
                 r.fixedRate(), ms(r.atFixed(), 50), ms(r.atFixed(), 99), ms(r.atFixed(), 99.9), r.atFixed().getMaxValue() / 1e3,
                 r.halfRate(), ms(r.atHalf(), 50), ms(r.atHalf(), 99), ms(r.atHalf(), 99.9), r.atHalf().getMaxValue() / 1e3,
-                r.frameBytes());
+                r.frameBytes(), r.serverCores());
     }
 
     private static double ms(Histogram h, double percentile) {

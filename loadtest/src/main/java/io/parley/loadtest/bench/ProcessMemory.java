@@ -9,7 +9,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Memory of another JVM on this machine: live heap (used heap right after a full GC, through
+ * Memory and CPU of another JVM on this machine: live heap (used heap right after a full GC, through
  * {@code jcmd GC.run} + {@code GC.heap_info}, the same for Parley and the baseline) and resident
  * set size ({@code VmRSS} in {@code /proc/<pid>/status}).
  */
@@ -38,6 +38,16 @@ final class ProcessMemory {
             throw new IllegalStateException("no VmRSS for pid " + pid);
         }
         return Long.parseLong(m.group(1)) * 1024;
+    }
+
+    /**
+     * CPU time the process used so far (user + system, from {@code /proc/<pid>/stat}), in seconds;
+     * assumes the usual 100 clock ticks per second.
+     */
+    static double cpuSeconds(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" "); // f[0] is field 3 (state)
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0; // fields 14 utime, 15 stime
     }
 
     private static String jcmd(long pid, String command) throws IOException, InterruptedException {

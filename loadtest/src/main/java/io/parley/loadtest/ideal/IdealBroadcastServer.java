@@ -11,13 +11,12 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.parley.loadtest.client.Transports;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -30,22 +29,23 @@ import java.util.concurrent.ConcurrentHashMap;
  * every other socket. The outgoing WebSocket frame (header + payload) is encoded <b>once</b> into
  * one buffer, and each event loop writes {@code retainedDuplicate()} of it to its own channels,
  * then flushes each once (batched flushes, no cross-thread write per channel). No auth, no JSON,
- * no storage: the ceiling Parley is measured against, with the same clients on the same machine.
+ * no storage: the ceiling Parley is measured against, with the same clients on the same machine,
+ * on the same transport as Parley (epoll on Linux).
  *
  * <p>Run: {@code java -cp <loadtest classpath> io.parley.loadtest.ideal.IdealBroadcastServer <port>}
  * (the benchmark runner starts it in a JVM of its own). Prints {@code listening <port>} when ready.
  */
 public final class IdealBroadcastServer implements AutoCloseable {
 
-    private final EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-    private final EventLoopGroup workers = new MultiThreadIoEventLoopGroup(0, NioIoHandler.newFactory());
+    private final EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, Transports.ioHandler());
+    private final EventLoopGroup workers = new MultiThreadIoEventLoopGroup(0, Transports.ioHandler());
     /** Channels by their event loop: each list is only touched by its own loop. */
     private final Map<EventLoop, List<Channel>> rooms = new ConcurrentHashMap<>();
     private final Channel server;
 
     public IdealBroadcastServer(String host, int port) throws InterruptedException {
         Broadcast broadcast = new Broadcast();
-        server = new ServerBootstrap().group(boss, workers).channel(NioServerSocketChannel.class)
+        server = new ServerBootstrap().group(boss, workers).channel(Transports.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
