@@ -1,7 +1,6 @@
 package io.parley.loadtest.bench;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -9,36 +8,54 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /** A Parley node in a JVM of its own ({@code java -jar parley-gateway.jar}), configured by environment. */
 final class GatewayProcess implements AutoCloseable {
 
-    private final Process process;
+    /** The same heap for every server the runner starts, Parley or baseline. */
+    static final List<String> SERVER_JVM_ARGS = List.of("-Xmx2g");
+
+    private final ChildJvm jvm;
     private final int port;
 
-    private GatewayProcess(Process process, int port) {
-        this.process = process;
+    private GatewayProcess(ChildJvm jvm, int port) {
+        this.jvm = jvm;
         this.port = port;
     }
 
+    /** A node on PostgreSQL with development tokens (the durable-sends benchmark). */
     static GatewayProcess start(Path jar, String storageUrl, String user, String password, Path log)
             throws IOException, InterruptedException {
-        int port = freePort();
-        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx2g", "-jar", jar.toString());
-        Map<String, String> env = builder.environment();
-        env.put("PARLEY_PORT", Integer.toString(port));
-        env.put("PARLEY_BIND_ADDRESS", "127.0.0.1");
-        env.put("PARLEY_STORAGE_URL", storageUrl);
-        env.put("PARLEY_STORAGE_USER", user);
-        env.put("PARLEY_STORAGE_PASSWORD", password);
-        env.put("PARLEY_DATA_DIR", Files.createTempDirectory("parley-bench-").toString());
-        env.put("PARLEY_DEV_TOKENS", "true");
-        builder.redirectErrorStream(true).redirectOutput(log.toFile());
-        GatewayProcess node = new GatewayProcess(builder.start(), port);
-        node.awaitReady(Duration.ofSeconds(60));
+        return start(jar, Map.of("PARLEY_STORAGE_URL", storageUrl, "PARLEY_STORAGE_USER", user,
+                "PARLEY_STORAGE_PASSWORD", password, "PARLEY_DEV_TOKENS", "true"), log);
+    }
+
+    /**
+     * A node on a free port of 127.0.0.1 with its embedded store in a fresh directory, plus
+     * {@code env} (e.g. {@code PARLEY_JWT_SECRET}, {@code PARLEY_STORAGE_URL}).
+     */
+    static GatewayProcess start(Path jar, Map<String, String> env, Path log) throws IOException, InterruptedException {
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalArgumentException(jar.toAbsolutePath() + " missing: run mvn -q -DskipTests package first");
+        }
+        int port = ChildJvm.freePort();
+        Map<String, String> all = new HashMap<>();
+        all.put("PARLEY_PORT", Integer.toString(port));
+        all.put("PARLEY_BIND_ADDRESS", "127.0.0.1");
+        all.put("PARLEY_DATA_DIR", Files.createTempDirectory("parley-bench-").toString());
+        all.putAll(env);
+        List<String> args = new java.util.ArrayList<>(SERVER_JVM_ARGS);
+        ChildJvm jvm = ChildJvm.start("the node", args, List.of("-jar", jar.toString()), all, log);
+        GatewayProcess node = new GatewayProcess(jvm, port);
+        try {
+            node.awaitReady(Duration.ofSeconds(60));
+        } catch (RuntimeException | InterruptedException e) {
+            node.close();
+            throw e;
+        }
         return node;
     }
 
@@ -46,16 +63,33 @@ final class GatewayProcess implements AutoCloseable {
         return port;
     }
 
+    long pid() {
+        return jvm.pid();
+    }
+
     URI uri(String path, String scheme) {
         return URI.create(scheme + "://127.0.0.1:" + port + path);
+    }
+
+    /** The node's own count of open WebSockets (sum of {@code parley_connections} over dialects). */
+    long connections() throws IOException, InterruptedException {
+        String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri("/metrics", "http")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        double sum = 0;
+        for (String line : metrics.split("\n")) {
+            if (line.startsWith("parley_connections{")) {
+                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return (long) sum;
     }
 
     private void awaitReady(Duration limit) throws InterruptedException {
         HttpClient http = HttpClient.newHttpClient();
         long deadline = System.nanoTime() + limit.toNanos();
         while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("the node exited with " + process.exitValue() + " (see its log)");
+            if (!jvm.process().isAlive()) {
+                throw new IllegalStateException("the node exited with " + jvm.process().exitValue() + " (see its log)");
             }
             try {
                 HttpResponse<Void> ready = http.send(HttpRequest.newBuilder(uri("/ready", "http")).build(),
@@ -73,15 +107,6 @@ final class GatewayProcess implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
-        process.destroy(); // SIGTERM: graceful shutdown
-        if (!process.waitFor(30, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
+        jvm.close(); // SIGTERM: graceful shutdown
     }
 }

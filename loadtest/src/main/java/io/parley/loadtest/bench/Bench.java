@@ -1,0 +1,26 @@
+package io.parley.loadtest.bench;
+
+import java.util.Arrays;
+
+/**
+ * One entry point, one figure per command: {@code mvn -q -pl loadtest exec:java -Dexec.args="<figure> key=value ..."}.
+ * Figures: {@code durable} (the default, also when the first argument is already a key=value),
+ * {@code fanout}, {@code idle}, {@code crossnode} (a placeholder until the cluster bus exists).
+ */
+public final class Bench {
+    private Bench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String figure = args.length == 0 || args[0].contains("=") ? "durable" : args[0];
+        String[] rest = args.length == 0 || args[0].contains("=") ? args : Arrays.copyOfRange(args, 1, args.length);
+        switch (figure) {
+            case "durable" -> DurableSendsBenchmark.main(rest);
+            case "fanout" -> FanoutBenchmark.main(rest);
+            case "idle" -> IdleSocketsBenchmark.main(rest);
+            case "crossnode" -> CrossNodeBenchmark.main(rest);
+            default -> throw new IllegalArgumentException("unknown figure '" + figure
+                    + "'; one of: durable, fanout, idle, crossnode");
+        }
+    }
+}

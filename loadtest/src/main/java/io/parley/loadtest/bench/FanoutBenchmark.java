@@ -1,0 +1,248 @@
+package io.parley.loadtest.bench;
+
+import io.parley.loadtest.client.Tokens;
+import io.parley.loadtest.client.WsClient;
+import io.parley.loadtest.client.WsConnection;
+import io.parley.loadtest.ideal.IdealBroadcastServer;
+import org.HdrHistogram.Histogram;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Fan-out to one big chat, Parley beside the ideal broadcast baseline, in one run on the same
+ * machine with the same client code and the same number of sockets.
+ *
+ * <p>Parley: a node in its own JVM (embedded store, HS256 tokens minted here from a random
+ * secret), one support conversation whose members are the customer and {@code members - 1} staff
+ * users (staff join a support chat by reading it; a group chat is capped at 101 members). Receivers:
+ * every staff socket plus a second socket of the customer (a user's own message reaches their
+ * other devices), {@code members} in all; the customer's first socket sends. Baseline:
+ * {@link IdealBroadcastServer} in its own JVM, the same number of receivers plus one sender, fed
+ * frames padded to the size of Parley's pushes.
+ *
+ * <p>Per server: a probe (one message must reach exactly every receiver), a closed-loop warm-up,
+ * the closed-loop maximum ({@code window} messages not yet everywhere), then open-loop latency at
+ * {@code rate} messages/s and at half of the maximum. Prints every run and the medians.
+ *
+ * <p>Arguments ({@code key=value}, all optional): {@code jar} (gateway/target/parley-gateway.jar),
+ * {@code runs} (3), {@code members} (1000), {@code window} (32), {@code seconds} (10 per phase),
+ * {@code rate} (50 messages/s, i.e. 50k deliveries/s to 1,000 members), {@code threads} (2 client event loops).
+ */
+public final class FanoutBenchmark {
+
+    private FanoutBenchmark() {
+    }
+
+    /** Everything one server yielded in one run. */
+    /** {@code serverCores}: CPU the server used during the maximum phase, in cores (of 2 shared with the client). */
+    record Result(double maxDeliveries, Histogram atMax, double fixedRate, Histogram atFixed, double halfRate,
+                  Histogram atHalf, int frameBytes, double serverCores) {
+        /** Deliveries per second of server CPU: the efficiency, whatever share of the cores the client took. */
+        double perCpuSecond() {
+            return maxDeliveries / serverCores;
+        }
+    }
+
+    public static void main(String[] argv) throws Exception {
+        BenchArgs a = BenchArgs.parse(argv, "jar", "gateway/target/parley-gateway.jar", "runs", "3",
+                "members", "1000", "window", "32", "seconds", "10", "rate", "50", "threads", "2");
+        System.out.printf(Locale.ROOT, "fan-out benchmark, %s, %d CPUs, load %s, %s%n", Instant.now(),
+                Runtime.getRuntime().availableProcessors(), loadAverage(), a);
+        List<Result[]> results = new ArrayList<>();
+        for (int run = 1; run <= a.integer("runs"); run++) {
+            Result parley = parley(a);
+            print("run " + run + " Parley", parley);
+            Result ideal = ideal(a, parley.frameBytes());
+            print("run " + run + " ideal ", ideal);
+            System.out.printf(Locale.ROOT, "run %d: Parley/ideal = %.1f%% of deliveries/s, %.1f%% of deliveries per"
+                            + " server CPU-second (load %s)%n", run, 100 * parley.maxDeliveries() / ideal.maxDeliveries(),
+                    100 * parley.perCpuSecond() / ideal.perCpuSecond(), loadAverage());
+            results.add(new Result[] {parley, ideal});
+        }
+        double p = median(results.stream().mapToDouble(r -> r[0].maxDeliveries()).toArray());
+        double i = median(results.stream().mapToDouble(r -> r[1].maxDeliveries()).toArray());
+        double ratio = median(results.stream().mapToDouble(r -> r[0].maxDeliveries() / r[1].maxDeliveries()).toArray());
+        System.out.printf(Locale.ROOT, "median of %d: Parley %.0f deliveries/s, ideal %.0f deliveries/s, ratio %.1f%%%n",
+                results.size(), p, i, 100 * ratio);
+        System.out.printf(Locale.ROOT, "median of %d: per server CPU-second Parley %.0f, ideal %.0f, ratio %.1f%%"
+                        + " (server cores used at max: Parley %.2f, ideal %.2f)%n", results.size(),
+                median(results.stream().mapToDouble(r -> r[0].perCpuSecond()).toArray()),
+                median(results.stream().mapToDouble(r -> r[1].perCpuSecond()).toArray()),
+                100 * median(results.stream().mapToDouble(r -> r[0].perCpuSecond() / r[1].perCpuSecond()).toArray()),
+                median(results.stream().mapToDouble(r -> r[0].serverCores()).toArray()),
+                median(results.stream().mapToDouble(r -> r[1].serverCores()).toArray()));
+        for (int s = 0; s < 2; s++) {
+            int server = s;
+            String name = s == 0 ? "Parley" : "ideal";
+            System.out.printf(Locale.ROOT, "median of %d, %s: at %s msg/s p50 %.2f p99 %.2f p999 %.2f ms;"
+                            + " at half max p50 %.2f p99 %.2f p999 %.2f ms%n", results.size(), name, a.get("rate"),
+                    medianMs(results, server, 1, 50), medianMs(results, server, 1, 99), medianMs(results, server, 1, 99.9),
+                    medianMs(results, server, 2, 50), medianMs(results, server, 2, 99), medianMs(results, server, 2, 99.9));
+        }
+    }
+
+    private static Result parley(BenchArgs a) throws Exception {
+        String secret = HexFormat.of().formatHex(new SecureRandom().generateSeed(32));
+        Tokens tokens = new Tokens(secret, Duration.ofHours(2));
+        Path log = Files.createTempFile("parley-fanout-node-", ".log");
+        System.out.println("node log: " + log);
+        int members = a.integer("members");
+        String channel = "777";
+        try (GatewayProcess node = GatewayProcess.start(Path.of(a.get("jar")), Map.of("PARLEY_JWT_SECRET", secret), log);
+             WsClient client = new WsClient(a.integer("threads"))) {
+            FanoutLoad load = new FanoutLoad(members);
+            WsClient.Listener replies = load.receiver(FanoutBenchmark::completeReply);
+            // The customer opens the conversation on its sending socket.
+            // The sender's acks carry the marker too: its socket only completes replies, never counts.
+            WsConnection sender = open(client, node.uri("/ws?sid=c0", "ws"), tokens.user("c0"),
+                    load.sender(FanoutBenchmark::completeReply));
+            request(sender, "{\"name\":\"Event.AddConversation\",\"args\":{\"user_id\":\"c0\",\"application_id\":"
+                    + channel + "}}");
+            List<CompletableFuture<WsConnection>> receivers = new ArrayList<>();
+            receivers.add(client.connect(node.uri("/ws?sid=c0", "ws"), null, tokens.user("c0"), replies));
+            Semaphore inFlight = new Semaphore(100); // bounded connection storm
+            for (int s = 1; s < members; s++) {
+                String staff = "s" + s;
+                inFlight.acquire();
+                receivers.add(client.connect(node.uri("/ws?sid=" + staff, "ws"), null, tokens.staff(staff), replies)
+                        .thenCompose(c -> requestAsync(c, "{\"name\":\"Event.GetMessageList\",\"args\":{"
+                                + "\"session_channel\":\"" + channel + "\",\"executor_id\":\"" + staff + "\"}}")
+                                .thenApply(reply -> c))
+                        .whenComplete((c, e) -> inFlight.release()));
+            }
+            for (CompletableFuture<WsConnection> r : receivers) {
+                r.get(60, TimeUnit.SECONDS);
+            }
+            FanoutLoad.SendFrame frame = (k, nanos) -> "{\"name\":\"Event.SendMessage\",\"args\":{\"session_channel\":\""
+                    + channel + "\",\"sender_id\":\"c0\",\"content\":\"fanout " + FanoutLoad.marker(k, nanos) + "\"}}";
+            Result r = measure(a, load, sender, frame, node.pid());
+            System.out.println("node counts " + node.connections() + " open sockets; refused sends: "
+                    + load.refusedByCode());
+            return r;
+        }
+    }
+
+    private static Result ideal(BenchArgs a, int frameBytes) throws Exception {
+        int port = ChildJvm.freePort();
+        Path log = Files.createTempFile("parley-fanout-ideal-", ".log");
+        int members = a.integer("members");
+        try (ChildJvm server = ChildJvm.startMain("the ideal server", GatewayProcess.SERVER_JVM_ARGS,
+                IdealBroadcastServer.class, List.of(Integer.toString(port)), Map.of(), log);
+             WsClient client = new WsClient(a.integer("threads"))) {
+            server.awaitPort(port, Duration.ofSeconds(30));
+            URI uri = URI.create("ws://127.0.0.1:" + port + "/");
+            FanoutLoad load = new FanoutLoad(members);
+            WsClient.Listener listener = load.receiver((c, payload, nanos) -> { });
+            WsConnection sender = open(client, uri, null, (c, payload, nanos) -> { });
+            List<CompletableFuture<WsConnection>> receivers = new ArrayList<>();
+            for (int i = 0; i < members; i++) {
+                receivers.add(client.connect(uri, null, null, listener));
+            }
+            for (CompletableFuture<WsConnection> r : receivers) {
+                r.get(60, TimeUnit.SECONDS);
+            }
+            // The same bytes per delivery as Parley's pushes: the frame is padded to their size.
+            FanoutLoad.SendFrame frame = (k, nanos) -> {
+                String text = "{\"name\":\"Event.ReceiveMessage\",\"result\":{\"message\":{\"content\":\"fanout "
+                        + FanoutLoad.marker(k, nanos) + "\"}}}";
+                return text.length() >= frameBytes ? text : text + " ".repeat(frameBytes - text.length());
+            };
+            return measure(a, load, sender, frame, server.pid());
+        }
+    }
+
+    private static Result measure(BenchArgs a, FanoutLoad load, WsConnection sender, FanoutLoad.SendFrame frame,
+                                  long serverPid) throws java.io.IOException {
+        Duration phase = Duration.ofSeconds(a.integer("seconds"));
+        int window = a.integer("window");
+        load.probe(sender, frame);
+        load.closedLoop(sender, frame, window, Duration.ofSeconds(5), new Histogram(3)); // warm-up (JIT)
+        Histogram atMax = new Histogram(3);
+        double cpuBefore = ProcessMemory.cpuSeconds(serverPid);
+        long start = System.nanoTime();
+        double max = load.closedLoop(sender, frame, window, phase, atMax);
+        double cores = (ProcessMemory.cpuSeconds(serverPid) - cpuBefore) / ((System.nanoTime() - start) / 1e9);
+        double fixed = a.number("rate");
+        Histogram atFixed = load.paced(sender, frame, fixed, phase);
+        double half = max / 2 / load.receiversCount();
+        Histogram atHalf = load.paced(sender, frame, half, phase);
+        return new Result(max, atMax, fixed, atFixed, half, atHalf, load.lastFrameBytes(), cores);
+    }
+
+    private static WsConnection open(WsClient client, URI uri, String token, WsClient.Listener listener) throws Exception {
+        return client.connect(uri, null, token, listener).get(30, TimeUnit.SECONDS);
+    }
+
+    /** Setup requests: one at a time per socket, the reply completes the socket's pending future. */
+    private static CompletableFuture<String> requestAsync(WsConnection c, String text) {
+        CompletableFuture<String> reply = new CompletableFuture<>();
+        c.attachment = reply;
+        c.send(text);
+        return reply.orTimeout(30, TimeUnit.SECONDS).thenApply(r -> {
+            if (!r.contains("\"ok\":true")) {
+                throw new IllegalStateException("setup request refused: " + r);
+            }
+            return r;
+        });
+    }
+
+    private static void request(WsConnection c, String text) throws Exception {
+        requestAsync(c, text).get(30, TimeUnit.SECONDS);
+    }
+
+    private static void completeReply(WsConnection c, io.netty.buffer.ByteBuf payload, long nanos) {
+        if (c.attachment instanceof CompletableFuture<?> f) {
+            @SuppressWarnings("unchecked")
+            CompletableFuture<String> reply = (CompletableFuture<String>) f;
+            reply.complete(WsConnection.text(payload));
+        }
+    }
+
+    private static void print(String label, Result r) {
+        System.out.printf(Locale.ROOT, "%s: max %.0f deliveries/s (p50 %.2f p99 %.2f ms) | at %.1f msg/s: p50 %.2f"
+                        + " p99 %.2f p999 %.2f max %.2f ms | at %.1f msg/s (half): p50 %.2f p99 %.2f p999 %.2f max %.2f ms"
+                        + " | %d bytes per push | server %.2f cores at max%n", label, r.maxDeliveries(), ms(r.atMax(), 50), ms(r.atMax(), 99),
+                r.fixedRate(), ms(r.atFixed(), 50), ms(r.atFixed(), 99), ms(r.atFixed(), 99.9), r.atFixed().getMaxValue() / 1e3,
+                r.halfRate(), ms(r.atHalf(), 50), ms(r.atHalf(), 99), ms(r.atHalf(), 99.9), r.atHalf().getMaxValue() / 1e3,
+                r.frameBytes(), r.serverCores());
+    }
+
+    private static double ms(Histogram h, double percentile) {
+        return h.getValueAtPercentile(percentile) / 1e3;
+    }
+
+    private static double medianMs(List<Result[]> results, int server, int phase, double percentile) {
+        return median(results.stream().mapToDouble(r -> {
+            Result x = r[server];
+            return ms(phase == 1 ? x.atFixed() : x.atHalf(), percentile);
+        }).toArray());
+    }
+
+    static double median(double[] values) {
+        double[] v = values.clone();
+        java.util.Arrays.sort(v);
+        int n = v.length;
+        return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    }
+
+    static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim();
+        } catch (java.io.IOException e) {
+            return "?";
+        }
+    }
+}

@@ -1,0 +1,233 @@
+package io.parley.loadtest.bench;
+
+import io.netty.buffer.ByteBuf;
+import io.parley.loadtest.client.WsClient;
+import io.parley.loadtest.client.WsConnection;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
+
+/**
+ * One sender, many receivers in this JVM, whatever the server: the sender puts its
+ * {@link System#nanoTime()} into each message ({@code ~t<nanos>~}); every receiver finds it in
+ * the bytes it gets and records now minus then in an HdrHistogram (one clock, never averaged).
+ * The server only has to carry the text through, so Parley and the ideal baseline are measured
+ * by the same code on the same sockets.
+ */
+final class FanoutLoad {
+    /**
+     * Stamps are nanoTime minus this origin: positive (also for times taken up to a day before
+     * this class loaded), and comparable only inside this JVM.
+     */
+    private static final long ORIGIN = System.nanoTime() - java.util.concurrent.TimeUnit.DAYS.toNanos(1);
+    private static final Pattern ERROR_CODE = Pattern.compile("\"code\":(\\d+)");
+    /** Lateness recorded in microseconds, up to an hour, 3 significant digits. */
+    private final Recorder latency = new Recorder(3_600_000_000L, 3);
+    private final AtomicLong delivered = new AtomicLong();
+    private final AtomicInteger closedReceivers = new AtomicInteger();
+    /** Sends the server refused (an error reply: 429 too many in flight, 503 store): never delivered. */
+    private final AtomicLong refused = new AtomicLong();
+    private final Map<String, AtomicLong> refusedByCode = new ConcurrentHashMap<>();
+    private final int receivers;
+    private volatile int lastFrameBytes;
+
+    FanoutLoad(int receivers) {
+        this.receivers = receivers;
+    }
+
+    /** The listener every receiving socket uses; {@code other} sees frames without a timestamp (setup replies). */
+    WsClient.Listener receiver(WsClient.Listener other) {
+        return new WsClient.Listener() {
+            @Override
+            public void onText(WsConnection connection, ByteBuf payload, long nanos) {
+                long sent = timestamp(payload);
+                if (sent < 0) {
+                    other.onText(connection, payload, nanos);
+                    return;
+                }
+                latency.recordValue(Math.max(1, (nanos - ORIGIN - sent) / 1_000));
+                lastFrameBytes = payload.readableBytes();
+                delivered.incrementAndGet();
+            }
+
+            @Override
+            public void onClosed(WsConnection connection) {
+                closedReceivers.incrementAndGet();
+            }
+        };
+    }
+
+    /**
+     * The listener of the sending socket: counts refusals (a reply with {@code "ok":false} and its
+     * {@code "code"}), hands every frame to {@code other} (setup replies).
+     */
+    WsClient.Listener sender(WsClient.Listener other) {
+        return (connection, payload, nanos) -> {
+            String text = WsConnection.text(payload);
+            if (text.contains("\"ok\":false")) {
+                Matcher code = ERROR_CODE.matcher(text);
+                refusedByCode.computeIfAbsent(code.find() ? code.group(1) : "?", k -> new AtomicLong()).incrementAndGet();
+                refused.incrementAndGet();
+            }
+            other.onText(connection, payload, nanos);
+        };
+    }
+
+    long refused() {
+        return refused.get();
+    }
+
+    Map<String, AtomicLong> refusedByCode() {
+        return refusedByCode;
+    }
+
+    int receiversCount() {
+        return receivers;
+    }
+
+    int lastFrameBytes() {
+        return lastFrameBytes;
+    }
+
+    long delivered() {
+        return delivered.get();
+    }
+
+    /** Marker text for message {@code k} due at {@code nanos} (a nanoTime): what the content must contain. */
+    static String marker(long k, long nanos) {
+        return "k" + k + " ~t" + (nanos - ORIGIN) + "~";
+    }
+
+    /**
+     * Closed loop: message {@code k} goes out once message {@code k - window} reached every
+     * receiver, so the server is kept busy without unbounded queues. Returns deliveries/s and
+     * leaves the latency of the phase in {@code histogramOut}.
+     */
+    double closedLoop(WsConnection sender, SendFrame frame, int window, Duration duration,
+                      Histogram histogramOut) {
+        latency.reset();
+        long base = delivered.get();
+        long refusedBase = refused.get();
+        long start = System.nanoTime();
+        long end = start + duration.toNanos();
+        long k = 0;
+        while (System.nanoTime() < end) {
+            long oldest = k - window + 1; // every message before this one must be everywhere
+            awaitDelivered(base, () -> (oldest - (refused.get() - refusedBase)) * receivers,
+                    end + Duration.ofSeconds(10).toNanos());
+            sender.send(frame.text(k, System.nanoTime()));
+            k++;
+        }
+        long count = delivered.get() - base;
+        double rate = count / ((System.nanoTime() - start) / 1e9);
+        drain(base, k, refusedBase);
+        histogramOut.add(latency.getIntervalHistogram());
+        return rate;
+    }
+
+    /**
+     * Open loop at {@code messagesPerSecond}: message {@code k} is due at {@code start + k/rate}
+     * and carries that due time, so a late send counts its lateness (no coordinated omission).
+     */
+    Histogram paced(WsConnection sender, SendFrame frame, double messagesPerSecond, Duration duration) {
+        latency.reset();
+        long base = delivered.get();
+        long refusedBase = refused.get();
+        long interval = (long) (1e9 / messagesPerSecond);
+        long start = System.nanoTime();
+        long messages = duration.toNanos() / interval;
+        for (long k = 0; k < messages; k++) {
+            long due = start + k * interval;
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                LockSupport.parkNanos(wait);
+            }
+            sender.send(frame.text(k, due));
+        }
+        drain(base, messages, refusedBase);
+        return latency.getIntervalHistogram();
+    }
+
+    /** One probe message must reach exactly every receiver: proves the room before measuring. */
+    void probe(WsConnection sender, SendFrame frame) {
+        long base = delivered.get();
+        sender.send(frame.text(-1, System.nanoTime()));
+        drain(base, 1, refused.get());
+        try {
+            Thread.sleep(200); // a surplus delivery would show up now
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        long got = delivered.get() - base;
+        if (got != receivers) {
+            throw new IllegalStateException("probe reached " + got + " deliveries, expected " + receivers);
+        }
+    }
+
+    /**
+     * Waits until {@code needed} (re-read each time: refusals may arrive meanwhile) deliveries of
+     * this phase arrived; fails after 10 s without progress or at the deadline.
+     */
+    private void awaitDelivered(long base, LongSupplier needed, long deadline) {
+        long last = -1;
+        long lastProgress = System.nanoTime();
+        while (delivered.get() - base < needed.getAsLong()) {
+            long now = System.nanoTime();
+            long progress = delivered.get() + refused.get();
+            if (progress != last) {
+                last = progress;
+                lastProgress = now;
+            } else if (now - lastProgress > Duration.ofSeconds(10).toNanos() || now > deadline) {
+                throw new IllegalStateException("stalled at " + (delivered.get() - base) + " of " + needed.getAsLong()
+                        + " deliveries; " + closedReceivers.get() + " receivers closed (a slow consumer gets close"
+                        + " 4008); refused sends by code " + refusedByCode);
+            }
+            LockSupport.parkNanos(20_000);
+        }
+    }
+
+    /** Waits (bounded) until every message sent in the phase and not refused has reached every receiver. */
+    private void drain(long base, long sent, long refusedBase) {
+        awaitDelivered(base, () -> (sent - (refused.get() - refusedBase)) * receivers,
+                System.nanoTime() + Duration.ofSeconds(60).toNanos());
+    }
+
+    /** The sender's frame for message {@code k} stamped {@code nanos}: it must contain {@link #marker}. */
+    @FunctionalInterface
+    interface SendFrame {
+        String text(long k, long nanos);
+    }
+
+    /** Finds {@code ~t<digits>~} in the bytes; -1 when absent. */
+    static long timestamp(ByteBuf payload) {
+        int end = payload.writerIndex() - 1;
+        for (int i = payload.readerIndex(); i < end; i++) {
+            if (payload.getByte(i) == '~' && payload.getByte(i + 1) == 't') {
+                long value = 0;
+                int j = i + 2;
+                int digits = 0;
+                for (; j <= end; j++) {
+                    byte b = payload.getByte(j);
+                    if (b < '0' || b > '9') {
+                        break;
+                    }
+                    value = value * 10 + (b - '0');
+                    digits++;
+                }
+                if (digits > 0 && j <= end && payload.getByte(j) == '~') {
+                    return value;
+                }
+            }
+        }
+        return -1;
+    }
+}

@@ -1,0 +1,136 @@
+package io.parley.loadtest.ideal;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.parley.loadtest.client.Transports;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The ideal broadcast baseline of DESIGN.md: the least a Netty WebSocket server can do to fan a
+ * message out. Every socket on any path joins one room; a text frame from any socket goes to
+ * every other socket. The outgoing WebSocket frame (header + payload) is encoded <b>once</b> into
+ * one buffer, and each event loop writes {@code retainedDuplicate()} of it to its own channels,
+ * then flushes each once (batched flushes, no cross-thread write per channel). No auth, no JSON,
+ * no storage: the ceiling Parley is measured against, with the same clients on the same machine,
+ * on the same transport as Parley (epoll on Linux).
+ *
+ * <p>Run: {@code java -cp <loadtest classpath> io.parley.loadtest.ideal.IdealBroadcastServer <port>}
+ * (the benchmark runner starts it in a JVM of its own). Prints {@code listening <port>} when ready.
+ */
+public final class IdealBroadcastServer implements AutoCloseable {
+
+    private final EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, Transports.ioHandler());
+    private final EventLoopGroup workers = new MultiThreadIoEventLoopGroup(0, Transports.ioHandler());
+    /** Channels by their event loop: each list is only touched by its own loop. */
+    private final Map<EventLoop, List<Channel>> rooms = new ConcurrentHashMap<>();
+    private final Channel server;
+
+    public IdealBroadcastServer(String host, int port) throws InterruptedException {
+        Broadcast broadcast = new Broadcast();
+        server = new ServerBootstrap().group(boss, workers).channel(Transports.serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(8192),
+                                new WebSocketServerProtocolHandler("/", null, false, 65536, false, true),
+                                broadcast);
+                    }
+                }).bind(host, port).sync().channel();
+    }
+
+    public static void main(String[] args) throws Exception {
+        int port = Integer.parseInt(args[0]);
+        try (IdealBroadcastServer server = new IdealBroadcastServer("127.0.0.1", port)) {
+            System.out.println("listening " + port);
+            System.out.flush();
+            // Runs until its parent closes our stdin (or dies): never outlives the benchmark.
+            while (System.in.read() >= 0) {
+                // ignore input
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        server.close().syncUninterruptibly();
+        boss.shutdownGracefully();
+        workers.shutdownGracefully().syncUninterruptibly();
+    }
+
+    @ChannelHandler.Sharable
+    private final class Broadcast extends SimpleChannelInboundHandler<TextWebSocketFrame> {
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+            if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
+                Channel ch = ctx.channel();
+                List<Channel> room = rooms.computeIfAbsent(ch.eventLoop(), loop -> new ArrayList<>());
+                room.add(ch);
+                ch.closeFuture().addListener(f -> room.remove(ch)); // runs on the same loop
+            }
+            super.userEventTriggered(ctx, evt);
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, TextWebSocketFrame frame) {
+            ByteBuf encoded = encodeOnce(ctx, frame.content());
+            Channel sender = ctx.channel();
+            rooms.forEach((loop, room) -> {
+                encoded.retain(); // one reference per loop task
+                loop.execute(() -> {
+                    try {
+                        for (Channel ch : room) {
+                            if (ch != sender) {
+                                // A ByteBuf passes the WebSocket encoder untouched: the bytes go out as they are.
+                                ch.write(encoded.retainedDuplicate(), ch.voidPromise());
+                            }
+                        }
+                        for (Channel ch : room) {
+                            if (ch != sender) {
+                                ch.flush();
+                            }
+                        }
+                    } finally {
+                        encoded.release();
+                    }
+                });
+            });
+            encoded.release();
+        }
+
+        /** An unmasked, final text frame (RFC 6455 section 5.2) holding {@code payload}. */
+        private ByteBuf encodeOnce(ChannelHandlerContext ctx, ByteBuf payload) {
+            int length = payload.readableBytes();
+            ByteBuf out = ctx.alloc().directBuffer(length + 10);
+            out.writeByte(0x81); // FIN + text
+            if (length < 126) {
+                out.writeByte(length);
+            } else if (length < 65536) {
+                out.writeByte(126).writeShort(length);
+            } else {
+                out.writeByte(127).writeLong(length);
+            }
+            return out.writeBytes(payload, payload.readerIndex(), length);
+        }
+    }
+}
