@@ -1,7 +1,5 @@
 package io.parley.gateway.http;
 
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.parley.storage.HistoryService;
 

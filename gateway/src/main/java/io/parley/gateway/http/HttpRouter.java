@@ -9,7 +9,6 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.parley.gateway.handshake.DialectEndpoint;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -8,13 +8,13 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.parley.gateway.config.ParleyConfig;
-import io.parley.gateway.limits.ConnectionLimits;
 import io.parley.gateway.handshake.HandshakeDeadlineHandler;
 import io.parley.gateway.handshake.WebSocketHandshakeHandler;
 import io.parley.gateway.http.HttpRouter;
+import io.parley.gateway.limits.ConnectionLimits;
 import io.parley.gateway.metrics.GatewayMetrics;
 import io.parley.gateway.websocket.ControlFrameHandler;
 

@@ -3,7 +3,6 @@ package io.parley.loadtest.bench;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
-import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
