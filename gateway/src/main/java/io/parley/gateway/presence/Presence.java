@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -24,6 +25,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * state at the moment the contacts are known, and only when it differs from the state last
  * announced: a quick connect and disconnect announces nothing, and the final state is announced
  * once, never a stale one last.
+ *
+ * <p>In a cluster a user may still be connected to another node when their last connection
+ * here closes: before announcing "offline" for a user with no connection left on this node, the
+ * cluster-wide {@link UserPresence} is asked, and a user online elsewhere stays online.
  */
 public final class Presence {
     private static final Logger log = LoggerFactory.getLogger(Presence.class);
@@ -34,15 +39,23 @@ public final class Presence {
     private final HistoryService history;
     private final Bus bus;
     private final Clock clock;
+    private final UserPresence cluster;
     private final Set<String> online = ConcurrentHashMap.newKeySet();
     /** Users last announced online (absent: offline or never announced). Guarded by itself. */
     private final Set<String> announcedOnline = new HashSet<>();
 
+    /** A single node: only this node's connections count. */
     public Presence(SessionRegistry sessions, HistoryService history, Bus bus, Clock clock) {
+        this(sessions, history, bus, clock, null);
+    }
+
+    /** @param cluster who is connected on any node, or {@code null} for a single node */
+    public Presence(SessionRegistry sessions, HistoryService history, Bus bus, Clock clock, UserPresence cluster) {
         this.sessions = sessions;
         this.history = history;
         this.bus = bus;
         this.clock = clock;
+        this.cluster = cluster;
     }
 
     /** A session was registered. */
@@ -76,17 +89,36 @@ public final class Presence {
         }
     }
 
+    private record Contacts(Set<String> userIds, boolean onlineElsewhere) {
+    }
+
+    /**
+     * Whether the user, with no connection left here, is still connected to another node. Asked
+     * after this node's own registration was withdrawn (same Redis connection, so in order).
+     */
+    private CompletableFuture<Boolean> onlineElsewhere(String userId) {
+        if (cluster == null || sessions.isOnline(userId)) {
+            return CompletableFuture.completedFuture(false);
+        }
+        return cluster.isOnline(userId).exceptionally(unknown -> false);
+    }
+
     private void announce(String userId) {
         history.call("presence_contacts", store -> store.contactsOf(userId, CONTACT_CHATS_LIMIT))
-                .whenComplete((contacts, failure) -> {
+                .thenCombine(onlineElsewhere(userId), Contacts::new)
+                .whenComplete((found, failure) -> {
                     if (failure != null) {
                         log.debug("presence of {} not announced: {}", userId, failure.toString());
                         return;
                     }
                     // Completions of several changes may race: each announces the state as it is
                     // now, and only if that is not what was announced last.
+                    Set<String> contacts = found.userIds();
                     synchronized (announcedOnline) {
                         boolean now = isOnline(userId);
+                        if (!now && found.onlineElsewhere() && !sessions.isOnline(userId)) {
+                            return; // still connected to another node, which speaks for them
+                        }
                         boolean changed = now ? announcedOnline.add(userId) : announcedOnline.remove(userId);
                         if (changed && !contacts.isEmpty()) {
                             bus.publish(new Envelope(new ChatEvent.PresenceChanged(userId, now, clock.instant()),
