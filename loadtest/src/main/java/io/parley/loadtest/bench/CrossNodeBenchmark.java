@@ -1,23 +1,201 @@
 package io.parley.loadtest.bench;
 
+import io.parley.loadtest.client.Tokens;
+import io.parley.loadtest.client.WsClient;
+import io.parley.loadtest.client.WsConnection;
+import org.HdrHistogram.Histogram;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
 /**
- * Cross-node delivery (DESIGN.md target: p99 <= 15 ms at 10k msg/s through one Redis) — a
- * placeholder: the Redis cluster bus is being built on another branch, and this figure needs it.
+ * Cross-node delivery (DESIGN.md target: p99 <= 15 ms at 10k msg/s through one Redis), beside
+ * the same load on one node (the local-bus baseline), measured in one run with one pair of nodes.
  *
- * <p>The hook, for whoever lands the bus: start two {@link GatewayProcess} nodes with distinct
- * {@code PARLEY_NODE_ID}s, one {@code PARLEY_REDIS_URL} and one {@code PARLEY_JWT_SECRET}; put
- * senders on node A and receivers on node B of the same chats (direct chats need no setup; use the
- * {@code typed} dialect or {@code events}); stamp each message with {@link FanoutLoad#marker} and
- * reuse {@link FanoutLoad}'s receiver and {@code paced} loop (open loop, HdrHistogram, one clock)
- * at 10,000 msg/s; beside it, the same load with both ends on one node (the local-bus baseline),
- * so the cost of the hop is a ratio measured in one run. Print medians like {@link FanoutBenchmark}.
+ * <p>Per run: a fresh PostgreSQL schema (created here, dropped afterwards), two
+ * {@link GatewayProcess} nodes A and B ({@code PARLEY_NODE_ID} 1 and 2) on that schema, the local
+ * Redis and one random {@code PARLEY_JWT_SECRET}; the per-socket request limits are raised
+ * ({@code PARLEY_MAX_MESSAGES_PER_SECOND}, {@code PARLEY_MESSAGE_BURST}) so that one sending socket
+ * can carry the load. Two support conversations, each opened by its customer on node A:
+ * <ul>
+ *   <li>cross-node: customer {@code x0} sends on node A, staff {@code xs} (joined by reading the
+ *   conversation on node B) receives on node B — every message goes A → PostgreSQL → Redis → B;</li>
+ *   <li>local: customer {@code l0} sends on node A, staff {@code ls} receives on node A too (no
+ *   other node hosts a recipient, so nothing is published).</li>
+ * </ul>
+ * Each message carries {@link FanoutLoad#marker} (sender's nanoTime; sender and receiver live in
+ * this JVM, so one clock). Per path: a probe (exactly one delivery), a closed-loop warm-up, the
+ * closed-loop maximum ({@code window} messages not yet delivered), then open-loop latency at
+ * {@code rate} messages/s ({@link FanoutLoad#paced}: a late send counts its lateness). Prints
+ * every run and the medians; the hop's cost is the cross/local ratio of each run.
+ *
+ * <p>Arguments ({@code key=value}, all optional): {@code jar}, {@code url}
+ * (jdbc:postgresql://127.0.0.1:5432/test), {@code user} (postgres), {@code password} (empty),
+ * {@code redis} (redis://127.0.0.1:6379), {@code runs} (3), {@code window} (64),
+ * {@code seconds} (10 per phase), {@code rate} (10000 msg/s), {@code threads} (2 client event loops).
  */
 final class CrossNodeBenchmark {
     private CrossNodeBenchmark() {
     }
 
-    static void main(String[] args) {
-        throw new UnsupportedOperationException("cross-node benchmark: needs the Redis cluster bus (another branch);"
-                + " see the hook in CrossNodeBenchmark's documentation and BENCHMARKS.md");
+    /** One path (cross-node or local) in one run. */
+    record Result(double maxDeliveries, Histogram atMax, double rate, Histogram atRate, long refused,
+                  Map<String, ?> refusedByCode) {
+    }
+
+    static void main(String[] argv) throws Exception {
+        BenchArgs a = BenchArgs.parse(argv, "jar", "gateway/target/parley-gateway.jar",
+                "url", "jdbc:postgresql://127.0.0.1:5432/test", "user", "postgres", "password", "",
+                "redis", "redis://127.0.0.1:6379", "runs", "3", "window", "64", "seconds", "10",
+                "rate", "10000", "threads", "2");
+        System.out.printf(Locale.ROOT, "cross-node benchmark, %s, %d CPUs, load %s, %s%n", Instant.now(),
+                Runtime.getRuntime().availableProcessors(), FanoutBenchmark.loadAverage(), a);
+        List<Result[]> results = new ArrayList<>();
+        for (int run = 1; run <= a.integer("runs"); run++) {
+            Result[] r = runOnce(a, run);
+            print("run " + run + " cross-node", r[0]);
+            print("run " + run + " local     ", r[1]);
+            System.out.printf(Locale.ROOT, "run %d: cross/local: max %.2fx, p50 %.2fx, p99 %.2fx, p999 %.2fx (load %s)%n",
+                    run, r[0].maxDeliveries() / r[1].maxDeliveries(), ratio(r, 50), ratio(r, 99), ratio(r, 99.9),
+                    FanoutBenchmark.loadAverage());
+            results.add(r);
+        }
+        int n = results.size();
+        for (int p = 0; p < 2; p++) {
+            int path = p;
+            System.out.printf(Locale.ROOT, "median of %d, %s: max %.0f deliveries/s (closed loop, window %s);"
+                            + " at %s msg/s p50 %.2f p99 %.2f p999 %.2f max %.2f ms; refused %.0f%n", n,
+                    p == 0 ? "cross-node" : "local", med(results, r -> r[path].maxDeliveries()), a.get("window"),
+                    a.get("rate"), med(results, r -> ms(r[path].atRate(), 50)), med(results, r -> ms(r[path].atRate(), 99)),
+                    med(results, r -> ms(r[path].atRate(), 99.9)), med(results, r -> r[path].atRate().getMaxValue() / 1e3),
+                    med(results, r -> r[path].refused()));
+        }
+        System.out.printf(Locale.ROOT, "median of %d, cross/local ratios: max %.2fx, p50 %.2fx, p99 %.2fx, p999 %.2fx"
+                        + " (load %s)%n", n, med(results, r -> r[0].maxDeliveries() / r[1].maxDeliveries()),
+                med(results, r -> ratio(r, 50)), med(results, r -> ratio(r, 99)), med(results, r -> ratio(r, 99.9)),
+                FanoutBenchmark.loadAverage());
+    }
+
+    private static Result[] runOnce(BenchArgs a, int run) throws Exception {
+        String url = a.get("url");
+        String schema = "parley_xnode_" + Long.toString(System.currentTimeMillis(), 36);
+        try (Connection c = DriverManager.getConnection(url, a.get("user"), a.get("password"));
+             Statement s = c.createStatement()) {
+            s.execute("CREATE SCHEMA " + schema);
+        }
+        try {
+            String secret = HexFormat.of().formatHex(new SecureRandom().generateSeed(32));
+            Tokens tokens = new Tokens(secret, Duration.ofHours(2));
+            String nodeUrl = url + (url.contains("?") ? "&" : "?") + "currentSchema=" + schema;
+            Map<String, String> common = Map.of("PARLEY_STORAGE_URL", nodeUrl, "PARLEY_STORAGE_USER", a.get("user"),
+                    "PARLEY_STORAGE_PASSWORD", a.get("password"), "PARLEY_REDIS_URL", a.get("redis"),
+                    "PARLEY_JWT_SECRET", secret, "PARLEY_MAX_MESSAGES_PER_SECOND", "1000000",
+                    "PARLEY_MESSAGE_BURST", "1000000");
+            Path logA = Files.createTempFile("parley-xnode-a-", ".log");
+            Path logB = Files.createTempFile("parley-xnode-b-", ".log");
+            System.out.println("run " + run + ": schema " + schema + ", node logs " + logA + " " + logB);
+            Path jar = Path.of(a.get("jar"));
+            try (GatewayProcess nodeA = GatewayProcess.start(jar, with(common, "PARLEY_NODE_ID", "1"), logA);
+                 GatewayProcess nodeB = GatewayProcess.start(jar, with(common, "PARLEY_NODE_ID", "2"), logB);
+                 WsClient client = new WsClient(a.integer("threads"))) {
+                Result cross = path(a, client, tokens, nodeA, nodeB, "x", "701");
+                Result local = path(a, client, tokens, nodeA, nodeA, "l", "702");
+                return new Result[] {cross, local};
+            }
+        } finally {
+            try (Connection c = DriverManager.getConnection(url, a.get("user"), a.get("password"));
+                 Statement s = c.createStatement()) {
+                s.execute("DROP SCHEMA " + schema + " CASCADE");
+            }
+        }
+    }
+
+    private static Map<String, String> with(Map<String, String> env, String key, String value) {
+        Map<String, String> all = new java.util.HashMap<>(env);
+        all.put(key, value);
+        return all;
+    }
+
+    /** Customer {@code prefix0} sends on {@code senderNode}; staff {@code prefix}s receives on {@code receiverNode}. */
+    private static Result path(BenchArgs a, WsClient client, Tokens tokens, GatewayProcess senderNode,
+                               GatewayProcess receiverNode, String prefix, String channel) throws Exception {
+        String customer = prefix + "0";
+        String staff = prefix + "s";
+        FanoutLoad load = new FanoutLoad(1);
+        WsConnection sender = open(client, senderNode.uri("/ws?sid=" + customer, "ws"), tokens.user(customer),
+                load.sender(CrossNodeBenchmark::completeReply));
+        request(sender, "{\"name\":\"Event.AddConversation\",\"args\":{\"user_id\":\"" + customer
+                + "\",\"application_id\":" + channel + "}}");
+        WsConnection receiver = open(client, receiverNode.uri("/ws?sid=" + staff, "ws"), tokens.staff(staff),
+                load.receiver(CrossNodeBenchmark::completeReply));
+        request(receiver, "{\"name\":\"Event.GetMessageList\",\"args\":{\"session_channel\":\"" + channel
+                + "\",\"executor_id\":\"" + staff + "\"}}");
+        FanoutLoad.SendFrame frame = (k, nanos) -> "{\"name\":\"Event.SendMessage\",\"args\":{\"session_channel\":\""
+                + channel + "\",\"sender_id\":\"" + customer + "\",\"content\":\"xnode " + FanoutLoad.marker(k, nanos)
+                + "\"}}";
+        Duration phase = Duration.ofSeconds(a.integer("seconds"));
+        load.probe(sender, frame);
+        load.closedLoop(sender, frame, a.integer("window"), Duration.ofSeconds(3), new Histogram(3)); // warm-up (JIT)
+        Histogram atMax = new Histogram(3);
+        double max = load.closedLoop(sender, frame, a.integer("window"), phase, atMax);
+        Histogram atRate = load.paced(sender, frame, a.number("rate"), phase);
+        sender.close();
+        receiver.close();
+        return new Result(max, atMax, a.number("rate"), atRate, load.refused(), Map.copyOf(load.refusedByCode()));
+    }
+
+    private static WsConnection open(WsClient client, URI uri, String token, WsClient.Listener listener) throws Exception {
+        return client.connect(uri, null, token, listener).get(30, TimeUnit.SECONDS);
+    }
+
+    private static void request(WsConnection c, String text) throws Exception {
+        CompletableFuture<String> reply = new CompletableFuture<>();
+        c.attachment = reply;
+        c.send(text);
+        String r = reply.get(30, TimeUnit.SECONDS);
+        if (!r.contains("\"ok\":true")) {
+            throw new IllegalStateException("setup request refused: " + r);
+        }
+    }
+
+    private static void completeReply(WsConnection c, io.netty.buffer.ByteBuf payload, long nanos) {
+        if (c.attachment instanceof CompletableFuture<?> f) {
+            @SuppressWarnings("unchecked")
+            CompletableFuture<String> reply = (CompletableFuture<String>) f;
+            reply.complete(WsConnection.text(payload));
+        }
+    }
+
+    private static void print(String label, Result r) {
+        System.out.printf(Locale.ROOT, "%s: max %.0f deliveries/s (p50 %.2f p99 %.2f ms) | at %.0f msg/s: p50 %.2f"
+                        + " p99 %.2f p999 %.2f max %.2f ms | refused %d %s%n", label, r.maxDeliveries(), ms(r.atMax(), 50),
+                ms(r.atMax(), 99), r.rate(), ms(r.atRate(), 50), ms(r.atRate(), 99), ms(r.atRate(), 99.9),
+                r.atRate().getMaxValue() / 1e3, r.refused(), r.refusedByCode());
+    }
+
+    private static double ratio(Result[] r, double percentile) {
+        return ms(r[0].atRate(), percentile) / ms(r[1].atRate(), percentile);
+    }
+
+    private static double ms(Histogram h, double percentile) {
+        return h.getValueAtPercentile(percentile) / 1e3;
+    }
+
+    private static double med(List<Result[]> results, java.util.function.ToDoubleFunction<Result[]> f) {
+        return FanoutBenchmark.median(results.stream().mapToDouble(f).toArray());
     }
 }
