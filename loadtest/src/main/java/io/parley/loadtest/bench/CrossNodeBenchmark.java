@@ -45,7 +45,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Arguments ({@code key=value}, all optional): {@code jar}, {@code url}
  * (jdbc:postgresql://127.0.0.1:5432/test), {@code user} (postgres), {@code password} (empty),
- * {@code redis} (redis://127.0.0.1:6379), {@code runs} (3), {@code window} (64),
+ * {@code redis} (redis://127.0.0.1:6379), {@code runs} (3), {@code window} (256 messages not yet
+ * delivered), {@code senders} (8 sockets and conversations per path),
  * {@code seconds} (10 per phase), {@code rate} (10000 msg/s), {@code threads} (2 client event loops).
  */
 final class CrossNodeBenchmark {
@@ -60,7 +61,7 @@ final class CrossNodeBenchmark {
     static void main(String[] argv) throws Exception {
         BenchArgs a = BenchArgs.parse(argv, "jar", "gateway/target/parley-gateway.jar",
                 "url", "jdbc:postgresql://127.0.0.1:5432/test", "user", "postgres", "password", "",
-                "redis", "redis://127.0.0.1:6379", "runs", "3", "window", "64", "seconds", "10",
+                "redis", "redis://127.0.0.1:6379", "runs", "3", "window", "256", "senders", "8", "seconds", "10",
                 "rate", "10000", "threads", "2");
         System.out.printf(Locale.ROOT, "cross-node benchmark, %s, %d CPUs, load %s, %s%n", Instant.now(),
                 Runtime.getRuntime().availableProcessors(), FanoutBenchmark.loadAverage(), a);
@@ -103,8 +104,8 @@ final class CrossNodeBenchmark {
             String nodeUrl = url + (url.contains("?") ? "&" : "?") + "currentSchema=" + schema;
             Map<String, String> common = Map.of("PARLEY_STORAGE_URL", nodeUrl, "PARLEY_STORAGE_USER", a.get("user"),
                     "PARLEY_STORAGE_PASSWORD", a.get("password"), "PARLEY_REDIS_URL", a.get("redis"),
-                    "PARLEY_JWT_SECRET", secret, "PARLEY_MAX_MESSAGES_PER_SECOND", "1000000",
-                    "PARLEY_MESSAGE_BURST", "1000000");
+                    "PARLEY_JWT_SECRET", secret, "PARLEY_MAX_MESSAGES_PER_SECOND", "100000",
+                    "PARLEY_MESSAGE_BURST", "100000");
             Path logA = Files.createTempFile("parley-xnode-a-", ".log");
             Path logB = Files.createTempFile("parley-xnode-b-", ".log");
             System.out.println("run " + run + ": schema " + schema + ", node logs " + logA + " " + logB);
@@ -112,8 +113,8 @@ final class CrossNodeBenchmark {
             try (GatewayProcess nodeA = GatewayProcess.start(jar, with(common, "PARLEY_NODE_ID", "1"), logA);
                  GatewayProcess nodeB = GatewayProcess.start(jar, with(common, "PARLEY_NODE_ID", "2"), logB);
                  WsClient client = new WsClient(a.integer("threads"))) {
-                Result cross = path(a, client, tokens, nodeA, nodeB, "x", "701");
-                Result local = path(a, client, tokens, nodeA, nodeA, "l", "702");
+                Result cross = path(a, client, tokens, nodeA, nodeB, "x", 701);
+                Result local = path(a, client, tokens, nodeA, nodeA, "l", 801);
                 return new Result[] {cross, local};
             }
         } finally {
@@ -130,30 +131,59 @@ final class CrossNodeBenchmark {
         return all;
     }
 
-    /** Customer {@code prefix0} sends on {@code senderNode}; staff {@code prefix}s receives on {@code receiverNode}. */
+    /**
+     * Customers {@code prefix0..} (one socket and one conversation each) send on {@code senderNode}
+     * in turn; staff {@code prefix}s, a member of every one of those conversations, receives on
+     * {@code receiverNode}. Several senders because a socket may have only 64 requests in flight.
+     */
     private static Result path(BenchArgs a, WsClient client, Tokens tokens, GatewayProcess senderNode,
-                               GatewayProcess receiverNode, String prefix, String channel) throws Exception {
-        String customer = prefix + "0";
+                               GatewayProcess receiverNode, String prefix, int firstChannel) throws Exception {
+        int n = a.integer("senders");
         String staff = prefix + "s";
         FanoutLoad load = new FanoutLoad(1);
-        WsConnection sender = open(client, senderNode.uri("/ws?sid=" + customer, "ws"), tokens.user(customer),
-                load.sender(CrossNodeBenchmark::completeReply));
-        request(sender, "{\"name\":\"Event.AddConversation\",\"args\":{\"user_id\":\"" + customer
-                + "\",\"application_id\":" + channel + "}}");
+        WsConnection[] senders = new WsConnection[n];
+        String[] frames = new String[n];
+        // The staff member joins by reading each conversation on the sender's node (the node that
+        // created it, whose member cache must learn of the join), then connects on its own node.
+        WsConnection join = open(client, senderNode.uri("/ws?sid=" + staff, "ws"), tokens.staff(staff),
+                CrossNodeBenchmark::completeReply);
+        for (int i = 0; i < n; i++) {
+            String customer = prefix + i;
+            String channel = Integer.toString(firstChannel + i);
+            senders[i] = open(client, senderNode.uri("/ws?sid=" + customer, "ws"), tokens.user(customer),
+                    load.sender(CrossNodeBenchmark::completeReply));
+            request(senders[i], "{\"name\":\"Event.AddConversation\",\"args\":{\"user_id\":\"" + customer
+                    + "\",\"application_id\":" + channel + "}}");
+            request(join, "{\"name\":\"Event.GetMessageList\",\"args\":{\"session_channel\":\"" + channel
+                    + "\",\"executor_id\":\"" + staff + "\"}}");
+            frames[i] = "{\"name\":\"Event.SendMessage\",\"args\":{\"session_channel\":\"" + channel
+                    + "\",\"sender_id\":\"" + customer + "\",\"content\":\"xnode ";
+        }
+        join.close();
         WsConnection receiver = open(client, receiverNode.uri("/ws?sid=" + staff, "ws"), tokens.staff(staff),
                 load.receiver(CrossNodeBenchmark::completeReply));
-        request(receiver, "{\"name\":\"Event.GetMessageList\",\"args\":{\"session_channel\":\"" + channel
-                + "\",\"executor_id\":\"" + staff + "\"}}");
-        FanoutLoad.SendFrame frame = (k, nanos) -> "{\"name\":\"Event.SendMessage\",\"args\":{\"session_channel\":\""
-                + channel + "\",\"sender_id\":\"" + customer + "\",\"content\":\"xnode " + FanoutLoad.marker(k, nanos)
-                + "\"}}";
+        for (int i = 0; i < n; i++) {
+            request(receiver, "{\"name\":\"Event.GetMessageList\",\"args\":{\"session_channel\":\""
+                    + (firstChannel + i) + "\",\"executor_id\":\"" + staff + "\"}}");
+        }
+        // Message k goes to conversation k mod n through its customer's socket; the probe (k = -1) to the first.
+        FanoutLoad.SendFrame frame = (k, nanos) -> frames[(int) Math.floorMod(k, (long) n)]
+                + FanoutLoad.marker(k, nanos) + "\"}}";
+        // The socket is the one of the frame's conversation (the frame names it).
+        FanoutLoad.Out byFrame = text -> {
+            int at = text.indexOf("\"session_channel\":\"") + 19;
+            int channel = Integer.parseInt(text.substring(at, text.indexOf('"', at)));
+            senders[channel - firstChannel].send(text);
+        };
         Duration phase = Duration.ofSeconds(a.integer("seconds"));
-        load.probe(sender, frame);
-        load.closedLoop(sender, frame, a.integer("window"), Duration.ofSeconds(3), new Histogram(3)); // warm-up (JIT)
+        load.probe(byFrame, frame);
+        load.closedLoop(byFrame, frame, a.integer("window"), Duration.ofSeconds(3), new Histogram(3)); // warm-up (JIT)
         Histogram atMax = new Histogram(3);
-        double max = load.closedLoop(sender, frame, a.integer("window"), phase, atMax);
-        Histogram atRate = load.paced(sender, frame, a.number("rate"), phase);
-        sender.close();
+        double max = load.closedLoop(byFrame, frame, a.integer("window"), phase, atMax);
+        Histogram atRate = load.paced(byFrame, frame, a.number("rate"), phase);
+        for (WsConnection c : senders) {
+            c.close();
+        }
         receiver.close();
         return new Result(max, atMax, a.number("rate"), atRate, load.refused(), Map.copyOf(load.refusedByCode()));
     }

@@ -168,17 +168,18 @@ public final class FanoutBenchmark {
                                   long serverPid) throws java.io.IOException {
         Duration phase = Duration.ofSeconds(a.integer("seconds"));
         int window = a.integer("window");
-        load.probe(sender, frame);
-        load.closedLoop(sender, frame, window, Duration.ofSeconds(5), new Histogram(3)); // warm-up (JIT)
+        FanoutLoad.Out out = sender::send;
+        load.probe(out, frame);
+        load.closedLoop(out, frame, window, Duration.ofSeconds(5), new Histogram(3)); // warm-up (JIT)
         Histogram atMax = new Histogram(3);
         double cpuBefore = ProcessMemory.cpuSeconds(serverPid);
         long start = System.nanoTime();
-        double max = load.closedLoop(sender, frame, window, phase, atMax);
+        double max = load.closedLoop(out, frame, window, phase, atMax);
         double cores = (ProcessMemory.cpuSeconds(serverPid) - cpuBefore) / ((System.nanoTime() - start) / 1e9);
         double fixed = a.number("rate");
-        Histogram atFixed = load.paced(sender, frame, fixed, phase);
+        Histogram atFixed = load.paced(out, frame, fixed, phase);
         double half = max / 2 / load.receiversCount();
-        Histogram atHalf = load.paced(sender, frame, half, phase);
+        Histogram atHalf = load.paced(out, frame, half, phase);
         return new Result(max, atMax, fixed, atFixed, half, atHalf, load.lastFrameBytes(), cores);
     }
 

@@ -112,7 +112,7 @@ final class FanoutLoad {
      * receiver, so the server is kept busy without unbounded queues. Returns deliveries/s and
      * leaves the latency of the phase in {@code histogramOut}.
      */
-    double closedLoop(WsConnection sender, SendFrame frame, int window, Duration duration,
+    double closedLoop(Out sender, SendFrame frame, int window, Duration duration,
                       Histogram histogramOut) {
         latency.reset();
         long base = delivered.get();
@@ -138,7 +138,7 @@ final class FanoutLoad {
      * Open loop at {@code messagesPerSecond}: message {@code k} is due at {@code start + k/rate}
      * and carries that due time, so a late send counts its lateness (no coordinated omission).
      */
-    Histogram paced(WsConnection sender, SendFrame frame, double messagesPerSecond, Duration duration) {
+    Histogram paced(Out sender, SendFrame frame, double messagesPerSecond, Duration duration) {
         latency.reset();
         long base = delivered.get();
         long refusedBase = refused.get();
@@ -158,7 +158,7 @@ final class FanoutLoad {
     }
 
     /** One probe message must reach exactly every receiver: proves the room before measuring. */
-    void probe(WsConnection sender, SendFrame frame) {
+    void probe(Out sender, SendFrame frame) {
         long base = delivered.get();
         sender.send(frame.text(-1, System.nanoTime()));
         drain(base, 1, refused.get());
@@ -199,6 +199,15 @@ final class FanoutLoad {
     private void drain(long base, long sent, long refusedBase) {
         awaitDelivered(base, () -> (sent - (refused.get() - refusedBase)) * receivers,
                 System.nanoTime() + Duration.ofSeconds(60).toNanos());
+    }
+
+    /**
+     * Where the sender's frames go: one socket ({@code c::send}) or several in turn (one thread
+     * calls it, so a plain counter round-robins).
+     */
+    @FunctionalInterface
+    interface Out {
+        void send(String text);
     }
 
     /** The sender's frame for message {@code k} stamped {@code nanos}: it must contain {@link #marker}. */
