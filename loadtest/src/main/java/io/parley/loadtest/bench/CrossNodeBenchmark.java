@@ -40,7 +40,8 @@ import java.util.concurrent.TimeUnit;
  * Each message carries {@link FanoutLoad#marker} (sender's nanoTime; sender and receiver live in
  * this JVM, so one clock). Per path: a probe (exactly one delivery), a closed-loop warm-up, the
  * closed-loop maximum ({@code window} messages not yet delivered), then open-loop latency at
- * {@code rate} messages/s ({@link FanoutLoad#paced}: a late send counts its lateness). Prints
+ * {@code rate} messages/s ({@link FanoutLoad#paced}: a late send counts its lateness) and at half
+ * of the cross-node maximum (the same rate on both paths, below saturation). Prints
  * every run and the medians; the hop's cost is the cross/local ratio of each run.
  *
  * <p>Arguments ({@code key=value}, all optional): {@code jar}, {@code url}
@@ -54,8 +55,8 @@ final class CrossNodeBenchmark {
     }
 
     /** One path (cross-node or local) in one run. */
-    record Result(double maxDeliveries, Histogram atMax, double rate, Histogram atRate, long refused,
-                  Map<String, ?> refusedByCode) {
+    record Result(double maxDeliveries, Histogram atMax, double rate, Histogram atRate, double halfRate,
+                  Histogram atHalf, long refused, Map<String, ?> refusedByCode) {
     }
 
     static void main(String[] argv) throws Exception {
@@ -70,9 +71,10 @@ final class CrossNodeBenchmark {
             Result[] r = runOnce(a, run);
             print("run " + run + " cross-node", r[0]);
             print("run " + run + " local     ", r[1]);
-            System.out.printf(Locale.ROOT, "run %d: cross/local: max %.2fx, p50 %.2fx, p99 %.2fx, p999 %.2fx (load %s)%n",
-                    run, r[0].maxDeliveries() / r[1].maxDeliveries(), ratio(r, 50), ratio(r, 99), ratio(r, 99.9),
-                    FanoutBenchmark.loadAverage());
+            System.out.printf(Locale.ROOT, "run %d: cross/local: max %.2fx; at %s msg/s p50 %.2fx p99 %.2fx p999 %.2fx;"
+                            + " at %.0f msg/s p50 %.2fx p99 %.2fx p999 %.2fx (load %s)%n", run,
+                    r[0].maxDeliveries() / r[1].maxDeliveries(), a.get("rate"), ratio(r, 50), ratio(r, 99), ratio(r, 99.9),
+                    r[0].halfRate(), halfRatio(r, 50), halfRatio(r, 99), halfRatio(r, 99.9), FanoutBenchmark.loadAverage());
             results.add(r);
         }
         int n = results.size();
@@ -84,11 +86,18 @@ final class CrossNodeBenchmark {
                     a.get("rate"), med(results, r -> ms(r[path].atRate(), 50)), med(results, r -> ms(r[path].atRate(), 99)),
                     med(results, r -> ms(r[path].atRate(), 99.9)), med(results, r -> r[path].atRate().getMaxValue() / 1e3),
                     med(results, r -> r[path].refused()));
+            System.out.printf(Locale.ROOT, "median of %d, %s: at half the cross-node max (%.0f msg/s) p50 %.2f p99 %.2f"
+                            + " p999 %.2f max %.2f ms%n", n, p == 0 ? "cross-node" : "local",
+                    med(results, r -> r[0].halfRate()), med(results, r -> ms(r[path].atHalf(), 50)),
+                    med(results, r -> ms(r[path].atHalf(), 99)), med(results, r -> ms(r[path].atHalf(), 99.9)),
+                    med(results, r -> r[path].atHalf().getMaxValue() / 1e3));
         }
-        System.out.printf(Locale.ROOT, "median of %d, cross/local ratios: max %.2fx, p50 %.2fx, p99 %.2fx, p999 %.2fx"
-                        + " (load %s)%n", n, med(results, r -> r[0].maxDeliveries() / r[1].maxDeliveries()),
+        System.out.printf(Locale.ROOT, "median of %d, cross/local ratios: max %.2fx; at %s msg/s p50 %.2fx p99 %.2fx"
+                        + " p999 %.2fx; at half the cross-node max p50 %.2fx p99 %.2fx p999 %.2fx (load %s)%n", n,
+                med(results, r -> r[0].maxDeliveries() / r[1].maxDeliveries()), a.get("rate"),
                 med(results, r -> ratio(r, 50)), med(results, r -> ratio(r, 99)), med(results, r -> ratio(r, 99.9)),
-                FanoutBenchmark.loadAverage());
+                med(results, r -> halfRatio(r, 50)), med(results, r -> halfRatio(r, 99)),
+                med(results, r -> halfRatio(r, 99.9)), FanoutBenchmark.loadAverage());
     }
 
     private static Result[] runOnce(BenchArgs a, int run) throws Exception {
@@ -113,8 +122,9 @@ final class CrossNodeBenchmark {
             try (GatewayProcess nodeA = GatewayProcess.start(jar, with(common, "PARLEY_NODE_ID", "1"), logA);
                  GatewayProcess nodeB = GatewayProcess.start(jar, with(common, "PARLEY_NODE_ID", "2"), logB);
                  WsClient client = new WsClient(a.integer("threads"))) {
-                Result cross = path(a, client, tokens, nodeA, nodeB, "x", 701);
-                Result local = path(a, client, tokens, nodeA, nodeA, "l", 801);
+                Result cross = path(a, client, tokens, nodeA, nodeB, "x", 701, 0);
+                // The local path's second rate is the cross-node one: both ends at the same rate.
+                Result local = path(a, client, tokens, nodeA, nodeA, "l", 801, cross.halfRate());
                 return new Result[] {cross, local};
             }
         } finally {
@@ -137,7 +147,8 @@ final class CrossNodeBenchmark {
      * {@code receiverNode}. Several senders because a socket may have only 64 requests in flight.
      */
     private static Result path(BenchArgs a, WsClient client, Tokens tokens, GatewayProcess senderNode,
-                               GatewayProcess receiverNode, String prefix, int firstChannel) throws Exception {
+                               GatewayProcess receiverNode, String prefix, int firstChannel, double halfRate)
+            throws Exception {
         int n = a.integer("senders");
         String staff = prefix + "s";
         FanoutLoad load = new FanoutLoad(1);
@@ -181,11 +192,13 @@ final class CrossNodeBenchmark {
         Histogram atMax = new Histogram(3);
         double max = load.closedLoop(byFrame, frame, a.integer("window"), phase, atMax);
         Histogram atRate = load.paced(byFrame, frame, a.number("rate"), phase);
+        double half = halfRate > 0 ? halfRate : max / 2;
+        Histogram atHalf = load.paced(byFrame, frame, half, phase);
         for (WsConnection c : senders) {
             c.close();
         }
         receiver.close();
-        return new Result(max, atMax, a.number("rate"), atRate, load.refused(), Map.copyOf(load.refusedByCode()));
+        return new Result(max, atMax, a.number("rate"), atRate, half, atHalf, load.refused(), Map.copyOf(load.refusedByCode()));
     }
 
     private static WsConnection open(WsClient client, URI uri, String token, WsClient.Listener listener) throws Exception {
@@ -212,13 +225,19 @@ final class CrossNodeBenchmark {
 
     private static void print(String label, Result r) {
         System.out.printf(Locale.ROOT, "%s: max %.0f deliveries/s (p50 %.2f p99 %.2f ms) | at %.0f msg/s: p50 %.2f"
-                        + " p99 %.2f p999 %.2f max %.2f ms | refused %d %s%n", label, r.maxDeliveries(), ms(r.atMax(), 50),
+                        + " p99 %.2f p999 %.2f max %.2f ms | at %.0f msg/s: p50 %.2f p99 %.2f p999 %.2f max %.2f ms"
+                        + " | refused %d %s%n", label, r.maxDeliveries(), ms(r.atMax(), 50),
                 ms(r.atMax(), 99), r.rate(), ms(r.atRate(), 50), ms(r.atRate(), 99), ms(r.atRate(), 99.9),
-                r.atRate().getMaxValue() / 1e3, r.refused(), r.refusedByCode());
+                r.atRate().getMaxValue() / 1e3, r.halfRate(), ms(r.atHalf(), 50), ms(r.atHalf(), 99),
+                ms(r.atHalf(), 99.9), r.atHalf().getMaxValue() / 1e3, r.refused(), r.refusedByCode());
     }
 
     private static double ratio(Result[] r, double percentile) {
         return ms(r[0].atRate(), percentile) / ms(r[1].atRate(), percentile);
+    }
+
+    private static double halfRatio(Result[] r, double percentile) {
+        return ms(r[0].atHalf(), percentile) / ms(r[1].atHalf(), percentile);
     }
 
     private static double ms(Histogram h, double percentile) {
