@@ -5,7 +5,7 @@ import java.util.Arrays;
 /**
  * One entry point, one figure per command: {@code mvn -q -pl loadtest exec:java -Dexec.args="<figure> key=value ..."}.
  * Figures: {@code durable} (the default, also when the first argument is already a key=value),
- * {@code fanout}, {@code idle}, {@code crossnode} (a placeholder until the cluster bus exists).
+ * {@code fanout}, {@code idle}, {@code crossnode} (two nodes over Redis, beside one node).
  */
 public final class Bench {
     private Bench() {
