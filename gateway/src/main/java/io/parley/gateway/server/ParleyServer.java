@@ -11,10 +11,10 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
@@ -50,6 +50,7 @@ import io.parley.gateway.presence.UserPresence;
 import io.parley.gateway.session.Session;
 import io.parley.gateway.session.SessionRegistry;
 import io.parley.gateway.websocket.CloseCodes;
+import io.parley.gateway.websocket.CloseStarted;
 import io.parley.protocol.actions.ActionsCodec;
 import io.parley.protocol.events.EventsCodec;
 import io.parley.protocol.feed.FeedCodec;
@@ -64,6 +65,8 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -76,6 +79,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ParleyServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ParleyServer.class);
+    /** Shutdown: longest wait for clients to answer the 1001 close frame. */
+    private static final Duration CLOSE_HANDSHAKE_GRACE = Duration.ofSeconds(2);
 
     private final ParleyConfig config;
     private final JwtKeys keys;
@@ -239,26 +244,57 @@ public final class ParleyServer implements AutoCloseable {
     }
 
     /**
-     * Graceful shutdown: stop accepting, tell every client to go elsewhere (1001), commit what is
-     * queued — its publications go out on the bus as each commit completes — and only then close
-     * the bus (which waits for publications in flight and leaves the cluster), then stop the threads.
+     * Graceful shutdown: stop accepting, tell every client to go elsewhere (1001, then take no more
+     * messages from it), commit what is queued — its publications go out on the bus as each commit
+     * completes — and only then close the bus (which waits for publications in flight and leaves
+     * the cluster), wait (bounded) for clients to answer the close, then stop the threads.
      */
     @Override
     public void close() {
         draining = true;
         serverChannel.close().syncUninterruptibly();
+        List<Channel> open = new ArrayList<>();
         for (Session session : sessions.all()) {
             Channel channel = session.channel();
-            channel.eventLoop().execute(() -> channel.writeAndFlush(
-                    new CloseWebSocketFrame(CloseCodes.GOING_AWAY.code(), "node shutting down"))
-                    .addListener(ChannelFutureListener.CLOSE));
+            open.add(channel);
+            channel.eventLoop().execute(() -> goAway(channel));
         }
         history.close();
         bus.close();
+        awaitClosed(open);
         workerGroup.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
         bossGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         gcMetrics.close();
         registry.close();
         log.info("Parley node {} stopped", config.nodeId());
+    }
+
+    /**
+     * Sends 1001 and half-closes: nothing is written after the close frame, but the socket is read
+     * until the client answers (its data frames discarded, see {@link CloseStarted}). Closing at
+     * once instead would leave the client's in-flight frames unread, so the kernel answers with a
+     * reset that can destroy the close frame before the client reads it.
+     */
+    private static void goAway(Channel channel) {
+        channel.pipeline().fireUserEventTriggered(CloseStarted.INSTANCE);
+        channel.writeAndFlush(new CloseWebSocketFrame(CloseCodes.GOING_AWAY.code(), "node shutting down"))
+                .addListener(sent -> {
+                    if (sent.isSuccess() && channel instanceof DuplexChannel duplex) {
+                        duplex.shutdownOutput();
+                    } else {
+                        channel.close();
+                    }
+                });
+    }
+
+    /** Waits (bounded) for clients to answer the close frame; the worker group closes the rest. */
+    private static void awaitClosed(List<Channel> channels) {
+        long deadline = System.nanoTime() + CLOSE_HANDSHAKE_GRACE.toNanos();
+        for (Channel channel : channels) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0 || !channel.closeFuture().awaitUninterruptibly(left, TimeUnit.NANOSECONDS)) {
+                return;
+            }
+        }
     }
 }

@@ -129,6 +129,111 @@ class ClusterFaultTest {
         }
     }
 
+    @Test
+    void drainedNodeClosesWith1001AndLosesNothing() throws Exception {
+        TestNode a = cluster.node(0), b = cluster.node(1);
+        NodeProcess draining = NodeProcess.start(Map.of(
+                "PARLEY_NODE_ID", "10",
+                "PARLEY_STORAGE_URL", cluster.postgres.url(),
+                "PARLEY_STORAGE_USER", cluster.postgres.user(),
+                "PARLEY_STORAGE_PASSWORD", cluster.postgres.password(),
+                "PARLEY_REDIS_URL", cluster.redis.url(),
+                // The burst is about draining, not about the rate limiter.
+                "PARLEY_MAX_MESSAGES_PER_SECOND", "10000",
+                "PARLEY_MESSAGE_BURST", "10000"));
+        long app = newApplication();
+        int burst = 180; // with the 4 messages before, history fits one page of 200
+        int window = 60; // under the 64 requests a connection may have in flight: none is refused
+        try (draining; WsClient agent = staff(a, "711"); WsClient reader = staff(b, "712")) {
+            WsClient customer = WsClient.connect(draining.ws("/ws?sid=811"), "access_token", TestNode.token("811"));
+            String channel = openConversation(customer, "811", app);
+            history(agent, "711", channel);
+            history(reader, "712", channel);
+            List<Long> ownSends = exchange(customer, "811", agent, "711", channel, 2, "before");
+
+            // The customer streams messages, up to `window` unanswered, and is still sending when
+            // SIGTERM lands (after its 10th reply): the node must drain, not reset the connection.
+            List<Long> acked = java.util.Collections.synchronizedList(new ArrayList<>());
+            java.util.concurrent.CountDownLatch tenAcked = new java.util.concurrent.CountDownLatch(10);
+            java.util.function.Predicate<JsonNode> sendReply = m -> "Event.SendMessage".equals(m.path("name").asText());
+            Thread sender = new Thread(() -> {
+                int sent = 0, replied = 0;
+                long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+                while (System.nanoTime() < deadline && (sent < burst || replied < sent)) {
+                    if (sent < burst && sent - replied < window) {
+                        try {
+                            send(customer, "811", channel, "burst " + sent);
+                        } catch (RuntimeException e) {
+                            break; // the node closed the socket: the rest is never sent
+                        }
+                        sent++;
+                    }
+                    JsonNode reply = customer.awaitWithin(sendReply, java.time.Duration.ofMillis(1));
+                    if (reply == null) {
+                        if (!customer.isOpen()) {
+                            break;
+                        }
+                        continue;
+                    }
+                    replied++;
+                    if (reply.path("ok").asBoolean()) {
+                        acked.add(reply.at("/result/message/id").asLong());
+                        tenAcked.countDown();
+                    }
+                }
+                while (tenAcked.getCount() > 0) {
+                    tenAcked.countDown(); // never leave the test waiting
+                }
+            }, "burst-sender");
+            sender.start();
+            tenAcked.await(20, java.util.concurrent.TimeUnit.SECONDS);
+            int exit = draining.terminate(java.time.Duration.ofSeconds(20));
+            sender.join(40_000);
+            assertThat(sender.isAlive()).isFalse();
+            assertThat(exit).as("exit code after SIGTERM; log: %s", draining.tail()).isIn(0, 143);
+            assertThat(customer.awaitClose()).as("close code").isEqualTo(1001);
+
+            List<JsonNode> replies = customer.drain(sendReply, java.time.Duration.ofMillis(200));
+            for (JsonNode reply : replies) {
+                if (reply.path("ok").asBoolean()) {
+                    acked.add(reply.at("/result/message/id").asLong());
+                }
+            }
+            List<Long> pushedBefore = pushesSoFar(customer, channel);
+
+            List<JsonNode> messages = historyMessages(reader, "712", channel);
+            List<Long> order = messages.stream().map(m -> m.path("id").asLong()).toList();
+            List<String> burstCommitted = messages.stream().map(m -> m.path("content").asText())
+                    .filter(c -> c.startsWith("burst ")).toList();
+            assertThat(order).doesNotHaveDuplicates().containsAll(acked);
+            assertThat(acked).as("replies in commit order").doesNotHaveDuplicates().isSortedAccordingTo(
+                    java.util.Comparator.comparingInt(order::indexOf));
+            // What was read before the socket closed was committed in the order sent, without a gap.
+            assertThat(burstCommitted).hasSizeGreaterThanOrEqualTo(acked.size())
+                    .containsExactlyElementsOf(java.util.stream.IntStream.range(0, burstCommitted.size())
+                            .mapToObj(i -> "burst " + i).toList());
+            // Every committed message, acked or not, reached readers on both surviving nodes once, in order.
+            assertThat(awaitPushes(reader, channel, order.size())).containsExactlyElementsOf(order);
+            assertThat(reader.receivesNothing(m -> "Event.ReceiveMessage".equals(m.path("name").asText()),
+                    java.time.Duration.ofMillis(200))).isTrue();
+            List<Long> agentPushes = awaitPushes(agent, channel, order.size() - 2);
+            assertThat(order).containsSubsequence(agentPushes);
+            assertThat(agentPushes).doesNotHaveDuplicates();
+
+            // The customer reconnects to the other node and resumes after the last message it knows.
+            try (WsClient resumed = customer(b, "811")) {
+                long lastKnown = acked.get(acked.size() - 1);
+                List<Long> missed = historyAfter(resumed, "811", channel, lastKnown);
+                assertThat(missed).containsExactlyElementsOf(order.subList(order.indexOf(lastKnown) + 1, order.size()));
+                Set<Long> timeline = new LinkedHashSet<>(ownSends);
+                timeline.addAll(pushedBefore);
+                timeline.addAll(acked);
+                timeline.addAll(missed);
+                assertThat(timeline).as("nothing lost").containsExactlyInAnyOrderElementsOf(order);
+            }
+        }
+    }
+
     /** Customer and agent take turns, each waiting for its reply; returns the customer's message ids. */
     private static List<Long> exchange(WsClient customer, String customerId, WsClient agent, String agentId,
                                        String channel, int rounds, String label) {
@@ -140,6 +245,16 @@ class ClusterFaultTest {
             awaitSent(agent);
         }
         return customerSent;
+    }
+
+    /** The newest page of history (limit 200) as the messages themselves. */
+    private static List<JsonNode> historyMessages(WsClient client, String userId, String channel) {
+        client.event("Event.GetMessageList", Map.of("session_channel", channel, "executor_id", userId, "limit", 200));
+        JsonNode reply = client.awaitName("Event.GetMessageList");
+        assertThat(reply.path("ok").asBoolean()).as("GetMessageList: %s", reply).isTrue();
+        List<JsonNode> messages = new ArrayList<>();
+        reply.at("/result/Messages").forEach(messages::add);
+        return messages;
     }
 
     /** The pushes a closed connection had received. */

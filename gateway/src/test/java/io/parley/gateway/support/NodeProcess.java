@@ -14,7 +14,8 @@ import java.util.Map;
 /**
  * A Parley node in a JVM of its own ({@code io.parley.gateway.Main}, configured through the
  * environment as in production), so a test can kill it the hard way ({@code SIGKILL}): no
- * shutdown hook, no close frames, no draining.
+ * shutdown hook, no close frames, no draining; or stop it as an orchestrator does ({@code SIGTERM}),
+ * which runs {@code Main}'s shutdown hook.
  */
 public final class NodeProcess implements AutoCloseable {
     private static final Duration START_DEADLINE = Duration.ofSeconds(60);
@@ -101,7 +102,27 @@ public final class NodeProcess implements AutoCloseable {
         }
     }
 
-    private String tail() {
+    /**
+     * SIGTERM ({@link Process#destroy()} on Linux) and waits up to {@code deadline} for the process
+     * to exit by itself; returns its exit code. If it is still alive then, it is killed and this fails.
+     */
+    public int terminate(Duration deadline) {
+        process.destroy();
+        try {
+            if (!process.waitFor(deadline.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                String log = tail();
+                kill();
+                throw new AssertionError("node process still alive " + deadline + " after SIGTERM; log: " + log);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        return process.exitValue();
+    }
+
+    /** The end of the node's output (for failure messages). */
+    public String tail() {
         try {
             String text = Files.readString(log);
             return text.length() > 4000 ? text.substring(text.length() - 4000) : text;
