@@ -1,6 +1,5 @@
 package io.parley.gateway.handshake;
 
-import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.parley.gateway.auth.Principal;
 import io.parley.protocol.DialectCodec;
@@ -35,18 +34,8 @@ public final class ActionsEndpoint implements DialectEndpoint {
     }
 
     @Override
-    public String credential(FullHttpRequest request) {
-        return Credentials.fromBearerOrSubprotocol(request);
-    }
-
-    @Override
     public String identityMismatch(QueryStringDecoder uri, Principal principal) {
         String userId = PATH.parameter(uri.path());
         return principal.userId().equals(userId) ? null : "path user_id '" + userId + "' is not the authenticated user";
-    }
-
-    @Override
-    public String selectedSubprotocol() {
-        return Credentials.ACCESS_TOKEN_SUBPROTOCOL;
     }
 }

@@ -30,18 +30,27 @@ public interface DialectEndpoint {
     /** True if this request path belongs to the dialect. */
     boolean matches(QueryStringDecoder uri);
 
-    /** The raw credential from the request, or {@code null} when it carries none. */
-    String credential(FullHttpRequest request);
+    /**
+     * The raw credential from the request, or {@code null} when it carries none. By default
+     * {@code Authorization: Bearer}, or for browsers the {@code access_token} subprotocol pair.
+     */
+    default String credential(FullHttpRequest request) {
+        return Credentials.fromBearerOrSubprotocol(request);
+    }
 
     /**
      * Checks identities the URL claims (e.g. {@code ?sid=}) against the principal.
      *
-     * @return null when fine, else a message for the 403 response
+     * @return null when fine (the default: the URL claims no identity), else a message for the 403 response
      */
-    String identityMismatch(QueryStringDecoder uri, Principal principal);
+    default String identityMismatch(QueryStringDecoder uri, Principal principal) {
+        return null;
+    }
 
-    /** The subprotocol the server selects, or {@code null} for none. */
-    String selectedSubprotocol();
+    /** The subprotocol the server selects, or {@code null} for none; by default {@code access_token}. */
+    default String selectedSubprotocol() {
+        return Credentials.ACCESS_TOKEN_SUBPROTOCOL;
+    }
 
     /** A message for a 400 response when the URL's own parameters are malformed, else {@code null}. */
     default String invalidUrl(QueryStringDecoder uri) {

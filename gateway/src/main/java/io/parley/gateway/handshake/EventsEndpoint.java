@@ -47,9 +47,4 @@ public final class EventsEndpoint implements DialectEndpoint {
                 ? null
                 : "sid '" + sid.get(0) + "' is not the authenticated user";
     }
-
-    @Override
-    public String selectedSubprotocol() {
-        return Credentials.ACCESS_TOKEN_SUBPROTOCOL;
-    }
 }

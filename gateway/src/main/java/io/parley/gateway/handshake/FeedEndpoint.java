@@ -2,9 +2,7 @@ package io.parley.gateway.handshake;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import io.parley.gateway.auth.Principal;
 import io.parley.gateway.core.ChatService;
 import io.parley.gateway.feed.FeedFrameWriter;
 import io.parley.gateway.feed.FeedHeartbeatHandler;
@@ -69,21 +67,6 @@ public final class FeedEndpoint implements DialectEndpoint {
     @Override
     public String chatOf(QueryStringDecoder uri) {
         return PATH.parameter(uri.path());
-    }
-
-    @Override
-    public String credential(FullHttpRequest request) {
-        return Credentials.fromBearerOrSubprotocol(request);
-    }
-
-    @Override
-    public String identityMismatch(QueryStringDecoder uri, Principal principal) {
-        return null;
-    }
-
-    @Override
-    public String selectedSubprotocol() {
-        return Credentials.ACCESS_TOKEN_SUBPROTOCOL;
     }
 
     @Override

@@ -3,7 +3,6 @@ package io.parley.gateway.handshake;
 import io.netty.channel.ChannelHandler;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import io.parley.gateway.auth.Principal;
 import io.parley.gateway.auth.TokenVerifier;
 import io.parley.gateway.core.ChatService;
 import io.parley.gateway.metrics.GatewayMetrics;
@@ -68,11 +67,6 @@ public final class PairEndpoint implements DialectEndpoint {
 
     @Override
     public String credential(FullHttpRequest request) {
-        return null;
-    }
-
-    @Override
-    public String identityMismatch(QueryStringDecoder uri, Principal principal) {
         return null;
     }
 

@@ -1,8 +1,6 @@
 package io.parley.gateway.handshake;
 
-import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import io.parley.gateway.auth.Principal;
 import io.parley.protocol.DialectCodec;
 
 /**
@@ -27,20 +25,5 @@ public final class TypedEndpoint implements DialectEndpoint {
     @Override
     public boolean matches(QueryStringDecoder uri) {
         return uri.path().equals(PATH) || uri.path().equals("/ws/chats");
-    }
-
-    @Override
-    public String credential(FullHttpRequest request) {
-        return Credentials.fromBearerOrSubprotocol(request);
-    }
-
-    @Override
-    public String identityMismatch(QueryStringDecoder uri, Principal principal) {
-        return null;
-    }
-
-    @Override
-    public String selectedSubprotocol() {
-        return Credentials.ACCESS_TOKEN_SUBPROTOCOL;
     }
 }
