@@ -15,6 +15,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -111,10 +112,10 @@ final class CrossNodeBenchmark {
             String secret = HexFormat.of().formatHex(new SecureRandom().generateSeed(32));
             Tokens tokens = new Tokens(secret, Duration.ofHours(2));
             String nodeUrl = url + (url.contains("?") ? "&" : "?") + "currentSchema=" + schema;
-            Map<String, String> common = Map.of("PARLEY_STORAGE_URL", nodeUrl, "PARLEY_STORAGE_USER", a.get("user"),
+            Map<String, String> common = new HashMap<>(GatewayProcess.UNLIMITED_SENDS);
+            common.putAll(Map.of("PARLEY_STORAGE_URL", nodeUrl, "PARLEY_STORAGE_USER", a.get("user"),
                     "PARLEY_STORAGE_PASSWORD", a.get("password"), "PARLEY_REDIS_URL", a.get("redis"),
-                    "PARLEY_JWT_SECRET", secret, "PARLEY_MAX_MESSAGES_PER_SECOND", "100000",
-                    "PARLEY_MESSAGE_BURST", "100000");
+                    "PARLEY_JWT_SECRET", secret));
             Path logA = Files.createTempFile("parley-xnode-a-", ".log");
             Path logB = Files.createTempFile("parley-xnode-b-", ".log");
             System.out.println("run " + run + ": schema " + schema + ", node logs " + logA + " " + logB);

@@ -30,7 +30,7 @@ import java.util.Map;
  * <p>Arguments ({@code key=value}, all optional): {@code url} (jdbc:postgresql://127.0.0.1:5432/test),
  * {@code user} (postgres), {@code password} (empty), {@code jar} (gateway/target/parley-gateway.jar),
  * {@code runs} (3), {@code clients} (100), {@code window} (32 sends in flight per client),
- * {@code seconds} (10 per measured phase).
+ * {@code seconds} (10 per measured phase), {@code threads} (2 client event loops).
  */
 public final class DurableSendsBenchmark {
 
@@ -40,7 +40,7 @@ public final class DurableSendsBenchmark {
     public static void main(String[] args) throws Exception {
         Map<String, String> a = new HashMap<>(Map.of("url", "jdbc:postgresql://127.0.0.1:5432/test",
                 "user", "postgres", "password", "", "jar", "gateway/target/parley-gateway.jar",
-                "runs", "3", "clients", "100", "window", "32", "seconds", "10"));
+                "runs", "3", "clients", "100", "window", "32", "seconds", "10", "threads", "2"));
         for (String arg : args) {
             String[] kv = arg.split("=", 2);
             if (kv.length != 2 || !a.containsKey(kv[0])) {
@@ -91,11 +91,22 @@ public final class DurableSendsBenchmark {
             db.copyCeiling(20_000, 1_000, chats); // warm-up
             double copy = db.copyCeiling(200_000, 1_000, chats);
             double naive = db.naiveInserts(5, chats);
-            try (SendLoad load = new SendLoad(node, chats, 1_000_000L * run)) {
+            try (SendLoad load = new SendLoad(node, chats, 1_000_000L * run, Integer.parseInt(a.get("threads")))) {
                 load.maxRate(Duration.ofSeconds(5), Integer.parseInt(a.get("window"))); // warm-up
+                long refusedBefore = load.refused();
+                NodeMetrics atStart = NodeMetrics.scrape(node);
                 double max = load.maxRate(phase, Integer.parseInt(a.get("window")));
+                NodeMetrics afterMax = NodeMetrics.scrape(node);
+                System.out.println("at the maximum, " + afterMax.historySince(atStart));
+                if (load.refused() > refusedBefore) {
+                    // A refused send frees its window slot at once: the "max" would count refusals' pace.
+                    System.out.println("WARNING: " + (load.refused() - refusedBefore) + " sends refused at the maximum "
+                            + load.refusedByCode() + "; the maximum is not the durable path's");
+                }
                 double half = max / 2;
+                NodeMetrics beforeHalf = NodeMetrics.scrape(node);
                 Histogram h = load.paced(half, phase);
+                System.out.println("at half the maximum, " + NodeMetrics.scrape(node).historySince(beforeHalf));
                 if (load.refused() > 0) {
                     System.out.println("refused sends by error code: " + load.refusedByCode());
                 }

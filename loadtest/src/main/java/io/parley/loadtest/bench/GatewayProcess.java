@@ -26,11 +26,20 @@ final class GatewayProcess implements AutoCloseable {
         this.port = port;
     }
 
-    /** A node on PostgreSQL with development tokens (the durable-sends benchmark). */
+    /**
+     * Per-socket request limits high enough that one socket can carry a benchmark's share of the
+     * load: the defaults (100 msg/s, burst 200) would measure the rate limiter, not the path.
+     */
+    static final Map<String, String> UNLIMITED_SENDS = Map.of("PARLEY_MAX_MESSAGES_PER_SECOND", "100000",
+            "PARLEY_MESSAGE_BURST", "100000");
+
+    /** A node on PostgreSQL with development tokens and {@link #UNLIMITED_SENDS} (the durable-sends benchmark). */
     static GatewayProcess start(Path jar, String storageUrl, String user, String password, Path log)
             throws IOException, InterruptedException {
-        return start(jar, Map.of("PARLEY_STORAGE_URL", storageUrl, "PARLEY_STORAGE_USER", user,
-                "PARLEY_STORAGE_PASSWORD", password, "PARLEY_DEV_TOKENS", "true"), log);
+        Map<String, String> env = new HashMap<>(UNLIMITED_SENDS);
+        env.putAll(Map.of("PARLEY_STORAGE_URL", storageUrl, "PARLEY_STORAGE_USER", user,
+                "PARLEY_STORAGE_PASSWORD", password, "PARLEY_DEV_TOKENS", "true"));
+        return start(jar, env, log);
     }
 
     /**

@@ -2,6 +2,7 @@ package io.parley.loadtest.client;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
@@ -37,6 +38,11 @@ public final class WsConnection {
             channel.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.NORMAL_CLOSURE))
                     .addListener(f -> channel.close());
         }
+    }
+
+    /** The thread this socket's reads and listener run on: schedule per-socket work here, lock-free. */
+    public EventLoop eventLoop() {
+        return channel.eventLoop();
     }
 
     Channel channel() {
