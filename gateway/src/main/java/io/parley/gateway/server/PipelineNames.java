@@ -18,6 +18,8 @@ package io.parley.gateway.server;
  *   WS_HANDSHAKE        WebSocketHandshakeHandler: auth before upgrade, then swaps in ...
  *
  * WebSocket phase (after the 101; the HTTP handlers above are gone, TLS stays):
+ *   FLUSH               FlushConsolidationHandler, first in the pipeline: the acks and pushes
+ *                       written between two event-loop turns leave in one write syscall
  *   wsdecoder/wsencoder StrictFrameDecoder + Netty's encoder (Netty's names; frame size limit,
  *                       masking, close-frame validation)
  *   (deflate)           per-message deflate decoder/encoder, if negotiated (Netty's names)
@@ -34,6 +36,7 @@ package io.parley.gateway.server;
  * </pre>
  */
 public final class PipelineNames {
+    public static final String FLUSH = "flush";
     public static final String TLS = "tls";
     public static final String HTTP_CODEC = "http-codec";
     public static final String HTTP_AGGREGATOR = "http-aggregator";

@@ -3,6 +3,7 @@ package io.parley.gateway.server;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.parley.gateway.auth.Principal;
 import io.parley.gateway.core.ChatService;
 import io.parley.gateway.handshake.DialectEndpoint;
@@ -50,6 +51,10 @@ public final class SessionPipeline implements WebSocketHandshakeHandler.WebSocke
 
     @Override
     public void installTransport(ChannelHandlerContext ctx) {
+        // Acks complete in batches (one per group commit) and pushes arrive from other threads:
+        // consolidating their flushes turns many small write syscalls per socket into one.
+        ctx.pipeline().addFirst(FLUSH, new FlushConsolidationHandler(
+                FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
         ParleyChannelInitializer.addFrameLayer(ctx.pipeline(), metrics, maxMessageBytes, idleTimeout);
         ParleyChannelInitializer.removeHttpPhase(ctx);
     }

@@ -45,8 +45,11 @@ final class ModelWriter {
         gen.writeStringField("content", message.content());
         Json.writeId(gen, "sender_id", message.senderId());
         gen.writeNumberField("status", status);
-        gen.writeStringField("create_at", Json.timestamp(message.createdAt()));
-        gen.writeStringField("update_at", Json.timestamp(message.updatedAt()));
+        String created = Json.timestamp(message.createdAt());
+        gen.writeStringField("create_at", created);
+        // Equal for every message never edited: format once.
+        gen.writeStringField("update_at", message.updatedAt().equals(message.createdAt())
+                ? created : Json.timestamp(message.updatedAt()));
         gen.writeNumberField("content_type", message.contentType().code());
         if (message.replyTo() != null) {
             gen.writeNumberField("reply_to", message.replyTo());
