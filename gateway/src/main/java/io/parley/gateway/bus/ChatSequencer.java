@@ -7,6 +7,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +38,10 @@ import java.util.function.Consumer;
  * window, history is asked, and the chat starts with the messages committed within
  * {@link ClusterOptions#firstSightHorizon()} before the first arrival (they were on their way);
  * what came before is the members' to page or resume from history.
+ *
+ * <p>A user who joins a chat on this node ({@link #joining}) gets every message of the chat this
+ * node delivers from then on, whatever recipients it was routed with: another node may route a
+ * few with its member list from before the join ({@link JoinCatchUp}).
  *
  * <p>Events other than new messages (edits, reads, typing, presence) carry no sequence and pass
  * straight through. Thread-safe: a chat's state is guarded by its own lock; deliveries never block.
@@ -82,12 +87,38 @@ final class ChatSequencer implements AutoCloseable {
             deliver(envelope);
             return;
         }
-        ChatOrder order;
-        synchronized (chats) {
-            order = chats.computeIfAbsent(posted.chatId(), ChatOrder::new);
-        }
+        ChatOrder order = order(posted.chatId());
         synchronized (order) {
             order.arrived(envelope, posted.message().seq());
+        }
+    }
+
+    /** The user joined the chat here: from now on every message of it delivered here reaches them too. */
+    void joining(String chatId, String userId) {
+        ChatOrder order = order(chatId);
+        synchronized (order) {
+            order.joiners.add(userId);
+        }
+    }
+
+    /**
+     * Tracks a chat this node has not seen yet from {@code lastSeq} (its last sequence at a join
+     * here), so that later arrivals are checked against it and gaps filled from history, rather
+     * than seen for the first time.
+     */
+    void trackFrom(String chatId, long lastSeq) {
+        ChatOrder order = order(chatId);
+        synchronized (order) {
+            if (order.delivered == UNKNOWN && order.held.isEmpty()) {
+                order.start(lastSeq);
+                order.lastDeliveryNanos = System.nanoTime();
+            }
+        }
+    }
+
+    private ChatOrder order(String chatId) {
+        synchronized (chats) {
+            return chats.computeIfAbsent(chatId, ChatOrder::new);
         }
     }
 
@@ -127,6 +158,8 @@ final class ChatSequencer implements AutoCloseable {
         private ScheduledFuture<?> timer;
         private boolean filling;
         private int failedFills;
+        /** Users who joined the chat on this node; a few at most (staff joining a conversation). */
+        private final Set<String> joiners = new HashSet<>(2);
 
         ChatOrder(String chatId) {
             this.chatId = chatId;
@@ -148,7 +181,7 @@ final class ChatSequencer implements AutoCloseable {
             if (seq <= delivered) {
                 if (seq < firstTracked) {
                     metrics.lateDelivery(); // a straggler from before tracking began: late beats lost
-                    deliver(envelope);
+                    out(envelope);
                 } else {
                     metrics.duplicate();
                 }
@@ -170,6 +203,17 @@ final class ChatSequencer implements AutoCloseable {
             }
         }
 
+        /** Delivers, adding the users who joined here if it was routed without them. */
+        private void out(Envelope envelope) {
+            if (envelope.recipients().containsAll(joiners)) {
+                deliver(envelope);
+                return;
+            }
+            Set<String> recipients = new HashSet<>(envelope.recipients());
+            recipients.addAll(joiners);
+            deliver(new Envelope(envelope.event(), recipients, envelope.originSessionId()));
+        }
+
         private void start(long before) {
             delivered = before;
             firstTracked = before + 1;
@@ -185,7 +229,7 @@ final class ChatSequencer implements AutoCloseable {
         }
 
         private void deliverNext(Envelope envelope, long seq) {
-            deliver(envelope);
+            out(envelope);
             delivered = seq;
             lastDeliveryNanos = System.nanoTime();
         }

@@ -60,6 +60,7 @@ public final class RedisBus implements Bus, MemberJoins {
     private final Clock clock;
     private final BusCodec codec = new BusCodec();
     private final ChatSequencer sequencer;
+    private final JoinCatchUp joinCatchUp;
     private final String ownChannel;
     private final Deque<Envelope> republish = new ArrayDeque<>();
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -81,6 +82,7 @@ public final class RedisBus implements Bus, MemberJoins {
         this.metrics = metrics;
         this.clock = clock;
         this.sequencer = new ChatSequencer(delivery::deliver, history, options, metrics);
+        this.joinCatchUp = new JoinCatchUp(sequencer, history, options, metrics);
         this.ownChannel = nodeChannel(options.nodeId());
         metrics.gauge("parley.bus.republish.queue", "Publications waiting for Redis to come back", this::republishDepth);
         redis.subscriptions().addListener(new Inbox());
@@ -175,9 +177,16 @@ public final class RedisBus implements Bus, MemberJoins {
         }
     }
 
-    /** {@link MemberJoins}: broadcast, so other nodes' member caches include the new member. */
+    /**
+     * {@link MemberJoins}: broadcast, so other nodes' member caches include the new member, and
+     * catch up here on what they route without them until then ({@link JoinCatchUp}).
+     */
     @Override
     public CompletableFuture<Void> joined(String chatId, String userId) {
+        return CompletableFuture.allOf(joinCatchUp.joined(chatId, userId), broadcastJoin(chatId, userId));
+    }
+
+    private CompletableFuture<Void> broadcastJoin(String chatId, String userId) {
         return redis.async().publish(JOINS_CHANNEL, codec.encode(new MemberJoin(options.nodeId(), chatId, userId)))
                 .toCompletableFuture()
                 .handle((receivers, failure) -> {

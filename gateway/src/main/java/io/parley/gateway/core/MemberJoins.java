@@ -9,6 +9,10 @@ import java.util.concurrent.CompletableFuture;
 public interface MemberJoins {
     MemberJoins NONE = (chatId, userId) -> CompletableFuture.completedFuture(null);
 
-    /** Completes when the notice is sent, or failed; either way the join itself stands. */
+    /**
+     * Completes when the notice is sent and this node is ready to deliver what other nodes route
+     * without the new member meanwhile, or when either failed; either way the join itself stands.
+     * Called after the join is stored and before it is answered.
+     */
     CompletableFuture<Void> joined(String chatId, String userId);
 }
