@@ -15,6 +15,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
@@ -57,33 +58,26 @@ final class StoreCallExecutor {
     }
 
     <T> CompletableFuture<T> call(String operation, Function<HistoryStore, T> op) {
-        CompletableFuture<T> result = new CompletableFuture<>();
+        Answer<T> answer = new Answer<>(metrics.callLatency(operation));
         if (closing) {
-            result.completeExceptionally(new StoreException("history is shutting down: '" + operation + "' refused"));
-            return result;
+            answer.fail(new StoreException("history is shutting down: '" + operation + "' refused"));
+            return answer.future;
         }
-        long start = System.nanoTime();
-        Timer latency = metrics.callLatency(operation);
-        ScheduledFuture<?> deadline = deadlines.schedule(
-                () -> result.completeExceptionally(timedOut(operation, start)), timeoutNanos, TimeUnit.NANOSECONDS);
-        result.whenComplete((value, failure) -> {
-            deadline.cancel(false);
-            latency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-        });
+        answer.deadline = deadlines.schedule(() -> answer.fail(timedOut(operation, answer.start)), timeoutNanos,
+                TimeUnit.NANOSECONDS);
         try {
-            pool.execute(new Call<>(operation, op, result));
+            pool.execute(new Call<>(operation, op, answer));
         } catch (RejectedExecutionException e) {
             if (closing || pool.isShutdown()) {
-                result.completeExceptionally(
-                        new StoreException("history is shutting down: '" + operation + "' refused"));
+                answer.fail(new StoreException("history is shutting down: '" + operation + "' refused"));
             } else {
                 metrics.callsRejected.increment();
-                result.completeExceptionally(new StoreOverloadedException("history read queue full: '" + operation
+                answer.fail(new StoreOverloadedException("history read queue full: '" + operation
                         + "' refused, " + queueDepth() + " queued of capacity " + queueCapacity + ", "
                         + pool.getActiveCount() + " of " + pool.getMaximumPoolSize() + " threads busy"));
             }
         }
-        return result;
+        return answer.future;
     }
 
     /** From now on every call fails with "shutting down"; queued and running calls go on. */
@@ -105,7 +99,7 @@ final class StoreCallExecutor {
             pool.getQueue().drainTo(queued);
             for (Runnable r : queued) {
                 if (r instanceof Call<?> call) {
-                    call.result.completeExceptionally(new StoreException(
+                    call.answer.fail(new StoreException(
                             "history is shutting down: '" + call.operation + "' dropped from the read queue"));
                 }
             }
@@ -123,27 +117,71 @@ final class StoreCallExecutor {
                 + pool.getActiveCount() + " of " + pool.getMaximumPoolSize() + " threads busy)");
     }
 
-    /** A queued store operation; knows its future so that shutdown can fail it. */
+    /**
+     * A call's future, completed once (by the call, its deadline or a refusal); its latency is
+     * recorded and its deadline cancelled before, so whoever waits on it sees the call counted.
+     */
+    private static final class Answer<T> {
+        final CompletableFuture<T> future = new CompletableFuture<>();
+        final long start = System.nanoTime();
+        private final Timer latency;
+        private final AtomicBoolean finished = new AtomicBoolean();
+        volatile ScheduledFuture<?> deadline;
+
+        Answer(Timer latency) {
+            this.latency = latency;
+        }
+
+        boolean isDone() {
+            return finished.get();
+        }
+
+        void complete(T value) {
+            if (finish()) {
+                future.complete(value);
+            }
+        }
+
+        void fail(Throwable failure) {
+            if (finish()) {
+                future.completeExceptionally(failure);
+            }
+        }
+
+        private boolean finish() {
+            if (!finished.compareAndSet(false, true)) {
+                return false;
+            }
+            ScheduledFuture<?> timer = deadline;
+            if (timer != null) {
+                timer.cancel(false);
+            }
+            latency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+            return true;
+        }
+    }
+
+    /** A queued store operation; knows its answer so that shutdown can fail it. */
     private final class Call<T> implements Runnable {
         final String operation;
         final Function<HistoryStore, T> op;
-        final CompletableFuture<T> result;
+        final Answer<T> answer;
 
-        Call(String operation, Function<HistoryStore, T> op, CompletableFuture<T> result) {
+        Call(String operation, Function<HistoryStore, T> op, Answer<T> answer) {
             this.operation = operation;
             this.op = op;
-            this.result = result;
+            this.answer = answer;
         }
 
         @Override
         public void run() {
-            if (result.isDone()) {
+            if (answer.isDone()) {
                 return; // timed out while queued: nobody waits for it any more
             }
             try {
-                result.complete(op.apply(store));
+                answer.complete(op.apply(store));
             } catch (RuntimeException | Error e) {
-                result.completeExceptionally(e);
+                answer.fail(e);
             }
         }
     }
