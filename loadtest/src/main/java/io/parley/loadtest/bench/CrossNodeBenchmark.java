@@ -120,8 +120,8 @@ final class CrossNodeBenchmark {
             Path logB = Files.createTempFile("parley-xnode-b-", ".log");
             System.out.println("run " + run + ": schema " + schema + ", node logs " + logA + " " + logB);
             Path jar = Path.of(a.get("jar"));
-            try (GatewayProcess nodeA = GatewayProcess.start(jar, with(common, "PARLEY_NODE_ID", "1"), logA);
-                 GatewayProcess nodeB = GatewayProcess.start(jar, with(common, "PARLEY_NODE_ID", "2"), logB);
+            try (GatewayProcess nodeA = GatewayProcess.start(jar, GatewayProcess.with(common, "PARLEY_NODE_ID", "1"), logA);
+                 GatewayProcess nodeB = GatewayProcess.start(jar, GatewayProcess.with(common, "PARLEY_NODE_ID", "2"), logB);
                  WsClient client = new WsClient(a.integer("threads"))) {
                 Result cross = path(a, client, tokens, nodeA, nodeB, "x", 701, 0);
                 // The local path's second rate is the cross-node one: both ends at the same rate.
@@ -134,12 +134,6 @@ final class CrossNodeBenchmark {
                 s.execute("DROP SCHEMA " + schema + " CASCADE");
             }
         }
-    }
-
-    private static Map<String, String> with(Map<String, String> env, String key, String value) {
-        Map<String, String> all = new java.util.HashMap<>(env);
-        all.put(key, value);
-        return all;
     }
 
     /**

@@ -101,7 +101,7 @@ public final class FanoutBenchmark {
         System.out.println("node log: " + log);
         int members = a.integer("members");
         String channel = "777";
-        try (GatewayProcess node = GatewayProcess.start(Path.of(a.get("jar")), Map.of("PARLEY_JWT_SECRET", secret), log);
+        try (GatewayProcess node = GatewayProcess.start(Path.of(a.get("jar")), GatewayProcess.with(GatewayProcess.UNLIMITED_SENDS, "PARLEY_JWT_SECRET", secret), log);
              WsClient client = new WsClient(a.integer("threads"))) {
             FanoutLoad load = new FanoutLoad(members);
             WsClient.Listener replies = load.receiver(FanoutBenchmark::completeReply);

@@ -33,6 +33,13 @@ final class GatewayProcess implements AutoCloseable {
     static final Map<String, String> UNLIMITED_SENDS = Map.of("PARLEY_MAX_MESSAGES_PER_SECOND", "100000",
             "PARLEY_MESSAGE_BURST", "100000");
 
+    /** {@code env} plus one more variable. */
+    static Map<String, String> with(Map<String, String> env, String key, String value) {
+        Map<String, String> all = new HashMap<>(env);
+        all.put(key, value);
+        return all;
+    }
+
     /** A node on PostgreSQL with development tokens and {@link #UNLIMITED_SENDS} (the durable-sends benchmark). */
     static GatewayProcess start(Path jar, String storageUrl, String user, String password, Path log)
             throws IOException, InterruptedException {
