@@ -29,9 +29,9 @@ import java.util.function.BiConsumer;
  * <p><b>Routing.</b> Each node subscribes to its own channel {@code parley:node:{id}} (and to
  * {@code parley:joins}). Which nodes host which users lives in Redis ({@link RedisUserRegistry}),
  * written once per user's first/last connection on a node. Publishing an event: this node's own
- * recipients get it directly; the nodes of all recipients are read in one round trip
- * ({@code SUNION}), and the event is {@code PUBLISH}ed once to each other node that hosts a
- * recipient — never once per member, never to a node without one.
+ * recipients get it directly; one command ({@link RoutedPublisher}'s script) reads the nodes of
+ * all recipients ({@code SUNION}) and {@code PUBLISH}es the event once to each other node that
+ * hosts a recipient — never once per member, never to a node without one.
  *
  * <p><b>Order.</b> Whatever the path, messages reach this node's connections through the
  * {@link ChatSequencer}, which delivers each chat's messages by sequence, holds early arrivals
@@ -51,6 +51,7 @@ import java.util.function.BiConsumer;
 public final class RedisBus implements Bus, MemberJoins {
     private static final Logger log = LoggerFactory.getLogger(RedisBus.class);
     static final String JOINS_CHANNEL = "parley:joins";
+    private static final String NODE_CHANNEL_PREFIX = "parley:node:";
 
     private final RedisLink redis;
     private final RedisUserRegistry users;
@@ -60,6 +61,7 @@ public final class RedisBus implements Bus, MemberJoins {
     private final Clock clock;
     private final BusCodec codec = new BusCodec();
     private final ChatSequencer sequencer;
+    private final RoutedPublisher publisher;
     private final JoinCatchUp joinCatchUp;
     private final String ownChannel;
     private final Deque<Envelope> republish = new ArrayDeque<>();
@@ -84,6 +86,7 @@ public final class RedisBus implements Bus, MemberJoins {
         this.sequencer = new ChatSequencer(delivery::deliver, history, options, metrics);
         this.joinCatchUp = new JoinCatchUp(sequencer, history, options, metrics);
         this.ownChannel = nodeChannel(options.nodeId());
+        this.publisher = new RoutedPublisher(redis.publications(), redis.worker(), options.nodeId(), NODE_CHANNEL_PREFIX);
         metrics.gauge("parley.bus.republish.queue", "Publications waiting for Redis to come back", this::republishDepth);
         redis.subscriptions().addListener(new Inbox());
         redis.subscriptions().async().subscribe(ownChannel, JOINS_CHANNEL).toCompletableFuture()
@@ -93,7 +96,7 @@ public final class RedisBus implements Bus, MemberJoins {
     }
 
     static String nodeChannel(int nodeId) {
-        return "parley:node:" + nodeId;
+        return NODE_CHANNEL_PREFIX + nodeId;
     }
 
     /** Registers who applies joins announced by other nodes (the chat directory). */
@@ -111,26 +114,17 @@ public final class RedisBus implements Bus, MemberJoins {
 
     private void send(Envelope envelope, long sentAtMicros) {
         inFlight.incrementAndGet();
-        users.nodesOf(envelope.recipients()).thenCompose(nodes -> {
-            List<CompletableFuture<Long>> sent = new ArrayList<>(nodes.size());
-            byte[] payload = null;
-            for (int node : nodes) {
-                if (node == options.nodeId()) {
-                    continue;
-                }
-                if (payload == null) {
-                    payload = codec.encode(new BusFrame(options.nodeId(), sentAtMicros,
-                            List.copyOf(envelope.recipients()), envelope.event()));
-                }
-                sent.add(redis.async().publish(nodeChannel(node), payload).toCompletableFuture());
-            }
-            metrics.published(sent.size());
-            return CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new));
-        }).whenComplete((done, failure) -> {
+        // Encoded before knowing whether another node hosts a recipient: the routing happens in
+        // Redis, in the same step as the publish (RoutedPublisher).
+        byte[] frame = codec.encode(new BusFrame(options.nodeId(), sentAtMicros, List.copyOf(envelope.recipients()),
+                envelope.event()));
+        publisher.publish(envelope.recipients(), frame).whenComplete((nodes, failure) -> {
             inFlight.decrementAndGet();
             if (failure != null) {
                 metrics.error("publish");
                 keepForRepublish(envelope);
+            } else {
+                metrics.published(nodes.intValue());
             }
         });
     }

@@ -23,6 +23,7 @@ import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -44,6 +45,8 @@ public final class RedisLink implements AutoCloseable {
     private final ClientResources resources;
     private final RedisClient client;
     private final StatefulRedisConnection<String, byte[]> commands;
+    /** The bus's publications only: flushed in batches by {@link RoutedPublisher}. */
+    private final StatefulRedisConnection<String, byte[]> publications;
     private final StatefulRedisPubSubConnection<String, byte[]> subscriptions;
     private final List<Runnable> reconnectListeners = new CopyOnWriteArrayList<>();
     private final AtomicBoolean commandsUp = new AtomicBoolean(true);
@@ -52,7 +55,7 @@ public final class RedisLink implements AutoCloseable {
 
     private RedisLink(ClusterOptions options, BusMetrics metrics) {
         this.metrics = metrics;
-        // Two I/O threads are plenty for two connections; the default sizes by cores, per node.
+        // Two I/O threads are plenty for three connections; the default sizes by cores, per node.
         // Reconnect quickly: Lettuce's default backs off to 30 s, a long outage after a short blip.
         this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(1)
                 .reconnectDelay(Delay.exponential(Duration.ofMillis(10), options.maxReconnectDelay(), 2, TimeUnit.MILLISECONDS))
@@ -80,6 +83,7 @@ public final class RedisLink implements AutoCloseable {
         });
         try {
             this.commands = client.connect(CODEC);
+            this.publications = client.connect(CODEC);
             this.subscriptions = client.connectPubSub(CODEC);
         } catch (RuntimeException e) {
             client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
@@ -97,6 +101,16 @@ public final class RedisLink implements AutoCloseable {
 
     public RedisAsyncCommands<String, byte[]> async() {
         return commands.async();
+    }
+
+    /** A connection of its own for the bus's publications (see {@link RoutedPublisher}). */
+    StatefulRedisConnection<String, byte[]> publications() {
+        return publications;
+    }
+
+    /** A Lettuce thread for small hand-offs that must not run on the caller's thread (flushes). */
+    Executor worker() {
+        return resources.eventExecutorGroup();
     }
 
     StatefulRedisPubSubConnection<String, byte[]> subscriptions() {
@@ -144,6 +158,7 @@ public final class RedisLink implements AutoCloseable {
             return;
         }
         subscriptions.close();
+        publications.close();
         commands.close();
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         resources.shutdown(0, 2, TimeUnit.SECONDS);

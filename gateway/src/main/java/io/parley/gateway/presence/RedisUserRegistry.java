@@ -96,7 +96,8 @@ public final class RedisUserRegistry implements UserPresence, HostedUserListener
         heartbeat.scheduleWithFixedDelay(this::beat, period, period, TimeUnit.MILLISECONDS);
     }
 
-    static String userNodes(String userId) {
+    /** The key of the set of node ids hosting the user (also read by the bus's publish script). */
+    public static String userNodes(String userId) {
         return "parley:user:" + userId + ":nodes";
     }
 

@@ -185,8 +185,13 @@ final class CrossNodeBenchmark {
         load.probe(byFrame, frame);
         load.closedLoop(byFrame, frame, a.integer("window"), Duration.ofSeconds(3), new Histogram(3)); // warm-up (JIT)
         Histogram atMax = new Histogram(3);
+        NodeMetrics before = NodeMetrics.scrape(receiverNode);
         double max = load.closedLoop(byFrame, frame, a.integer("window"), phase, atMax);
+        NodeMetrics afterMax = NodeMetrics.scrape(receiverNode);
+        System.out.println(prefix + " path at the maximum, receiving " + afterMax.busSince(before));
         Histogram atRate = load.paced(byFrame, frame, a.number("rate"), phase);
+        System.out.println(prefix + " path at " + a.get("rate") + " msg/s, receiving "
+                + NodeMetrics.scrape(receiverNode).busSince(afterMax));
         double half = halfRate > 0 ? halfRate : max / 2;
         Histogram atHalf = load.paced(byFrame, frame, half, phase);
         for (WsConnection c : senders) {

@@ -14,7 +14,8 @@ import java.util.TreeMap;
  * latency from the rest (queues, event loops, the client).
  */
 final class NodeMetrics {
-    private static final String COMMIT_BUCKET = "parley_history_commit_latency_seconds_bucket{le=\"";
+    private static final String COMMIT_BUCKET = "parley_history_commit_latency_seconds_bucket{";
+    private static final String BUS_LAG_BUCKET = "parley_bus_lag_seconds_bucket{";
 
     private final Map<String, Double> values;
 
@@ -45,8 +46,19 @@ final class NodeMetrics {
         double commits = delta(before, "parley_history_batch_size_messages_count");
         double rows = delta(before, "parley_history_batch_size_messages_sum");
         return String.format(Locale.ROOT, "node: %.0f commits, mean batch %.1f, commit p50 <= %s ms, p99 <= %s ms,"
-                        + " max <= %s ms", commits, commits == 0 ? 0 : rows / commits, commitPercentile(before, 50),
-                commitPercentile(before, 99), commitPercentile(before, 100));
+                        + " max <= %s ms", commits, commits == 0 ? 0 : rows / commits,
+                percentile(before, COMMIT_BUCKET, 50), percentile(before, COMMIT_BUCKET, 99),
+                percentile(before, COMMIT_BUCKET, 100));
+    }
+
+    /** What the receiving node of the bus saw in the phase: arrivals, their lag, repairs of order. */
+    String busSince(NodeMetrics before) {
+        return String.format(Locale.ROOT, "node: %.0f bus arrivals, lag p50 <= %s ms, p99 <= %s ms, max <= %s ms;"
+                        + " %.0f gap-filled from history, %.0f duplicates, %.0f late",
+                delta(before, "parley_bus_received_total"), percentile(before, BUS_LAG_BUCKET, 50),
+                percentile(before, BUS_LAG_BUCKET, 99), percentile(before, BUS_LAG_BUCKET, 100),
+                delta(before, "parley_bus_gaps_filled_total"), delta(before, "parley_bus_duplicates_total"),
+                delta(before, "parley_bus_late_total"));
     }
 
     private double delta(NodeMetrics before, String key) {
@@ -54,11 +66,12 @@ final class NodeMetrics {
     }
 
     /** The upper bound of the histogram bucket holding the percentile (Micrometer's buckets). */
-    private String commitPercentile(NodeMetrics before, double percentile) {
+    private String percentile(NodeMetrics before, String bucketPrefix, double percentile) {
         TreeMap<Double, Double> cumulative = new TreeMap<>();
         for (Map.Entry<String, Double> e : values.entrySet()) {
-            if (e.getKey().startsWith(COMMIT_BUCKET)) {
-                String le = e.getKey().substring(COMMIT_BUCKET.length(), e.getKey().indexOf('"', COMMIT_BUCKET.length()));
+            if (e.getKey().startsWith(bucketPrefix)) {
+                int at = e.getKey().indexOf("le=\"") + 4;
+                String le = e.getKey().substring(at, e.getKey().indexOf('"', at));
                 double bound = le.equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(le);
                 cumulative.merge(bound, e.getValue() - before.values.getOrDefault(e.getKey(), 0.0), Double::sum);
             }
