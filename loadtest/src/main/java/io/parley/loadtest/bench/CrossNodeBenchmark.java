@@ -149,9 +149,9 @@ final class CrossNodeBenchmark {
         FanoutLoad load = new FanoutLoad(1);
         WsConnection[] senders = new WsConnection[n];
         String[] frames = new String[n];
-        // The staff member joins by reading each conversation on the sender's node (the node that
-        // created it, whose member cache must learn of the join), then connects on its own node.
-        WsConnection join = open(client, senderNode.uri("/ws?sid=" + staff, "ws"), tokens.staff(staff),
+        // The staff member joins by reading each conversation on its own node (the sender's node
+        // learns of the join through the cluster's join broadcast), then connects there to receive.
+        WsConnection join = open(client, receiverNode.uri("/ws?sid=" + staff, "ws"), tokens.staff(staff),
                 CrossNodeBenchmark::completeReply);
         for (int i = 0; i < n; i++) {
             String customer = prefix + i;
