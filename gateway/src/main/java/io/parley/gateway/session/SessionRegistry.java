@@ -1,5 +1,6 @@
 package io.parley.gateway.session;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -7,9 +8,17 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
-/** The open sessions of this node, by user and by id. Thread-safe. */
+/**
+ * The open sessions of this node, by user and by id. Thread-safe.
+ *
+ * <p>A user's sessions are an array replaced on every change (copy on write): a handful per user
+ * at most ({@code max_connections_per_user}), read on every delivery, changed only on connect and
+ * close — and an idle socket's user costs one small array instead of a concurrent set.
+ */
 public final class SessionRegistry {
-    private final Map<String, Set<Session>> byUser = new ConcurrentHashMap<>();
+    private static final Session[] NONE = new Session[0];
+
+    private final Map<String, Session[]> byUser = new ConcurrentHashMap<>();
     private final Map<Long, Session> byId = new ConcurrentHashMap<>();
 
     private final HostedUserListener hosted;
@@ -28,23 +37,49 @@ public final class SessionRegistry {
         // compute() holds the user's lock, so the listener hears opens and closes in their real order.
         byUser.compute(session.userId(), (u, sessions) -> {
             if (sessions == null) {
-                sessions = ConcurrentHashMap.newKeySet();
                 hosted.firstOpened(u);
+                return new Session[] {session};
             }
-            sessions.add(session);
-            return sessions;
+            for (Session open : sessions) {
+                if (open == session) {
+                    return sessions;
+                }
+            }
+            Session[] more = Arrays.copyOf(sessions, sessions.length + 1);
+            more[sessions.length] = session;
+            return more;
         });
     }
 
     public void remove(Session session) {
         byId.remove(session.id());
         byUser.computeIfPresent(session.userId(), (u, sessions) -> {
-            if (sessions.remove(session) && sessions.isEmpty()) {
+            Session[] rest = without(sessions, session);
+            if (rest.length == 0) {
                 hosted.lastClosed(u);
                 return null;
             }
-            return sessions;
+            return rest;
         });
+    }
+
+    private static Session[] without(Session[] sessions, Session gone) {
+        int at = -1;
+        for (int i = 0; i < sessions.length; i++) {
+            if (sessions[i] == gone) {
+                at = i;
+            }
+        }
+        if (at < 0) {
+            return sessions;
+        }
+        if (sessions.length == 1) {
+            return NONE;
+        }
+        Session[] rest = new Session[sessions.length - 1];
+        System.arraycopy(sessions, 0, rest, 0, at);
+        System.arraycopy(sessions, at + 1, rest, at, sessions.length - at - 1);
+        return rest;
     }
 
     /** The users with at least one open session here. */
@@ -54,16 +89,20 @@ public final class SessionRegistry {
 
     /** Runs {@code action} for each open session of the user. */
     public void forEachOf(String userId, Consumer<Session> action) {
-        Set<Session> sessions = byUser.get(userId);
-        if (sessions != null) {
-            sessions.forEach(action);
+        Session[] sessions = byUser.getOrDefault(userId, NONE);
+        for (Session session : sessions) {
+            action.accept(session);
         }
     }
 
     /** True if any open session of the user matches. */
     public boolean anyOf(String userId, Predicate<Session> test) {
-        Set<Session> sessions = byUser.get(userId);
-        return sessions != null && sessions.stream().anyMatch(test);
+        for (Session session : byUser.getOrDefault(userId, NONE)) {
+            if (test.test(session)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The open session with this id, or {@code null}. */
@@ -72,7 +111,7 @@ public final class SessionRegistry {
     }
 
     public List<Session> all() {
-        return byUser.values().stream().flatMap(Set::stream).toList();
+        return byUser.values().stream().flatMap(Arrays::stream).toList();
     }
 
     public boolean isOnline(String userId) {
