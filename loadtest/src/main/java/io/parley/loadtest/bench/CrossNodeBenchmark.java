@@ -25,7 +25,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Cross-node delivery (DESIGN.md target: p99 <= 15 ms at 10k msg/s through one Redis), beside
- * the same load on one node (the local-bus baseline), measured in one run with one pair of nodes.
+ * the same load on one node (the local-bus baseline), measured in one run on the same nodes
+ * (two by default, three with {@code nodes=3}).
  *
  * <p>Per run: a fresh PostgreSQL schema (created here, dropped afterwards), two
  * {@link GatewayProcess} nodes A and B ({@code PARLEY_NODE_ID} 1 and 2) on that schema, the local
@@ -49,7 +50,9 @@ import java.util.concurrent.TimeUnit;
  * (jdbc:postgresql://127.0.0.1:5432/test), {@code user} (postgres), {@code password} (empty),
  * {@code redis} (redis://127.0.0.1:6379), {@code runs} (3), {@code window} (256 messages not yet
  * delivered), {@code senders} (8 sockets and conversations per path),
- * {@code seconds} (10 per phase), {@code rate} (10000 msg/s), {@code threads} (2 client event loops).
+ * {@code seconds} (10 per phase), {@code rate} (10000 msg/s), {@code threads} (2 client event loops),
+ * {@code nodes} (2; with 3, a staff member on each of nodes B and C receives every message: two
+ * deliveries per message, through one Redis; the local path then has two staff members on A).
  */
 final class CrossNodeBenchmark {
     private CrossNodeBenchmark() {
@@ -64,7 +67,7 @@ final class CrossNodeBenchmark {
         BenchArgs a = BenchArgs.parse(argv, "jar", "gateway/target/parley-gateway.jar",
                 "url", "jdbc:postgresql://127.0.0.1:5432/test", "user", "postgres", "password", "",
                 "redis", "redis://127.0.0.1:6379", "runs", "3", "window", "256", "senders", "8", "seconds", "10",
-                "rate", "10000", "threads", "2");
+                "rate", "10000", "threads", "2", "nodes", "2");
         System.out.printf(Locale.ROOT, "cross-node benchmark, %s, %d CPUs, load %s, %s%n", Instant.now(),
                 Runtime.getRuntime().availableProcessors(), FanoutBenchmark.loadAverage(), a);
         List<Result[]> results = new ArrayList<>();
@@ -116,17 +119,34 @@ final class CrossNodeBenchmark {
             common.putAll(Map.of("PARLEY_STORAGE_URL", nodeUrl, "PARLEY_STORAGE_USER", a.get("user"),
                     "PARLEY_STORAGE_PASSWORD", a.get("password"), "PARLEY_REDIS_URL", a.get("redis"),
                     "PARLEY_JWT_SECRET", secret));
-            Path logA = Files.createTempFile("parley-xnode-a-", ".log");
-            Path logB = Files.createTempFile("parley-xnode-b-", ".log");
-            System.out.println("run " + run + ": schema " + schema + ", node logs " + logA + " " + logB);
+            int nodes = a.integer("nodes");
+            if (nodes < 2 || nodes > 3) {
+                throw new IllegalArgumentException("nodes must be 2 or 3, got " + nodes);
+            }
+            List<Path> logs = new ArrayList<>();
+            for (int i = 0; i < nodes; i++) {
+                logs.add(Files.createTempFile("parley-xnode-" + (char) ('a' + i) + "-", ".log"));
+            }
+            System.out.println("run " + run + ": schema " + schema + ", node logs " + logs);
             Path jar = Path.of(a.get("jar"));
-            try (GatewayProcess nodeA = GatewayProcess.start(jar, GatewayProcess.with(common, "PARLEY_NODE_ID", "1"), logA);
-                 GatewayProcess nodeB = GatewayProcess.start(jar, GatewayProcess.with(common, "PARLEY_NODE_ID", "2"), logB);
-                 WsClient client = new WsClient(a.integer("threads"))) {
-                Result cross = path(a, client, tokens, nodeA, nodeB, "x", 701, 0);
+            List<GatewayProcess> started = new ArrayList<>();
+            try (WsClient client = new WsClient(a.integer("threads"))) {
+                for (int i = 0; i < nodes; i++) {
+                    started.add(GatewayProcess.start(jar, GatewayProcess.with(common, "PARLEY_NODE_ID",
+                            Integer.toString(i + 1)), logs.get(i)));
+                }
+                GatewayProcess nodeA = started.get(0);
+                // Cross-node: one staff member on each other node; local: as many staff members, all on A.
+                List<GatewayProcess> others = started.subList(1, nodes);
+                List<GatewayProcess> onA = java.util.Collections.nCopies(nodes - 1, nodeA);
+                Result cross = path(a, client, tokens, nodeA, others, "x", 701, 0);
                 // The local path's second rate is the cross-node one: both ends at the same rate.
-                Result local = path(a, client, tokens, nodeA, nodeA, "l", 801, cross.halfRate());
+                Result local = path(a, client, tokens, nodeA, onA, "l", 801, cross.halfRate());
                 return new Result[] {cross, local};
+            } finally {
+                for (GatewayProcess node : started) {
+                    node.close();
+                }
             }
         } finally {
             try (Connection c = DriverManager.getConnection(url, a.get("user"), a.get("password"));
@@ -138,21 +158,17 @@ final class CrossNodeBenchmark {
 
     /**
      * Customers {@code prefix0..} (one socket and one conversation each) send on {@code senderNode}
-     * in turn; staff {@code prefix}s, a member of every one of those conversations, receives on
-     * {@code receiverNode}. Several senders because a socket may have only 64 requests in flight.
+     * in turn; staff {@code prefix}s0.., one per receiving node and each a member of every one of
+     * those conversations, receive on {@code receiverNodes}. Several senders because a socket may
+     * have only 64 requests in flight.
      */
     private static Result path(BenchArgs a, WsClient client, Tokens tokens, GatewayProcess senderNode,
-                               GatewayProcess receiverNode, String prefix, int firstChannel, double halfRate)
+                               List<GatewayProcess> receiverNodes, String prefix, int firstChannel, double halfRate)
             throws Exception {
         int n = a.integer("senders");
-        String staff = prefix + "s";
-        FanoutLoad load = new FanoutLoad(1);
+        FanoutLoad load = new FanoutLoad(receiverNodes.size());
         WsConnection[] senders = new WsConnection[n];
         String[] frames = new String[n];
-        // The staff member joins by reading each conversation on its own node (the sender's node
-        // learns of the join through the cluster's join broadcast), then connects there to receive.
-        WsConnection join = open(client, receiverNode.uri("/ws?sid=" + staff, "ws"), tokens.staff(staff),
-                CrossNodeBenchmark::completeReply);
         for (int i = 0; i < n; i++) {
             String customer = prefix + i;
             String channel = Integer.toString(firstChannel + i);
@@ -160,17 +176,21 @@ final class CrossNodeBenchmark {
                     load.sender(CrossNodeBenchmark::completeReply));
             request(senders[i], "{\"name\":\"Event.AddConversation\",\"args\":{\"user_id\":\"" + customer
                     + "\",\"application_id\":" + channel + "}}");
-            request(join, "{\"name\":\"Event.GetMessageList\",\"args\":{\"session_channel\":\"" + channel
-                    + "\",\"executor_id\":\"" + staff + "\"}}");
             frames[i] = "{\"name\":\"Event.SendMessage\",\"args\":{\"session_channel\":\"" + channel
                     + "\",\"sender_id\":\"" + customer + "\",\"content\":\"xnode ";
         }
-        join.close();
-        WsConnection receiver = open(client, receiverNode.uri("/ws?sid=" + staff, "ws"), tokens.staff(staff),
-                load.receiver(CrossNodeBenchmark::completeReply));
-        for (int i = 0; i < n; i++) {
-            request(receiver, "{\"name\":\"Event.GetMessageList\",\"args\":{\"session_channel\":\""
-                    + (firstChannel + i) + "\",\"executor_id\":\"" + staff + "\"}}");
+        List<WsConnection> receivers = new ArrayList<>();
+        for (int r = 0; r < receiverNodes.size(); r++) {
+            // Each staff member joins by reading every conversation on its own node (the sender's
+            // node learns of the join through the cluster's join broadcast) and receives there.
+            String staff = prefix + "s" + r;
+            WsConnection receiver = open(client, receiverNodes.get(r).uri("/ws?sid=" + staff, "ws"),
+                    tokens.staff(staff), load.receiver(CrossNodeBenchmark::completeReply));
+            for (int i = 0; i < n; i++) {
+                request(receiver, "{\"name\":\"Event.GetMessageList\",\"args\":{\"session_channel\":\""
+                        + (firstChannel + i) + "\",\"executor_id\":\"" + staff + "\"}}");
+            }
+            receivers.add(receiver);
         }
         // Message k goes to conversation k mod n through its customer's socket; the probe (k = -1) to the first.
         FanoutLoad.SendFrame frame = (k, nanos) -> frames[(int) Math.floorMod(k, (long) n)]
@@ -185,19 +205,21 @@ final class CrossNodeBenchmark {
         load.probe(byFrame, frame);
         load.closedLoop(byFrame, frame, a.integer("window"), Duration.ofSeconds(3), new Histogram(3)); // warm-up (JIT)
         Histogram atMax = new Histogram(3);
-        NodeMetrics before = NodeMetrics.scrape(receiverNode);
+        GatewayProcess watched = receiverNodes.get(0);
+        NodeMetrics before = NodeMetrics.scrape(watched);
         double max = load.closedLoop(byFrame, frame, a.integer("window"), phase, atMax);
-        NodeMetrics afterMax = NodeMetrics.scrape(receiverNode);
-        System.out.println(prefix + " path at the maximum, receiving " + afterMax.busSince(before));
+        NodeMetrics afterMax = NodeMetrics.scrape(watched);
+        System.out.println(prefix + " path at the maximum, first receiving " + afterMax.busSince(before));
         Histogram atRate = load.paced(byFrame, frame, a.number("rate"), phase);
-        System.out.println(prefix + " path at " + a.get("rate") + " msg/s, receiving "
-                + NodeMetrics.scrape(receiverNode).busSince(afterMax));
-        double half = halfRate > 0 ? halfRate : max / 2;
+        System.out.println(prefix + " path at " + a.get("rate") + " msg/s, first receiving "
+                + NodeMetrics.scrape(watched).busSince(afterMax));
+        // Half the maximum, in messages/s: each message is one delivery per receiving node.
+        double half = halfRate > 0 ? halfRate : max / 2 / receiverNodes.size();
         Histogram atHalf = load.paced(byFrame, frame, half, phase);
         for (WsConnection c : senders) {
             c.close();
         }
-        receiver.close();
+        receivers.forEach(WsConnection::close);
         return new Result(max, atMax, a.number("rate"), atRate, half, atHalf, load.refused(), Map.copyOf(load.refusedByCode()));
     }
 
