@@ -113,23 +113,6 @@ public final class RedisUserRegistry implements UserPresence, HostedUserListener
         return redis.async();
     }
 
-    // --- routing ------------------------------------------------------------------------------
-
-    /** The nodes hosting any of the users, this one included: one {@code SUNION}. */
-    public CompletableFuture<Set<Integer>> nodesOf(Collection<String> userIds) {
-        if (userIds.isEmpty()) {
-            return CompletableFuture.completedFuture(Set.of());
-        }
-        String[] keys = userIds.stream().map(RedisUserRegistry::userNodes).toArray(String[]::new);
-        return redis().sunion(keys).toCompletableFuture().thenApply(members -> {
-            Set<Integer> nodes = new HashSet<>(members.size() * 2);
-            for (byte[] member : members) {
-                nodes.add(Integer.parseInt(new String(member, StandardCharsets.US_ASCII)));
-            }
-            return nodes;
-        });
-    }
-
     // --- HostedUserListener: one round trip per first/last connection of a user on this node ---
 
     @Override
