@@ -10,10 +10,8 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * Durable sends against the database's own limits, in one run on one machine:
@@ -38,22 +36,15 @@ public final class DurableSendsBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> a = new HashMap<>(Map.of("url", "jdbc:postgresql://127.0.0.1:5432/test",
-                "user", "postgres", "password", "", "jar", "gateway/target/parley-gateway.jar",
-                "runs", "3", "clients", "100", "window", "32", "seconds", "10", "threads", "2"));
-        for (String arg : args) {
-            String[] kv = arg.split("=", 2);
-            if (kv.length != 2 || !a.containsKey(kv[0])) {
-                throw new IllegalArgumentException("unknown argument '" + arg + "'; known: " + a.keySet());
-            }
-            a.put(kv[0], kv[1]);
-        }
+        BenchArgs a = BenchArgs.parse(args, "url", "jdbc:postgresql://127.0.0.1:5432/test", "user", "postgres",
+                "password", "", "jar", "gateway/target/parley-gateway.jar", "runs", "3", "clients", "100",
+                "window", "32", "seconds", "10", "threads", "2");
         Path jar = Path.of(a.get("jar"));
         if (!Files.isRegularFile(jar)) {
             throw new IllegalArgumentException(jar.toAbsolutePath() + " missing: run mvn -q -DskipTests package first");
         }
-        int runs = Integer.parseInt(a.get("runs"));
-        Duration phase = Duration.ofSeconds(Long.parseLong(a.get("seconds")));
+        int runs = a.integer("runs");
+        Duration phase = Duration.ofSeconds(a.integer("seconds"));
         List<double[]> results = new ArrayList<>();
         System.out.printf(Locale.ROOT, "durable sends benchmark, %s, %d CPUs, %s%n", Instant.now(),
                 Runtime.getRuntime().availableProcessors(), a);
@@ -74,7 +65,7 @@ public final class DurableSendsBenchmark {
     }
 
     /** @return COPY, naive, Parley max, paced rate, p50 ms, p99 ms, max ms, refused */
-    private static double[] runOnce(Map<String, String> a, Path jar, Duration phase, int run) throws Exception {
+    private static double[] runOnce(BenchArgs a, Path jar, Duration phase, int run) throws Exception {
         String url = a.get("url");
         String user = a.get("user");
         String password = a.get("password");
@@ -87,15 +78,15 @@ public final class DurableSendsBenchmark {
         try (GatewayProcess node = GatewayProcess.start(jar, nodeUrl, user, password, log)) {
             // The node has migrated the schema: the baselines copy its messages table.
             DatabaseBaselines db = new DatabaseBaselines(url, user, password, schema);
-            int chats = Integer.parseInt(a.get("clients"));
+            int chats = a.integer("clients");
             db.copyCeiling(20_000, 1_000, chats); // warm-up
             double copy = db.copyCeiling(200_000, 1_000, chats);
             double naive = db.naiveInserts(5, chats);
-            try (SendLoad load = new SendLoad(node, chats, 1_000_000L * run, Integer.parseInt(a.get("threads")))) {
-                load.maxRate(Duration.ofSeconds(5), Integer.parseInt(a.get("window"))); // warm-up
+            try (SendLoad load = new SendLoad(node, chats, 1_000_000L * run, a.integer("threads"))) {
+                load.maxRate(Duration.ofSeconds(5), a.integer("window")); // warm-up
                 long refusedBefore = load.refused();
                 NodeMetrics atStart = NodeMetrics.scrape(node);
-                double max = load.maxRate(phase, Integer.parseInt(a.get("window")));
+                double max = load.maxRate(phase, a.integer("window"));
                 NodeMetrics afterMax = NodeMetrics.scrape(node);
                 System.out.println("at the maximum, " + afterMax.historySince(atStart));
                 if (load.refused() > refusedBefore) {
