@@ -1,8 +1,9 @@
 package io.parley.gateway.websocket;
 
+import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.compression.DecompressionException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
@@ -17,13 +18,17 @@ import io.parley.gateway.metrics.GatewayMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.channels.ClosedChannelException;
+
 /**
  * RFC 6455 housekeeping after the frame decoder: answers pings, echoes the client's close and
  * closes, refuses binary frames (1003), turns oversize messages into 1009, and keeps idle
  * connections honest (a ping after half the idle timeout, 1001 after the whole of it without a
- * byte from the client). Only text frames travel on. One instance per connection.
+ * byte from the client). Only text frames travel on. Once either side has sent its close frame,
+ * nothing else is written (RFC 6455 section 5.5.1): replies and pushes still on their way are
+ * dropped here. One instance per connection.
  */
-public final class ControlFrameHandler extends ChannelInboundHandlerAdapter {
+public final class ControlFrameHandler extends ChannelDuplexHandler {
     private static final Logger log = LoggerFactory.getLogger(ControlFrameHandler.class);
 
     private final GatewayMetrics metrics;
@@ -82,6 +87,12 @@ public final class ControlFrameHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (evt instanceof IdleStateEvent idle) {
+            if (closing) {
+                if (!idle.isFirst()) {
+                    ctx.close(); // the client never answered our close frame
+                }
+                return;
+            }
             if (idle.isFirst()) {
                 ctx.writeAndFlush(new PingWebSocketFrame());
             } else {
@@ -91,6 +102,24 @@ public final class ControlFrameHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         ctx.fireUserEventTriggered(evt);
+    }
+
+    /**
+     * Drops what would follow the close frame. A write that failed after the output was shut down
+     * would otherwise surface as an error and close the socket at once; a client still sending
+     * then hits the reset before it has read our close frame (the JDK client reports an error
+     * instead of the 1001, so it never learns to reconnect and resume).
+     */
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        if (closing && !(msg instanceof CloseWebSocketFrame)) {
+            ReferenceCountUtil.release(msg);
+            if (!promise.isVoid()) {
+                promise.tryFailure(new ClosedChannelException());
+            }
+            return;
+        }
+        ctx.write(msg, promise);
     }
 
     @Override

@@ -191,7 +191,7 @@ class ClusterFaultTest {
             sender.join(40_000);
             assertThat(sender.isAlive()).isFalse();
             assertThat(exit).as("exit code after SIGTERM; log: %s", draining.tail()).isIn(0, 143);
-            assertThat(customer.awaitClose()).as("close code").isEqualTo(1001);
+            assertThat(customer.awaitClose()).as("close code; client failure: %s", customer.failure()).isEqualTo(1001);
 
             List<JsonNode> replies = customer.drain(sendReply, java.time.Duration.ofMillis(200));
             for (JsonNode reply : replies) {

@@ -205,9 +205,14 @@ public final class WsClient implements AutoCloseable {
         }
     }
 
-    /** Waits for the server's close frame; returns its status code. */
+    /** Waits for the server's close frame; returns its status code (-1: the connection failed, see {@link #failure()}). */
     public int awaitClose() {
         return listener.closed.orTimeout(TIMEOUT.toSeconds(), TimeUnit.SECONDS).join();
+    }
+
+    /** Why the connection failed without a close frame, or null. */
+    public Throwable failure() {
+        return listener.failure;
     }
 
     public boolean isOpen() {
@@ -226,6 +231,7 @@ public final class WsClient implements AutoCloseable {
         final BlockingQueue<JsonNode> received = new LinkedBlockingQueue<>();
         final List<JsonNode> skipped = new ArrayList<>();
         final CompletableFuture<Integer> closed = new CompletableFuture<>();
+        volatile Throwable failure;
         private final StringBuilder partial = new StringBuilder();
 
         @Override
@@ -251,6 +257,7 @@ public final class WsClient implements AutoCloseable {
 
         @Override
         public void onError(WebSocket webSocket, Throwable error) {
+            failure = error;
             closed.complete(-1);
         }
     }

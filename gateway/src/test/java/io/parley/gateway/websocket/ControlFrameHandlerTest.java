@@ -2,6 +2,7 @@ package io.parley.gateway.websocket;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -193,6 +195,39 @@ class ControlFrameHandlerTest {
         assertThat(answer.refCnt()).isZero();
         assertThat(channel.isOpen()).isFalse();
         assertThat(peer.held).as("the unsent close frame was released when the connection closed").isEmpty();
+        assertThat(channel.finish()).isFalse();
+    }
+
+    @Test
+    void afterACloseStartedElsewhereOnlyTheCloseFrameIsWrittenAndLaterRepliesAreDropped() {
+        EmbeddedChannel channel = channel();
+        TextWebSocketFrame queuedBefore = textFrame("{\"reply\":1}");
+        channel.writeAndFlush(queuedBefore);
+
+        // The drain (or the slow-consumer policy) starts the closing handshake from outside the pipeline.
+        channel.pipeline().fireUserEventTriggered(CloseStarted.INSTANCE);
+        channel.writeAndFlush(new CloseWebSocketFrame(1001, "node shutting down"));
+        TextWebSocketFrame voidPromised = textFrame("{\"reply\":2}");
+        channel.writeAndFlush(voidPromised, channel.voidPromise());
+        TextWebSocketFrame promised = textFrame("{\"reply\":3}");
+        ChannelFuture write = channel.writeAndFlush(promised);
+
+        TextWebSocketFrame first = channel.readOutbound();
+        assertThat(first).isSameAs(queuedBefore);
+        first.release();
+        assertThat(readCloseCode(channel)).isEqualTo(1001);
+        assertThat((Object) channel.readOutbound()).as("nothing after the close frame").isNull();
+        assertThat(voidPromised.refCnt()).isZero();
+        assertThat(promised.refCnt()).isZero();
+        assertThat(write.cause()).isInstanceOf(ClosedChannelException.class);
+        assertThat(channel.isOpen()).as("a dropped write does not reset the connection").isTrue();
+
+        // Still waiting for the client's answer: no ping, and silence for the whole idle timeout closes.
+        channel.pipeline().fireUserEventTriggered(IdleStateEvent.FIRST_READER_IDLE_STATE_EVENT);
+        assertThat((Object) channel.readOutbound()).isNull();
+        assertThat(channel.isOpen()).isTrue();
+        channel.pipeline().fireUserEventTriggered(IdleStateEvent.READER_IDLE_STATE_EVENT);
+        assertThat(channel.isOpen()).isFalse();
         assertThat(channel.finish()).isFalse();
     }
 
