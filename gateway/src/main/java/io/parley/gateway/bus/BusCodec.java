@@ -50,7 +50,12 @@ public final class BusCodec {
     }
 
     public BusFrame decodeFrame(byte[] bytes) {
-        return read(bytes, BusFrame.class);
+        return decodeFrame(bytes, 0, bytes.length);
+    }
+
+    /** A frame inside a larger payload (a {@link FrameBatch}), read where it lies. */
+    public BusFrame decodeFrame(byte[] bytes, int offset, int length) {
+        return read(bytes, offset, length, BusFrame.class);
     }
 
     public byte[] encode(MemberJoin join) {
@@ -58,7 +63,7 @@ public final class BusCodec {
     }
 
     public MemberJoin decodeJoin(byte[] bytes) {
-        return read(bytes, MemberJoin.class);
+        return read(bytes, 0, bytes.length, MemberJoin.class);
     }
 
     private byte[] write(Object value) {
@@ -69,11 +74,11 @@ public final class BusCodec {
         }
     }
 
-    private <T> T read(byte[] bytes, Class<T> type) {
+    private <T> T read(byte[] bytes, int offset, int length, Class<T> type) {
         try {
-            return json.readValue(bytes, type);
+            return json.readValue(bytes, offset, length, type);
         } catch (IOException e) {
-            throw new UncheckedIOException("malformed bus " + type.getSimpleName() + " (" + bytes.length + " bytes)", e);
+            throw new UncheckedIOException("malformed bus " + type.getSimpleName() + " (" + length + " bytes)", e);
         }
     }
 

@@ -1,6 +1,7 @@
 package io.parley.gateway.bus;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -17,6 +18,7 @@ import java.util.function.Supplier;
 public final class BusMetrics {
     private final MeterRegistry registry;
     private final Counter published;
+    private final DistributionSummary publishBatch;
     private final Counter received;
     private final Timer lag;
     private final Counter reconnects;
@@ -32,7 +34,9 @@ public final class BusMetrics {
     public BusMetrics(MeterRegistry registry) {
         this.registry = registry;
         published = Counter.builder("parley.bus.published")
-                .description("PUBLISH commands sent to other nodes (one per node hosting a recipient)").register(registry);
+                .description("Events sent to other nodes (one per event and node hosting a recipient)").register(registry);
+        publishBatch = DistributionSummary.builder("parley.bus.publish.batch")
+                .description("Events per publishing command (they share one PUBLISH per node)").register(registry);
         received = Counter.builder("parley.bus.received")
                 .description("Events received from other nodes").register(registry);
         lag = Timer.builder("parley.bus.lag")
@@ -61,6 +65,7 @@ public final class BusMetrics {
     }
 
     void published(int count) { published.increment(count); }
+    void publishBatch(int events) { publishBatch.record(events); }
     void received(long sentAtMicros, long nowMicros) {
         received.increment();
         lag.record(Math.max(0, nowMicros - sentAtMicros), TimeUnit.MICROSECONDS);

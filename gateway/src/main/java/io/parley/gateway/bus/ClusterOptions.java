@@ -39,6 +39,8 @@ public final class ClusterOptions {
     public static final Duration DEFAULT_MAX_RECONNECT_DELAY = Duration.ofSeconds(1);
     /** Redis commands queued in the client; past it a command fails at once instead of buffering. */
     public static final int DEFAULT_REQUEST_QUEUE_SIZE = 10_000;
+    /** Events waiting for their publishing command while Redis is behind; past it a publish fails at once (kept to send again). */
+    public static final int DEFAULT_PUBLISH_BACKLOG = 10_000;
     /** Publications kept while Redis is unreachable, sent again once it is back (oldest dropped first). */
     public static final int DEFAULT_REPUBLISH_CAPACITY = 10_000;
     /** After a reconnect, time for the other nodes to register their users again before republishing. */
@@ -61,6 +63,7 @@ public final class ClusterOptions {
     private final Duration commandTimeout;
     private final Duration maxReconnectDelay;
     private final int requestQueueSize;
+    private final int publishBacklog;
     private final int republishCapacity;
     private final Duration republishDelay;
     private final Duration nodeTtl;
@@ -80,6 +83,7 @@ public final class ClusterOptions {
         commandTimeout = b.commandTimeout;
         maxReconnectDelay = b.maxReconnectDelay;
         requestQueueSize = b.requestQueueSize;
+        publishBacklog = b.publishBacklog;
         republishCapacity = b.republishCapacity;
         republishDelay = b.republishDelay;
         nodeTtl = b.nodeTtl;
@@ -103,6 +107,7 @@ public final class ClusterOptions {
     public Duration commandTimeout() { return commandTimeout; }
     public Duration maxReconnectDelay() { return maxReconnectDelay; }
     public int requestQueueSize() { return requestQueueSize; }
+    public int publishBacklog() { return publishBacklog; }
     public int republishCapacity() { return republishCapacity; }
     public Duration republishDelay() { return republishDelay; }
     public Duration nodeTtl() { return nodeTtl; }
@@ -115,6 +120,7 @@ public final class ClusterOptions {
                 + " max_held_total=" + maxHeldTotal + " max_tracked_chats=" + maxTrackedChats
                 + " stale_chat_after=" + staleChatAfter + " gap_fill_limit=" + gapFillLimit
                 + " command_timeout=" + commandTimeout + " request_queue_size=" + requestQueueSize
+                + " publish_backlog=" + publishBacklog
                 + " republish_capacity=" + republishCapacity + " node_ttl=" + nodeTtl;
     }
 
@@ -133,6 +139,7 @@ public final class ClusterOptions {
         private Duration commandTimeout = DEFAULT_COMMAND_TIMEOUT;
         private Duration maxReconnectDelay = DEFAULT_MAX_RECONNECT_DELAY;
         private int requestQueueSize = DEFAULT_REQUEST_QUEUE_SIZE;
+        private int publishBacklog = DEFAULT_PUBLISH_BACKLOG;
         private int republishCapacity = DEFAULT_REPUBLISH_CAPACITY;
         private Duration republishDelay = DEFAULT_REPUBLISH_DELAY;
         private Duration nodeTtl = DEFAULT_NODE_TTL;
@@ -154,6 +161,7 @@ public final class ClusterOptions {
         public Builder commandTimeout(Duration v) { commandTimeout = v; return this; }
         public Builder maxReconnectDelay(Duration v) { maxReconnectDelay = v; return this; }
         public Builder requestQueueSize(int v) { requestQueueSize = v; return this; }
+        public Builder publishBacklog(int v) { publishBacklog = v; return this; }
         public Builder republishCapacity(int v) { republishCapacity = v; return this; }
         public Builder republishDelay(Duration v) { republishDelay = v; return this; }
         public Builder nodeTtl(Duration v) { nodeTtl = v; return this; }
@@ -176,6 +184,7 @@ public final class ClusterOptions {
             check(problems, positive(commandTimeout), "command timeout must be > 0");
             check(problems, maxReconnectDelay != null && maxReconnectDelay.toMillis() >= 10, "max reconnect delay must be >= 10ms");
             check(problems, requestQueueSize >= 16, "request queue size must be >= 16, got " + requestQueueSize);
+            check(problems, publishBacklog >= 1, "publish backlog must be >= 1, got " + publishBacklog);
             check(problems, republishCapacity >= 0, "republish capacity must be >= 0, got " + republishCapacity);
             check(problems, republishDelay != null && !republishDelay.isNegative(), "republish delay must be >= 0");
             check(problems, nodeTtl != null && nodeTtl.toMillis() >= 1_000, "node ttl must be >= 1s");

@@ -31,15 +31,17 @@ import java.util.function.BiConsumer;
  * written once per user's first/last connection on a node. Publishing an event: this node's own
  * recipients get it directly; one command ({@link RoutedPublisher}'s script) reads the nodes of
  * all recipients ({@code SUNION}) and {@code PUBLISH}es the event once to each other node that
- * hosts a recipient — never once per member, never to a node without one.
+ * hosts a recipient — never once per member, never to a node without one. Events waiting for
+ * Redis together share that command and one {@code PUBLISH} per node ({@link FrameBatch}).
  *
  * <p><b>Order.</b> Whatever the path, messages reach this node's connections through the
  * {@link ChatSequencer}, which delivers each chat's messages by sequence, holds early arrivals
  * briefly and fills gaps from history. Publications of one publisher leave on one connection in
  * publish order.
  *
- * <p><b>Redis down.</b> Local delivery does not depend on Redis and goes on. Publications that
- * fail are counted and kept (bounded) to be sent again when the connection is back; Lettuce
+ * <p><b>Redis down or behind.</b> Local delivery does not depend on Redis and goes on.
+ * Publications that fail are counted and kept (bounded) to be sent again: after a reconnect, or
+ * shortly after the publish backlog overflowed ({@link RoutedPublisher.BacklogFull}). Lettuce
  * reconnects and renews the subscriptions; this node then registers its users again (a restarted
  * Redis is empty) and, after a short delay for the other nodes to do the same, republishes.
  * Receivers drop what they already delivered, and anything still missing is filled from history
@@ -86,7 +88,8 @@ public final class RedisBus implements Bus, MemberJoins {
         this.sequencer = new ChatSequencer(delivery::deliver, history, options, metrics);
         this.joinCatchUp = new JoinCatchUp(sequencer, history, options, metrics);
         this.ownChannel = nodeChannel(options.nodeId());
-        this.publisher = new RoutedPublisher(redis.publications(), redis.worker(), options.nodeId(), NODE_CHANNEL_PREFIX);
+        this.publisher = new RoutedPublisher(redis.publications(), redis.worker(), options.nodeId(), NODE_CHANNEL_PREFIX,
+                options.publishBacklog(), metrics, this::republishKept);
         metrics.gauge("parley.bus.republish.queue", "Publications waiting for Redis to come back", this::republishDepth);
         redis.subscriptions().addListener(new Inbox());
         redis.subscriptions().async().subscribe(ownChannel, JOINS_CHANNEL).toCompletableFuture()
@@ -122,7 +125,7 @@ public final class RedisBus implements Bus, MemberJoins {
             inFlight.decrementAndGet();
             if (failure != null) {
                 metrics.error("publish");
-                keepForRepublish(envelope);
+                keepForRepublish(envelope); // sent again after a reconnect, or once the backlog drained
             } else {
                 metrics.published(nodes.intValue());
             }
@@ -155,17 +158,26 @@ public final class RedisBus implements Bus, MemberJoins {
                 options.republishDelay().toMillis(), TimeUnit.MILLISECONDS).execute(this::republishKept));
     }
 
+    /**
+     * Sends what was kept, oldest first, as far as the publisher has room; the rest stays kept, and
+     * the publisher calls again once its backlog has drained.
+     */
     private void republishKept() {
-        List<Envelope> kept;
+        List<Envelope> batch = new ArrayList<>();
         synchronized (republish) {
-            kept = new ArrayList<>(republish);
-            republish.clear();
+            int room = publisher.room();
+            while (!republish.isEmpty() && batch.size() < room) {
+                batch.add(republish.pollFirst());
+            }
+            if (!republish.isEmpty()) {
+                publisher.notifyWhenDrained();
+            }
         }
-        if (!kept.isEmpty()) {
-            log.info("republishing {} event(s) kept while Redis was unreachable", kept.size());
+        if (!batch.isEmpty()) {
+            log.info("republishing {} event(s) Redis did not take", batch.size());
         }
         long now = micros(clock.instant());
-        for (Envelope envelope : kept) {
+        for (Envelope envelope : batch) {
             metrics.republished();
             send(envelope, now);
         }
@@ -197,10 +209,13 @@ public final class RedisBus implements Bus, MemberJoins {
         public void message(String channel, byte[] message) {
             try {
                 if (ownChannel.equals(channel)) {
-                    BusFrame frame = codec.decodeFrame(message);
-                    metrics.received(frame.sentAtMicros(), micros(clock.instant()));
-                    // Origin session 0: the sender's own connection is on the publishing node.
-                    sequencer.accept(new Envelope(frame.event(), Set.copyOf(frame.recipients()), 0));
+                    long now = micros(clock.instant());
+                    FrameBatch.forEach(message, slice -> {
+                        BusFrame frame = codec.decodeFrame(slice.bytes(), slice.offset(), slice.length());
+                        metrics.received(frame.sentAtMicros(), now);
+                        // Origin session 0: the sender's own connection is on the publishing node.
+                        sequencer.accept(new Envelope(frame.event(), Set.copyOf(frame.recipients()), 0));
+                    });
                 } else if (JOINS_CHANNEL.equals(channel)) {
                     MemberJoin join = codec.decodeJoin(message);
                     if (join.from() != options.nodeId()) {

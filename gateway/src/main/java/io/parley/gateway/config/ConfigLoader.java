@@ -71,6 +71,7 @@ public final class ConfigLoader {
         KEYS.put("max_chats_per_user", (b, v) -> b.maxChatsPerUser(integer(v)));
         KEYS.put("feed_heartbeat_interval", (b, v) -> b.feedHeartbeatInterval(duration(v)));
         KEYS.put("redis_url", ParleyConfig.Builder::redisUrl);
+        KEYS.put("bus_publish_backlog", (b, v) -> b.busPublishBacklog(integer(v)));
     }
 
     private ConfigLoader() {

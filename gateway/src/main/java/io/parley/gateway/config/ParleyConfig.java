@@ -1,5 +1,7 @@
 package io.parley.gateway.config;
 
+import io.parley.gateway.bus.ClusterOptions;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -79,6 +81,7 @@ public final class ParleyConfig {
     private final int maxConnectionsPerAddress;
     private final int maxChatsPerUser;
     private final String redisUrl;
+    private final int busPublishBacklog;
 
     private ParleyConfig(Builder b) {
         port = b.port;
@@ -119,6 +122,7 @@ public final class ParleyConfig {
         maxConnectionsPerAddress = b.maxConnectionsPerAddress;
         maxChatsPerUser = b.maxChatsPerUser;
         redisUrl = b.redisUrl;
+        busPublishBacklog = b.busPublishBacklog;
     }
 
     public static Builder builder() {
@@ -178,6 +182,7 @@ public final class ParleyConfig {
     public int maxChatsPerUser() { return maxChatsPerUser; }
     /** Redis for the cluster bus and presence ({@code redis://host:port}), or {@code null}: in-process bus. */
     public String redisUrl() { return redisUrl; }
+    public int busPublishBacklog() { return busPublishBacklog; }
 
     /** One line for the start-up log; secrets are never printed. */
     @Override
@@ -198,7 +203,8 @@ public final class ParleyConfig {
                 + " max_messages_per_second=" + maxMessagesPerSecond + " message_burst=" + messageBurst
                 + " max_connections_per_user=" + maxConnectionsPerUser
                 + " max_connections_per_address=" + maxConnectionsPerAddress + " max_chats_per_user=" + maxChatsPerUser
-                + " redis=" + (redisUrl == null ? "none (in-process bus)" : redactedRedisUrl(redisUrl));
+                + " redis=" + (redisUrl == null ? "none (in-process bus)" : redactedRedisUrl(redisUrl))
+                + " bus_publish_backlog=" + busPublishBacklog;
     }
 
     /** The URL without its password ({@code redis://user:secret@host} -> {@code redis://user:***@host}). */
@@ -245,6 +251,7 @@ public final class ParleyConfig {
         private int maxConnectionsPerAddress = DEFAULT_MAX_CONNECTIONS_PER_ADDRESS;
         private int maxChatsPerUser = DEFAULT_MAX_CHATS_PER_USER;
         private String redisUrl;
+        private int busPublishBacklog = ClusterOptions.DEFAULT_PUBLISH_BACKLOG;
 
         private Builder() {
         }
@@ -286,6 +293,7 @@ public final class ParleyConfig {
         public Builder maxConnectionsPerAddress(int v) { maxConnectionsPerAddress = v; return this; }
         public Builder maxChatsPerUser(int v) { maxChatsPerUser = v; return this; }
         public Builder redisUrl(String v) { redisUrl = v; return this; }
+        public Builder busPublishBacklog(int v) { busPublishBacklog = v; return this; }
 
         public ParleyConfig build() {
             List<String> problems = new ArrayList<>();
@@ -324,6 +332,7 @@ public final class ParleyConfig {
             check(problems, historyLinger != null && !historyLinger.isNegative()
                             && historyLinger.compareTo(Duration.ofSeconds(1)) <= 0,
                     "history_linger must be 0..1s, got " + historyLinger);
+            check(problems, busPublishBacklog >= 1, "bus_publish_backlog must be >= 1, got " + busPublishBacklog);
             check(problems, redisUrl == null || redisUrl.startsWith("redis://") || redisUrl.startsWith("rediss://"),
                     "redis_url must start with redis:// or rediss://, got '" + (redisUrl == null ? "" : redactedRedisUrl(redisUrl)) + "'");
             check(problems, chatCacheSize >= 16, "chat_cache_size must be >= 16, got " + chatCacheSize);

@@ -36,7 +36,8 @@ record BusWiring(SessionRegistry sessions, Bus bus, ChatDirectory directory, Use
             return new BusWiring(sessions, new LocalBus(delivery(sessions, metrics)),
                     new ChatDirectory(history, config.chatCacheSize()), presence);
         }
-        ClusterOptions options = ClusterOptions.builder(config.redisUrl(), config.nodeId()).build();
+        ClusterOptions options = ClusterOptions.builder(config.redisUrl(), config.nodeId())
+                .publishBacklog(config.busPublishBacklog()).build();
         BusMetrics busMetrics = new BusMetrics(registry);
         RedisLink redis = RedisLink.connect(options, busMetrics);
         try {

@@ -1,6 +1,8 @@
 package io.parley.gateway.bus;
 
 import io.lettuce.core.RedisClient;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
@@ -18,14 +20,19 @@ import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** {@link RoutedPublisher} against a real Redis: routing by the recipients' node sets, order, batching. */
+/** {@link RoutedPublisher} against a real Redis: routing by the recipients' node sets, order, batching, bounds. */
 class RoutedPublisherTest {
     private static final int SELF = 1;
 
@@ -33,7 +40,10 @@ class RoutedPublisherTest {
     private static RedisClient client;
     private static StatefulRedisConnection<String, byte[]> setup;
     private static StatefulRedisPubSubConnection<String, byte[]> listener;
+    /** Frames as they arrived, per node channel (a publication may carry several). */
     private static final Map<String, BlockingQueue<String>> received = new ConcurrentHashMap<>();
+    /** How many publications arrived per node channel. */
+    private static final Map<String, AtomicInteger> publications = new ConcurrentHashMap<>();
 
     @BeforeAll
     static void start() {
@@ -44,8 +54,9 @@ class RoutedPublisherTest {
         listener.addListener(new RedisPubSubAdapter<>() {
             @Override
             public void message(String channel, byte[] message) {
-                received.computeIfAbsent(channel, c -> new LinkedBlockingQueue<>())
-                        .add(new String(message, StandardCharsets.UTF_8));
+                publications.computeIfAbsent(channel, c -> new AtomicInteger()).incrementAndGet();
+                FrameBatch.forEach(message, frame -> received.computeIfAbsent(channel, c -> new LinkedBlockingQueue<>())
+                        .add(new String(frame.bytes(), frame.offset(), frame.length(), StandardCharsets.UTF_8)));
             }
         });
         listener.sync().subscribe(RedisBus.nodeChannel(1), RedisBus.nodeChannel(2), RedisBus.nodeChannel(3));
@@ -67,8 +78,8 @@ class RoutedPublisherTest {
     void publishesOnceToEachOtherNodeHostingARecipientInSubmissionOrder() throws Exception {
         ExecutorService flusher = Executors.newSingleThreadExecutor();
         try (StatefulRedisConnection<String, byte[]> own = client.connect(RedisLink.CODEC)) {
-            RoutedPublisher publisher = new RoutedPublisher(own, flusher, SELF, "parley:node:");
-            received.clear();
+            RoutedPublisher publisher = publisher(own, flusher, 10_000);
+            clearReceived();
 
             // alice and bob share node 2: one publish there, none to this node, none to node 3.
             assertThat(publisher.publish(List.of("alice", "bob"), bytes("to-2")).get(5, TimeUnit.SECONDS))
@@ -98,6 +109,126 @@ class RoutedPublisherTest {
             assertThat(received.get("parley:node:3")).as("nothing more on node 3").isEmpty();
         } finally {
             flusher.shutdownNow();
+        }
+    }
+
+    @Test
+    void framesWaitingWhileACommandCanNotLeaveGoTogetherOnePublishPerNode() throws Exception {
+        GatedExecutor sender = new GatedExecutor();
+        try (StatefulRedisConnection<String, byte[]> own = client.connect(RedisLink.CODEC)) {
+            SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            RoutedPublisher publisher = new RoutedPublisher(own, sender, SELF, "parley:node:", 10_000,
+                    new BusMetrics(registry), () -> { });
+            clearReceived();
+
+            List<CompletableFuture<Long>> sent = new ArrayList<>();
+            for (int i = 0; i < 300; i++) {
+                sent.add(publisher.publish(i % 2 == 0 ? List.of("bob", "carol") : List.of("carol"), bytes("m" + i)));
+            }
+            sender.open(); // 300 frames waiting: three commands of at most 128 frames
+
+            for (int i = 0; i < 300; i++) {
+                assertThat(sent.get(i).get(5, TimeUnit.SECONDS)).isEqualTo(i % 2 == 0 ? 2 : 1);
+            }
+            assertThat(drain("parley:node:3", 300)).containsExactlyElementsOf(
+                    IntStream.range(0, 300).mapToObj(i -> "m" + i).toList());
+            assertThat(drain("parley:node:2", 150)).containsExactlyElementsOf(
+                    IntStream.range(0, 150).mapToObj(i -> "m" + 2 * i).toList());
+            assertThat(publications.get("parley:node:3").get()).isEqualTo(3);
+            assertThat(publications.get("parley:node:2").get()).isEqualTo(3);
+            DistributionSummary batches = registry.find("parley.bus.publish.batch").summary();
+            assertThat(batches.count()).isEqualTo(3);
+            assertThat(batches.max()).isEqualTo(RoutedPublisher.MAX_BATCH_FRAMES);
+        } finally {
+            sender.shutdown();
+        }
+    }
+
+    @Test
+    void aFullBacklogRefusesAtOnceAndWhatWasAcceptedStillGoesOut() throws Exception {
+        GatedExecutor sender = new GatedExecutor();
+        try (StatefulRedisConnection<String, byte[]> own = client.connect(RedisLink.CODEC)) {
+            SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            CountDownLatch drained = new CountDownLatch(1);
+            RoutedPublisher publisher = new RoutedPublisher(own, sender, SELF, "parley:node:", 20,
+                    new BusMetrics(registry), drained::countDown);
+            clearReceived();
+
+            List<CompletableFuture<Long>> accepted = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                accepted.add(publisher.publish(List.of("carol"), bytes("kept " + i)));
+            }
+            assertThat(registry.get("parley.bus.publish.backlog").gauge().value()).isEqualTo(20);
+            assertThat(publisher.room()).isZero();
+            CompletableFuture<Long> refused = publisher.publish(List.of("carol"), bytes("refused"));
+            assertThat(refused).isCompletedExceptionally();
+            assertThatThrownBy(refused::join).hasCauseInstanceOf(RoutedPublisher.BacklogFull.class);
+
+            assertThat(drained.getCount()).as("told only once the backlog is empty").isEqualTo(1);
+            sender.open();
+            for (CompletableFuture<Long> sent : accepted) {
+                assertThat(sent.get(5, TimeUnit.SECONDS)).isEqualTo(1);
+            }
+            assertThat(drained.await(5, TimeUnit.SECONDS)).as("the refusing side is told there is room").isTrue();
+            assertThat(publisher.room()).isEqualTo(20);
+            assertThat(drain("parley:node:3", 20)).hasSize(20).doesNotContain("refused");
+            assertThat(registry.get("parley.bus.publish.backlog").gauge().value()).isZero();
+            assertThat(publisher.publish(List.of("carol"), bytes("room again")).get(5, TimeUnit.SECONDS)).isEqualTo(1);
+        } finally {
+            sender.shutdown();
+        }
+    }
+
+    @Test
+    void aChatWithThousandsOfRecipientsIsRoutedInSlices() throws Exception {
+        ExecutorService flusher = Executors.newSingleThreadExecutor();
+        try (StatefulRedisConnection<String, byte[]> own = client.connect(RedisLink.CODEC)) {
+            RoutedPublisher publisher = publisher(own, flusher, 10_000);
+            clearReceived();
+            // 9,000 members connected nowhere, and carol (node 3) last: past Lua's unpack limit (8,000) at once.
+            List<String> members = new ArrayList<>(IntStream.range(0, 9_000).mapToObj(i -> "offline-" + i).toList());
+            members.add("carol");
+
+            assertThat(publisher.publish(members, bytes("big")).get(5, TimeUnit.SECONDS)).isEqualTo(1);
+            assertThat(drain("parley:node:3", 1)).containsExactly("big");
+        } finally {
+            flusher.shutdownNow();
+        }
+    }
+
+    private static RoutedPublisher publisher(StatefulRedisConnection<String, byte[]> own, Executor sender, int backlog) {
+        return new RoutedPublisher(own, sender, SELF, "parley:node:", backlog, new BusMetrics(new SimpleMeterRegistry()),
+                () -> { });
+    }
+
+    private static void clearReceived() {
+        received.clear();
+        publications.clear();
+    }
+
+    /** Holds the tasks it is given until opened, then runs them (and later ones) on one thread. */
+    private static final class GatedExecutor implements Executor {
+        private final ExecutorService thread = Executors.newSingleThreadExecutor();
+        private final List<Runnable> held = new ArrayList<>();
+        private boolean open;
+
+        @Override
+        public synchronized void execute(Runnable task) {
+            if (open) {
+                thread.execute(task);
+            } else {
+                held.add(task);
+            }
+        }
+
+        synchronized void open() {
+            open = true;
+            held.forEach(thread::execute);
+            held.clear();
+        }
+
+        void shutdown() {
+            thread.shutdownNow();
         }
     }
 

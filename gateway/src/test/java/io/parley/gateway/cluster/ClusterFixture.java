@@ -31,10 +31,16 @@ final class ClusterFixture implements AutoCloseable {
     }
 
     static ClusterFixture start(int nodeCount) {
+        return start(nodeCount, UnaryOperator.identity());
+    }
+
+    /** @param settings applied to every node's configuration after the cluster's own */
+    static ClusterFixture start(int nodeCount, UnaryOperator<ParleyConfig.Builder> settings) {
         TestPostgres postgres = TestPostgres.createSchema();
         ClusterFixture cluster = new ClusterFixture(postgres, TestRedis.start());
         for (int i = 1; i <= nodeCount; i++) {
-            cluster.nodes.add(TestNode.start(cluster.nodeConfig(i)));
+            UnaryOperator<ParleyConfig.Builder> own = cluster.nodeConfig(i);
+            cluster.nodes.add(TestNode.start(config -> settings.apply(own.apply(config))));
         }
         return cluster;
     }

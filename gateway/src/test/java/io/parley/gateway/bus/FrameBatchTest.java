@@ -1,0 +1,47 @@
+package io.parley.gateway.bus;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The length-prefixed container several bus frames share one publication in. */
+class FrameBatchTest {
+
+    @Test
+    void concatenatedPrefixedFramesComeBackOneByOneInOrder() {
+        ByteArrayOutputStream batch = new ByteArrayOutputStream();
+        byte[] large = new byte[70_000]; // a length needing more than two bytes
+        Arrays.fill(large, (byte) 'x');
+        for (byte[] frame : List.of(utf8("{\"a\":1}"), new byte[0], large, utf8("é"))) {
+            batch.writeBytes(FrameBatch.prefixed(frame));
+        }
+
+        List<String> frames = new ArrayList<>();
+        FrameBatch.forEach(batch.toByteArray(),
+                s -> frames.add(new String(s.bytes(), s.offset(), s.length(), StandardCharsets.UTF_8)));
+
+        assertThat(frames).containsExactly("{\"a\":1}", "", "x".repeat(70_000), "é");
+    }
+
+    @Test
+    void aTruncatedOrForeignPayloadIsRefusedWithWhereItBroke() {
+        byte[] whole = FrameBatch.prefixed(utf8("{\"a\":1}"));
+        assertThatThrownBy(() -> FrameBatch.forEach(Arrays.copyOf(whole, whole.length - 1), s -> { }))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("overruns");
+        assertThatThrownBy(() -> FrameBatch.forEach(utf8("{}"), s -> { }))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("truncated");
+        assertThatThrownBy(() -> FrameBatch.forEach(utf8("{\"type\":\"MessagePosted\"}"), s -> { }))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    private static byte[] utf8(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+}
