@@ -36,12 +36,14 @@ public final class LocalUserPresence implements UserPresence, HostedUserListener
     }
 
     @Override
-    public void firstOpened(String userId) {
+    public CompletableFuture<Boolean> firstOpened(String userId) {
         listeners.forEach(l -> l.cameOnline(userId));
+        return CompletableFuture.completedFuture(false);
     }
 
     @Override
-    public void lastClosed(String userId) {
+    public CompletableFuture<Boolean> lastClosed(String userId) {
         listeners.forEach(l -> l.wentOffline(userId));
+        return CompletableFuture.completedFuture(false);
     }
 }

@@ -26,12 +26,16 @@ import java.util.concurrent.ConcurrentHashMap;
  * announced: a quick connect and disconnect announces nothing, and the final state is announced
  * once, never a stale one last.
  *
- * <p>In a cluster a user may still be connected to another node when their last connection
- * here closes: before announcing "offline" for a user with no connection left on this node, the
- * cluster-wide {@link UserPresence} is asked, and a user online elsewhere stays online.
+ * <p>In a cluster a node announces cluster-wide transitions only. Whether another node hosts
+ * the user comes with each change of this node's sessions ({@link SessionRegistry#add},
+ * {@link SessionRegistry#remove}), decided with the node's registration in Redis: of two nodes
+ * registering a user at the same instant exactly one announces "online", of two withdrawing
+ * exactly one announces "offline". A transition another node speaks for counts as announced
+ * here too, so this node announces the next change.
  */
 public final class Presence {
     private static final Logger log = LoggerFactory.getLogger(Presence.class);
+    private static final CompletableFuture<Boolean> NOT_ELSEWHERE = CompletableFuture.completedFuture(false);
     /** Chats looked at to find whom to tell; a user in more chats tells the most recent ones. */
     static final int CONTACT_CHATS_LIMIT = 200;
 
@@ -39,33 +43,25 @@ public final class Presence {
     private final HistoryService history;
     private final Bus bus;
     private final Clock clock;
-    private final UserPresence cluster;
     private final Set<String> online = ConcurrentHashMap.newKeySet();
     /** Users last announced online (absent: offline or never announced). Guarded by itself. */
     private final Set<String> announcedOnline = new HashSet<>();
 
-    /** A single node: only this node's connections count. */
     public Presence(SessionRegistry sessions, HistoryService history, Bus bus, Clock clock) {
-        this(sessions, history, bus, clock, null);
-    }
-
-    /** @param cluster who is connected on any node, or {@code null} for a single node */
-    public Presence(SessionRegistry sessions, HistoryService history, Bus bus, Clock clock, UserPresence cluster) {
         this.sessions = sessions;
         this.history = history;
         this.bus = bus;
         this.clock = clock;
-        this.cluster = cluster;
     }
 
-    /** A session was registered. */
-    public void connected(Session session) {
-        recompute(session.userId());
+    /** A session was registered; {@code hostedElsewhere} is what {@link SessionRegistry#add} answered. */
+    public void connected(Session session, CompletableFuture<Boolean> hostedElsewhere) {
+        recompute(session.userId(), hostedElsewhere);
     }
 
-    /** A session was unregistered. */
-    public void disconnected(Session session) {
-        recompute(session.userId());
+    /** A session was unregistered; {@code hostedElsewhere} is what {@link SessionRegistry#remove} answered. */
+    public void disconnected(Session session, CompletableFuture<Boolean> hostedElsewhere) {
+        recompute(session.userId(), hostedElsewhere);
     }
 
     /** A connection shows ({@code true}) or hides its user. */
@@ -73,7 +69,8 @@ public final class Presence {
         Session session = sessions.byId(sessionId);
         if (session != null) {
             session.visible(visible);
-            recompute(session.userId());
+            // Hiding or showing oneself is this node's own (set_offline hides this node's connections only).
+            recompute(session.userId(), NOT_ELSEWHERE);
         }
     }
 
@@ -81,47 +78,37 @@ public final class Presence {
         return online.contains(userId);
     }
 
-    private synchronized void recompute(String userId) {
+    private synchronized void recompute(String userId, CompletableFuture<Boolean> hostedElsewhere) {
         boolean now = sessions.anyOf(userId, Session::visible);
         boolean changed = now ? online.add(userId) : online.remove(userId);
         if (changed) {
-            announce(userId);
+            // Unknown (Redis failed): speak, a repeat is better than silence.
+            announce(userId, now, hostedElsewhere.exceptionally(unknown -> false));
         }
     }
 
-    private record Contacts(Set<String> userIds, boolean onlineElsewhere) {
+    private record Contacts(Set<String> userIds, boolean hostedElsewhere) {
     }
 
-    /**
-     * Whether the user, with no connection left here, is still connected to another node. Asked
-     * after this node's own registration was withdrawn (same Redis connection, so in order).
-     */
-    private CompletableFuture<Boolean> onlineElsewhere(String userId) {
-        if (cluster == null || sessions.isOnline(userId)) {
-            return CompletableFuture.completedFuture(false);
-        }
-        return cluster.isOnline(userId).exceptionally(unknown -> false);
-    }
-
-    private void announce(String userId) {
+    /** Announces {@code state}, the user's state after a change, unless another node speaks for it. */
+    private void announce(String userId, boolean state, CompletableFuture<Boolean> hostedElsewhere) {
         history.call("presence_contacts", store -> store.contactsOf(userId, CONTACT_CHATS_LIMIT))
-                .thenCombine(onlineElsewhere(userId), Contacts::new)
+                .thenCombine(hostedElsewhere, Contacts::new)
                 .whenComplete((found, failure) -> {
                     if (failure != null) {
                         log.debug("presence of {} not announced: {}", userId, failure.toString());
                         return;
                     }
-                    // Completions of several changes may race: each announces the state as it is
-                    // now, and only if that is not what was announced last.
-                    Set<String> contacts = found.userIds();
+                    // Completions of several changes may race. Whether another node speaks holds for
+                    // this change only: if the state changed since, the later change announces.
                     synchronized (announcedOnline) {
-                        boolean now = isOnline(userId);
-                        if (!now && found.onlineElsewhere() && !sessions.isOnline(userId)) {
-                            return; // still connected to another node, which speaks for them
+                        if (isOnline(userId) != state) {
+                            return;
                         }
-                        boolean changed = now ? announcedOnline.add(userId) : announcedOnline.remove(userId);
-                        if (changed && !contacts.isEmpty()) {
-                            bus.publish(new Envelope(new ChatEvent.PresenceChanged(userId, now, clock.instant()),
+                        boolean changed = state ? announcedOnline.add(userId) : announcedOnline.remove(userId);
+                        Set<String> contacts = found.userIds();
+                        if (changed && !found.hostedElsewhere() && !contacts.isEmpty()) {
+                            bus.publish(new Envelope(new ChatEvent.PresenceChanged(userId, state, clock.instant()),
                                     contacts, 0));
                         }
                     }

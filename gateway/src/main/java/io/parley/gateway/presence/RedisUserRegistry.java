@@ -115,28 +115,30 @@ public final class RedisUserRegistry implements UserPresence, HostedUserListener
 
     // --- HostedUserListener: one round trip per first/last connection of a user on this node ---
 
+    /** Whether another node already hosted the user: the count after this node's SADD, atomically. */
     @Override
-    public void firstOpened(String userId) {
-        eval(REGISTER, userId).whenComplete((count, failure) -> {
+    public CompletableFuture<Boolean> firstOpened(String userId) {
+        return eval(REGISTER, userId).whenComplete((count, failure) -> {
             if (failure != null) {
                 metrics.error("register");
                 log.debug("cannot register {} on node {}: {}", userId, options.nodeId(), failure.toString());
             } else if (count == 1) {
                 listeners.forEach(l -> l.cameOnline(userId));
             }
-        });
+        }).thenApply(count -> count > 1);
     }
 
+    /** Whether another node still hosts the user: the count after this node's SREM, atomically. */
     @Override
-    public void lastClosed(String userId) {
-        eval(UNREGISTER, userId).whenComplete((count, failure) -> {
+    public CompletableFuture<Boolean> lastClosed(String userId) {
+        return eval(UNREGISTER, userId).whenComplete((count, failure) -> {
             if (failure != null) {
                 metrics.error("register");
                 log.debug("cannot unregister {} from node {}: {}", userId, options.nodeId(), failure.toString());
             } else if (count == 0) {
                 listeners.forEach(l -> l.wentOffline(userId));
             }
-        });
+        }).thenApply(count -> count > 0);
     }
 
     private CompletableFuture<Long> eval(String script, String userId) {

@@ -111,7 +111,7 @@ public final class ParleyServer implements AutoCloseable {
         this.presence = wiring.presence();
         CoreContext core = new CoreContext(history, wiring.directory(), new MessageIds(config.nodeId(), clock), bus,
                 clock, config.maxTextLength(), config.maxChatsPerUser(), metrics);
-        Presence chatPresence = new Presence(sessions, history, bus, clock, presence);
+        Presence chatPresence = new Presence(sessions, history, bus, clock);
         ChatService chat = new ChatService(core, chatPresence);
         TokenVerifier tokens = new TokenVerifier(keys.verificationAlgorithm(), config.jwtIssuer(), config.jwtAudience(),
                 config.jwtLeeway());

@@ -19,6 +19,7 @@ import io.parley.gateway.websocket.ChatFrameHandler;
 import io.parley.protocol.SocketScope;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 
 import static io.parley.gateway.server.PipelineNames.*;
 
@@ -72,16 +73,16 @@ public final class SessionPipeline implements WebSocketHandshakeHandler.WebSocke
 
     @Override
     public void activate(Session session) {
-        sessions.add(session);
+        CompletableFuture<Boolean> hostedElsewhere = sessions.add(session);
         metrics.connectionOpened(session.dialect());
-        presence.connected(session);
+        presence.connected(session, hostedElsewhere);
         session.channel().pipeline().fireUserEventTriggered(new HandshakeComplete(session));
     }
 
     @Override
     public void closed(Session session) {
-        sessions.remove(session);
+        CompletableFuture<Boolean> hostedElsewhere = sessions.remove(session);
         metrics.connectionClosed(session.dialect());
-        presence.disconnected(session);
+        presence.disconnected(session, hostedElsewhere);
     }
 }

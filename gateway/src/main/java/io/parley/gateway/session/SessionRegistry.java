@@ -4,7 +4,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
@@ -17,6 +19,7 @@ import java.util.function.Predicate;
  */
 public final class SessionRegistry {
     private static final Session[] NONE = new Session[0];
+    private static final CompletableFuture<Boolean> NOT_ELSEWHERE = CompletableFuture.completedFuture(false);
 
     private final Map<String, Session[]> byUser = new ConcurrentHashMap<>();
     private final Map<Long, Session> byId = new ConcurrentHashMap<>();
@@ -32,12 +35,17 @@ public final class SessionRegistry {
         this.hosted = hosted;
     }
 
-    public void add(Session session) {
+    /**
+     * @return for the user's first session here, whether another node already hosted them (the
+     *         {@link HostedUserListener}'s answer); otherwise {@code false}
+     */
+    public CompletableFuture<Boolean> add(Session session) {
         byId.put(session.id(), session);
+        AtomicReference<CompletableFuture<Boolean>> hostedElsewhere = new AtomicReference<>(NOT_ELSEWHERE);
         // compute() holds the user's lock, so the listener hears opens and closes in their real order.
         byUser.compute(session.userId(), (u, sessions) -> {
             if (sessions == null) {
-                hosted.firstOpened(u);
+                hostedElsewhere.set(hosted.firstOpened(u));
                 return new Session[] {session};
             }
             for (Session open : sessions) {
@@ -49,18 +57,25 @@ public final class SessionRegistry {
             more[sessions.length] = session;
             return more;
         });
+        return hostedElsewhere.get();
     }
 
-    public void remove(Session session) {
+    /**
+     * @return for the user's last session here, whether another node still hosts them (the
+     *         {@link HostedUserListener}'s answer); otherwise {@code false}
+     */
+    public CompletableFuture<Boolean> remove(Session session) {
         byId.remove(session.id());
+        AtomicReference<CompletableFuture<Boolean>> hostedElsewhere = new AtomicReference<>(NOT_ELSEWHERE);
         byUser.computeIfPresent(session.userId(), (u, sessions) -> {
             Session[] rest = without(sessions, session);
             if (rest.length == 0) {
-                hosted.lastClosed(u);
+                hostedElsewhere.set(hosted.lastClosed(u));
                 return null;
             }
             return rest;
         });
+        return hostedElsewhere.get();
     }
 
     private static Session[] without(Session[] sessions, Session gone) {

@@ -131,14 +131,12 @@ class PresenceTest {
         EmbeddedChannel channel = new EmbeddedChannel();
         channels.add(channel);
         Session session = new Session(new Principal(userId, false), new TypedCodec(), channel);
-        sessions.add(session);
-        presence.connected(session);
+        presence.connected(session, sessions.add(session));
         return session;
     }
 
     private void disconnect(Session session) {
-        sessions.remove(session);
-        presence.disconnected(session);
+        presence.disconnected(session, sessions.remove(session));
     }
 
     /**

@@ -1,0 +1,112 @@
+package io.parley.gateway.cluster;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.parley.gateway.support.TestNode;
+import io.parley.gateway.support.WsClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Predicate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The {@code typed} dialect's {@code user_online}/{@code user_offline} with a user connected to
+ * several nodes at once: contacts hear each cluster-wide transition exactly once, whichever node
+ * the user's connections open and close on, even when two nodes see a user's connections open or
+ * close at the same instant.
+ */
+class ClusterPresenceTest {
+    /** Long enough for a repeat announcement (a contacts query and one Redis hop) to arrive. */
+    private static final Duration QUIET = Duration.ofMillis(700);
+
+    private static ClusterFixture cluster;
+
+    @BeforeAll
+    static void start() {
+        cluster = ClusterFixture.start(3);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    void aUserOnTwoNodesIsAnnouncedOnlineOnceAndOfflineOnce() {
+        TestNode a = cluster.node(0), b = cluster.node(1), c = cluster.node(2);
+        a.createChat("401", "direct", "402");
+        try (WsClient contact = a.connectTyped("401")) {
+            WsClient onB = b.connectTyped("402");
+            assertThat(announcedOnce(contact, "user_online", 402)).as("first connection anywhere").isEqualTo(1);
+
+            WsClient onC = c.connectTyped("402");
+            assertThat(announcements(contact, "user_online", 402)).as("second connection, other node").isEmpty();
+
+            // The node that announced "online" lets go first: the other one now speaks for the user.
+            onB.close();
+            assertThat(announcements(contact, "user_offline", 402)).as("still connected on node c").isEmpty();
+            onC.close();
+            assertThat(announcedOnce(contact, "user_offline", 402)).as("last connection anywhere").isEqualTo(1);
+
+            // Both nodes forgot what they announced: coming back through either is news again.
+            WsClient again = b.connectTyped("402");
+            assertThat(announcedOnce(contact, "user_online", 402)).as("back online").isEqualTo(1);
+            WsClient alsoOnC = c.connectTyped("402");
+            assertThat(announcements(contact, "user_online", 402)).as("second connection again").isEmpty();
+            alsoOnC.close();
+            again.close();
+            assertThat(announcedOnce(contact, "user_offline", 402)).as("offline again").isEqualTo(1);
+        }
+    }
+
+    @Test
+    void twoNodesRegisteringOrWithdrawingAUserAtTheSameInstantAnnounceItOnce() {
+        TestNode a = cluster.node(0), b = cluster.node(1), c = cluster.node(2);
+        List<Integer> users = new ArrayList<>();
+        for (int user = 511; user < 521; user++) {
+            users.add(user);
+            a.createChat("501", "direct", Integer.toString(user));
+        }
+        try (WsClient contact = a.connectTyped("501")) {
+            List<List<WsClient>> connections = new ArrayList<>();
+            for (int user : users) {
+                CompletableFuture<WsClient> onB = CompletableFuture.supplyAsync(() -> b.connectTyped(Integer.toString(user)));
+                CompletableFuture<WsClient> onC = CompletableFuture.supplyAsync(() -> c.connectTyped(Integer.toString(user)));
+                connections.add(List.of(onB.join(), onC.join()));
+            }
+            for (int user : users) {
+                assertThat(announcedOnce(contact, "user_online", user)).as("online announcements of %d", user).isEqualTo(1);
+            }
+            for (List<WsClient> both : connections) {
+                CompletableFuture.allOf(both.stream().map(ws -> CompletableFuture.runAsync(ws::close))
+                        .toArray(CompletableFuture[]::new)).join();
+            }
+            for (int user : users) {
+                assertThat(announcedOnce(contact, "user_offline", user)).as("offline announcements of %d", user).isEqualTo(1);
+            }
+        }
+    }
+
+    /** Waits for one announcement of this type about the user; returns how many arrived until none has for {@link #QUIET}. */
+    private static int announcedOnce(WsClient contact, String type, long userId) {
+        contact.await(about(type, userId));
+        return 1 + contact.drain(about(type, userId), QUIET).size();
+    }
+
+    /** The announcements of this type about the user that arrive until none has for {@link #QUIET}. */
+    private static List<JsonNode> announcements(WsClient contact, String type, long userId) {
+        return contact.drain(about(type, userId), QUIET);
+    }
+
+    private static Predicate<JsonNode> about(String type, long userId) {
+        return m -> type.equals(m.path("type").asText()) && m.at("/content/user_id").asLong() == userId;
+    }
+}
