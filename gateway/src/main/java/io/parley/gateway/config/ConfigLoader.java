@@ -72,6 +72,7 @@ public final class ConfigLoader {
         KEYS.put("feed_heartbeat_interval", (b, v) -> b.feedHeartbeatInterval(duration(v)));
         KEYS.put("redis_url", ParleyConfig.Builder::redisUrl);
         KEYS.put("bus_publish_backlog", (b, v) -> b.busPublishBacklog(integer(v)));
+        KEYS.put("node_ttl", (b, v) -> b.nodeTtl(duration(v)));
     }
 
     private ConfigLoader() {

@@ -82,6 +82,7 @@ public final class ParleyConfig {
     private final int maxChatsPerUser;
     private final String redisUrl;
     private final int busPublishBacklog;
+    private final Duration nodeTtl;
 
     private ParleyConfig(Builder b) {
         port = b.port;
@@ -123,6 +124,7 @@ public final class ParleyConfig {
         maxChatsPerUser = b.maxChatsPerUser;
         redisUrl = b.redisUrl;
         busPublishBacklog = b.busPublishBacklog;
+        nodeTtl = b.nodeTtl;
     }
 
     public static Builder builder() {
@@ -183,6 +185,7 @@ public final class ParleyConfig {
     /** Redis for the cluster bus and presence ({@code redis://host:port}), or {@code null}: in-process bus. */
     public String redisUrl() { return redisUrl; }
     public int busPublishBacklog() { return busPublishBacklog; }
+    public Duration nodeTtl() { return nodeTtl; }
 
     /** One line for the start-up log; secrets are never printed. */
     @Override
@@ -204,7 +207,7 @@ public final class ParleyConfig {
                 + " max_connections_per_user=" + maxConnectionsPerUser
                 + " max_connections_per_address=" + maxConnectionsPerAddress + " max_chats_per_user=" + maxChatsPerUser
                 + " redis=" + (redisUrl == null ? "none (in-process bus)" : redactedRedisUrl(redisUrl))
-                + " bus_publish_backlog=" + busPublishBacklog;
+                + " bus_publish_backlog=" + busPublishBacklog + " node_ttl=" + nodeTtl;
     }
 
     /** The URL without its password ({@code redis://user:secret@host} -> {@code redis://user:***@host}). */
@@ -252,6 +255,7 @@ public final class ParleyConfig {
         private int maxChatsPerUser = DEFAULT_MAX_CHATS_PER_USER;
         private String redisUrl;
         private int busPublishBacklog = ClusterOptions.DEFAULT_PUBLISH_BACKLOG;
+        private Duration nodeTtl = ClusterOptions.DEFAULT_NODE_TTL;
 
         private Builder() {
         }
@@ -294,6 +298,7 @@ public final class ParleyConfig {
         public Builder maxChatsPerUser(int v) { maxChatsPerUser = v; return this; }
         public Builder redisUrl(String v) { redisUrl = v; return this; }
         public Builder busPublishBacklog(int v) { busPublishBacklog = v; return this; }
+        public Builder nodeTtl(Duration v) { nodeTtl = v; return this; }
 
         public ParleyConfig build() {
             List<String> problems = new ArrayList<>();
@@ -332,6 +337,7 @@ public final class ParleyConfig {
             check(problems, historyLinger != null && !historyLinger.isNegative()
                             && historyLinger.compareTo(Duration.ofSeconds(1)) <= 0,
                     "history_linger must be 0..1s, got " + historyLinger);
+            check(problems, nodeTtl != null && nodeTtl.toMillis() >= 1_000, "node_ttl must be >= 1s, got " + nodeTtl);
             check(problems, busPublishBacklog >= 1, "bus_publish_backlog must be >= 1, got " + busPublishBacklog);
             check(problems, redisUrl == null || redisUrl.startsWith("redis://") || redisUrl.startsWith("rediss://"),
                     "redis_url must start with redis:// or rediss://, got '" + (redisUrl == null ? "" : redactedRedisUrl(redisUrl)) + "'");

@@ -31,7 +31,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@link SessionRegistry#remove}), decided with the node's registration in Redis: of two nodes
  * registering a user at the same instant exactly one announces "online", of two withdrawing
  * exactly one announces "offline". A transition another node speaks for counts as announced
- * here too, so this node announces the next change.
+ * here too, so this node announces the next change. A node that dies announces nothing: the node
+ * that removes it from the cluster announces its users offline ({@link #usersNodeDied}).
  */
 public final class Presence {
     private static final Logger log = LoggerFactory.getLogger(Presence.class);
@@ -87,6 +88,30 @@ public final class Presence {
         }
     }
 
+    /**
+     * The only node the user was connected to died, and this node removed it from the cluster
+     * (no connection closed anywhere to announce it): tell their contacts the user is offline,
+     * unless they are connected here after all.
+     */
+    public void usersNodeDied(String userId) {
+        if (isOnline(userId)) {
+            return;
+        }
+        history.call("presence_contacts", store -> store.contactsOf(userId, CONTACT_CHATS_LIMIT))
+                .whenComplete((contacts, failure) -> {
+                    if (failure != null) {
+                        log.debug("offline of {} (node died) not announced: {}", userId, failure.toString());
+                        return;
+                    }
+                    synchronized (announcedOnline) {
+                        if (!isOnline(userId)) {
+                            announcedOnline.remove(userId);
+                            publish(userId, false, contacts);
+                        }
+                    }
+                });
+    }
+
     private record Contacts(Set<String> userIds, boolean hostedElsewhere) {
     }
 
@@ -106,12 +131,16 @@ public final class Presence {
                             return;
                         }
                         boolean changed = state ? announcedOnline.add(userId) : announcedOnline.remove(userId);
-                        Set<String> contacts = found.userIds();
-                        if (changed && !found.hostedElsewhere() && !contacts.isEmpty()) {
-                            bus.publish(new Envelope(new ChatEvent.PresenceChanged(userId, state, clock.instant()),
-                                    contacts, 0));
+                        if (changed && !found.hostedElsewhere()) {
+                            publish(userId, state, found.userIds());
                         }
                     }
                 });
+    }
+
+    private void publish(String userId, boolean online, Set<String> contacts) {
+        if (!contacts.isEmpty()) {
+            bus.publish(new Envelope(new ChatEvent.PresenceChanged(userId, online, clock.instant()), contacts, 0));
+        }
     }
 }

@@ -21,6 +21,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -76,7 +77,7 @@ public final class RedisUserRegistry implements UserPresence, HostedUserListener
     private final ClusterOptions options;
     private final BusMetrics metrics;
     private final byte[] self;
-    private final List<PresenceListener> listeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<String>> deadNodeListeners = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService heartbeat;
 
     public RedisUserRegistry(RedisLink redis, ClusterOptions options, BusMetrics metrics) {
@@ -122,8 +123,6 @@ public final class RedisUserRegistry implements UserPresence, HostedUserListener
             if (failure != null) {
                 metrics.error("register");
                 log.debug("cannot register {} on node {}: {}", userId, options.nodeId(), failure.toString());
-            } else if (count == 1) {
-                listeners.forEach(l -> l.cameOnline(userId));
             }
         }).thenApply(count -> count > 1);
     }
@@ -135,8 +134,6 @@ public final class RedisUserRegistry implements UserPresence, HostedUserListener
             if (failure != null) {
                 metrics.error("register");
                 log.debug("cannot unregister {} from node {}: {}", userId, options.nodeId(), failure.toString());
-            } else if (count == 0) {
-                listeners.forEach(l -> l.wentOffline(userId));
             }
         }).thenApply(count -> count > 0);
     }
@@ -185,8 +182,8 @@ public final class RedisUserRegistry implements UserPresence, HostedUserListener
     }
 
     @Override
-    public void addListener(PresenceListener listener) {
-        listeners.add(listener);
+    public void onUsersOfDeadNode(Consumer<String> wentOffline) {
+        deadNodeListeners.add(wentOffline);
     }
 
     // --- liveness -----------------------------------------------------------------------------
@@ -215,7 +212,7 @@ public final class RedisUserRegistry implements UserPresence, HostedUserListener
                         if (exists == 0) {
                             log.warn("node {} stopped refreshing its liveness: removing its users from Redis", id);
                             dropNode(id).thenAccept(offline -> offline.forEach(
-                                    user -> listeners.forEach(l -> l.wentOffline(user))));
+                                    user -> deadNodeListeners.forEach(l -> l.accept(user))));
                         }
                     });
                 }

@@ -3,6 +3,7 @@ package io.parley.gateway.presence;
 import java.util.Collection;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /**
  * Whether users are online anywhere in the cluster: online while at least one of their
@@ -11,9 +12,9 @@ import java.util.concurrent.CompletableFuture;
  * ({@link RedisUserRegistry}) reads the per-user node sets in Redis, the same ones the bus
  * routes by.
  *
- * <p>{@link PresenceListener}s hear the cluster-wide transitions (first connection anywhere,
- * last one anywhere closed) on the node where they happened, once per transition, so that node
- * can announce them to the user's contacts through the bus.
+ * <p>The transitions a node sees itself (a user's first or last connection here) come with its
+ * session changes ({@link io.parley.gateway.session.HostedUserListener}); the one it cannot see
+ * is a peer dying with users connected only to it, which {@link #onUsersOfDeadNode} reports.
  */
 public interface UserPresence {
 
@@ -24,12 +25,10 @@ public interface UserPresence {
         return onlineAmong(Set.of(userId)).thenApply(online -> online.contains(userId));
     }
 
-    void addListener(PresenceListener listener);
-
-    /** Cluster-wide presence transitions. Called on a non-event-loop thread; must not block. */
-    interface PresenceListener {
-        void cameOnline(String userId);
-
-        void wentOffline(String userId);
-    }
+    /**
+     * Registers who hears of users gone offline because the only node they were connected to died
+     * (it stopped refreshing its liveness; this node removed it from the cluster). Called on a
+     * non-event-loop thread, once per such user; must not block.
+     */
+    void onUsersOfDeadNode(Consumer<String> wentOffline);
 }

@@ -31,13 +31,13 @@ record BusWiring(SessionRegistry sessions, Bus bus, ChatDirectory directory, Use
                             MeterRegistry registry, Clock clock) {
         if (config.redisUrl() == null) {
             LocalUserPresence presence = new LocalUserPresence();
-            SessionRegistry sessions = new SessionRegistry(presence);
+            SessionRegistry sessions = new SessionRegistry();
             presence.bind(sessions);
             return new BusWiring(sessions, new LocalBus(delivery(sessions, metrics)),
                     new ChatDirectory(history, config.chatCacheSize()), presence);
         }
         ClusterOptions options = ClusterOptions.builder(config.redisUrl(), config.nodeId())
-                .publishBacklog(config.busPublishBacklog()).build();
+                .publishBacklog(config.busPublishBacklog()).nodeTtl(config.nodeTtl()).build();
         BusMetrics busMetrics = new BusMetrics(registry);
         RedisLink redis = RedisLink.connect(options, busMetrics);
         try {

@@ -112,6 +112,7 @@ public final class ParleyServer implements AutoCloseable {
         CoreContext core = new CoreContext(history, wiring.directory(), new MessageIds(config.nodeId(), clock), bus,
                 clock, config.maxTextLength(), config.maxChatsPerUser(), metrics);
         Presence chatPresence = new Presence(sessions, history, bus, clock);
+        presence.onUsersOfDeadNode(chatPresence::usersNodeDied);
         ChatService chat = new ChatService(core, chatPresence);
         TokenVerifier tokens = new TokenVerifier(keys.verificationAlgorithm(), config.jwtIssuer(), config.jwtAudience(),
                 config.jwtLeeway());

@@ -1,6 +1,7 @@
 package io.parley.gateway.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.parley.gateway.support.NodeProcess;
 import io.parley.gateway.support.TestNode;
 import io.parley.gateway.support.WsClient;
 import org.junit.jupiter.api.AfterAll;
@@ -10,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
 
@@ -92,6 +94,35 @@ class ClusterPresenceTest {
             for (int user : users) {
                 assertThat(announcedOnce(contact, "user_offline", user)).as("offline announcements of %d", user).isEqualTo(1);
             }
+        }
+    }
+
+    @Test
+    void usersOfAKilledNodeAreAnnouncedOfflineByTheNodeThatRemovesIt() {
+        TestNode a = cluster.node(0);
+        a.createChat("601", "direct", "602");
+        a.createChat("601", "direct", "603");
+        NodeProcess doomed = NodeProcess.start(Map.of(
+                "PARLEY_NODE_ID", "12",
+                "PARLEY_NODE_TTL", "2s", // its peers give up on it 2 s after its last heartbeat
+                "PARLEY_STORAGE_URL", cluster.postgres.url(),
+                "PARLEY_STORAGE_USER", cluster.postgres.user(),
+                "PARLEY_STORAGE_PASSWORD", cluster.postgres.password(),
+                "PARLEY_REDIS_URL", cluster.redis.url()));
+        try (doomed; WsClient contact = a.connectTyped("601"); WsClient alsoOnA = a.connectTyped("603")) {
+            WsClient onlyThere = WsClient.connect(doomed.ws("/ws/chats/"), TestNode.bearer("602"));
+            WsClient secondOf603 = WsClient.connect(doomed.ws("/ws/chats/"), TestNode.bearer("603"));
+            assertThat(announcedOnce(contact, "user_online", 602)).isEqualTo(1);
+
+            doomed.kill(); // SIGKILL: no close, no leave; its entries stay in Redis until a peer removes them
+            assertThat(onlyThere.awaitClose()).isNotEqualTo(1000);
+            secondOf603.awaitClose();
+
+            // The peers' liveness check runs every third of their own TTL (15 s): allow for one round.
+            JsonNode offline = contact.awaitWithin(about("user_offline", 602), Duration.ofSeconds(20));
+            assertThat(offline).as("602 announced offline after its node died").isNotNull();
+            assertThat(contact.drain(about("user_offline", 602), QUIET)).as("once").isEmpty();
+            assertThat(contact.drain(about("user_offline", 603), QUIET)).as("603 is still connected to node a").isEmpty();
         }
     }
 
