@@ -40,9 +40,10 @@ import java.util.function.BiConsumer;
  * publish order.
  *
  * <p><b>Redis down or behind.</b> Local delivery does not depend on Redis and goes on.
- * Publications that fail are counted and kept (bounded) to be sent again: after a reconnect, or
- * shortly after the publish backlog overflowed ({@link RoutedPublisher.BacklogFull}). Lettuce
- * reconnects and renews the subscriptions; this node then registers its users again (a restarted
+ * Publications that fail are counted and kept (bounded) to be sent again: after a reconnect, once
+ * the publish backlog that refused them ({@link RoutedPublisher.BacklogFull}) has drained, or
+ * (a command that failed while connected, e.g. timed out) after the republish delay.
+ * Lettuce reconnects and renews the subscriptions; this node then registers its users again (a restarted
  * Redis is empty) and, after a short delay for the other nodes to do the same, republishes.
  * Receivers drop what they already delivered, and anything still missing is filled from history
  * when the chat's next message arrives, or fetched by the client on resume.
@@ -68,6 +69,7 @@ public final class RedisBus implements Bus, MemberJoins {
     private final String ownChannel;
     private final Deque<Envelope> republish = new ArrayDeque<>();
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicBoolean retryScheduled = new AtomicBoolean();
     /** Channels subscribed at least once: a later confirmation is a renewal after a reconnect. */
     private final Set<String> subscribedChannels = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -126,6 +128,9 @@ public final class RedisBus implements Bus, MemberJoins {
             if (failure != null) {
                 metrics.error("publish");
                 keepForRepublish(envelope); // sent again after a reconnect, or once the backlog drained
+                if (!(failure instanceof RoutedPublisher.BacklogFull)) {
+                    retryLater(); // e.g. a timeout while connected: no reconnect is coming to resend it
+                }
             } else {
                 metrics.published(nodes.intValue());
             }
@@ -143,6 +148,18 @@ public final class RedisBus implements Bus, MemberJoins {
                 metrics.republishDropped();
             }
             republish.addLast(envelope);
+        }
+    }
+
+    /** Republishes after the republish delay if the connection is up then (if not, the reconnect will). */
+    private void retryLater() {
+        if (retryScheduled.compareAndSet(false, true)) {
+            CompletableFuture.delayedExecutor(options.republishDelay().toMillis(), TimeUnit.MILLISECONDS).execute(() -> {
+                retryScheduled.set(false);
+                if (redis.isUp() && !closed.get()) {
+                    republishKept();
+                }
+            });
         }
     }
 

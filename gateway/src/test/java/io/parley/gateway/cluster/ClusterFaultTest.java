@@ -1,6 +1,9 @@
 package io.parley.gateway.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.parley.gateway.presence.RedisUserRegistry;
 import io.parley.gateway.support.NodeProcess;
 import io.parley.gateway.support.TestNode;
 import io.parley.gateway.support.TestPostgres;
@@ -64,6 +67,39 @@ class ClusterFaultTest {
             assertThat(awaitPushes(readerB, channel, 30)).containsExactlyElementsOf(order);
             assertThat(counter(a, "parley.bus.reconnects") + counter(b, "parley.bus.reconnects")).isGreaterThanOrEqualTo(2);
             assertThat(counter(a, "parley.bus.errors") + counter(b, "parley.bus.errors")).isPositive();
+        }
+    }
+
+    @Test
+    void aPublicationWhoseCommandFailedWhileConnectedIsSentAgain() throws InterruptedException {
+        TestNode a = cluster.node(0), b = cluster.node(1);
+        try (WsClient customer = customer(a, "521"); WsClient agent = staff(b, "621");
+             RedisClient client = RedisClient.create(cluster.redis.url());
+             StatefulRedisConnection<String, String> redis = client.connect()) {
+            String channel = openConversation(customer, "521", newApplication());
+            history(agent, "621", channel);
+            send(customer, "521", channel, "routed as usual");
+            assertThat(awaitPushes(agent, channel, 1)).containsExactly(awaitSent(customer));
+            Thread.sleep(500); // past the join's catch-up (one 100 ms reorder window): only the bus delivers now
+
+            // The connection stays up but the route-and-publish command fails: the customer's
+            // node set is replaced by a string, so its SUNION answers WRONGTYPE.
+            String key = RedisUserRegistry.userNodes("521");
+            Set<String> nodes = redis.sync().smembers(key);
+            double failedBefore = counter(a, "parley.bus.errors");
+            redis.sync().del(key);
+            redis.sync().set(key, "broken");
+            send(customer, "521", channel, "through a failing command");
+            long sent = awaitSent(customer); // committed and acknowledged all the same
+            assertThat(eventually(() -> counter(a, "parley.bus.errors") > failedBefore)).as("publish failed").isTrue();
+            redis.sync().del(key);
+            redis.sync().sadd(key, nodes.toArray(String[]::new));
+
+            // No reconnect and no later message: the node sends it again by itself.
+            assertThat(awaitPushes(agent, channel, 1)).containsExactly(sent);
+            assertThat(counter(a, "parley.bus.republished")).isPositive();
+            assertThat(agent.receivesNothing(m -> "Event.ReceiveMessage".equals(m.path("name").asText()),
+                    java.time.Duration.ofMillis(300))).as("once").isTrue();
         }
     }
 
