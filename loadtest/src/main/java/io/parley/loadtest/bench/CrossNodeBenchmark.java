@@ -50,9 +50,10 @@ import java.util.concurrent.TimeUnit;
  * (jdbc:postgresql://127.0.0.1:5432/test), {@code user} (postgres), {@code password} (empty),
  * {@code redis} (redis://127.0.0.1:6379), {@code runs} (3), {@code window} (256 messages not yet
  * delivered), {@code senders} (8 sockets and conversations per path),
- * {@code seconds} (10 per phase), {@code warmup} (20 seconds of closed loop before the phases: the
- * nodes are fresh JVMs, and with 3 s the JIT compiler still took a third to half of their CPU
- * during the measured phases), {@code rate} (10000 msg/s), {@code threads} (2 client event loops),
+ * {@code seconds} (10 per phase), {@code warmup} (40 seconds of closed loop before the phases: the
+ * nodes are fresh JVMs; with 3 s the JIT compiler still took a third to half of their CPU during
+ * the measured phases, and -XX:+PrintCompilation shows compiles dying down only after 30-40 s of
+ * load), {@code rate} (10000 msg/s), {@code threads} (2 client event loops),
  * {@code nodes} (2; with 3, a staff member on each of nodes B and C receives every message: two
  * deliveries per message, through one Redis; the local path then has two staff members on A).
  */
@@ -69,7 +70,7 @@ final class CrossNodeBenchmark {
         BenchArgs a = BenchArgs.parse(argv, "jar", "gateway/target/parley-gateway.jar",
                 "url", "jdbc:postgresql://127.0.0.1:5432/test", "user", "postgres", "password", "",
                 "redis", "redis://127.0.0.1:6379", "runs", "3", "window", "256", "senders", "8", "seconds", "10",
-                "rate", "10000", "threads", "2", "nodes", "2", "warmup", "20");
+                "rate", "10000", "threads", "2", "nodes", "2", "warmup", "40");
         System.out.printf(Locale.ROOT, "cross-node benchmark, %s, %d CPUs, load %s, %s%n", Instant.now(),
                 Runtime.getRuntime().availableProcessors(), FanoutBenchmark.loadAverage(), a);
         List<Result[]> results = new ArrayList<>();
