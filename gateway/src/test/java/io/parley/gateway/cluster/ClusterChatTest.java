@@ -2,9 +2,8 @@ package io.parley.gateway.cluster;
 
 import io.parley.gateway.support.TestNode;
 import io.parley.gateway.support.WsClient;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,19 +18,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * sees every message exactly once and in the one order history has.
  */
 class ClusterChatTest {
-    private static ClusterFixture cluster;
-
-    @BeforeAll
-    static void start() {
-        cluster = ClusterFixture.start(3);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    @RegisterExtension
+    static final ClusterFixture cluster = ClusterFixture.perClass(3);
 
     @Test
     void conversationWithStaffOnEveryNodeReachesEveryoneOnceInHistoryOrder() {

@@ -8,9 +8,8 @@ import io.parley.gateway.support.NodeProcess;
 import io.parley.gateway.support.TestNode;
 import io.parley.gateway.support.TestPostgres;
 import io.parley.gateway.support.WsClient;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -24,19 +23,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** Faults mid-traffic: Redis restarted empty; a node killed. Nobody loses or repeats a message. */
 class ClusterFaultTest {
-    private static ClusterFixture cluster;
-
-    @BeforeAll
-    static void start() {
-        cluster = ClusterFixture.start(2);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    @RegisterExtension
+    static final ClusterFixture cluster = ClusterFixture.perClass(2);
 
     @Test
     void redisRestartedEmptyMidTrafficLosesNothing() {

@@ -7,6 +7,10 @@ import io.parley.gateway.support.TestPostgres;
 import io.parley.gateway.support.TestRedis;
 import io.parley.gateway.support.WsClient;
 
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -16,33 +20,46 @@ import java.util.function.UnaryOperator;
 /**
  * Several real nodes on one PostgreSQL schema and one Redis of the test's own, plus helpers for
  * the {@code events} dialect: support conversations joined by staff on different nodes are the
- * group chats available on this branch.
+ * group chats available on this branch. One per test class:
+ * {@code @RegisterExtension static final ClusterFixture cluster = ClusterFixture.perClass(2);}
+ * (started before the class's tests, closed after them).
  */
-final class ClusterFixture implements AutoCloseable {
+final class ClusterFixture implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
     private static final AtomicLong APPLICATIONS = new AtomicLong(System.currentTimeMillis() % 1_000_000 * 1000);
 
-    final TestPostgres postgres;
-    final TestRedis redis;
+    private final int nodeCount;
+    private final UnaryOperator<ParleyConfig.Builder> settings;
+    TestPostgres postgres;
+    TestRedis redis;
     final List<TestNode> nodes = new ArrayList<>();
 
-    private ClusterFixture(TestPostgres postgres, TestRedis redis) {
-        this.postgres = postgres;
-        this.redis = redis;
+    private ClusterFixture(int nodeCount, UnaryOperator<ParleyConfig.Builder> settings) {
+        this.nodeCount = nodeCount;
+        this.settings = settings;
     }
 
-    static ClusterFixture start(int nodeCount) {
-        return start(nodeCount, UnaryOperator.identity());
+    static ClusterFixture perClass(int nodeCount) {
+        return perClass(nodeCount, UnaryOperator.identity());
     }
 
     /** @param settings applied to every node's configuration after the cluster's own */
-    static ClusterFixture start(int nodeCount, UnaryOperator<ParleyConfig.Builder> settings) {
-        TestPostgres postgres = TestPostgres.createSchema();
-        ClusterFixture cluster = new ClusterFixture(postgres, TestRedis.start());
+    static ClusterFixture perClass(int nodeCount, UnaryOperator<ParleyConfig.Builder> settings) {
+        return new ClusterFixture(nodeCount, settings);
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        postgres = TestPostgres.createSchema();
+        redis = TestRedis.start();
         for (int i = 1; i <= nodeCount; i++) {
-            UnaryOperator<ParleyConfig.Builder> own = cluster.nodeConfig(i);
-            cluster.nodes.add(TestNode.start(config -> settings.apply(own.apply(config))));
+            UnaryOperator<ParleyConfig.Builder> own = nodeConfig(i);
+            nodes.add(TestNode.start(config -> settings.apply(own.apply(config))));
         }
-        return cluster;
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws Exception {
+        close();
     }
 
     UnaryOperator<ParleyConfig.Builder> nodeConfig(int nodeId) {
@@ -142,7 +159,11 @@ final class ClusterFixture implements AutoCloseable {
                 // already stopped by the test
             }
         }
-        redis.close();
-        postgres.close();
+        if (redis != null) {
+            redis.close();
+        }
+        if (postgres != null) {
+            postgres.close();
+        }
     }
 }

@@ -3,9 +3,8 @@ package io.parley.gateway.cluster;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.parley.gateway.support.TestNode;
 import io.parley.gateway.support.WsClient;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,19 +26,8 @@ class ClusterJoinRaceTest {
     /** Well above the reorder window (100 ms): live, not "on the next message" or "on resume". */
     private static final Duration LIVE = Duration.ofSeconds(3);
 
-    private static ClusterFixture cluster;
-
-    @BeforeAll
-    static void start() {
-        cluster = ClusterFixture.start(2);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    @RegisterExtension
+    static final ClusterFixture cluster = ClusterFixture.perClass(2);
 
     @Test
     void aMessageSentRightAfterStaffJoinedOnAnotherNodeReachesThemLive() {

@@ -4,9 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.parley.gateway.support.NodeProcess;
 import io.parley.gateway.support.TestNode;
 import io.parley.gateway.support.WsClient;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,19 +26,8 @@ class ClusterPresenceTest {
     /** Long enough for a repeat announcement (a contacts query and one Redis hop) to arrive. */
     private static final Duration QUIET = Duration.ofMillis(700);
 
-    private static ClusterFixture cluster;
-
-    @BeforeAll
-    static void start() {
-        cluster = ClusterFixture.start(3);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    @RegisterExtension
+    static final ClusterFixture cluster = ClusterFixture.perClass(3);
 
     @Test
     void aUserOnTwoNodesIsAnnouncedOnlineOnceAndOfflineOnce() {

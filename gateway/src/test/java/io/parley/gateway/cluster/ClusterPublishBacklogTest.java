@@ -2,9 +2,8 @@ package io.parley.gateway.cluster;
 
 import io.parley.gateway.support.TestNode;
 import io.parley.gateway.support.WsClient;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,19 +29,8 @@ class ClusterPublishBacklogTest {
     private static final int CUSTOMERS = 4;
     private static final int BURST = 60; // under the 64 requests a connection may have in flight
 
-    private static ClusterFixture cluster;
-
-    @BeforeAll
-    static void start() {
-        cluster = ClusterFixture.start(2, b -> b.busPublishBacklog(1).maxMessagesPerSecond(10_000).messageBurst(10_000));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    @RegisterExtension
+    static final ClusterFixture cluster = ClusterFixture.perClass(2, b -> b.busPublishBacklog(1).maxMessagesPerSecond(10_000).messageBurst(10_000));
 
     @Test
     void refusedPublicationsStillReachTheOtherNodeOnceAndInOrder() {
