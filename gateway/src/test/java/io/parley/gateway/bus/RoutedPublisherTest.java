@@ -117,8 +117,7 @@ class RoutedPublisherTest {
         GatedExecutor sender = new GatedExecutor();
         try (StatefulRedisConnection<String, byte[]> own = client.connect(RedisLink.CODEC)) {
             SimpleMeterRegistry registry = new SimpleMeterRegistry();
-            RoutedPublisher publisher = new RoutedPublisher(own, sender, SELF, "parley:node:", 10_000,
-                    new BusMetrics(registry), () -> { });
+            RoutedPublisher publisher = publisher(own, sender, 10_000, registry, () -> { });
             clearReceived();
 
             List<CompletableFuture<Long>> sent = new ArrayList<>();
@@ -150,8 +149,7 @@ class RoutedPublisherTest {
         try (StatefulRedisConnection<String, byte[]> own = client.connect(RedisLink.CODEC)) {
             SimpleMeterRegistry registry = new SimpleMeterRegistry();
             CountDownLatch drained = new CountDownLatch(1);
-            RoutedPublisher publisher = new RoutedPublisher(own, sender, SELF, "parley:node:", 20,
-                    new BusMetrics(registry), drained::countDown);
+            RoutedPublisher publisher = publisher(own, sender, 20, registry, drained::countDown);
             clearReceived();
 
             List<CompletableFuture<Long>> accepted = new ArrayList<>();
@@ -197,8 +195,12 @@ class RoutedPublisherTest {
     }
 
     private static RoutedPublisher publisher(StatefulRedisConnection<String, byte[]> own, Executor sender, int backlog) {
-        return new RoutedPublisher(own, sender, SELF, "parley:node:", backlog, new BusMetrics(new SimpleMeterRegistry()),
-                () -> { });
+        return publisher(own, sender, backlog, new SimpleMeterRegistry(), () -> { });
+    }
+
+    private static RoutedPublisher publisher(StatefulRedisConnection<String, byte[]> own, Executor sender, int backlog,
+                                             SimpleMeterRegistry registry, Runnable whenDrained) {
+        return new RoutedPublisher(own, sender, SELF, "parley:node:", backlog, new BusMetrics(registry), whenDrained);
     }
 
     private static void clearReceived() {

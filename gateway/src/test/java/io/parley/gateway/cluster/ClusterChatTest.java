@@ -100,27 +100,6 @@ class ClusterChatTest {
         assertThat(eventually(() -> !b.server().presence().isOnline("301").join())).isTrue();
     }
 
-    /**
-     * typed's user_online/user_offline follow cluster-wide presence: closing a connection while
-     * another node still holds one announces nothing; closing the last one announces offline.
-     */
-    @Test
-    void typedPresenceAnnouncesOfflineOnlyWhenTheLastConnectionAnywhereCloses() {
-        TestNode a = cluster.node(0), b = cluster.node(1), c = cluster.node(2);
-        c.createChat("321", "direct", "322");
-        try (WsClient watcher = c.connectTyped("321")) {
-            WsClient onA = a.connectTyped("322");
-            watcher.await(m -> m.path("type").asText().equals("user_online") && m.at("/content/user_id").asLong() == 322);
-            WsClient onB = b.connectTyped("322");
-            assertThat(eventually(() -> c.server().presence().isOnline("322").join())).isTrue();
-            onA.close();
-            assertThat(watcher.receivesNothing(m -> m.path("type").asText().equals("user_offline"),
-                    Duration.ofMillis(500))).as("still connected on node b").isTrue();
-            onB.close();
-            watcher.await(m -> m.path("type").asText().equals("user_offline") && m.at("/content/user_id").asLong() == 322);
-        }
-    }
-
     private static void burst(WsClient client, String userId, String channel, int count) {
         for (int i = 0; i < count; i++) {
             send(client, userId, channel, userId + " #" + i);
