@@ -12,6 +12,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
@@ -153,20 +154,17 @@ final class GroupCommitWriter {
         }
     }
 
-    /** Takes what is queued, then waits up to the linger time for more, up to the batch size. */
-    private void fill(List<PendingWrite> batch) throws InterruptedException {
-        long lingerEnd = System.nanoTime() + lingerNanos;
-        while (batch.size() < maxBatchSize) {
+    /**
+     * Takes what is queued, then sleeps through the linger time and takes what came meanwhile, up
+     * to the batch size. Sleeping rather than waiting on the queue matters: a submit wakes the
+     * writer only while it waits on the queue, so the writer wakes once per batch instead of once
+     * per message (each wake-up is a context switch that cost more than the message's own work).
+     */
+    private void fill(List<PendingWrite> batch) {
+        queue.drainTo(batch, maxBatchSize - batch.size());
+        if (batch.size() < maxBatchSize && lingerNanos > 0 && !closing) { // closing: nothing new can come
+            LockSupport.parkNanos(lingerNanos);
             queue.drainTo(batch, maxBatchSize - batch.size());
-            long left = lingerEnd - System.nanoTime();
-            if (batch.size() >= maxBatchSize || left <= 0 || closing) {
-                return; // while closing, commit at once: nothing new can arrive
-            }
-            PendingWrite next = queue.poll(left, TimeUnit.NANOSECONDS);
-            if (next == null) {
-                return;
-            }
-            batch.add(next);
         }
     }
 

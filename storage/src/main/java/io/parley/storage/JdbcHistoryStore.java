@@ -32,23 +32,31 @@ import java.util.Set;
  */
 public final class JdbcHistoryStore implements HistoryStore {
 
-    /** The append statements of one backend. */
+    /**
+     * How one backend appends a batch: H2 in a transaction of several statements, then synced to
+     * disk; PostgreSQL in one statement that commits by itself ({@link PostgresAppendSql}).
+     */
     @FunctionalInterface
-    private interface AppendSql {
-        List<Message> append(Connection c, List<NewMessage> batch) throws SQLException;
+    private interface Appender {
+        List<Message> append(Transactions appends, String what, List<NewMessage> batch);
     }
+
+    private static final Appender H2_APPEND = (appends, what, batch) ->
+            appends.write(what, Sync.AFTER_COMMIT, c -> MessageSql.append(c, batch));
+    private static final Appender POSTGRES_APPEND = (appends, what, batch) ->
+            appends.singleStatement(what, c -> PostgresAppendSql.append(c, batch));
 
     private final DataSources.Pools pools;
     private final Transactions appends; // the write pool: group commits only
     private final Transactions calls;  // the read pool: reads and small writes (HistoryService.call)
-    private final AppendSql appendSql;
+    private final Appender appender;
     private final String description;
 
-    private JdbcHistoryStore(DataSources.Pools pools, String syncStatement, AppendSql appendSql, String description) {
+    private JdbcHistoryStore(DataSources.Pools pools, String syncStatement, Appender appender, String description) {
         this.pools = pools;
         this.appends = new Transactions(pools.write(), syncStatement);
         this.calls = new Transactions(pools.read(), syncStatement);
-        this.appendSql = appendSql;
+        this.appender = appender;
         this.description = description;
     }
 
@@ -67,7 +75,7 @@ public final class JdbcHistoryStore implements HistoryStore {
     public static JdbcHistoryStore embedded(Path dataDir, HistoryOptions options, MeterRegistry registry) {
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(options, "options");
-        return open(DataSources.h2(dataDir, options, registry), DataSources.H2_SYNC, MessageSql::append,
+        return open(DataSources.h2(dataDir, options, registry), DataSources.H2_SYNC, H2_APPEND,
                 "embedded history in " + dataDir);
     }
 
@@ -88,15 +96,15 @@ public final class JdbcHistoryStore implements HistoryStore {
         Objects.requireNonNull(jdbcUrl, "jdbcUrl");
         Objects.requireNonNull(options, "options");
         return open(DataSources.postgres(jdbcUrl, user, password, options, registry), null,
-                PostgresAppendSql::append, "PostgreSQL history at " + DataSources.redact(jdbcUrl));
+                POSTGRES_APPEND, "PostgreSQL history at " + DataSources.redact(jdbcUrl));
     }
 
-    private static JdbcHistoryStore open(DataSources.Pools pools, String syncStatement, AppendSql appendSql,
+    private static JdbcHistoryStore open(DataSources.Pools pools, String syncStatement, Appender appender,
                                          String description) {
         try {
             // The read pool: it has at least two connections, which Flyway needs (one holds its lock).
             SchemaMigrations.apply(pools.read(), description);
-            return new JdbcHistoryStore(pools, syncStatement, appendSql, description);
+            return new JdbcHistoryStore(pools, syncStatement, appender, description);
         } catch (RuntimeException e) {
             pools.close();
             throw e;
@@ -154,8 +162,7 @@ public final class JdbcHistoryStore implements HistoryStore {
         if (batch.isEmpty()) {
             return List.of();
         }
-        return appends.write("append of " + batch.size() + " message(s)", Sync.AFTER_COMMIT,
-                c -> appendSql.append(c, batch));
+        return appender.append(appends, "append of " + batch.size() + " message(s)", batch);
     }
 
     @Override

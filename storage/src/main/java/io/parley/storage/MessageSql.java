@@ -78,7 +78,7 @@ final class MessageSql {
      * Gives each message the next sequence of its chat, in batch order, and moves each counter
      * (last sequence, and updated-at, never backwards) to what the batch leaves behind.
      */
-    static List<Message> assignSequences(List<NewMessage> batch, Map<String, ChatCounter> counters) {
+    private static List<Message> assignSequences(List<NewMessage> batch, Map<String, ChatCounter> counters) {
         List<Message> committed = new ArrayList<>(batch.size());
         for (NewMessage m : batch) {
             ChatCounter counter = counters.get(m.chatId());
@@ -150,7 +150,7 @@ final class MessageSql {
         }
     }
 
-    static List<String> batchChatIds(List<NewMessage> batch) {
+    private static List<String> batchChatIds(List<NewMessage> batch) {
         List<String> ids = new ArrayList<>(batch.size());
         for (NewMessage m : batch) {
             ids.add(m.chatId());
@@ -182,7 +182,7 @@ final class MessageSql {
     }
 
     /** Every chat of the batch must exist: one unknown chat rolls the whole batch back. */
-    static void requireAll(List<String> chatIds, Map<String, ChatCounter> counters) {
+    private static void requireAll(List<String> chatIds, Map<String, ChatCounter> counters) {
         for (String chatId : chatIds) {
             if (!counters.containsKey(chatId)) {
                 throw new UnknownChatException("append to " + chatIds.size() + " chat(s) rolled back: unknown chat '"
@@ -246,7 +246,7 @@ final class MessageSql {
     }
 
     /** A locked chat's counter while the batch is assigned its sequences. */
-    static final class ChatCounter {
+    private static final class ChatCounter {
         long lastSeq;
         Instant updatedAt;
 

@@ -2,120 +2,128 @@ package io.parley.storage;
 
 import io.parley.protocol.model.Message;
 import io.parley.protocol.model.NewMessage;
-import io.parley.storage.MessageSql.ChatCounter;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.HashMap;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * PostgreSQL's append: three statements per batch whatever its size, the rows bound as arrays
- * and expanded by {@code unnest}. Same result as {@link MessageSql#append} (which H2 uses).
+ * PostgreSQL's append: the whole batch in one statement, run in auto-commit mode, so a group
+ * commit costs one round trip whatever its size. Same result as {@link MessageSql#append} (which
+ * H2 uses): each message gets the next sequence of its chat in batch order, and each chat's
+ * counter (last sequence, updated-at never backwards) moves to what the batch leaves behind.
  *
- * <p>Why arrays: a 500-row batch as a multi-row INSERT plus a 500-row MERGE has ~6,000 bind
- * parameters that PostgreSQL parses and plans on every commit (measured ~35 ms per batch, the
- * ceiling of the whole write path). As arrays it is 12 parameters and a plan that does not
- * depend on the batch size (measured: see BENCHMARKS.md).
+ * <p>Why one statement: on this write path a round trip (a wake-up of the writer thread and of
+ * the server backend) costs more than the rows; lock, counter update, insert and commit as four
+ * round trips made the commit path wake-up bound at moderate rates. Why arrays: a 500-row batch
+ * as a multi-row INSERT has thousands of bind parameters that PostgreSQL parses and plans on
+ * every commit (measured ~35 ms per batch); as arrays it is 7 parameters and one plan.
  */
 final class PostgresAppendSql {
 
-    // ORDER BY id: the rows are locked in id order, so two nodes appending to overlapping chats
-    // wait for each other instead of deadlocking (and never hand out one sequence twice).
-    private static final String LOCK_CHATS =
-            "SELECT id, last_seq, updated_at FROM chats WHERE id = ANY (?) ORDER BY id FOR UPDATE";
-    private static final String BUMP_COUNTERS =
-            "UPDATE chats c SET last_seq = v.last_seq, updated_at = v.updated_at"
-                    + " FROM unnest(?::varchar[], ?::bigint[], ?::timestamptz[]) AS v (id, last_seq, updated_at)"
-                    + " WHERE c.id = v.id";
-    private static final String INSERT_MESSAGES =
-            "INSERT INTO messages (id, chat_id, seq, sender_id, content, content_type, reply_to,"
+    private static final String APPEND =
+            "WITH batch AS ("
+                    + " SELECT * FROM unnest(?::bigint[], ?::varchar[], ?::varchar[], ?::varchar[], ?::smallint[],"
+                    + " ?::bigint[], ?::timestamptz[])"
+                    + " WITH ORDINALITY AS v (id, chat_id, sender_id, content, content_type, reply_to, created_at, ord)),"
+                    // Locked in id order: two nodes appending to overlapping chats wait for each other
+                    // instead of deadlocking, and the second reads the counter the first left.
+                    + " locked AS (SELECT id, last_seq FROM chats WHERE id IN (SELECT chat_id FROM batch)"
+                    + " ORDER BY id FOR UPDATE),"
+                    // A message of an unknown chat gets no sequence: messages.seq's NOT NULL then
+                    // refuses the whole statement, so nothing of the batch is written.
+                    + " numbered AS (SELECT b.*, l.last_seq + row_number() OVER (PARTITION BY b.chat_id ORDER BY b.ord)"
+                    + " AS seq FROM batch b LEFT JOIN locked l ON l.id = b.chat_id),"
+                    + " bumped AS (UPDATE chats c SET last_seq = n.last_seq,"
+                    + " updated_at = GREATEST(c.updated_at, n.updated_at)"
+                    + " FROM (SELECT chat_id, max(seq) AS last_seq, max(created_at) AS updated_at FROM numbered"
+                    + " GROUP BY chat_id) n WHERE c.id = n.chat_id),"
+                    + " inserted AS (INSERT INTO messages (id, chat_id, seq, sender_id, content, content_type, reply_to,"
                     + " created_at, updated_at, deleted, edited)"
-                    + " SELECT v.id, v.chat_id, v.seq, v.sender_id, v.content, v.content_type, v.reply_to,"
-                    + " v.created_at, v.created_at, FALSE, FALSE"
-                    + " FROM unnest(?::bigint[], ?::varchar[], ?::bigint[], ?::varchar[], ?::varchar[],"
-                    + " ?::smallint[], ?::bigint[], ?::timestamptz[])"
-                    + " AS v (id, chat_id, seq, sender_id, content, content_type, reply_to, created_at)";
+                    + " SELECT id, chat_id, seq, sender_id, content, content_type, reply_to, created_at, created_at,"
+                    + " FALSE, FALSE FROM numbered)"
+                    + " SELECT seq FROM numbered ORDER BY ord";
+    private static final String EXISTING_CHATS = "SELECT id FROM chats WHERE id = ANY (?)";
+    private static final String NOT_NULL_VIOLATION = "23502";
 
     private PostgresAppendSql() {
     }
 
+    /** Runs on a connection in auto-commit mode: the statement is its own transaction. */
     static List<Message> append(Connection c, List<NewMessage> batch) throws SQLException {
-        String[] chatIds = new TreeSet<>(MessageSql.batchChatIds(batch)).toArray(String[]::new);
-        Map<String, ChatCounter> counters = lockChats(c, chatIds);
-        MessageSql.requireAll(List.of(chatIds), counters);
-        List<Message> committed = MessageSql.assignSequences(batch, counters);
-        bumpCounters(c, chatIds, counters);
-        insert(c, committed);
-        return committed;
-    }
-
-    private static Map<String, ChatCounter> lockChats(Connection c, String[] chatIds) throws SQLException {
-        Map<String, ChatCounter> counters = new HashMap<>(chatIds.length * 2);
-        try (PreparedStatement ps = c.prepareStatement(LOCK_CHATS)) {
-            ps.setArray(1, c.createArrayOf("varchar", chatIds));
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    counters.put(rs.getString(1), new ChatCounter(rs.getLong(2), Rows.instant(rs, "updated_at")));
-                }
-            }
-        }
-        return counters;
-    }
-
-    private static void bumpCounters(Connection c, String[] chatIds, Map<String, ChatCounter> counters)
-            throws SQLException {
-        Long[] lastSeqs = new Long[chatIds.length];
-        String[] updatedAts = new String[chatIds.length];
-        for (int i = 0; i < chatIds.length; i++) {
-            ChatCounter counter = counters.get(chatIds[i]);
-            lastSeqs[i] = counter.lastSeq;
-            updatedAts[i] = counter.updatedAt.toString(); // ISO-8601 UTC, microseconds: timestamptz input
-        }
-        try (PreparedStatement ps = c.prepareStatement(BUMP_COUNTERS)) {
-            ps.setArray(1, c.createArrayOf("varchar", chatIds));
-            ps.setArray(2, c.createArrayOf("bigint", lastSeqs));
-            ps.setArray(3, c.createArrayOf("varchar", updatedAts));
-            ps.executeUpdate();
-        }
-    }
-
-    private static void insert(Connection c, List<Message> messages) throws SQLException {
-        int n = messages.size();
+        int n = batch.size();
         Long[] ids = new Long[n];
         String[] chatIds = new String[n];
-        Long[] seqs = new Long[n];
         String[] senders = new String[n];
         String[] contents = new String[n];
         Short[] types = new Short[n];
         Long[] replyTos = new Long[n];
         String[] createdAts = new String[n];
+        Instant[] created = new Instant[n];
         for (int i = 0; i < n; i++) {
-            Message m = messages.get(i);
+            NewMessage m = batch.get(i);
             ids[i] = m.id();
             chatIds[i] = m.chatId();
-            seqs[i] = m.seq();
             senders[i] = m.senderId();
             contents[i] = m.content();
             types[i] = (short) m.contentType().code();
             replyTos[i] = m.replyTo();
-            createdAts[i] = m.createdAt().toString();
+            created[i] = Rows.micros(m.createdAt()); // what the column keeps
+            createdAts[i] = created[i].toString(); // ISO-8601 UTC: timestamptz input
         }
-        try (PreparedStatement ps = c.prepareStatement(INSERT_MESSAGES)) {
+        List<Message> committed = new ArrayList<>(n);
+        try (PreparedStatement ps = c.prepareStatement(APPEND)) {
             int p = 1;
             ps.setArray(p++, c.createArrayOf("bigint", ids));
             ps.setArray(p++, c.createArrayOf("varchar", chatIds));
-            ps.setArray(p++, c.createArrayOf("bigint", seqs));
             ps.setArray(p++, c.createArrayOf("varchar", senders));
             ps.setArray(p++, c.createArrayOf("varchar", contents));
             ps.setArray(p++, c.createArrayOf("int2", types));
             ps.setArray(p++, c.createArrayOf("bigint", replyTos));
             ps.setArray(p, c.createArrayOf("varchar", createdAts));
-            ps.executeUpdate();
+            try (ResultSet rs = ps.executeQuery()) {
+                for (int i = 0; rs.next(); i++) {
+                    NewMessage m = batch.get(i);
+                    committed.add(new Message(m.id(), m.chatId(), rs.getLong(1), m.senderId(), m.content(),
+                            m.contentType(), m.replyTo(), created[i], created[i], false, false));
+                }
+            }
+        } catch (SQLException e) {
+            if (NOT_NULL_VIOLATION.equals(e.getSQLState())) {
+                throw unknownChat(c, chatIds, e);
+            }
+            throw e;
         }
+        return committed;
+    }
+
+    /** Names the chat that made the statement fail (the batch was rolled back with it). */
+    private static RuntimeException unknownChat(Connection c, String[] chatIds, SQLException cause) throws SQLException {
+        Set<String> existing = new HashSet<>();
+        try (PreparedStatement ps = c.prepareStatement(EXISTING_CHATS)) {
+            ps.setArray(1, c.createArrayOf("varchar", chatIds));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    existing.add(rs.getString(1));
+                }
+            }
+        }
+        TreeSet<String> all = new TreeSet<>(List.of(chatIds));
+        for (String chatId : all) {
+            if (!existing.contains(chatId)) {
+                UnknownChatException unknown = new UnknownChatException("append to " + all.size()
+                        + " chat(s) rolled back: unknown chat '" + chatId + "'");
+                unknown.initCause(cause);
+                return unknown;
+            }
+        }
+        return new StoreException("append failed: SQLState " + cause.getSQLState(), cause);
     }
 }

@@ -42,6 +42,18 @@ final class Transactions {
 
     /** Read-only work in auto-commit mode: one round trip per statement, nothing to commit. */
     <T> T read(String what, Work<T> work) {
+        return autoCommitted(what, work);
+    }
+
+    /**
+     * Work of one statement in auto-commit mode: the statement is atomic by itself and the server
+     * commits it in the same round trip (durably: PostgreSQL's synchronous_commit).
+     */
+    <T> T singleStatement(String what, Work<T> work) {
+        return autoCommitted(what, work);
+    }
+
+    private <T> T autoCommitted(String what, Work<T> work) {
         try (Connection connection = dataSource.getConnection()) {
             return work.run(connection);
         } catch (SQLException e) {
