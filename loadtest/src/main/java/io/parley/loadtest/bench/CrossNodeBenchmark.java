@@ -208,13 +208,19 @@ final class CrossNodeBenchmark {
         load.probe(byFrame, frame);
         load.closedLoop(byFrame, frame, a.integer("window"), Duration.ofSeconds(a.integer("warmup")), new Histogram(3)); // JIT
         Histogram atMax = new Histogram(3);
+        // Each phase's share of the database (the sending node's commits) and of the hop (the first
+        // receiving node's bus lag), from the nodes' own metrics.
         GatewayProcess watched = receiverNodes.get(0);
         NodeMetrics before = NodeMetrics.scrape(watched);
+        NodeMetrics senderBefore = NodeMetrics.scrape(senderNode);
         double max = load.closedLoop(byFrame, frame, a.integer("window"), phase, atMax);
         NodeMetrics afterMax = NodeMetrics.scrape(watched);
-        System.out.println(prefix + " path at the maximum, first receiving " + afterMax.busSince(before));
+        NodeMetrics senderAfterMax = NodeMetrics.scrape(senderNode);
+        System.out.println(prefix + " path at the maximum, sending " + senderAfterMax.historySince(senderBefore)
+                + "; first receiving " + afterMax.busSince(before));
         Histogram atRate = load.paced(byFrame, frame, a.number("rate"), phase);
-        System.out.println(prefix + " path at " + a.get("rate") + " msg/s, first receiving "
+        System.out.println(prefix + " path at " + a.get("rate") + " msg/s, sending "
+                + NodeMetrics.scrape(senderNode).historySince(senderAfterMax) + "; first receiving "
                 + NodeMetrics.scrape(watched).busSince(afterMax));
         // Half the maximum, in messages/s: each message is one delivery per receiving node.
         double half = halfRate > 0 ? halfRate : max / 2 / receiverNodes.size();
