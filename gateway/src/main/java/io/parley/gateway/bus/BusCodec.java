@@ -8,7 +8,9 @@ import com.fasterxml.jackson.databind.jsontype.NamedType;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.parley.protocol.command.ChatEvent;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,17 +21,24 @@ import java.util.List;
  * {@link ChatEvent} permits, found by reflection, so a new event type needs no registration here
  * as long as it is a record of JSON-friendly fields. Unknown fields are ignored, so nodes of two
  * adjacent versions can share a cluster while one is being rolled out.
+ *
+ * <p>Frames of the one frequent event, {@link ChatEvent.MessagePosted}, are written and read by
+ * {@link MessagePostedFrames} with Jackson's streaming API, to the same JSON; every other frame
+ * (and any a streaming read does not handle) goes through databind. Thread-safe.
  */
 public final class BusCodec {
-    private final ObjectMapper json;
+    private final ObjectMapper json = mapper();
+    private final MessagePostedFrames messagePosted = new MessagePostedFrames(json.getFactory());
 
-    public BusCodec() {
-        json = new ObjectMapper()
+    /** The databind mapper that defines the wire format (tests compare the streaming path with it). */
+    static ObjectMapper mapper() {
+        ObjectMapper mapper = new ObjectMapper()
                 .registerModule(new JavaTimeModule())
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
                 .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .addMixIn(ChatEvent.class, TypedEvent.class);
-        json.registerSubtypes(eventTypes(ChatEvent.class).toArray(NamedType[]::new));
+        mapper.registerSubtypes(eventTypes(ChatEvent.class).toArray(NamedType[]::new));
+        return mapper;
     }
 
     /** Every concrete type below a sealed interface, named by its simple class name. */
@@ -45,8 +54,30 @@ public final class BusCodec {
         return types;
     }
 
+    /** The frame alone, without the length prefix the bus sends it with ({@link #encodePrefixed}). */
     public byte[] encode(BusFrame frame) {
-        return write(frame);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        writeFrame(frame, out);
+        return out.toByteArray();
+    }
+
+    /** The frame behind its length, ready for a {@link FrameBatch}: what {@link RoutedPublisher} sends. */
+    byte[] encodePrefixed(BusFrame frame) {
+        FrameBatch.PrefixedOutput out = new FrameBatch.PrefixedOutput();
+        writeFrame(frame, out);
+        return out.toPrefixed();
+    }
+
+    private void writeFrame(BusFrame frame, OutputStream out) {
+        try {
+            if (frame.event() instanceof ChatEvent.MessagePosted posted) {
+                messagePosted.write(frame, posted, out);
+            } else {
+                json.writeValue(out, frame);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot encode " + frame.getClass().getSimpleName(), e);
+        }
     }
 
     public BusFrame decodeFrame(byte[] bytes) {
@@ -55,7 +86,8 @@ public final class BusCodec {
 
     /** A frame inside a larger payload (a {@link FrameBatch}), read where it lies. */
     public BusFrame decodeFrame(byte[] bytes, int offset, int length) {
-        return read(bytes, offset, length, BusFrame.class);
+        BusFrame frame = messagePosted.read(bytes, offset, length); // other event types: null at their type id
+        return frame != null ? frame : read(bytes, offset, length, BusFrame.class);
     }
 
     public byte[] encode(MemberJoin join) {

@@ -121,8 +121,8 @@ public final class RedisBus implements Bus, MemberJoins {
         inFlight.incrementAndGet();
         // Encoded before knowing whether another node hosts a recipient: the routing happens in
         // Redis, in the same step as the publish (RoutedPublisher).
-        byte[] frame = codec.encode(new BusFrame(options.nodeId(), sentAtMicros, List.copyOf(envelope.recipients()),
-                envelope.event()));
+        byte[] frame = codec.encodePrefixed(new BusFrame(options.nodeId(), sentAtMicros,
+                List.copyOf(envelope.recipients()), envelope.event()));
         publisher.publish(envelope.recipients(), frame).whenComplete((nodes, failure) -> {
             inFlight.decrementAndGet();
             if (failure != null) {

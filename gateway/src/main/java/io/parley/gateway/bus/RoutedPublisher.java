@@ -115,15 +115,19 @@ final class RoutedPublisher {
         metrics.gauge("parley.bus.publish.backlog", "Events waiting to be published to Redis", waiting::get);
     }
 
-    /** @return how many other nodes the frame was published to; fails when Redis is unreachable or behind */
-    CompletableFuture<Long> publish(Collection<String> recipients, byte[] frame) {
+    /**
+     * @param prefixedFrame the frame with its length in front ({@link BusCodec#encodePrefixed}), as
+     *                      the script concatenates frames
+     * @return how many other nodes the frame was published to; fails when Redis is unreachable or behind
+     */
+    CompletableFuture<Long> publish(Collection<String> recipients, byte[] prefixedFrame) {
         if (waiting.incrementAndGet() > backlogCapacity) {
             waiting.decrementAndGet();
             notifyWhenDrained();
             return CompletableFuture.failedFuture(new BacklogFull(backlogCapacity));
         }
         String[] keys = recipients.stream().map(RedisUserRegistry::userNodes).toArray(String[]::new);
-        Pending pending = new Pending(keys, FrameBatch.prefixed(frame), new CompletableFuture<>());
+        Pending pending = new Pending(keys, prefixedFrame, new CompletableFuture<>());
         backlog.add(pending);
         requestDrain();
         return pending.sent();

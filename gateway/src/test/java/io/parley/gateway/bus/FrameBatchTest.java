@@ -41,6 +41,31 @@ class FrameBatchTest {
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
+    @Test
+    void aFrameWrittenBehindItsPrefixIsThePrefixedFrame() {
+        byte[] large = new byte[70_000];
+        Arrays.fill(large, (byte) 'y');
+        FrameBatch.PrefixedOutput empty = new FrameBatch.PrefixedOutput();
+        assertThat(empty.toPrefixed()).isEqualTo(FrameBatch.prefixed(new byte[0]));
+
+        FrameBatch.PrefixedOutput out = new FrameBatch.PrefixedOutput();
+        ByteArrayOutputStream expected = new ByteArrayOutputStream();
+        out.write('{');
+        expected.write('{');
+        for (int i = 0; i < 20; i++) { // the way an encoder flushes: chunks, some past the array's room
+            out.write(large, i, 8_000 - i);
+            expected.write(large, i, 8_000 - i);
+        }
+        out.write(utf8("}"), 0, 1);
+        expected.write('}');
+
+        byte[] prefixed = out.toPrefixed();
+        assertThat(prefixed).isEqualTo(FrameBatch.prefixed(expected.toByteArray()));
+        List<Integer> lengths = new ArrayList<>();
+        FrameBatch.forEach(prefixed, s -> lengths.add(s.length()));
+        assertThat(lengths).containsExactly(expected.size());
+    }
+
     private static byte[] utf8(String text) {
         return text.getBytes(StandardCharsets.UTF_8);
     }

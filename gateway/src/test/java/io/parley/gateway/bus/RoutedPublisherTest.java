@@ -82,16 +82,16 @@ class RoutedPublisherTest {
             clearReceived();
 
             // alice and bob share node 2: one publish there, none to this node, none to node 3.
-            assertThat(publisher.publish(List.of("alice", "bob"), bytes("to-2")).get(5, TimeUnit.SECONDS))
+            assertThat(publisher.publish(List.of("alice", "bob"), frame("to-2")).get(5, TimeUnit.SECONDS))
                     .isEqualTo(1);
-            assertThat(publisher.publish(List.of("bob", "carol"), bytes("to-2-and-3")).get(5, TimeUnit.SECONDS))
+            assertThat(publisher.publish(List.of("bob", "carol"), frame("to-2-and-3")).get(5, TimeUnit.SECONDS))
                     .isEqualTo(2);
-            assertThat(publisher.publish(List.of("dave"), bytes("nowhere")).get(5, TimeUnit.SECONDS)).isZero();
+            assertThat(publisher.publish(List.of("dave"), frame("nowhere")).get(5, TimeUnit.SECONDS)).isZero();
 
             // Many at once from one thread: every one arrives, in order, whatever the batching.
             List<CompletableFuture<Long>> burst = new ArrayList<>();
             for (int i = 0; i < 1_000; i++) {
-                burst.add(publisher.publish(List.of("carol"), bytes("n" + i)));
+                burst.add(publisher.publish(List.of("carol"), frame("n" + i)));
             }
             for (CompletableFuture<Long> sent : burst) {
                 assertThat(sent.get(5, TimeUnit.SECONDS)).isEqualTo(1);
@@ -122,7 +122,7 @@ class RoutedPublisherTest {
 
             List<CompletableFuture<Long>> sent = new ArrayList<>();
             for (int i = 0; i < 300; i++) {
-                sent.add(publisher.publish(i % 2 == 0 ? List.of("bob", "carol") : List.of("carol"), bytes("m" + i)));
+                sent.add(publisher.publish(i % 2 == 0 ? List.of("bob", "carol") : List.of("carol"), frame("m" + i)));
             }
             sender.open(); // 300 frames waiting: three commands of at most 128 frames
 
@@ -154,11 +154,11 @@ class RoutedPublisherTest {
 
             List<CompletableFuture<Long>> accepted = new ArrayList<>();
             for (int i = 0; i < 20; i++) {
-                accepted.add(publisher.publish(List.of("carol"), bytes("kept " + i)));
+                accepted.add(publisher.publish(List.of("carol"), frame("kept " + i)));
             }
             assertThat(registry.get("parley.bus.publish.backlog").gauge().value()).isEqualTo(20);
             assertThat(publisher.room()).isZero();
-            CompletableFuture<Long> refused = publisher.publish(List.of("carol"), bytes("refused"));
+            CompletableFuture<Long> refused = publisher.publish(List.of("carol"), frame("refused"));
             assertThat(refused).isCompletedExceptionally();
             assertThatThrownBy(refused::join).hasCauseInstanceOf(RoutedPublisher.BacklogFull.class);
 
@@ -171,7 +171,7 @@ class RoutedPublisherTest {
             assertThat(publisher.room()).isEqualTo(20);
             assertThat(drain("parley:node:3", 20)).hasSize(20).doesNotContain("refused");
             assertThat(registry.get("parley.bus.publish.backlog").gauge().value()).isZero();
-            assertThat(publisher.publish(List.of("carol"), bytes("room again")).get(5, TimeUnit.SECONDS)).isEqualTo(1);
+            assertThat(publisher.publish(List.of("carol"), frame("room again")).get(5, TimeUnit.SECONDS)).isEqualTo(1);
         } finally {
             sender.shutdown();
         }
@@ -187,7 +187,7 @@ class RoutedPublisherTest {
             List<String> members = new ArrayList<>(IntStream.range(0, 9_000).mapToObj(i -> "offline-" + i).toList());
             members.add("carol");
 
-            assertThat(publisher.publish(members, bytes("big")).get(5, TimeUnit.SECONDS)).isEqualTo(1);
+            assertThat(publisher.publish(members, frame("big")).get(5, TimeUnit.SECONDS)).isEqualTo(1);
             assertThat(drain("parley:node:3", 1)).containsExactly("big");
         } finally {
             flusher.shutdownNow();
@@ -245,6 +245,11 @@ class RoutedPublisherTest {
             }
         }
         return out;
+    }
+
+    /** What {@link BusCodec#encodePrefixed} hands the publisher: the frame behind its length. */
+    private static byte[] frame(String text) {
+        return FrameBatch.prefixed(bytes(text));
     }
 
     private static byte[] bytes(String text) {
