@@ -37,6 +37,7 @@ public final class ConfigLoader {
         KEYS.put("port", (b, v) -> b.port(integer(v)));
         KEYS.put("bind_address", ParleyConfig.Builder::bindAddress);
         KEYS.put("node_id", (b, v) -> b.nodeId(integer(v)));
+        KEYS.put("io_threads", (b, v) -> b.ioThreads(integer(v)));
         KEYS.put("tls_cert_file", (b, v) -> b.tlsCertFile(Path.of(v)));
         KEYS.put("tls_key_file", (b, v) -> b.tlsKeyFile(Path.of(v)));
         KEYS.put("permessage_deflate", (b, v) -> b.permessageDeflate(bool(v)));

@@ -136,7 +136,7 @@ public final class ParleyServer implements AutoCloseable {
 
         Transport transport = Transport.best();
         this.bossGroup = transport.newGroup(1);
-        this.workerGroup = transport.newGroup(0);
+        this.workerGroup = transport.newGroup(config.ioThreads());
         this.serverChannel = new ServerBootstrap()
                 .group(bossGroup, workerGroup)
                 .channel(transport.serverChannel())

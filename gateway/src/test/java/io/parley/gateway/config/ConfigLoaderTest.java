@@ -27,6 +27,7 @@ class ConfigLoaderTest {
         assertThat(config.devTokens()).as("no key configured: dev tokens on").isTrue();
         assertThat(config.allowedOrigins()).containsExactly("*");
         assertThat(config.idleTimeout()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(config.ioThreads()).as("one event loop per core").isEqualTo(Runtime.getRuntime().availableProcessors());
     }
 
     @Test
@@ -42,6 +43,7 @@ class ConfigLoaderTest {
                 "PATH", "/usr/bin"));
         assertThat(config.port()).isEqualTo(9100);
         assertThat(config.nodeId()).isEqualTo(3);
+        assertThat(ConfigLoader.load(Map.of("PARLEY_IO_THREADS", "3")).ioThreads()).isEqualTo(3);
         assertThat(config.allowedOrigins()).containsExactly("https://a.example", "https://b.example");
         assertThat(config.idleTimeout()).isEqualTo(Duration.ofSeconds(90));
         assertThat(config.devTokens()).as("a key is configured: dev tokens off unless asked").isFalse();
@@ -59,6 +61,8 @@ class ConfigLoaderTest {
                 .hasMessageContaining("at least 32 characters");
         assertThatThrownBy(() -> ConfigLoader.load(Map.of("PARLEY_NODE_ID", "32")))
                 .hasMessageContaining("node_id must be 0..31");
+        assertThatThrownBy(() -> ConfigLoader.load(Map.of("PARLEY_IO_THREADS", "-1")))
+                .hasMessageContaining("io_threads must be 0 (one per CPU core)..256, got -1");
         assertThatThrownBy(() -> ConfigLoader.load(Map.of("PARLEY_IDLE_TIMEOUT", "soon")))
                 .hasMessageContaining("idle_timeout");
     }
