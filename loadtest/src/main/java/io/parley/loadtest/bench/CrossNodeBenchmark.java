@@ -53,7 +53,8 @@ import java.util.concurrent.TimeUnit;
  * {@code seconds} (10 per phase), {@code warmup} (40 seconds of closed loop before the phases: the
  * nodes are fresh JVMs; with 3 s the JIT compiler still took a third to half of their CPU during
  * the measured phases, and -XX:+PrintCompilation shows compiles dying down only after 30-40 s of
- * load), {@code rate} (10000 msg/s), {@code threads} (2 client event loops),
+ * load), {@code rate} (10000 msg/s), {@code threads} (1 client event loop: every socket on the loop that
+ * paces the sends, so a paced send is a write on the same thread, not a cross-thread hand-off),
  * {@code nodes} (2; with 3, a staff member on each of nodes B and C receives every message: two
  * deliveries per message, through one Redis; the local path then has two staff members on A).
  */
@@ -70,7 +71,7 @@ final class CrossNodeBenchmark {
         BenchArgs a = BenchArgs.parse(argv, "jar", "gateway/target/parley-gateway.jar",
                 "url", "jdbc:postgresql://127.0.0.1:5432/test", "user", "postgres", "password", "",
                 "redis", "redis://127.0.0.1:6379", "runs", "3", "window", "256", "senders", "8", "seconds", "10",
-                "rate", "10000", "threads", "2", "nodes", "2", "warmup", "40");
+                "rate", "10000", "threads", "1", "nodes", "2", "warmup", "40");
         System.out.printf(Locale.ROOT, "cross-node benchmark, %s, %d CPUs, load %s, %s%n", Instant.now(),
                 Runtime.getRuntime().availableProcessors(), FanoutBenchmark.loadAverage(), a);
         List<Result[]> results = new ArrayList<>();
@@ -218,13 +219,13 @@ final class CrossNodeBenchmark {
         NodeMetrics senderAfterMax = NodeMetrics.scrape(senderNode);
         System.out.println(prefix + " path at the maximum, sending " + senderAfterMax.historySince(senderBefore)
                 + "; first receiving " + afterMax.busSince(before));
-        Histogram atRate = load.paced(byFrame, frame, a.number("rate"), phase);
+        Histogram atRate = load.paced(senders[0].eventLoop(), byFrame, frame, a.number("rate"), phase);
         System.out.println(prefix + " path at " + a.get("rate") + " msg/s, sending "
                 + NodeMetrics.scrape(senderNode).historySince(senderAfterMax) + "; first receiving "
                 + NodeMetrics.scrape(watched).busSince(afterMax));
         // Half the maximum, in messages/s: each message is one delivery per receiving node.
         double half = halfRate > 0 ? halfRate : max / 2 / receiverNodes.size();
-        Histogram atHalf = load.paced(byFrame, frame, half, phase);
+        Histogram atHalf = load.paced(senders[0].eventLoop(), byFrame, frame, half, phase);
         for (WsConnection c : senders) {
             c.close();
         }

@@ -177,9 +177,9 @@ public final class FanoutBenchmark {
         double max = load.closedLoop(out, frame, window, phase, atMax);
         double cores = (ProcessMemory.cpuSeconds(serverPid) - cpuBefore) / ((System.nanoTime() - start) / 1e9);
         double fixed = a.number("rate");
-        Histogram atFixed = load.paced(out, frame, fixed, phase);
+        Histogram atFixed = load.paced(sender.eventLoop(), out, frame, fixed, phase);
         double half = max / 2 / load.receiversCount();
-        Histogram atHalf = load.paced(out, frame, half, phase);
+        Histogram atHalf = load.paced(sender.eventLoop(), out, frame, half, phase);
         return new Result(max, atMax, fixed, atFixed, half, atHalf, load.lastFrameBytes(), cores);
     }
 
