@@ -143,9 +143,13 @@ final class CrossNodeBenchmark {
                 // Cross-node: one staff member on each other node; local: as many staff members, all on A.
                 List<GatewayProcess> others = started.subList(1, nodes);
                 List<GatewayProcess> onA = java.util.Collections.nCopies(nodes - 1, nodeA);
-                Result cross = path(a, client, tokens, nodeA, others, "x", 701, 0);
+                Map<String, Long> pids = new java.util.LinkedHashMap<>();
+                for (int i = 0; i < nodes; i++) {
+                    pids.put("node " + (char) ('A' + i), started.get(i).pid());
+                }
+                Result cross = path(a, client, tokens, nodeA, others, "x", 701, 0, pids);
                 // The local path's second rate is the cross-node one: both ends at the same rate.
-                Result local = path(a, client, tokens, nodeA, onA, "l", 801, cross.halfRate());
+                Result local = path(a, client, tokens, nodeA, onA, "l", 801, cross.halfRate(), pids);
                 return new Result[] {cross, local};
             } finally {
                 for (GatewayProcess node : started) {
@@ -167,8 +171,8 @@ final class CrossNodeBenchmark {
      * have only 64 requests in flight.
      */
     private static Result path(BenchArgs a, WsClient client, Tokens tokens, GatewayProcess senderNode,
-                               List<GatewayProcess> receiverNodes, String prefix, int firstChannel, double halfRate)
-            throws Exception {
+                               List<GatewayProcess> receiverNodes, String prefix, int firstChannel, double halfRate,
+                               Map<String, Long> pids) throws Exception {
         int n = a.integer("senders");
         FanoutLoad load = new FanoutLoad(receiverNodes.size());
         WsConnection[] senders = new WsConnection[n];
@@ -210,19 +214,29 @@ final class CrossNodeBenchmark {
         load.closedLoop(byFrame, frame, a.integer("window"), Duration.ofSeconds(a.integer("warmup")), new Histogram(3)); // JIT
         Histogram atMax = new Histogram(3);
         // Each phase's share of the database (the sending node's commits) and of the hop (the first
-        // receiving node's bus lag), from the nodes' own metrics.
+        // receiving node's bus lag), from the nodes' own metrics; and where the shared CPU went.
         GatewayProcess watched = receiverNodes.get(0);
         NodeMetrics before = NodeMetrics.scrape(watched);
         NodeMetrics senderBefore = NodeMetrics.scrape(senderNode);
+        CpuShares cpuBefore = CpuShares.snapshot(pids);
+        long deliveredBefore = load.delivered();
+        long start = System.nanoTime();
         double max = load.closedLoop(byFrame, frame, a.integer("window"), phase, atMax);
+        String maxCpu = CpuShares.snapshot(pids).perMessageSince(cpuBefore,
+                (double) (load.delivered() - deliveredBefore) / receiverNodes.size(), (System.nanoTime() - start) / 1e9);
         NodeMetrics afterMax = NodeMetrics.scrape(watched);
         NodeMetrics senderAfterMax = NodeMetrics.scrape(senderNode);
         System.out.println(prefix + " path at the maximum, sending " + senderAfterMax.historySince(senderBefore)
-                + "; first receiving " + afterMax.busSince(before));
+                + "; first receiving " + afterMax.busSince(before) + "\n  " + maxCpu);
+        cpuBefore = CpuShares.snapshot(pids);
+        deliveredBefore = load.delivered();
+        start = System.nanoTime();
         Histogram atRate = load.paced(senders[0].eventLoop(), byFrame, frame, a.number("rate"), phase);
+        String rateCpu = CpuShares.snapshot(pids).perMessageSince(cpuBefore,
+                (double) (load.delivered() - deliveredBefore) / receiverNodes.size(), (System.nanoTime() - start) / 1e9);
         System.out.println(prefix + " path at " + a.get("rate") + " msg/s, sending "
                 + NodeMetrics.scrape(senderNode).historySince(senderAfterMax) + "; first receiving "
-                + NodeMetrics.scrape(watched).busSince(afterMax));
+                + NodeMetrics.scrape(watched).busSince(afterMax) + "\n  " + rateCpu);
         // Half the maximum, in messages/s: each message is one delivery per receiving node.
         double half = halfRate > 0 ? halfRate : max / 2 / receiverNodes.size();
         Histogram atHalf = load.paced(senders[0].eventLoop(), byFrame, frame, half, phase);

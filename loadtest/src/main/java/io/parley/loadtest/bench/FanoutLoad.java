@@ -160,7 +160,7 @@ final class FanoutLoad {
     }
 
     /** The open loop's sender; runs on its event loop only. */
-    private static final class Pacer {
+    static final class Pacer {
         final CompletableFuture<Void> done = new CompletableFuture<>();
         private final EventLoop loop;
         private final Out sender;
