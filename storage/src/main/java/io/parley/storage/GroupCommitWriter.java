@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Supplier;
 
 /**
  * One writer of {@link HistoryService}'s write path: a bounded queue and one thread that commits
@@ -43,6 +44,7 @@ final class GroupCommitWriter {
     private final long lingerNanos;
     private final long timeoutNanos;
     private final HistoryMetrics metrics;
+    private final Supplier<CommitBracket> bracket;
     private final Thread thread;
     private final String name;
     /** The batch being committed now, for the watchdog; null between commits. */
@@ -57,8 +59,10 @@ final class GroupCommitWriter {
     /**
      * @param index    this writer's number, from 1 (thread name, messages)
      * @param capacity this writer's share of the write queue capacity
+     * @param bracket  read at each commit: what brackets its completions
      */
-    GroupCommitWriter(HistoryStore store, HistoryOptions options, HistoryMetrics metrics, int index, int capacity) {
+    GroupCommitWriter(HistoryStore store, HistoryOptions options, HistoryMetrics metrics, int index, int capacity,
+                      Supplier<CommitBracket> bracket) {
         this.store = store;
         this.capacity = capacity;
         this.name = "writer " + index + " of " + options.writerThreads();
@@ -67,6 +71,7 @@ final class GroupCommitWriter {
         this.lingerNanos = TimeUnit.MICROSECONDS.toNanos(options.lingerMicros());
         this.timeoutNanos = options.operationTimeout().toNanos();
         this.metrics = metrics;
+        this.bracket = bracket;
         this.thread = new Thread(this::run, THREAD_NAME + index);
         this.thread.setDaemon(true); // nothing is acknowledged before commit, so exit loses nothing acked
     }
@@ -238,13 +243,25 @@ final class GroupCommitWriter {
                     ? se
                     : new StoreException("commit of a batch of " + live.size() + " message(s) failed", e);
             log.warn("history commit of {} message(s) failed: {}", live.size(), e.toString());
-            failAll(live, failure);
+            CommitBracket b = bracket.get();
+            b.opening();
+            try {
+                failAll(live, failure);
+            } finally {
+                b.closing();
+            }
             return;
         }
         metrics.commitSucceeded(live.size(), System.nanoTime() - start);
-        // Batch order: the order callers see completions is the order of the sequences.
-        for (int i = 0; i < live.size(); i++) {
-            live.get(i).future.complete(committed.get(i));
+        CommitBracket b = bracket.get();
+        b.opening();
+        try {
+            // Batch order: the order callers see completions is the order of the sequences.
+            for (int i = 0; i < live.size(); i++) {
+                live.get(i).future.complete(committed.get(i));
+            }
+        } finally {
+            b.closing();
         }
     }
 

@@ -3,6 +3,7 @@ package io.parley.gateway.bus;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoop;
+import io.parley.gateway.core.CommitOutbox;
 import io.parley.gateway.metrics.GatewayMetrics;
 import io.parley.gateway.session.Session;
 import io.parley.gateway.session.SessionRegistry;
@@ -79,7 +80,7 @@ public final class LocalDelivery {
         }
         ByteBuf reference = shared.retain(); // the task's own: the caller releases its reference at once
         try {
-            loop.execute(() -> {
+            CommitOutbox.execute(loop, () -> { // with the rest of a commit's work for this loop
                 try {
                     writeAll(onLoop, reference, event);
                 } finally {

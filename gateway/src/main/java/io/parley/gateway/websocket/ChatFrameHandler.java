@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.parley.gateway.core.ChatService;
+import io.parley.gateway.core.CommitOutbox;
 import io.parley.gateway.core.Failures;
 import io.parley.gateway.handshake.HandshakeComplete;
 import io.parley.gateway.metrics.GatewayMetrics;
@@ -60,8 +61,9 @@ public final class ChatFrameHandler extends SimpleChannelInboundHandler<TextWebS
             return;
         }
         inFlight++;
+        // Back on this channel's loop; from a commit's completions, together with the commit's other work for it.
         chat.execute(session.principal(), session.id(), valid.command()).whenComplete((reply, failure) ->
-                ctx.executor().execute(() -> {
+                CommitOutbox.execute(ctx.executor(), () -> {
                     inFlight--;
                     if (failure == null) {
                         write(ctx, session.codec().encodeReply(valid, reply), newMessageSeq(valid, reply));
