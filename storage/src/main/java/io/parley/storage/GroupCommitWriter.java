@@ -243,23 +243,24 @@ final class GroupCommitWriter {
                     ? se
                     : new StoreException("commit of a batch of " + live.size() + " message(s) failed", e);
             log.warn("history commit of {} message(s) failed: {}", live.size(), e.toString());
-            CommitBracket b = bracket.get();
-            b.opening();
-            try {
-                failAll(live, failure);
-            } finally {
-                b.closing();
-            }
+            bracketed(() -> failAll(live, failure));
             return;
         }
         metrics.commitSucceeded(live.size(), System.nanoTime() - start);
-        CommitBracket b = bracket.get();
-        b.opening();
-        try {
+        bracketed(() -> {
             // Batch order: the order callers see completions is the order of the sequences.
             for (int i = 0; i < live.size(); i++) {
                 live.get(i).future.complete(committed.get(i));
             }
+        });
+    }
+
+    /** Completes a commit's futures inside the bracket, so their callbacks' side effects leave together. */
+    private void bracketed(Runnable completions) {
+        CommitBracket b = bracket.get();
+        b.opening();
+        try {
+            completions.run();
         } finally {
             b.closing();
         }

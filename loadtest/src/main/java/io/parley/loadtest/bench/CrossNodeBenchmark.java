@@ -44,7 +44,9 @@ import java.util.concurrent.TimeUnit;
  * closed-loop maximum ({@code window} messages not yet delivered), then open-loop latency at
  * {@code rate} messages/s ({@link FanoutLoad#paced}: a late send counts its lateness) and at half
  * of the cross-node maximum (the same rate on both paths, below saturation). Prints
- * every run and the medians; the hop's cost is the cross/local ratio of each run.
+ * every run and the medians; the hop's cost is the cross/local ratio of each run. Per measured
+ * phase it also prints the nodes' own view (commits, bus lag) and the CPU and context switches
+ * per message of every process on the machine's cores ({@link CpuShares}).
  *
  * <p>Arguments ({@code key=value}, all optional): {@code jar}, {@code url}
  * (jdbc:postgresql://127.0.0.1:5432/test), {@code user} (postgres), {@code password} (empty),
