@@ -51,7 +51,10 @@ import java.util.concurrent.TimeUnit;
  * <p>Arguments ({@code key=value}, all optional): {@code jar}, {@code url}
  * (jdbc:postgresql://127.0.0.1:5432/test), {@code user} (postgres), {@code password} (empty),
  * {@code redis} (redis://127.0.0.1:6379), {@code runs} (3), {@code window} (256 messages not yet
- * delivered), {@code senders} (8 sockets and conversations per path),
+ * delivered), {@code senders} (32 sockets and conversations per path: at 10k msg/s each socket
+ * then carries 312 msg/s, so its 64 requests in flight last 200 ms of stalled acks; with 8 a
+ * 51 ms stall already had sends refused with 429, and refused sends are missing from the
+ * latency histograms, the tail most of all),
  * {@code seconds} (10 per phase), {@code warmup} (40 seconds of closed loop before the phases: the
  * nodes are fresh JVMs; with 3 s the JIT compiler still took a third to half of their CPU during
  * the measured phases, and -XX:+PrintCompilation shows compiles dying down only after 30-40 s of
@@ -72,7 +75,7 @@ final class CrossNodeBenchmark {
     static void main(String[] argv) throws Exception {
         BenchArgs a = BenchArgs.parse(argv, "jar", "gateway/target/parley-gateway.jar",
                 "url", "jdbc:postgresql://127.0.0.1:5432/test", "user", "postgres", "password", "",
-                "redis", "redis://127.0.0.1:6379", "runs", "3", "window", "256", "senders", "8", "seconds", "10",
+                "redis", "redis://127.0.0.1:6379", "runs", "3", "window", "256", "senders", "32", "seconds", "10",
                 "rate", "10000", "threads", "1", "nodes", "2", "warmup", "40");
         System.out.printf(Locale.ROOT, "cross-node benchmark, %s, %d CPUs, load %s, %s%n", Instant.now(),
                 Runtime.getRuntime().availableProcessors(), FanoutBenchmark.loadAverage(), a);
