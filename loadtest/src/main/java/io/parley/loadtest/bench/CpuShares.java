@@ -23,7 +23,6 @@ import java.util.Map;
  */
 final class CpuShares {
     private static final Path PROC = Path.of("/proc");
-    private static final double TICKS_PER_SECOND = 100; // USER_HZ on every Linux this runs on
 
     /** CPU seconds and context switches of one role so far. */
     private record Usage(double cpuSeconds, long contextSwitches) {
@@ -81,15 +80,12 @@ final class CpuShares {
                 total.cpuSeconds / seconds * 100)).toString();
     }
 
-    /** A process's CPU time ({@code stat}) and its threads' context switches ({@code task/*}/status). */
+    /** A process's CPU time and its threads' context switches ({@code task/*}/status). */
     private static Usage usage(long pid) {
-        Path dir = PROC.resolve(Long.toString(pid));
         try {
-            String stat = Files.readString(dir.resolve("stat"));
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" "); // f[0] is field 3 (state)
-            double cpu = (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS_PER_SECOND; // utime, stime
+            double cpu = ProcessMemory.cpuSeconds(pid);
             long switches = 0;
-            try (DirectoryStream<Path> tasks = Files.newDirectoryStream(dir.resolve("task"))) {
+            try (DirectoryStream<Path> tasks = Files.newDirectoryStream(PROC.resolve(Long.toString(pid)).resolve("task"))) {
                 for (Path task : tasks) {
                     switches += contextSwitches(task.resolve("status"));
                 }

@@ -223,22 +223,16 @@ final class CrossNodeBenchmark {
         GatewayProcess watched = receiverNodes.get(0);
         NodeMetrics before = NodeMetrics.scrape(watched);
         NodeMetrics senderBefore = NodeMetrics.scrape(senderNode);
-        CpuShares cpuBefore = CpuShares.snapshot(pids);
-        long deliveredBefore = load.delivered();
-        long start = System.nanoTime();
+        CpuWindow cpu = CpuWindow.open(pids, load, receiverNodes.size());
         double max = load.closedLoop(byFrame, frame, a.integer("window"), phase, atMax);
-        String maxCpu = CpuShares.snapshot(pids).perMessageSince(cpuBefore,
-                (double) (load.delivered() - deliveredBefore) / receiverNodes.size(), (System.nanoTime() - start) / 1e9);
+        String maxCpu = cpu.report();
         NodeMetrics afterMax = NodeMetrics.scrape(watched);
         NodeMetrics senderAfterMax = NodeMetrics.scrape(senderNode);
         System.out.println(prefix + " path at the maximum, sending " + senderAfterMax.historySince(senderBefore)
                 + "; first receiving " + afterMax.busSince(before) + "\n  " + maxCpu);
-        cpuBefore = CpuShares.snapshot(pids);
-        deliveredBefore = load.delivered();
-        start = System.nanoTime();
+        cpu = CpuWindow.open(pids, load, receiverNodes.size());
         Histogram atRate = load.paced(senders[0].eventLoop(), byFrame, frame, a.number("rate"), phase);
-        String rateCpu = CpuShares.snapshot(pids).perMessageSince(cpuBefore,
-                (double) (load.delivered() - deliveredBefore) / receiverNodes.size(), (System.nanoTime() - start) / 1e9);
+        String rateCpu = cpu.report();
         System.out.println(prefix + " path at " + a.get("rate") + " msg/s, sending "
                 + NodeMetrics.scrape(senderNode).historySince(senderAfterMax) + "; first receiving "
                 + NodeMetrics.scrape(watched).busSince(afterMax) + "\n  " + rateCpu);
@@ -250,6 +244,19 @@ final class CrossNodeBenchmark {
         }
         receivers.forEach(WsConnection::close);
         return new Result(max, atMax, a.number("rate"), atRate, half, atHalf, load.refused(), Map.copyOf(load.refusedByCode()));
+    }
+
+    /** Where the machine's CPU went during one phase ({@link CpuShares}), per message sent in it. */
+    private record CpuWindow(Map<String, Long> pids, FanoutLoad load, int receivers, CpuShares before,
+                             long deliveredBefore, long startNanos) {
+        static CpuWindow open(Map<String, Long> pids, FanoutLoad load, int receivers) {
+            return new CpuWindow(pids, load, receivers, CpuShares.snapshot(pids), load.delivered(), System.nanoTime());
+        }
+
+        String report() {
+            double messages = (double) (load.delivered() - deliveredBefore) / receivers; // a delivery per receiving node
+            return CpuShares.snapshot(pids).perMessageSince(before, messages, (System.nanoTime() - startNanos) / 1e9);
+        }
     }
 
     private static WsConnection open(WsClient client, URI uri, String token, WsClient.Listener listener) throws Exception {
