@@ -33,6 +33,7 @@ class PairChatTest {
             assertThat(got.toString()).doesNotContain(ownerToken);
 
             sitter.json(Map.of("sessionId", TestNode.token("202"), "message", "Возьму"));
+            assertThat(sitter.await(m -> m.has("messageId") || m.has("code")).path("senderId").asLong()).isEqualTo(202);
             assertThat(owner.await(m -> m.has("messageId") && m.path("senderId").asLong() == 202)
                     .path("message").asText()).isEqualTo("Возьму");
 

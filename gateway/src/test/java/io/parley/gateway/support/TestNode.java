@@ -133,14 +133,20 @@ public final class TestNode implements AutoCloseable, BeforeAllCallback, AfterAl
     }
 
     /** A valid token for the user, as an identity provider would issue it. */
+    /**
+     * One expiry for every token of the run, so a user's tokens are equal strings: dialect
+     * {@code pair} requires every frame to repeat the hello's {@code sessionId}, and two tokens
+     * minted either side of a second boundary (exp is in seconds) would differ.
+     */
+    private static final Instant TOKEN_EXPIRY = Instant.now().plus(Duration.ofHours(2));
+
     public static String token(String subject) {
-        return JWT.create().withSubject(subject).withExpiresAt(Instant.now().plus(Duration.ofMinutes(10)))
-                .sign(Algorithm.HMAC256(SECRET));
+        return JWT.create().withSubject(subject).withExpiresAt(TOKEN_EXPIRY).sign(Algorithm.HMAC256(SECRET));
     }
 
     public static String staffToken(String subject) {
         return JWT.create().withSubject(subject).withClaim("role", "admin")
-                .withExpiresAt(Instant.now().plus(Duration.ofMinutes(10))).sign(Algorithm.HMAC256(SECRET));
+                .withExpiresAt(TOKEN_EXPIRY).sign(Algorithm.HMAC256(SECRET));
     }
 
     /** Opens an {@code events} connection as the user, authenticated the browser way. */
