@@ -61,7 +61,9 @@ import java.util.concurrent.TimeUnit;
  * load), {@code rate} (10000 msg/s), {@code threads} (1 client event loop: every socket on the loop that
  * paces the sends, so a paced send is a write on the same thread, not a cross-thread hand-off),
  * {@code nodes} (2; with 3, a staff member on each of nodes B and C receives every message: two
- * deliveries per message, through one Redis; the local path then has two staff members on A).
+ * deliveries per message, through one Redis; the local path then has two staff members on A),
+ * {@code checkpoint} (true: a PostgreSQL {@code CHECKPOINT} just before each open-loop phase, see
+ * {@link DatabaseCheckpoints}; false leaves checkpoints where the closed-loop phases' WAL put them).
  */
 final class CrossNodeBenchmark {
     private CrossNodeBenchmark() {
@@ -76,7 +78,7 @@ final class CrossNodeBenchmark {
         BenchArgs a = BenchArgs.parse(argv, "jar", "gateway/target/parley-gateway.jar",
                 "url", "jdbc:postgresql://127.0.0.1:5432/test", "user", "postgres", "password", "",
                 "redis", "redis://127.0.0.1:6379", "runs", "3", "window", "256", "senders", "32", "seconds", "10",
-                "rate", "10000", "threads", "1", "nodes", "2", "warmup", "40");
+                "rate", "10000", "threads", "1", "nodes", "2", "warmup", "40", "checkpoint", "true");
         System.out.printf(Locale.ROOT, "cross-node benchmark, %s, %d CPUs, load %s, %s%n", Instant.now(),
                 Runtime.getRuntime().availableProcessors(), FanoutBenchmark.loadAverage(), a);
         List<Result[]> results = new ArrayList<>();
@@ -230,15 +232,22 @@ final class CrossNodeBenchmark {
         NodeMetrics senderAfterMax = NodeMetrics.scrape(senderNode);
         System.out.println(prefix + " path at the maximum, sending " + senderAfterMax.historySince(senderBefore)
                 + "; first receiving " + afterMax.busSince(before) + "\n  " + maxCpu);
+        DatabaseCheckpoints checkpoints = new DatabaseCheckpoints(a.get("url"), a.get("user"), a.get("password"),
+                Boolean.parseBoolean(a.get("checkpoint")));
+        long checkpointsBefore = checkpoints.beforePhase();
         cpu = CpuWindow.open(pids, load, receiverNodes.size());
         Histogram atRate = load.paced(senders[0].eventLoop(), byFrame, frame, a.number("rate"), phase);
         String rateCpu = cpu.report();
         System.out.println(prefix + " path at " + a.get("rate") + " msg/s, sending "
                 + NodeMetrics.scrape(senderNode).historySince(senderAfterMax) + "; first receiving "
-                + NodeMetrics.scrape(watched).busSince(afterMax) + "\n  " + rateCpu);
+                + NodeMetrics.scrape(watched).busSince(afterMax) + "\n  " + rateCpu
+                + "\n  " + load.lastTimeline().summary(5) + "\n  " + checkpoints.begunSince(checkpointsBefore));
         // Half the maximum, in messages/s: each message is one delivery per receiving node.
         double half = halfRate > 0 ? halfRate : max / 2 / receiverNodes.size();
+        checkpointsBefore = checkpoints.beforePhase();
         Histogram atHalf = load.paced(senders[0].eventLoop(), byFrame, frame, half, phase);
+        System.out.println(prefix + " path at " + Math.round(half) + " msg/s (half the cross-node maximum): "
+                + load.lastTimeline().summary(5) + "\n  " + checkpoints.begunSince(checkpointsBefore));
         for (WsConnection c : senders) {
             c.close();
         }

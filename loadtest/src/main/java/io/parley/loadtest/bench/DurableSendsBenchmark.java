@@ -28,7 +28,9 @@ import java.util.Locale;
  * <p>Arguments ({@code key=value}, all optional): {@code url} (jdbc:postgresql://127.0.0.1:5432/test),
  * {@code user} (postgres), {@code password} (empty), {@code jar} (gateway/target/parley-gateway.jar),
  * {@code runs} (3), {@code clients} (100), {@code window} (32 sends in flight per client),
- * {@code seconds} (10 per measured phase), {@code threads} (2 client event loops).
+ * {@code seconds} (10 per measured phase), {@code threads} (2 client event loops),
+ * {@code checkpoint} (true: a PostgreSQL {@code CHECKPOINT} just before the open-loop phase, so a
+ * checkpoint forced by the maximum's WAL does not land in it; see {@link DatabaseCheckpoints}).
  */
 public final class DurableSendsBenchmark {
 
@@ -38,7 +40,7 @@ public final class DurableSendsBenchmark {
     public static void main(String[] args) throws Exception {
         BenchArgs a = BenchArgs.parse(args, "url", "jdbc:postgresql://127.0.0.1:5432/test", "user", "postgres",
                 "password", "", "jar", "gateway/target/parley-gateway.jar", "runs", "3", "clients", "100",
-                "window", "32", "seconds", "10", "threads", "2");
+                "window", "32", "seconds", "10", "threads", "2", "checkpoint", "true");
         Path jar = Path.of(a.get("jar"));
         if (!Files.isRegularFile(jar)) {
             throw new IllegalArgumentException(jar.toAbsolutePath() + " missing: run mvn -q -DskipTests package first");
@@ -95,9 +97,13 @@ public final class DurableSendsBenchmark {
                             + load.refusedByCode() + "; the maximum is not the durable path's");
                 }
                 double half = max / 2;
+                DatabaseCheckpoints checkpoints = new DatabaseCheckpoints(url, user, password,
+                        Boolean.parseBoolean(a.get("checkpoint")));
+                long checkpointsBefore = checkpoints.beforePhase();
                 NodeMetrics beforeHalf = NodeMetrics.scrape(node);
                 Histogram h = load.paced(half, phase);
-                System.out.println("at half the maximum, " + NodeMetrics.scrape(node).historySince(beforeHalf));
+                System.out.println("at half the maximum, " + NodeMetrics.scrape(node).historySince(beforeHalf)
+                        + "; " + checkpoints.begunSince(checkpointsBefore));
                 if (load.refused() > 0) {
                     System.out.println("refused sends by error code: " + load.refusedByCode());
                 }

@@ -42,6 +42,8 @@ final class FanoutLoad {
     private final Map<String, AtomicLong> refusedByCode = new ConcurrentHashMap<>();
     private final int receivers;
     private volatile int lastFrameBytes;
+    /** The current or last open-loop phase's timeline; null before the first. */
+    private volatile LatenessTimeline timeline;
 
     FanoutLoad(int receivers) {
         this.receivers = receivers;
@@ -57,7 +59,12 @@ final class FanoutLoad {
                     other.onText(connection, payload, nanos);
                     return;
                 }
-                latency.recordValue(Math.max(1, (nanos - ORIGIN - sent) / 1_000));
+                long micros = Math.max(1, (nanos - ORIGIN - sent) / 1_000);
+                latency.recordValue(micros);
+                LatenessTimeline phase = timeline;
+                if (phase != null) {
+                    phase.record(sent, micros);
+                }
                 lastFrameBytes = payload.readableBytes();
                 delivered.incrementAndGet();
             }
@@ -103,6 +110,14 @@ final class FanoutLoad {
 
     long delivered() {
         return delivered.get();
+    }
+
+    /**
+     * When the last open-loop phase's late messages were due; "late" is over 15 ms, the strictest
+     * latency target in DESIGN.md (cross-node p99).
+     */
+    LatenessTimeline lastTimeline() {
+        return timeline;
     }
 
     /** Marker text for message {@code k} due at {@code nanos} (a nanoTime): what the content must contain. */
@@ -152,7 +167,9 @@ final class FanoutLoad {
         long refusedBase = refused.get();
         long interval = (long) (1e9 / messagesPerSecond);
         long messages = duration.toNanos() / interval;
-        Pacer pacer = new Pacer(loop, sender, frame, System.nanoTime(), interval, messages);
+        long start = System.nanoTime();
+        timeline = new LatenessTimeline(start - ORIGIN, duration.toNanos(), 15_000);
+        Pacer pacer = new Pacer(loop, sender, frame, start, interval, messages);
         loop.execute(pacer::tick);
         pacer.done.join();
         drain(base, messages, refusedBase);
