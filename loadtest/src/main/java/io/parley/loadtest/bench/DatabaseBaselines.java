@@ -35,19 +35,6 @@ final class DatabaseBaselines {
         this.schema = schema;
     }
 
-    /**
-     * Runs a CHECKPOINT now. Called before every measured phase: the WAL a phase writes (about 1 GB
-     * per run) makes the next checkpoint due, and right after a checkpoint starts every first
-     * change to a page logs the whole page, so whichever phase it lands in pays a burst of WAL
-     * and slow commits. Starting each phase just after a checkpoint gives every phase the same
-     * footing.
-     */
-    void checkpoint() throws SQLException {
-        try (Connection c = DriverManager.getConnection(url, user, password); Statement s = c.createStatement()) {
-            s.execute("CHECKPOINT");
-        }
-    }
-
     /** Rows per second of COPY FROM STDIN, {@code perCommit} rows per transaction. */
     double copyCeiling(int rows, int perCommit, int chats) throws SQLException {
         try (Connection c = connect()) {

@@ -18,17 +18,19 @@ final class LatenessTimeline {
 
     private final Instant wallStart;
     private final long startStamp;
+    private final long durationNanos;
     private final long thresholdMicros;
     private final AtomicLongArray worstMicros;
     private final AtomicLongArray over;
 
     /**
      * @param startStamp the phase's first due time, in the stamps' clock
-     * @param durationNanos the phase's length; later due times count in the last window
+     * @param durationNanos the phase's length: messages due outside it (later phases) are not counted
      */
     LatenessTimeline(long startStamp, long durationNanos, long thresholdMicros) {
         this.wallStart = Instant.now();
         this.startStamp = startStamp;
+        this.durationNanos = durationNanos;
         this.thresholdMicros = thresholdMicros;
         int windows = (int) Math.max(1, (durationNanos + WINDOW_NANOS - 1) / WINDOW_NANOS);
         this.worstMicros = new AtomicLongArray(windows);
@@ -36,7 +38,11 @@ final class LatenessTimeline {
     }
 
     void record(long dueStamp, long latenessMicros) {
-        int window = (int) Math.min(worstMicros.length() - 1, Math.max(0, (dueStamp - startStamp) / WINDOW_NANOS));
+        long sinceStart = dueStamp - startStamp;
+        if (sinceStart < 0 || sinceStart >= durationNanos) {
+            return;
+        }
+        int window = (int) (sinceStart / WINDOW_NANOS);
         worstMicros.accumulateAndGet(window, latenessMicros, Math::max);
         if (latenessMicros > thresholdMicros) {
             over.incrementAndGet(window);
