@@ -50,7 +50,7 @@ final class LatenessTimeline {
     }
 
     /**
-     * E.g. {@code 1,210 late (> 15 ms) in 9 of 100 windows; worst: 22:21:23.4 61.7 ms (540 late), ...}:
+     * E.g. {@code 1,210 late (> 15 ms) in 9 of 100 windows of 100 ms; worst: 22:21:23.4 61.7 ms (540 late) ...}:
      * the {@code top} windows with the worst lateness, by wall time of their start.
      */
     String summary(int top) {
