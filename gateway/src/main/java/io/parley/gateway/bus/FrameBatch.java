@@ -17,26 +17,9 @@ final class FrameBatch {
     private FrameBatch() {
     }
 
-    /** The frame with its length in front, ready to be concatenated with others. */
-    static byte[] prefixed(byte[] frame) {
-        byte[] out = new byte[PREFIX + frame.length];
-        System.arraycopy(frame, 0, out, PREFIX, frame.length);
-        writeLength(out);
-        return out;
-    }
-
-    /** Fills in the length of the frame that follows the first {@value #PREFIX} bytes of {@code prefixed}. */
-    private static void writeLength(byte[] prefixed) {
-        int n = prefixed.length - PREFIX;
-        prefixed[0] = (byte) (n >>> 24);
-        prefixed[1] = (byte) (n >>> 16);
-        prefixed[2] = (byte) (n >>> 8);
-        prefixed[3] = (byte) n;
-    }
-
     /**
      * Collects a frame as an encoder writes it, behind room for its length, so the encoder's output
-     * is the prefixed frame itself rather than something {@link #prefixed} copies once more. An
+     * is the prefixed frame itself rather than a copy of it made after encoding. An
      * encoder that flushes once (a Jackson generator does, up to its 8000-byte buffer) fills an
      * array of exactly the right size.
      */
@@ -68,7 +51,11 @@ final class FrameBatch {
         /** The length prefix and the frame written so far. */
         byte[] toPrefixed() {
             byte[] out = size == bytes.length ? bytes : Arrays.copyOf(bytes, size);
-            writeLength(out);
+            int n = size - PREFIX;
+            out[0] = (byte) (n >>> 24);
+            out[1] = (byte) (n >>> 16);
+            out[2] = (byte) (n >>> 8);
+            out[3] = (byte) n;
             return out;
         }
     }

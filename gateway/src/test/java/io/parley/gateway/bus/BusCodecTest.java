@@ -94,7 +94,7 @@ class BusCodecTest {
         frames.add(new BusFrame(1, 2, List.of("3"), new ChatEvent.Typing("100", "3", Instant.EPOCH)));
         for (BusFrame frame : frames) {
             byte[] prefixed = codec.encodePrefixed(frame);
-            assertThat(prefixed).isEqualTo(FrameBatch.prefixed(codec.encode(frame)));
+            assertThat(prefixed).isEqualTo(PrefixedFrames.of(codec.encode(frame)));
             List<BusFrame> decoded = new ArrayList<>();
             FrameBatch.forEach(prefixed, s -> decoded.add(codec.decodeFrame(s.bytes(), s.offset(), s.length())));
             assertThat(decoded).containsExactly(frame);

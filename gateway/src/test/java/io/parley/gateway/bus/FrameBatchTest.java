@@ -20,7 +20,7 @@ class FrameBatchTest {
         byte[] large = new byte[70_000]; // a length needing more than two bytes
         Arrays.fill(large, (byte) 'x');
         for (byte[] frame : List.of(utf8("{\"a\":1}"), new byte[0], large, utf8("é"))) {
-            batch.writeBytes(FrameBatch.prefixed(frame));
+            batch.writeBytes(PrefixedFrames.of(frame));
         }
 
         List<String> frames = new ArrayList<>();
@@ -32,7 +32,7 @@ class FrameBatchTest {
 
     @Test
     void aTruncatedOrForeignPayloadIsRefusedWithWhereItBroke() {
-        byte[] whole = FrameBatch.prefixed(utf8("{\"a\":1}"));
+        byte[] whole = PrefixedFrames.of(utf8("{\"a\":1}"));
         assertThatThrownBy(() -> FrameBatch.forEach(Arrays.copyOf(whole, whole.length - 1), s -> { }))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("overruns");
         assertThatThrownBy(() -> FrameBatch.forEach(utf8("{}"), s -> { }))
@@ -46,7 +46,7 @@ class FrameBatchTest {
         byte[] large = new byte[70_000];
         Arrays.fill(large, (byte) 'y');
         FrameBatch.PrefixedOutput empty = new FrameBatch.PrefixedOutput();
-        assertThat(empty.toPrefixed()).isEqualTo(FrameBatch.prefixed(new byte[0]));
+        assertThat(empty.toPrefixed()).isEqualTo(PrefixedFrames.of(new byte[0]));
 
         FrameBatch.PrefixedOutput out = new FrameBatch.PrefixedOutput();
         ByteArrayOutputStream expected = new ByteArrayOutputStream();
@@ -60,7 +60,7 @@ class FrameBatchTest {
         expected.write('}');
 
         byte[] prefixed = out.toPrefixed();
-        assertThat(prefixed).isEqualTo(FrameBatch.prefixed(expected.toByteArray()));
+        assertThat(prefixed).isEqualTo(PrefixedFrames.of(expected.toByteArray()));
         List<Integer> lengths = new ArrayList<>();
         FrameBatch.forEach(prefixed, s -> lengths.add(s.length()));
         assertThat(lengths).containsExactly(expected.size());

@@ -249,7 +249,7 @@ class RoutedPublisherTest {
 
     /** What {@link BusCodec#encodePrefixed} hands the publisher: the frame behind its length. */
     private static byte[] frame(String text) {
-        return FrameBatch.prefixed(bytes(text));
+        return PrefixedFrames.of(bytes(text));
     }
 
     private static byte[] bytes(String text) {
