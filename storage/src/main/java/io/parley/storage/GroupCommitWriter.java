@@ -15,7 +15,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
-import java.util.function.Supplier;
 
 /**
  * One writer of {@link HistoryService}'s write path: a bounded queue and one thread that commits
@@ -44,7 +43,6 @@ final class GroupCommitWriter {
     private final long lingerNanos;
     private final long timeoutNanos;
     private final HistoryMetrics metrics;
-    private final Supplier<CommitBracket> bracket;
     private final Thread thread;
     private final String name;
     /** The batch being committed now, for the watchdog; null between commits. */
@@ -59,10 +57,8 @@ final class GroupCommitWriter {
     /**
      * @param index    this writer's number, from 1 (thread name, messages)
      * @param capacity this writer's share of the write queue capacity
-     * @param bracket  read at each commit: what brackets its completions
      */
-    GroupCommitWriter(HistoryStore store, HistoryOptions options, HistoryMetrics metrics, int index, int capacity,
-                      Supplier<CommitBracket> bracket) {
+    GroupCommitWriter(HistoryStore store, HistoryOptions options, HistoryMetrics metrics, int index, int capacity) {
         this.store = store;
         this.capacity = capacity;
         this.name = "writer " + index + " of " + options.writerThreads();
@@ -71,7 +67,6 @@ final class GroupCommitWriter {
         this.lingerNanos = TimeUnit.MICROSECONDS.toNanos(options.lingerMicros());
         this.timeoutNanos = options.operationTimeout().toNanos();
         this.metrics = metrics;
-        this.bracket = bracket;
         this.thread = new Thread(this::run, THREAD_NAME + index);
         this.thread.setDaemon(true); // nothing is acknowledged before commit, so exit loses nothing acked
     }
@@ -243,26 +238,13 @@ final class GroupCommitWriter {
                     ? se
                     : new StoreException("commit of a batch of " + live.size() + " message(s) failed", e);
             log.warn("history commit of {} message(s) failed: {}", live.size(), e.toString());
-            bracketed(() -> failAll(live, failure));
+            failAll(live, failure);
             return;
         }
         metrics.commitSucceeded(live.size(), System.nanoTime() - start);
-        bracketed(() -> {
-            // Batch order: the order callers see completions is the order of the sequences.
-            for (int i = 0; i < live.size(); i++) {
-                live.get(i).future.complete(committed.get(i));
-            }
-        });
-    }
-
-    /** Completes a commit's futures inside the bracket, so their callbacks' side effects leave together. */
-    private void bracketed(Runnable completions) {
-        CommitBracket b = bracket.get();
-        b.opening();
-        try {
-            completions.run();
-        } finally {
-            b.closing();
+        // Batch order: the order callers see completions is the order of the sequences.
+        for (int i = 0; i < live.size(); i++) {
+            live.get(i).future.complete(committed.get(i));
         }
     }
 

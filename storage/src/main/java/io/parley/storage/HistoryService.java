@@ -16,7 +16,6 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
-import java.util.function.Supplier;
 
 /**
  * The asynchronous face of the {@link HistoryStore}, safe to call from a Netty event loop: no
@@ -51,7 +50,6 @@ public final class HistoryService implements AutoCloseable {
     private final ScheduledExecutorService watchdog;
     private final StoreCallExecutor calls;
     private final AtomicBoolean closed = new AtomicBoolean();
-    private volatile CommitBracket bracket = CommitBracket.NONE;
 
     public HistoryService(HistoryStore store, HistoryOptions options, MeterRegistry registry) {
         this.store = Objects.requireNonNull(store, "store");
@@ -59,7 +57,7 @@ public final class HistoryService implements AutoCloseable {
         Objects.requireNonNull(registry, "registry");
         // The gauges read the queues through these lambdas; the fields are set just below.
         this.metrics = new HistoryMetrics(registry, this::writeQueueDepth, this::readQueueDepth);
-        this.writers = newWriters(store, options, metrics, () -> bracket);
+        this.writers = newWriters(store, options, metrics);
         this.calls = new StoreCallExecutor(store, options, metrics);
         writers.forEach(GroupCommitWriter::start);
         this.watchdog = new ScheduledThreadPoolExecutor(1, runnable -> {
@@ -83,14 +81,6 @@ public final class HistoryService implements AutoCloseable {
     public CompletableFuture<Message> append(NewMessage message) {
         Objects.requireNonNull(message, "message");
         return writers.get(Math.floorMod(message.chatId().hashCode(), writers.size())).submit(message);
-    }
-
-    /**
-     * Brackets the completions of every later group commit (see {@link CommitBracket}); replaces
-     * the previous one. The default brackets nothing.
-     */
-    public void bracketCommits(CommitBracket bracket) {
-        this.bracket = Objects.requireNonNull(bracket, "bracket");
     }
 
     /**
@@ -126,12 +116,12 @@ public final class HistoryService implements AutoCloseable {
 
     /** The writers, each with its share of the queue capacity (the first ones get the remainder). */
     private static List<GroupCommitWriter> newWriters(HistoryStore store, HistoryOptions options,
-                                                      HistoryMetrics metrics, Supplier<CommitBracket> bracket) {
+                                                      HistoryMetrics metrics) {
         int n = options.writerThreads();
         List<GroupCommitWriter> writers = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             int share = options.writeQueueCapacity() / n + (i < options.writeQueueCapacity() % n ? 1 : 0);
-            writers.add(new GroupCommitWriter(store, options, metrics, i + 1, Math.max(1, share), bracket));
+            writers.add(new GroupCommitWriter(store, options, metrics, i + 1, Math.max(1, share)));
         }
         return List.copyOf(writers);
     }

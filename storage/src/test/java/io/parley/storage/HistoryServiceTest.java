@@ -316,51 +316,6 @@ class HistoryServiceTest {
         assertThat(thread.get(10, TimeUnit.SECONDS)).startsWith(GroupCommitWriter.THREAD_NAME);
     }
 
-    @Test
-    void aCommitsCompletionsAreBracketedOnTheWriterThreadAlsoWhenTheCommitFails() throws Exception {
-        service = start(HistoryOptions.builder().writerThreads(1).build());
-        List<String> seen = Collections.synchronizedList(new ArrayList<>());
-        service.bracketCommits(new CommitBracket() {
-            @Override
-            public void opening() {
-                seen.add("opening on " + Thread.currentThread().getName());
-            }
-
-            @Override
-            public void closing() {
-                seen.add("closing");
-            }
-        });
-        Chat chat = chat();
-        CompletableFuture<Void> sent = CompletableFuture.allOf(
-                service.append(message(chat.id(), "one")).thenAccept(m -> seen.add("one")),
-                service.append(message(chat.id(), "two")).thenAccept(m -> seen.add("two")));
-        sent.get(10, TimeUnit.SECONDS);
-        store.failNext(1);
-        service.append(message(chat.id(), "lost")).handle((m, failure) -> seen.add(failure == null ? "kept" : "failed"))
-                .get(10, TimeUnit.SECONDS);
-        await(() -> "closing".equals(seen.get(seen.size() - 1)));
-
-        // Every completion lies inside an opening/closing pair of the writer thread (one pair per
-        // commit: the two sends may or may not share one), in completion order.
-        List<String> completions = new ArrayList<>();
-        boolean open = false;
-        for (String event : List.copyOf(seen)) {
-            if (event.startsWith("opening")) {
-                assertThat(open).as("nested opening in %s", seen).isFalse();
-                assertThat(event).isEqualTo("opening on " + GroupCommitWriter.THREAD_NAME + "1");
-                open = true;
-            } else if (event.equals("closing")) {
-                assertThat(open).as("closing without opening in %s", seen).isTrue();
-                open = false;
-            } else {
-                assertThat(open).as("%s completed outside a bracket: %s", event, seen).isTrue();
-                completions.add(event);
-            }
-        }
-        assertThat(completions).containsExactly("one", "two", "failed");
-    }
-
     // ---- helpers ----------------------------------------------------------------------------
 
     private HistoryService start(HistoryOptions options) {

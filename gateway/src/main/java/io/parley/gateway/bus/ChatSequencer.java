@@ -183,7 +183,7 @@ final class ChatSequencer implements AutoCloseable {
                     metrics.lateDelivery(); // a straggler from before tracking began: late beats lost
                     out(envelope);
                 } else {
-                    metrics.duplicate();
+                    dropDuplicate(envelope);
                 }
                 return;
             }
@@ -211,7 +211,7 @@ final class ChatSequencer implements AutoCloseable {
             }
             Set<String> recipients = new HashSet<>(envelope.recipients());
             recipients.addAll(joiners);
-            deliver(new Envelope(envelope.event(), recipients, envelope.originSessionId()));
+            deliver(envelope.to(recipients));
         }
 
         private void start(long before) {
@@ -220,11 +220,27 @@ final class ChatSequencer implements AutoCloseable {
         }
 
         private void hold(long seq, Envelope envelope) {
-            if (held.putIfAbsent(seq, envelope) == null) {
+            Envelope before = held.putIfAbsent(seq, envelope);
+            if (before == null) {
                 heldTotal.incrementAndGet();
                 heldCount = held.size();
+            } else if (before.originSessionId() == 0 && envelope.originSessionId() != 0) {
+                held.put(seq, envelope); // the copy that answers its sender goes out, the other is dropped
+                dropDuplicate(before);
             } else {
-                metrics.duplicate();
+                dropDuplicate(envelope);
+            }
+        }
+
+        /**
+         * A copy of a message already delivered (or held): only its sender's answer, if it carries
+         * one, is still owed — a history read (gap fill, join catch-up) can overtake the commit's own
+         * publication. Delivered to nobody else.
+         */
+        private void dropDuplicate(Envelope envelope) {
+            metrics.duplicate();
+            if (envelope.originSessionId() != 0) {
+                deliver(envelope.to(Set.of()));
             }
         }
 
@@ -242,7 +258,7 @@ final class ChatSequencer implements AutoCloseable {
                 if (first.getKey() == delivered + 1) {
                     deliverNext(first.getValue(), first.getKey());
                 } else {
-                    metrics.duplicate();
+                    dropDuplicate(first.getValue());
                 }
             }
             heldCount = held.size();

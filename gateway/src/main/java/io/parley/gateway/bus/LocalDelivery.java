@@ -3,7 +3,6 @@ package io.parley.gateway.bus;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoop;
-import io.parley.gateway.core.CommitOutbox;
 import io.parley.gateway.metrics.GatewayMetrics;
 import io.parley.gateway.session.Session;
 import io.parley.gateway.session.SessionRegistry;
@@ -14,7 +13,7 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Writes an event to this node's connections of its recipients. The event is encoded once per
@@ -23,8 +22,10 @@ import java.util.concurrent.RejectedExecutionException;
  *
  * <p>Recipients are grouped by event loop and each loop gets one task that writes to all of its
  * connections, instead of one cross-thread task per connection: a push to a 1,000-member chat
- * costs a task per event loop, not a thousand (called on an event loop, that loop's share is
- * written at once). Each connection still sees its pushes in the order they were delivered.
+ * costs a task per event loop, not a thousand. The tasks go through the loop's
+ * {@link EventLoopOutbox}, so every connection sees its pushes — and the answer to its own send,
+ * {@link Envelope#originAck} — in the order they were delivered here, whichever thread delivered
+ * them.
  *
  * <p>Slow consumers: a connection whose outbound buffer is over its limit (the channel is not
  * writable) is closed with {@link io.parley.gateway.websocket.CloseCodes#SLOW_CONSUMER} instead of
@@ -34,6 +35,7 @@ public final class LocalDelivery {
     private final SessionRegistry sessions;
     private final GatewayMetrics metrics;
     private final SlowConsumerPolicy slowConsumers;
+    private final Map<EventLoop, EventLoopOutbox> outboxes = new ConcurrentHashMap<>();
 
     public LocalDelivery(SessionRegistry sessions, GatewayMetrics metrics, SlowConsumerPolicy slowConsumers) {
         this.sessions = sessions;
@@ -41,6 +43,7 @@ public final class LocalDelivery {
         this.slowConsumers = slowConsumers;
     }
 
+    /** Called for each chat's events in the chat's order (by the {@link ChatSequencer} on a cluster). */
     public void deliver(Envelope envelope) {
         Map<DialectCodec, List<Session>> byDialect = new IdentityHashMap<>(4);
         for (String userId : envelope.recipients()) {
@@ -62,6 +65,16 @@ public final class LocalDelivery {
                 shared.release();
             }
         });
+        acknowledgeOrigin(envelope);
+    }
+
+    private void acknowledgeOrigin(Envelope envelope) {
+        Session origin = envelope.originSessionId() == 0 ? null : sessions.byId(envelope.originSessionId());
+        if (origin == null) {
+            envelope.originAck().run(); // REST, or the connection is gone: nothing to keep in order with
+        } else {
+            outbox(origin.channel().eventLoop()).submit(envelope.originAck());
+        }
     }
 
     private static Map<EventLoop, List<Session>> byEventLoop(List<Session> recipients) {
@@ -72,24 +85,20 @@ public final class LocalDelivery {
         return byLoop;
     }
 
-    /** Writes to the loop's connections now when called on it, else in one task of its own. */
     private void writeOn(EventLoop loop, List<Session> onLoop, ByteBuf shared, ChatEvent event) {
-        if (loop.inEventLoop()) {
-            writeAll(onLoop, shared, event);
-            return;
-        }
         ByteBuf reference = shared.retain(); // the task's own: the caller releases its reference at once
-        try {
-            CommitOutbox.execute(loop, () -> { // with the rest of a commit's work for this loop
-                try {
-                    writeAll(onLoop, reference, event);
-                } finally {
-                    reference.release();
-                }
-            });
-        } catch (RejectedExecutionException shuttingDown) {
-            reference.release(); // the loop is shutting down: its connections are closing anyway
-        }
+        outbox(loop).submit(() -> {
+            try {
+                writeAll(onLoop, reference, event);
+            } finally {
+                reference.release();
+            }
+        });
+    }
+
+    private EventLoopOutbox outbox(EventLoop loop) {
+        EventLoopOutbox outbox = outboxes.get(loop);
+        return outbox != null ? outbox : outboxes.computeIfAbsent(loop, EventLoopOutbox::new);
     }
 
     private void writeAll(List<Session> onLoop, ByteBuf shared, ChatEvent event) {

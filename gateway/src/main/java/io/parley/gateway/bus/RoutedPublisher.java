@@ -2,7 +2,6 @@ package io.parley.gateway.bus;
 
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.parley.gateway.core.CommitOutbox;
 import io.parley.gateway.presence.RedisUserRegistry;
 
 import java.nio.charset.StandardCharsets;
@@ -22,10 +21,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>routed inside Redis: a script reads each frame's recipients' node sets ({@code SUNION})
  *   and publishes to every other node among them — no round trip between look-up and publish;</li>
  *   <li>batched: the frames waiting when a command can leave go in one script call, and each node
- *   gets one {@code PUBLISH} carrying all of that call's frames for it ({@link FrameBatch}). The
- *   frames of one group commit wait for each other: they are sent when the commit's completions
- *   are done, from the writer thread ({@link CommitOutbox}). When Redis falls behind, batches
- *   grow and the cost per frame falls, instead of commands queueing until Lettuce refuses them.</li>
+ *   gets one {@code PUBLISH} carrying all of that call's frames for it ({@link FrameBatch}).
+ *   Frames submitted while the sender thread is busy wait for its next command: when Redis falls
+ *   behind, batches grow and the cost per frame falls, instead of commands queueing until
+ *   Lettuce refuses them.</li>
  * </ul>
  * Bounds: at most {@value #MAX_IN_FLIGHT} commands of at most {@value #MAX_BATCH_FRAMES} frames
  * are in flight, and at most {@code backlogCapacity} frames wait; past that {@link #publish}
@@ -98,7 +97,6 @@ final class RoutedPublisher {
     /** Set when a frame was refused; cleared when the backlog is empty again and whenDrained ran. */
     private final AtomicBoolean refused = new AtomicBoolean();
     private final Runnable whenDrained;
-    private final Runnable drainHere = this::drainHere; // one instance: a commit asks for it once
 
     /**
      * @param connection a connection only this publisher uses; its automatic flushing is turned off here
@@ -132,9 +130,7 @@ final class RoutedPublisher {
         String[] keys = recipients.stream().map(RedisUserRegistry::userNodes).toArray(String[]::new);
         Pending pending = new Pending(keys, prefixedFrame, new CompletableFuture<>());
         backlog.add(pending);
-        if (!CommitOutbox.atCommitEnd(drainHere)) {
-            requestDrain();
-        }
+        requestDrain();
         return pending.sent();
     }
 
@@ -152,16 +148,6 @@ final class RoutedPublisher {
     private void requestDrain() {
         if (drainRequests.getAndIncrement() == 0) {
             sender.execute(this::drain);
-        }
-    }
-
-    /**
-     * At the end of a commit's completions (see {@link CommitOutbox}), on the writer thread: the
-     * commit's frames leave in one command without a hand-off to the sender thread.
-     */
-    private void drainHere() {
-        if (drainRequests.getAndIncrement() == 0) {
-            drain();
         }
     }
 

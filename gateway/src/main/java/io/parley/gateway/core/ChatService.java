@@ -18,6 +18,9 @@ import java.util.concurrent.CompletableFuture;
  * back as futures completed on those threads (callers hop to their own event loop). A message is
  * published to its recipients only from the completion of its commit, so nothing is delivered
  * that is not in history, and the writer's in-order completions keep each chat's order.
+ *
+ * <p>A connection keeps its requests in order with {@link #start}: it learns when each one has
+ * taken its place ({@link Execution#ordered()}) and starts the next only then.
  */
 public final class ChatService {
     private final ChatAccess access;
@@ -40,6 +43,28 @@ public final class ChatService {
      *                        0 for requests without a connection (REST)
      */
     public CompletableFuture<Reply> execute(Principal principal, long originSessionId, Command command) {
+        return start(principal, originSessionId, command).reply();
+    }
+
+    /**
+     * Runs a command and tells when its effect has taken its place in order. A send has once its
+     * message is in the history writer's queue: the writer numbers a chat's messages in queue
+     * order, so a later send of the same connection can start at once and still be numbered
+     * after it. Any other command has taken its place when it is answered.
+     */
+    public Execution start(Principal principal, long originSessionId, Command command) {
+        if (command instanceof Command.SendMessage c) {
+            try {
+                checkIdentity(principal, command);
+            } catch (ChatException e) {
+                return Execution.answered(CompletableFuture.failedFuture(e));
+            }
+            return messaging.send(principal, originSessionId, c);
+        }
+        return Execution.answered(run(principal, originSessionId, command));
+    }
+
+    private CompletableFuture<Reply> run(Principal principal, long originSessionId, Command command) {
         try {
             checkIdentity(principal, command);
             if (command instanceof Command.OpenSupportChat c) {
@@ -50,8 +75,6 @@ public final class ChatService {
                 return chats.list(principal);
             } else if (command instanceof Command.GetHistory c) {
                 return messaging.history(principal, c);
-            } else if (command instanceof Command.SendMessage c) {
-                return messaging.send(principal, originSessionId, c);
             } else if (command instanceof Command.MarkRead c) {
                 return messaging.markRead(principal, originSessionId, c);
             } else if (command instanceof Command.GetUnread) {

@@ -38,22 +38,41 @@ public final class Messaging {
         }));
     }
 
-    public CompletableFuture<Reply> send(Principal principal, long originSessionId, Command.SendMessage c) {
-        String content = checkText(c.content());
-        return access.member(principal, c.chatId())
-                .thenCompose(entry -> checkReplyTo(c.chatId(), c.replyTo()).thenApply(ok -> entry))
-                .thenCompose(entry -> {
-                    NewMessage message = new NewMessage(core.ids().next(), c.chatId(), principal.userId(), content,
-                            c.contentType(), c.replyTo(), core.now());
-                    // Completed on the history writer thread, in commit order: publish there so
-                    // every recipient sees this chat's messages in sequence order.
-                    return core.history().append(message).thenApply(committed -> {
-                        core.metrics().messageIn();
-                        core.bus().publish(new Envelope(new ChatEvent.MessagePosted(committed), entry.members(),
-                                originSessionId));
-                        return (Reply) new Reply.MessageReply(committed);
+    /**
+     * Appends the message; answered once it is committed and shown to its own connection in the
+     * chat's order. The answer comes through the bus like the pushes ({@link Envelope#originAck}):
+     * answered at commit instead, it could reach its connection after a push of a later message
+     * (one that another node committed and this node delivered meanwhile).
+     */
+    Execution send(Principal principal, long originSessionId, Command.SendMessage c) {
+        CompletableFuture<Void> ordered = new CompletableFuture<>();
+        CompletableFuture<Reply> reply;
+        try {
+            String content = checkText(c.content());
+            reply = access.member(principal, c.chatId())
+                    .thenCompose(entry -> checkReplyTo(c.chatId(), c.replyTo()).thenApply(ok -> entry))
+                    .thenCompose(entry -> {
+                        NewMessage message = new NewMessage(core.ids().next(), c.chatId(), principal.userId(), content,
+                                c.contentType(), c.replyTo(), core.now());
+                        CompletableFuture<Message> committed = core.history().append(message);
+                        ordered.complete(null); // queued: numbered after everything queued before it
+                        return committed.thenCompose(m -> publish(m, entry, originSessionId));
                     });
-                });
+        } catch (ChatException e) {
+            reply = CompletableFuture.failedFuture(e);
+        }
+        reply.whenComplete((r, failure) -> ordered.complete(null)); // refused before the queue
+        return new Execution(ordered, reply);
+    }
+
+    /** Runs on the history writer, in commit order, so each chat's messages are published in sequence order. */
+    private CompletableFuture<Reply> publish(Message committed, ChatEntry entry, long originSessionId) {
+        core.metrics().messageIn();
+        CompletableFuture<Reply> shown = new CompletableFuture<>();
+        Reply reply = new Reply.MessageReply(committed);
+        core.bus().publish(new Envelope(new ChatEvent.MessagePosted(committed), entry.members(), originSessionId,
+                () -> shown.complete(reply)));
+        return shown;
     }
 
     public CompletableFuture<Reply> markRead(Principal principal, long originSessionId, Command.MarkRead c) {

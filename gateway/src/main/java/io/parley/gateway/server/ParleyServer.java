@@ -25,7 +25,6 @@ import io.parley.gateway.auth.TokenVerifier;
 import io.parley.gateway.bus.Bus;
 import io.parley.gateway.config.ParleyConfig;
 import io.parley.gateway.core.ChatService;
-import io.parley.gateway.core.CommitOutbox;
 import io.parley.gateway.core.CoreContext;
 import io.parley.gateway.core.MessageIds;
 import io.parley.gateway.handshake.ActionsEndpoint;
@@ -105,7 +104,6 @@ public final class ParleyServer implements AutoCloseable {
         GatewayMetrics metrics = new GatewayMetrics(registry);
         HistoryOptions historyOptions = historyOptions(config);
         this.history = new HistoryService(openStore(config, historyOptions, registry), historyOptions, registry);
-        history.bracketCommits(new CommitOutbox()); // a commit's acks, pushes and publication leave together
         Clock clock = Clock.systemUTC();
         BusWiring wiring = BusWiring.create(config, history, metrics, registry, clock);
         this.sessions = wiring.sessions();

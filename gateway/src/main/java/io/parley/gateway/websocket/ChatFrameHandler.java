@@ -5,7 +5,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.parley.gateway.core.ChatService;
-import io.parley.gateway.core.CommitOutbox;
 import io.parley.gateway.core.Failures;
 import io.parley.gateway.handshake.HandshakeComplete;
 import io.parley.gateway.metrics.GatewayMetrics;
@@ -22,7 +21,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The session's last handler: a text frame is decoded by the dialect's codec, run by the chat
  * core, and answered in the same dialect. Bad requests get an error frame and the socket stays
- * open. Replies come back from storage threads and are written on this channel's event loop.
+ * open. Requests take effect in the order received ({@link InOrderRequests}). Replies come back
+ * from storage threads and are written on this channel's event loop.
  *
  * <p>Bound: at most {@link #MAX_IN_FLIGHT} requests per connection await an answer; past that a
  * request is answered 429 at once, so one client cannot queue unbounded work.
@@ -37,12 +37,18 @@ public final class ChatFrameHandler extends SimpleChannelInboundHandler<TextWebS
     private final GatewayMetrics metrics;
     private int inFlight;
     private boolean live;
+    private InOrderRequests inOrder;
 
     public ChatFrameHandler(Session session, ChatService chat, SessionLifecycle lifecycle, GatewayMetrics metrics) {
         this.session = session;
         this.chat = chat;
         this.lifecycle = lifecycle;
         this.metrics = metrics;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        inOrder = new InOrderRequests(ctx.executor());
     }
 
     @Override
@@ -61,19 +67,32 @@ public final class ChatFrameHandler extends SimpleChannelInboundHandler<TextWebS
             return;
         }
         inFlight++;
-        // Back on this channel's loop; from a commit's completions, together with the commit's other work for it.
-        chat.execute(session.principal(), session.id(), valid.command()).whenComplete((reply, failure) ->
-                CommitOutbox.execute(ctx.executor(), () -> {
-                    inFlight--;
-                    if (failure == null) {
-                        write(ctx, session.codec().encodeReply(valid, reply), newMessageSeq(valid, reply));
-                    } else {
-                        if (Failures.isUnexpected(failure)) {
-                            log.error("request {} from {} failed", valid.name(), session, Failures.unwrap(failure));
-                        }
-                        writeError(ctx, request, Failures.toChatException(failure));
-                    }
-                }));
+        inOrder.submit(valid.command() instanceof Command.SendMessage, () -> {
+            var execution = chat.start(session.principal(), session.id(), valid.command());
+            execution.reply().whenComplete((reply, failure) -> onLoop(ctx, () -> answer(ctx, valid, reply, failure)));
+            return execution;
+        });
+    }
+
+    private void answer(ChannelHandlerContext ctx, Request.Valid request, Reply reply, Throwable failure) {
+        inFlight--;
+        if (failure == null) {
+            write(ctx, session.codec().encodeReply(request, reply), newMessageSeq(request, reply));
+        } else {
+            if (Failures.isUnexpected(failure)) {
+                log.error("request {} from {} failed", request.name(), session, Failures.unwrap(failure));
+            }
+            writeError(ctx, request, Failures.toChatException(failure));
+        }
+    }
+
+    /** A send's answer arrives on this loop, in order with the pushes; anything else hops here. */
+    private static void onLoop(ChannelHandlerContext ctx, Runnable task) {
+        if (ctx.executor().inEventLoop()) {
+            task.run();
+        } else {
+            ctx.executor().execute(task);
+        }
     }
 
     private void writeError(ChannelHandlerContext ctx, Request request, ChatException error) {

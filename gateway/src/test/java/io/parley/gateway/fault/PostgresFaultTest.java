@@ -162,6 +162,8 @@ class PostgresFaultTest {
     void saturatedReadsNeverStallSendsInOtherChats() throws Exception {
         // More read threads than the old shared pool had connections (10): with one pool for reads
         // and writes, the stuck reads would hold every connection and starve the writer.
+        int stuckReads = 20;
+        List<WsClient> readers = new ArrayList<>();
         try (TestNode node = node(b -> b.historyReadThreads(12).historyTimeout(Duration.ofSeconds(3)));
              WsClient reader = node.connectEvents("820");
              WsClient customer = node.connectEvents("821");
@@ -170,14 +172,20 @@ class PostgresFaultTest {
             String sendChannel = openConversation(customer, "821");
             agent.event("Event.GetMessageList", Map.of("session_channel", sendChannel, "executor_id", "822"));
             assertThat(agent.awaitName("Event.GetMessageList").path("ok").asBoolean()).isTrue();
+            // One connection's requests run one after another: the reads come from many staff members.
+            for (int i = 0; i < stuckReads; i++) {
+                String staffId = Integer.toString(830 + i);
+                readers.add(staff(node, staffId));
+                readPage(readers.get(i), staffId, readChannel); // joins the conversation
+            }
 
             try (Connection locker = server.connect(); Statement s = locker.createStatement()) {
                 // Every history page also reads the read cursors: these reads now hang.
                 locker.setAutoCommit(false);
                 s.execute("LOCK TABLE " + schema + ".read_cursors IN ACCESS EXCLUSIVE MODE");
-                int stuckReads = 20;
                 for (int i = 0; i < stuckReads; i++) {
-                    reader.event("Event.GetMessageList", Map.of("session_channel", readChannel, "executor_id", "820"));
+                    readers.get(i).event("Event.GetMessageList", Map.of("session_channel", readChannel,
+                            "executor_id", Integer.toString(830 + i)));
                 }
                 await("all read threads stuck", Duration.ofSeconds(10), () -> lockWaiters() >= 12);
 
@@ -192,15 +200,22 @@ class PostgresFaultTest {
                             .isLessThan(Duration.ofSeconds(1));
                 }
                 // The hung reads are answered too, at their deadline: 503, not silence.
-                for (int i = 0; i < stuckReads; i++) {
-                    JsonNode page = reader.awaitName("Event.GetMessageList");
+                for (WsClient stuck : readers) {
+                    JsonNode page = stuck.awaitName("Event.GetMessageList");
                     assertThat(page.at("/error/code").asInt()).as("%s", page).isEqualTo(503);
                 }
                 locker.rollback();
             }
-            reader.event("Event.GetMessageList", Map.of("session_channel", readChannel, "executor_id", "820"));
-            assertThat(reader.awaitName("Event.GetMessageList").path("ok").asBoolean()).isTrue();
+            readPage(reader, "820", readChannel);
+        } finally {
+            readers.forEach(WsClient::close);
         }
+    }
+
+    private static void readPage(WsClient client, String userId, String channel) {
+        client.event("Event.GetMessageList", Map.of("session_channel", channel, "executor_id", userId));
+        JsonNode page = client.awaitName("Event.GetMessageList");
+        assertThat(page.path("ok").asBoolean()).as("%s", page).isTrue();
     }
 
     // ---- helpers ----------------------------------------------------------------------------

@@ -2,6 +2,8 @@ package io.parley.gateway.websocket;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micrometer.core.instrument.Gauge;
+import io.parley.protocol.command.Command;
+import io.parley.protocol.command.Reply;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -182,6 +184,47 @@ class ChatFrameHandlerTest {
 
         assertThat(error.at("/error/code").asInt()).isEqualTo(413);
         assertThat(count(wiring.registry(), "parley.messages.in")).isZero();
+        assertThat(channel.finish()).isFalse();
+    }
+
+    // ---- per-socket FIFO ---------------------------------------------------------------------------
+
+    @Test
+    void sendsPipelinedOnOneConnectionAreCommittedAndAcknowledgedInTheOrderReceivedThoughTheChatWasNotCached() {
+        // Opened through another chat core (another node): the first send here misses the chat
+        // cache and waits for a store read, which the sends behind it must not overtake.
+        long app = APPLICATIONS.incrementAndGet();
+        core.wire().chat().execute(new Principal("1", false), 0, new Command.OpenSupportChat("1", app)).join();
+        int sends = 30;
+        for (int i = 0; i < sends; i++) {
+            send("{\"name\":\"Event.SendMessage\",\"args\":{\"session_channel\":\"" + app
+                    + "\",\"sender_id\":1,\"content\":\"m" + i + "\"}}");
+        }
+        List<String> acknowledged = new ArrayList<>();
+        for (int i = 0; i < sends; i++) {
+            JsonNode ack = json(awaitOutbound(channel, TIMEOUT, loop));
+            assertThat(ack.path("ok").asBoolean()).as("%s", ack).isTrue();
+            acknowledged.add(ack.at("/result/message/content").asText());
+        }
+        List<String> expected = java.util.stream.IntStream.range(0, sends).mapToObj(i -> "m" + i).toList();
+        assertThat(acknowledged).containsExactlyElementsOf(expected);
+        Reply page = wiring.chat().execute(new Principal("1", false), 0,
+                new Command.GetHistory(Long.toString(app), "1", null, 200, null)).join();
+        assertThat(((Reply.HistoryPage) page).messages()).extracting(m -> m.content()).containsExactlyElementsOf(expected);
+        assertThat(channel.finish()).isFalse();
+    }
+
+    @Test
+    void aReadAfterASendOnTheSameConnectionSeesTheSend() {
+        long app = newConversation();
+        send("{\"name\":\"Event.SendMessage\",\"args\":{\"session_channel\":\"" + app
+                + "\",\"sender_id\":1,\"content\":\"first\"}}");
+        send("{\"name\":\"Event.GetMessageList\",\"args\":{\"session_channel\":\"" + app + "\",\"executor_id\":1}}");
+
+        JsonNode ack = json(awaitOutbound(channel, TIMEOUT, loop));
+        JsonNode page = json(awaitOutbound(channel, TIMEOUT, loop));
+        assertThat(ack.path("name").asText()).isEqualTo("Event.SendMessage");
+        assertThat(page.at("/result/Messages/0/content").asText()).isEqualTo("first");
         assertThat(channel.finish()).isFalse();
     }
 

@@ -1,0 +1,57 @@
+package io.parley.gateway.bus;
+
+import io.netty.channel.EventLoop;
+import io.netty.util.internal.PlatformDependent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Queue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One event loop's share of the deliveries, run on that loop in exactly the order they were
+ * handed in, from whichever thread (history writer, Redis, gap fills). That order is the chat's:
+ * the {@link ChatSequencer} hands a chat's messages in one at a time. A task submitted from the
+ * loop itself runs after the ones queued before it, never ahead of them.
+ *
+ * <p>Tasks handed in while a drain is pending join it: a burst (a group commit's pushes and
+ * acknowledgements) costs the loop one wake-up, not one per task.
+ */
+final class EventLoopOutbox {
+    private static final Logger log = LoggerFactory.getLogger(EventLoopOutbox.class);
+
+    private final EventLoop loop;
+    private final Queue<Runnable> tasks = PlatformDependent.newMpscQueue();
+    private final AtomicBoolean drainPending = new AtomicBoolean();
+    private final Runnable drain = this::drain;
+
+    EventLoopOutbox(EventLoop loop) {
+        this.loop = loop;
+    }
+
+    void submit(Runnable task) {
+        tasks.add(task);
+        if (loop.inEventLoop()) {
+            drain();
+        } else if (drainPending.compareAndSet(false, true)) {
+            try {
+                loop.execute(drain);
+            } catch (RejectedExecutionException shuttingDown) {
+                drain(); // run here, so what the tasks hold is released (their writes fail)
+            }
+        }
+    }
+
+    private void drain() {
+        drainPending.set(false); // before polling: a task added after the last poll schedules a new drain
+        Runnable task;
+        while ((task = tasks.poll()) != null) {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                log.error("a delivery failed", e); // the others still run
+            }
+        }
+    }
+}
