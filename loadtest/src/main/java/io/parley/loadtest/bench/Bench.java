@@ -5,7 +5,9 @@ import java.util.Arrays;
 /**
  * One entry point, one figure per command: {@code mvn -q -pl loadtest exec:java -Dexec.args="<figure> key=value ..."}.
  * Figures: {@code durable} (the default, also when the first argument is already a key=value),
- * {@code fanout}, {@code idle}, {@code crossnode} (two nodes over Redis, beside one node).
+ * {@code fanout}, {@code idle}, {@code crossnode} (two nodes over Redis, beside one node), and the
+ * invariant check {@code order} (chat ordering across three nodes and a Redis restart; exits
+ * non-zero when a run fails).
  */
 public final class Bench {
     private Bench() {
@@ -19,8 +21,9 @@ public final class Bench {
             case "fanout" -> FanoutBenchmark.main(rest);
             case "idle" -> IdleSocketsBenchmark.main(rest);
             case "crossnode" -> CrossNodeBenchmark.main(rest);
+            case "order" -> OrderCheck.main(rest);
             default -> throw new IllegalArgumentException("unknown figure '" + figure
-                    + "'; one of: durable, fanout, idle, crossnode");
+                    + "'; one of: durable, fanout, idle, crossnode, order");
         }
     }
 }

@@ -83,6 +83,10 @@ final class GatewayProcess implements AutoCloseable {
         return jvm.pid();
     }
 
+    boolean alive() {
+        return jvm.process().isAlive();
+    }
+
     URI uri(String path, String scheme) {
         return URI.create(scheme + "://127.0.0.1:" + port + path);
     }
