@@ -12,8 +12,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * One event loop's share of the deliveries, run on that loop in exactly the order they were
  * handed in, from whichever thread (history writer, Redis, gap fills). That order is the chat's:
- * the {@link ChatSequencer} hands a chat's messages in one at a time. A task submitted from the
- * loop itself runs after the ones queued before it, never ahead of them.
+ * the {@link ChatSequencer} hands a chat's messages in one at a time.
+ *
+ * <p>Tasks always run in a drain task of their own, also when handed in on the loop itself: a
+ * task run at once, in the middle of whatever the loop was doing, could overtake the ones queued
+ * before it, or complete an answer before its caller has attached what writes it.
  *
  * <p>Tasks handed in while a drain is pending join it: a burst (a group commit's pushes and
  * acknowledgements) costs the loop one wake-up, not one per task.
@@ -32,9 +35,7 @@ final class EventLoopOutbox {
 
     void submit(Runnable task) {
         tasks.add(task);
-        if (loop.inEventLoop()) {
-            drain();
-        } else if (drainPending.compareAndSet(false, true)) {
+        if (drainPending.compareAndSet(false, true)) {
             try {
                 loop.execute(drain);
             } catch (RejectedExecutionException shuttingDown) {

@@ -40,39 +40,54 @@ public final class Messaging {
 
     /**
      * Appends the message; answered once it is committed and shown to its own connection in the
-     * chat's order. The answer comes through the bus like the pushes ({@link Envelope#originAck}):
-     * answered at commit instead, it could reach its connection after a push of a later message
-     * (one that another node committed and this node delivered meanwhile).
+     * chat's order. The answer travels with the message ({@link Envelope#originAck}): answered at
+     * commit instead, it could reach its connection after the push of a later message (one that
+     * another node committed and this node delivered meanwhile).
+     *
+     * <p>The answer completes {@code reply} itself, not a stage chained to it: a chained stage
+     * attached after its source completed runs later, on whichever thread attaches it, and that
+     * write could follow pushes the connection's event loop wrote meanwhile.
      */
     Execution send(Principal principal, long originSessionId, Command.SendMessage c) {
         CompletableFuture<Void> ordered = new CompletableFuture<>();
-        CompletableFuture<Reply> reply;
+        CompletableFuture<Reply> reply = new CompletableFuture<>();
+        reply.whenComplete((r, failure) -> ordered.complete(null)); // also when refused before the queue
         try {
             String content = checkText(c.content());
-            reply = access.member(principal, c.chatId())
+            access.member(principal, c.chatId())
                     .thenCompose(entry -> checkReplyTo(c.chatId(), c.replyTo()).thenApply(ok -> entry))
-                    .thenCompose(entry -> {
+                    .thenAccept(entry -> {
                         NewMessage message = new NewMessage(core.ids().next(), c.chatId(), principal.userId(), content,
                                 c.contentType(), c.replyTo(), core.now());
-                        CompletableFuture<Message> committed = core.history().append(message);
+                        core.history().append(message).whenComplete((committed, failure) -> {
+                            try {
+                                if (failure == null) {
+                                    publish(committed, entry, originSessionId, reply);
+                                } else {
+                                    reply.completeExceptionally(failure);
+                                }
+                            } catch (RuntimeException e) {
+                                reply.completeExceptionally(e); // a bug: answered 500 rather than never
+                            }
+                        });
                         ordered.complete(null); // queued: numbered after everything queued before it
-                        return committed.thenCompose(m -> publish(m, entry, originSessionId));
+                    })
+                    .exceptionally(failure -> {
+                        reply.completeExceptionally(failure);
+                        return null;
                     });
         } catch (ChatException e) {
-            reply = CompletableFuture.failedFuture(e);
+            reply.completeExceptionally(e);
         }
-        reply.whenComplete((r, failure) -> ordered.complete(null)); // refused before the queue
         return new Execution(ordered, reply);
     }
 
     /** Runs on the history writer, in commit order, so each chat's messages are published in sequence order. */
-    private CompletableFuture<Reply> publish(Message committed, ChatEntry entry, long originSessionId) {
+    private void publish(Message committed, ChatEntry entry, long originSessionId, CompletableFuture<Reply> reply) {
         core.metrics().messageIn();
-        CompletableFuture<Reply> shown = new CompletableFuture<>();
-        Reply reply = new Reply.MessageReply(committed);
+        Reply answer = new Reply.MessageReply(committed);
         core.bus().publish(new Envelope(new ChatEvent.MessagePosted(committed), entry.members(), originSessionId,
-                () -> shown.complete(reply)));
-        return shown;
+                () -> reply.complete(answer)));
     }
 
     public CompletableFuture<Reply> markRead(Principal principal, long originSessionId, Command.MarkRead c) {

@@ -67,9 +67,19 @@ public final class ChatFrameHandler extends SimpleChannelInboundHandler<TextWebS
             return;
         }
         inFlight++;
-        inOrder.submit(valid.command() instanceof Command.SendMessage, () -> {
+        boolean send = valid.command() instanceof Command.SendMessage;
+        inOrder.submit(send, () -> {
             var execution = chat.start(session.principal(), session.id(), valid.command());
-            execution.reply().whenComplete((reply, failure) -> onLoop(ctx, () -> answer(ctx, valid, reply, failure)));
+            execution.reply().whenComplete((reply, failure) -> {
+                Runnable task = () -> answer(ctx, valid, reply, failure);
+                // A sent message is acknowledged on this loop at its place among the pushes
+                // (Envelope.originAck): written right there. Any other answer is a task of its own.
+                if (send && failure == null && ctx.executor().inEventLoop()) {
+                    task.run();
+                } else {
+                    ctx.executor().execute(task);
+                }
+            });
             return execution;
         });
     }
@@ -83,15 +93,6 @@ public final class ChatFrameHandler extends SimpleChannelInboundHandler<TextWebS
                 log.error("request {} from {} failed", request.name(), session, Failures.unwrap(failure));
             }
             writeError(ctx, request, Failures.toChatException(failure));
-        }
-    }
-
-    /** A send's answer arrives on this loop, in order with the pushes; anything else hops here. */
-    private static void onLoop(ChannelHandlerContext ctx, Runnable task) {
-        if (ctx.executor().inEventLoop()) {
-            task.run();
-        } else {
-            ctx.executor().execute(task);
         }
     }
 

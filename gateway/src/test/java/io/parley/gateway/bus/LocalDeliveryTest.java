@@ -85,6 +85,7 @@ class LocalDeliveryTest {
 
     /** The one frame the session's channel got. The caller releases it. */
     private static TextWebSocketFrame onlyFrame(Session session) {
+        channelOf(session).runPendingTasks(); // the event loop's queue of deliveries
         List<Object> written = outbound(channelOf(session));
         assertThat(written).as("frames written to %s", session).hasSize(1);
         assertThat(written.get(0)).isInstanceOf(TextWebSocketFrame.class);

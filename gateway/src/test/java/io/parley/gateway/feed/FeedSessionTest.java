@@ -136,8 +136,9 @@ class FeedSessionTest {
         assertThat(own.path("socket_sequence").asLong()).isEqualTo(1);
         assertThat(texts(own)).containsExactly("my order is late");
 
-        // Pushed from the writer thread before the send completes; the test thread waits meanwhile.
+        // Handed to the event loop before the send completes; the test thread waits meanwhile.
         wiring.chat().execute(agent, 0, new Command.SendMessage(chatId, null, "checking", ContentType.TEXT, null)).join();
+        channel.runPendingTasks();
         JsonNode pushed = json(channel.readOutbound());
         assertThat(pushed.path("socket_sequence").asLong()).isEqualTo(2);
         assertThat(texts(pushed)).containsExactly("checking");

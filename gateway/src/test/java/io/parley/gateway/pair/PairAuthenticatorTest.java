@@ -229,9 +229,10 @@ class PairAuthenticatorTest {
         send(hello(owner));
         assertThat(next().path("code").asInt()).isEqualTo(200);
 
-        // Now it does (written from the writer thread before the send completes).
+        // Now it does (handed to the event loop before the send completes).
         wiring.chat().execute(new Principal(sitter, false), 0,
                 new Command.SendMessage(chatId, null, "after your hello", ContentType.TEXT, null)).join();
+        channel.runPendingTasks();
         JsonNode delivery = json(channel.readOutbound());
         assertThat(delivery.path("message").asText()).isEqualTo("after your hello");
         assertThat(delivery.path("senderId").asText()).isEqualTo(sitter);

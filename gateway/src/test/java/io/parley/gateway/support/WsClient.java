@@ -215,8 +215,15 @@ public final class WsClient implements AutoCloseable {
         return listener.failure;
     }
 
+    /** Every message received so far, in arrival order, whether awaited or not. */
+    public List<JsonNode> allReceived() {
+        synchronized (listener.log) {
+            return List.copyOf(listener.log);
+        }
+    }
+
     public boolean isOpen() {
-        return !socket.isInputClosed() && !socket.isOutputClosed();
+        return !listener.closed.isDone() && !socket.isInputClosed() && !socket.isOutputClosed();
     }
 
     @Override
@@ -230,6 +237,7 @@ public final class WsClient implements AutoCloseable {
     private static final class Listener implements WebSocket.Listener {
         final BlockingQueue<JsonNode> received = new LinkedBlockingQueue<>();
         final List<JsonNode> skipped = new ArrayList<>();
+        final List<JsonNode> log = new ArrayList<>();
         final CompletableFuture<Integer> closed = new CompletableFuture<>();
         volatile Throwable failure;
         private final StringBuilder partial = new StringBuilder();
@@ -238,11 +246,16 @@ public final class WsClient implements AutoCloseable {
         public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
             partial.append(data);
             if (last) {
+                JsonNode frame;
                 try {
-                    received.add(JSON.readTree(partial.toString()));
+                    frame = JSON.readTree(partial.toString());
                 } catch (Exception e) {
-                    received.add(JSON.getNodeFactory().textNode("unparsable: " + partial));
+                    frame = JSON.getNodeFactory().textNode("unparsable: " + partial);
                 }
+                synchronized (log) {
+                    log.add(frame);
+                }
+                received.add(frame);
                 partial.setLength(0);
             }
             webSocket.request(1);

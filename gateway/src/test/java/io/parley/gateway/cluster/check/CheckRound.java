@@ -186,7 +186,16 @@ final class CheckRound {
             if (complete || System.nanoTime() > deadline) {
                 return history;
             }
-            RecordingSocket.sleep(100);
+            sleep(100);
+        }
+    }
+
+    static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 

@@ -2,6 +2,8 @@ package io.parley.gateway.cluster.check;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.parley.gateway.support.WsClient;
+
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,7 +31,7 @@ final class Member {
     private final Random random;
     private final List<String> sent = new ArrayList<>();
     private final List<OrderChecker.Segment> finished = new ArrayList<>();
-    private RecordingSocket socket;
+    private WsClient socket;
     private CheckedCluster.Node node;
 
     Member(String label, String userId, String chatId, Dialect dialect, CheckedCluster cluster, HttpClient http,
@@ -46,13 +48,13 @@ final class Member {
     /** Connects to the node and waits until the dialect is ready to send (pair: hello answered). */
     synchronized void connect(CheckedCluster.Node to) {
         node = to;
-        socket = RecordingSocket.open(http, to.ws(dialect.path(chatId, userId)), dialect.headers(userId),
+        socket = WsClient.connect(to.ws(dialect.path(chatId, userId)), dialect.headers(userId),
                 dialect.subprotocols(userId));
         String hello = dialect.hello(userId);
         if (hello != null) {
             socket.send(hello);
-            if (!socket.await(frame -> frame.path("code").asInt() == 200, READY_WAIT)) {
-                throw new IllegalStateException(this + ": hello not answered: " + socket.frames());
+            if (socket.awaitWithin(frame -> frame.path("code").asInt() == 200, READY_WAIT) == null) {
+                throw new IllegalStateException(this + ": hello not answered: " + socket.allReceived());
             }
         }
     }
@@ -63,7 +65,7 @@ final class Member {
             send(chatLabel + "/" + label + "#" + i);
             int pause = random.nextInt(10);
             if (pause >= 4) { // else the next one follows at once: several in flight
-                RecordingSocket.sleep(pause * 3L);
+                CheckRound.sleep(pause * 3L);
             }
         }
     }
@@ -73,12 +75,14 @@ final class Member {
         synchronized (this) {
             sent.add(text);
         }
-        if (!current().send(frame)) {
+        try {
+            current().send(frame);
+        } catch (RuntimeException nodeGone) {
             resume(); // its node died under it: the frame may or may not have reached it; not sent again
         }
     }
 
-    private synchronized RecordingSocket current() {
+    private synchronized WsClient current() {
         if (!socket.isOpen() && !cluster.nodes().contains(node)) {
             resume();
         }
@@ -104,7 +108,7 @@ final class Member {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException(this + " could not reconnect", e);
                 }
-                RecordingSocket.sleep(200);
+                CheckRound.sleep(200);
             }
         }
         List<String> history = HistoryPages.texts(http, node, userId, chatId);
@@ -129,8 +133,8 @@ final class Member {
         return null;
     }
 
-    private List<String> received(RecordingSocket on) {
-        return dialect.texts(on.frames(), chatId);
+    private List<String> received(WsClient on) {
+        return dialect.texts(on.allReceived(), chatId);
     }
 
     /** Every message this member has, from every socket and page so far. */
@@ -157,7 +161,7 @@ final class Member {
 
     /** The frames that answered with an error, for the report. */
     synchronized List<JsonNode> errors() {
-        return socket.frames().stream().filter(frame -> frame.path("ok").asText().equals("false")
+        return socket.allReceived().stream().filter(frame -> frame.path("ok").asText().equals("false")
                 || "error".equals(frame.path("type").asText())
                 || frame.path("code").asInt() >= 400).toList();
     }
