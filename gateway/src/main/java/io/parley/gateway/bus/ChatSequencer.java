@@ -20,6 +20,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.LongPredicate;
 
 /**
  * Hands each chat's new messages to this node's connections in sequence order, each once, however
@@ -43,6 +44,14 @@ import java.util.function.Consumer;
  * node delivers from then on, whatever recipients it was routed with: another node may route a
  * few with its member list from before the join ({@link JoinCatchUp}).
  *
+ * <p>A message this node committed reaches the sequencer twice over at most: by its own
+ * publication, which carries its sender's answer ({@link Envelope#originAck}), and possibly from a
+ * history read that got ahead of that publication (the writer publishes a commit's messages one
+ * after another). The copy from history does not know the sending connection, so delivered it
+ * would be pushed to the sender as well as answered: a fill that meets such a message waits one
+ * more reorder window for the node's own copy, and delivers the one from history only if none
+ * came (the send was answered 503 before its commit finished, so nobody publishes it).
+ *
  * <p>Events other than new messages (edits, reads, typing, presence) carry no sequence and pass
  * straight through. Thread-safe: a chat's state is guarded by its own lock; deliveries never block.
  */
@@ -55,11 +64,15 @@ final class ChatSequencer implements AutoCloseable {
     private final ClusterOptions options;
     private final BusMetrics metrics;
     private final ScheduledExecutorService timers;
+    private final LongPredicate committedHere;
     private final Map<String, ChatOrder> chats;
     private final AtomicInteger heldTotal = new AtomicInteger();
 
-    ChatSequencer(Consumer<Envelope> delivery, HistoryService history, ClusterOptions options, BusMetrics metrics) {
+    /** @param committedHere true for the id of a message this node committed (and so publishes itself) */
+    ChatSequencer(Consumer<Envelope> delivery, HistoryService history, ClusterOptions options, BusMetrics metrics,
+                  LongPredicate committedHere) {
         this.delivery = delivery;
+        this.committedHere = committedHere;
         this.history = history;
         this.options = options;
         this.metrics = metrics;
@@ -158,6 +171,8 @@ final class ChatSequencer implements AutoCloseable {
         private ScheduledFuture<?> timer;
         private boolean filling;
         private int failedFills;
+        /** A message of this node's that a history read met before its own publication arrived. */
+        private long awaitedOwnCopy = UNKNOWN;
         /** Users who joined the chat on this node; a few at most (staff joining a conversation). */
         private final Set<String> joiners = new HashSet<>(2);
 
@@ -330,15 +345,38 @@ final class ChatSequencer implements AutoCloseable {
                     expected--;
                 }
                 start(expected);
-                for (Message message : messages.subList(from, messages.size())) {
-                    deliverNext(new Envelope(new ChatEvent.MessagePosted(message), recipients, 0), message.seq());
-                }
-                metrics.gapsFilled(messages.size() - from);
+                metrics.gapsFilled(deliverFromHistory(messages.subList(from, messages.size()), recipients));
             }
             drain();
             if (!held.isEmpty()) {
                 schedule();
             }
+        }
+
+        /**
+         * Delivers the messages read from history that are next in line, until one of this node's
+         * own whose publication has not arrived yet (waited for once); returns how many went out.
+         */
+        private int deliverFromHistory(List<Message> messages, Set<String> recipients) {
+            int count = 0;
+            for (Message message : messages) {
+                if (message.seq() != this.delivered + 1) {
+                    continue;
+                }
+                Envelope own = held.remove(message.seq());
+                if (own != null) { // arrived while the read was on its way: it answers its sender
+                    heldTotal.decrementAndGet();
+                    heldCount = held.size();
+                    deliverNext(own, message.seq());
+                } else if (committedHere.test(message.id()) && awaitedOwnCopy != message.seq()) {
+                    awaitedOwnCopy = message.seq();
+                    break;
+                } else {
+                    deliverNext(new Envelope(new ChatEvent.MessagePosted(message), recipients, 0), message.seq());
+                }
+                count++;
+            }
+            return count;
         }
 
         /** Reads the missing messages (after {@code delivered}, before the first held) from history. */
@@ -369,20 +407,16 @@ final class ChatSequencer implements AutoCloseable {
                 metrics.error("gap_fill");
                 log.debug("gap fill for chat {} failed: {}", chatId, failure.toString());
             } else {
-                for (Message message : messages) {
-                    if (message.seq() == this.delivered + 1) {
-                        // Its sender is on another node (a local message is never missing), so no session is skipped.
-                        deliverNext(new Envelope(new ChatEvent.MessagePosted(message), recipients, 0), message.seq());
-                        recovered++;
-                    }
-                }
+                recovered = deliverFromHistory(messages, recipients);
                 metrics.gapsFilled(recovered);
             }
             drain();
             if (held.isEmpty()) {
                 return;
             }
-            if (recovered == 0 && ++failedFills >= options.gapFillAttempts()) {
+            if (awaitedOwnCopy == delivered + 1) {
+                schedule(); // this node's own copy is on its way: one more window
+            } else if (recovered == 0 && ++failedFills >= options.gapFillAttempts()) {
                 skipGap();
             } else if (recovered > 0) {
                 fill(); // progress: the gap was longer than one read

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongPredicate;
 
 /**
  * Closes the join race of a cluster. A user joins a chat on this node; another node's member
@@ -29,9 +30,13 @@ final class JoinCatchUp {
     private final HistoryService history;
     private final ClusterOptions options;
     private final BusMetrics metrics;
+    private final LongPredicate committedHere;
 
-    JoinCatchUp(ChatSequencer sequencer, HistoryService history, ClusterOptions options, BusMetrics metrics) {
+    /** @param committedHere true for the id of a message this node committed (and so publishes itself) */
+    JoinCatchUp(ChatSequencer sequencer, HistoryService history, ClusterOptions options, BusMetrics metrics,
+                LongPredicate committedHere) {
         this.sequencer = sequencer;
+        this.committedHere = committedHere;
         this.history = history;
         this.options = options;
         this.metrics = metrics;
@@ -61,11 +66,13 @@ final class JoinCatchUp {
                         failed(chatId, failure);
                         return;
                     }
-                    // Origin 0: one from another node has no sender here; one committed here was
-                    // published here at commit, so this is a repeat the sequencer drops (should the
-                    // read overtake that publish, the sender gets their own message pushed once).
+                    // Only messages of other nodes: one committed here is published here, to the
+                    // joiners too, and its copy from history, not knowing the sending connection,
+                    // would be pushed to its sender as well as answered.
                     for (Message message : since.messages()) {
-                        sequencer.accept(new Envelope(new ChatEvent.MessagePosted(message), since.members(), 0));
+                        if (!committedHere.test(message.id())) {
+                            sequencer.accept(new Envelope(new ChatEvent.MessagePosted(message), since.members(), 0));
+                        }
                     }
                 });
     }

@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
+import java.util.function.LongPredicate;
 
 /**
  * The cluster bus over Redis pub/sub.
@@ -78,17 +79,20 @@ public final class RedisBus implements Bus, MemberJoins {
     /**
      * Subscribes and returns a running bus. Takes ownership of {@code redis} and {@code users}
      * (closed with the bus).
+     *
+     * @param committedHere true for the id of a message this node committed (and so publishes)
      */
     public RedisBus(RedisLink redis, RedisUserRegistry users, LocalDelivery delivery, HistoryService history,
-                    SessionRegistry sessions, ClusterOptions options, BusMetrics metrics, Clock clock) {
+                    SessionRegistry sessions, ClusterOptions options, BusMetrics metrics, Clock clock,
+                    LongPredicate committedHere) {
         this.redis = redis;
         this.users = users;
         this.sessions = sessions;
         this.options = options;
         this.metrics = metrics;
         this.clock = clock;
-        this.sequencer = new ChatSequencer(delivery::deliver, history, options, metrics);
-        this.joinCatchUp = new JoinCatchUp(sequencer, history, options, metrics);
+        this.sequencer = new ChatSequencer(delivery::deliver, history, options, metrics, committedHere);
+        this.joinCatchUp = new JoinCatchUp(sequencer, history, options, metrics, committedHere);
         this.ownChannel = nodeChannel(options.nodeId());
         this.publisher = new RoutedPublisher(redis.publications(), redis.worker(), options.nodeId(), NODE_CHANNEL_PREFIX,
                 options.publishBacklog(), metrics, this::republishKept);

@@ -45,6 +45,11 @@ public final class MessageIds {
         return (now << (NODE_BITS + COUNTER_BITS)) | nodeBits | counter;
     }
 
+    /** The id of the node that handed out this id. */
+    public static int nodeOf(long id) {
+        return (int) (id >>> COUNTER_BITS) & MAX_NODE_ID;
+    }
+
     /** The creation time encoded in an id, in epoch milliseconds. */
     public static long millisOf(long id) {
         return (id >>> (NODE_BITS + COUNTER_BITS)) + EPOCH_MILLIS;

@@ -11,6 +11,7 @@ import io.parley.gateway.bus.RedisLink;
 import io.parley.gateway.bus.SlowConsumerPolicy;
 import io.parley.gateway.config.ParleyConfig;
 import io.parley.gateway.core.ChatDirectory;
+import io.parley.gateway.core.MessageIds;
 import io.parley.gateway.metrics.GatewayMetrics;
 import io.parley.gateway.presence.LocalUserPresence;
 import io.parley.gateway.presence.RedisUserRegistry;
@@ -44,7 +45,7 @@ record BusWiring(SessionRegistry sessions, Bus bus, ChatDirectory directory, Use
             RedisUserRegistry users = new RedisUserRegistry(redis, options, busMetrics);
             SessionRegistry sessions = new SessionRegistry(users);
             RedisBus bus = new RedisBus(redis, users, delivery(sessions, metrics), history, sessions, options,
-                    busMetrics, clock);
+                    busMetrics, clock, id -> MessageIds.nodeOf(id) == config.nodeId());
             ChatDirectory directory = new ChatDirectory(history, config.chatCacheSize(), bus);
             bus.onMemberJoined(directory::memberJoinedElsewhere);
             return new BusWiring(sessions, bus, directory, users);
