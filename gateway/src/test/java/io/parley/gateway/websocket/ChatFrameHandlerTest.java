@@ -190,16 +190,32 @@ class ChatFrameHandlerTest {
     // ---- per-socket FIFO ---------------------------------------------------------------------------
 
     @Test
-    void sendsPipelinedOnOneConnectionAreCommittedAndAcknowledgedInTheOrderReceivedThoughTheChatWasNotCached() {
-        // Opened through another chat core (another node): the first send here misses the chat
-        // cache and waits for a store read, which the sends behind it must not overtake.
-        long app = APPLICATIONS.incrementAndGet();
-        core.wire().chat().execute(new Principal("1", false), 0, new Command.OpenSupportChat("1", app)).join();
+    void sendsPipelinedOnOneConnectionAreCommittedAndAcknowledgedInTheOrderReceived() {
+        // The first send replies to a message, which the core checks in the store while every
+        // read thread is busy; the sends behind it need no store read (the chat is cached) and
+        // must not overtake it.
+        long app = newConversation();
+        JsonNode earlier = exchange("{\"name\":\"Event.SendMessage\",\"args\":{\"session_channel\":\"" + app
+                + "\",\"sender_id\":1,\"content\":\"earlier\"}}");
+        long earlierId = earlier.at("/result/message/id").asLong();
+        java.util.concurrent.CountDownLatch readsHeld = new java.util.concurrent.CountDownLatch(1);
+        for (int i = 0; i < core.history().options().readThreads(); i++) {
+            core.history().call("held", store -> {
+                try {
+                    return readsHeld.await(10, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            });
+        }
         int sends = 30;
         for (int i = 0; i < sends; i++) {
+            String replyTo = i == 0 ? ",\"reply_to\":" + earlierId : "";
             send("{\"name\":\"Event.SendMessage\",\"args\":{\"session_channel\":\"" + app
-                    + "\",\"sender_id\":1,\"content\":\"m" + i + "\"}}");
+                    + "\",\"sender_id\":1,\"content\":\"m" + i + "\"" + replyTo + "}}");
         }
+        readsHeld.countDown();
         List<String> acknowledged = new ArrayList<>();
         for (int i = 0; i < sends; i++) {
             JsonNode ack = json(awaitOutbound(channel, TIMEOUT, loop));
@@ -210,7 +226,30 @@ class ChatFrameHandlerTest {
         assertThat(acknowledged).containsExactlyElementsOf(expected);
         Reply page = wiring.chat().execute(new Principal("1", false), 0,
                 new Command.GetHistory(Long.toString(app), "1", null, 200, null)).join();
-        assertThat(((Reply.HistoryPage) page).messages()).extracting(m -> m.content()).containsExactlyElementsOf(expected);
+        assertThat(((Reply.HistoryPage) page).messages()).extracting(m -> m.content())
+                .containsExactlyElementsOf(java.util.stream.Stream.concat(java.util.stream.Stream.of("earlier"),
+                        expected.stream()).toList());
+        assertThat(channel.finish()).isFalse();
+    }
+
+    @Test
+    void sendsToAChatThisNodeHasNotCachedAreCommittedInTheOrderReceived() {
+        // Opened through another chat core (another node): the first send here misses the chat
+        // cache and waits for a store read, which the sends behind it must not overtake.
+        long app = APPLICATIONS.incrementAndGet();
+        core.wire().chat().execute(new Principal("1", false), 0, new Command.OpenSupportChat("1", app)).join();
+        int sends = 30;
+        for (int i = 0; i < sends; i++) {
+            send("{\"name\":\"Event.SendMessage\",\"args\":{\"session_channel\":\"" + app
+                    + "\",\"sender_id\":1,\"content\":\"m" + i + "\"}}");
+        }
+        for (int i = 0; i < sends; i++) {
+            assertThat(json(awaitOutbound(channel, TIMEOUT, loop)).path("ok").asBoolean()).isTrue();
+        }
+        Reply page = wiring.chat().execute(new Principal("1", false), 0,
+                new Command.GetHistory(Long.toString(app), "1", null, 200, null)).join();
+        assertThat(((Reply.HistoryPage) page).messages()).extracting(m -> m.content())
+                .containsExactlyElementsOf(java.util.stream.IntStream.range(0, sends).mapToObj(i -> "m" + i).toList());
         assertThat(channel.finish()).isFalse();
     }
 
