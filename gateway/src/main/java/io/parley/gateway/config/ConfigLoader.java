@@ -3,6 +3,8 @@ package io.parley.gateway.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.BiConsumer;
 
@@ -22,13 +25,14 @@ import java.util.function.BiConsumer;
  * Builds {@link ParleyConfig} from, in increasing priority: the built-in defaults, an optional
  * YAML file ({@code PARLEY_CONFIG=path}, flat keys as in {@code config/parley.yaml}) and
  * environment variables ({@code PARLEY_} + the key in upper case, e.g. {@code PARLEY_PORT}).
- * Unknown keys and unparsable values fail start-up with a message naming them.
+ * Unknown keys in the file and unparsable values fail start-up with a message naming them;
+ * {@code PARLEY_*} variables that are not keys are warned about and ignored ({@link EnvironmentKeys}).
  */
 public final class ConfigLoader {
     public static final String CONFIG_FILE_VARIABLE = "PARLEY_CONFIG";
     /** Read by logback.xml itself, not a configuration key. */
     public static final String LOG_LEVEL_VARIABLE = "PARLEY_LOG_LEVEL";
-    private static final String ENV_PREFIX = "PARLEY_";
+    private static final Logger log = LoggerFactory.getLogger(ConfigLoader.class);
 
     /** Every key, in the order of {@code config/parley.yaml}. */
     private static final Map<String, BiConsumer<ParleyConfig.Builder, String>> KEYS = new LinkedHashMap<>();
@@ -90,11 +94,8 @@ public final class ConfigLoader {
         if (file != null && !file.isBlank()) {
             values.putAll(readYaml(Path.of(file)));
         }
-        environment.forEach((name, value) -> {
-            if (name.startsWith(ENV_PREFIX) && !name.equals(CONFIG_FILE_VARIABLE) && !name.equals(LOG_LEVEL_VARIABLE)) {
-                values.put(name.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT), value);
-            }
-        });
+        values.putAll(EnvironmentKeys.of(environment, KEYS.keySet(), Set.of(CONFIG_FILE_VARIABLE, LOG_LEVEL_VARIABLE),
+                log::warn));
         return fromValues(values);
     }
 
@@ -104,8 +105,7 @@ public final class ConfigLoader {
         values.forEach((key, value) -> {
             BiConsumer<ParleyConfig.Builder, String> setter = KEYS.get(key);
             if (setter == null) {
-                throw new IllegalArgumentException("unknown configuration key '" + key + "' (environment variable "
-                        + ENV_PREFIX + key.toUpperCase(Locale.ROOT) + "); known keys: " + KEYS.keySet());
+                throw new IllegalArgumentException("unknown configuration key '" + key + "'; known keys: " + KEYS.keySet());
             }
             if (value == null || value.isBlank()) {
                 return;

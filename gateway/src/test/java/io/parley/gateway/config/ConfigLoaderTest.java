@@ -7,8 +7,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -50,9 +52,45 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void unknownKeysAndBadValuesFailFastNamingThem() {
-        assertThatThrownBy(() -> ConfigLoader.load(Map.of("PARLEY_PROT", "8080")))
-                .hasMessageContaining("PARLEY_PROT").hasMessageContaining("port");
+    void environmentVariablesThatAreNotKeysAreWarnedAboutAndIgnored() {
+        // What Kubernetes injects for a Service named "parley", a leftover, and a typo.
+        Map<String, String> environment = Map.of(
+                "PARLEY_SERVICE_HOST", "10.0.0.1",
+                "PARLEY_SERVICE_PORT", "8080",
+                "PARLEY_PORT", "tcp://10.0.0.1:8080",
+                "PARLEY_PORT_8080_TCP_ADDR", "10.0.0.1",
+                "PARLEY_OLD_THING", "x",
+                "PARLEY_NODE_IDD", "3",
+                "PARLEY_IO_THREADS", "3",
+                "HOME", "/root");
+
+        ParleyConfig config = ConfigLoader.load(environment);
+        assertThat(config.port()).as("the default: a service link is not a port").isEqualTo(ParleyConfig.DEFAULT_PORT);
+        assertThat(config.nodeId()).isZero();
+        assertThat(config.ioThreads()).isEqualTo(3);
+
+        List<String> warnings = new ArrayList<>();
+        assertThat(EnvironmentKeys.of(environment, Set.of("port", "node_id", "io_threads"), Set.of(), warnings::add))
+                .containsExactly(Map.entry("io_threads", "3"));
+        assertThat(warnings).containsExactly(
+                "ignoring PARLEY_NODE_IDD: not a configuration key; did you mean PARLEY_NODE_ID?",
+                "ignoring PARLEY_OLD_THING: not a configuration key",
+                "ignoring PARLEY_PORT: a Kubernetes service link, not configuration (a PARLEY_PORT set in the pod"
+                        + " spec wins over it; enableServiceLinks: false turns them off)",
+                "ignoring PARLEY_PORT_8080_TCP_ADDR: a Kubernetes service link, not configuration (a"
+                        + " PARLEY_PORT_8080_TCP_ADDR set in the pod spec wins over it; enableServiceLinks: false turns them off)",
+                "ignoring PARLEY_SERVICE_HOST: a Kubernetes service link, not configuration (a PARLEY_SERVICE_HOST set"
+                        + " in the pod spec wins over it; enableServiceLinks: false turns them off)",
+                "ignoring PARLEY_SERVICE_PORT: a Kubernetes service link, not configuration (a PARLEY_SERVICE_PORT set"
+                        + " in the pod spec wins over it; enableServiceLinks: false turns them off)");
+    }
+
+    @Test
+    void unknownKeysInTheFileAndBadValuesFailFastNamingThem(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("parley.yaml");
+        Files.writeString(file, "prot: 8080\n");
+        assertThatThrownBy(() -> ConfigLoader.load(Map.of("PARLEY_CONFIG", file.toString())))
+                .hasMessageContaining("unknown configuration key 'prot'");
         assertThatThrownBy(() -> ConfigLoader.load(Map.of("PARLEY_PORT", "eighty")))
                 .hasMessageContaining("port").hasMessageContaining("eighty");
         assertThatThrownBy(() -> ConfigLoader.load(Map.of("PARLEY_PORT", "70000")))
