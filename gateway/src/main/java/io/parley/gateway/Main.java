@@ -7,7 +7,12 @@ import io.parley.gateway.server.ParleyServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** {@code java -jar parley-gateway.jar}: runs one node configured from the environment. */
+import java.util.OptionalInt;
+
+/**
+ * {@code java -jar parley-gateway.jar}: runs one node configured from the environment
+ * ({@code --version} and {@code --help} answer and exit).
+ */
 public final class Main {
     private static final Logger log = LoggerFactory.getLogger(Main.class);
 
@@ -15,6 +20,11 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        OptionalInt answered = CommandLine.answer(args, System.out, System.err);
+        if (answered.isPresent()) {
+            System.exit(answered.getAsInt());
+            return;
+        }
         ParleyConfig config;
         try {
             config = ConfigLoader.load(System.getenv());

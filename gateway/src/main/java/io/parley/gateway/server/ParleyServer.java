@@ -1,5 +1,6 @@
 package io.parley.gateway.server;
 
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -198,6 +199,8 @@ public final class ParleyServer implements AutoCloseable {
 
     /** What an SRE needs beside Parley's own meters: memory, GC, threads, CPU, open files. */
     private static void bindJvmMetrics(PrometheusMeterRegistry registry, JvmGcMetrics gcMetrics) {
+        Gauge.builder("parley.build.info", () -> 1).description("Always 1; the tags say what is running")
+                .tag("version", BuildInfo.version()).tag("java", System.getProperty("java.version")).register(registry);
         new JvmMemoryMetrics().bindTo(registry);
         gcMetrics.bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);

@@ -78,6 +78,7 @@ class HttpRoutesTest {
             assertThat(body).contains("parley_messages_in_total");
             assertThat(body).contains("parley_errors_total{code=\"400\"}");
             assertThat(body).contains("parley_history_commit_latency_seconds");
+            assertThat(body).containsPattern("parley_build_info\\{java=\"[^\"]+\",version=\"\\d+\\.\\d+\\.\\d+[^\"]*\"} 1(\\.0)?\n");
             assertThat(body).contains("parley_history_write_queue_depth");
         }
     }
