@@ -1,11 +1,11 @@
 package io.parley.gateway.bus;
 
 import io.netty.channel.EventLoop;
-import io.netty.util.internal.PlatformDependent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -19,13 +19,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * before it, or complete an answer before its caller has attached what writes it.
  *
  * <p>Tasks handed in while a drain is pending join it: a burst (a group commit's pushes and
- * acknowledgements) costs the loop one wake-up, not one per task.
+ * acknowledgements) costs the loop a wake-up per drain, not one per task.
  */
 final class EventLoopOutbox {
     private static final Logger log = LoggerFactory.getLogger(EventLoopOutbox.class);
 
     private final EventLoop loop;
-    private final Queue<Runnable> tasks = PlatformDependent.newMpscQueue();
+    private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean drainPending = new AtomicBoolean();
     private final Runnable drain = this::drain;
 

@@ -19,7 +19,7 @@ final class EnvironmentKeys {
     static final String PREFIX = "PARLEY_";
     /** What Kubernetes writes for a service: {@code <NAME>_SERVICE_HOST}, {@code <NAME>_PORT_8080_TCP_ADDR}, ... */
     private static final Pattern SERVICE_LINK_NAME = Pattern.compile("service_(host|port.*)|port_\\d+_(tcp|udp|sctp).*");
-    /** What Kubernetes writes as the value of {@code <NAME>_PORT}. */
+    /** What Kubernetes writes as the value of {@code <NAME>_PORT}, which is also our port key. */
     private static final Pattern SERVICE_LINK_VALUE = Pattern.compile("(tcp|udp|sctp)://.*");
 
     private EnvironmentKeys() {
@@ -38,7 +38,8 @@ final class EnvironmentKeys {
                 return;
             }
             String key = name.substring(PREFIX.length()).toLowerCase(Locale.ROOT);
-            if (SERVICE_LINK_NAME.matcher(key).matches() || SERVICE_LINK_VALUE.matcher(value).matches()) {
+            if (SERVICE_LINK_NAME.matcher(key).matches()
+                    || key.equals("port") && SERVICE_LINK_VALUE.matcher(value).matches()) {
                 warn.accept("ignoring " + name + ": a Kubernetes service link, not configuration (a " + name
                         + " set in the pod spec wins over it; enableServiceLinks: false turns them off)");
             } else if (!known.contains(key)) {
