@@ -94,6 +94,7 @@ public final class ChatFrameHandler extends SimpleChannelInboundHandler<TextWebS
             }
             writeError(ctx, request, Failures.toChatException(failure));
         }
+        inOrder.answered();
     }
 
     private void writeError(ChannelHandlerContext ctx, Request request, ChatException error) {

@@ -16,7 +16,9 @@ import java.util.function.Supplier;
  * pipeline; a request that is not a send also waits until everything before it is answered, so it
  * sees their effects (a history page read after a send holds the send).
  *
- * <p>Event loop only. Bounded by the caller (at most {@link ChatFrameHandler#MAX_IN_FLIGHT}).
+ * <p>Event loop only; the caller reports each answer it wrote ({@link #answered()}), so an answer
+ * never trails one to a later request. Bounded by the caller (at most
+ * {@link ChatFrameHandler#MAX_IN_FLIGHT}).
  */
 final class InOrderRequests {
     private record Waiting(boolean send, Supplier<Execution> start) {
@@ -38,14 +40,16 @@ final class InOrderRequests {
         startWhatMay();
     }
 
+    /** A request's answer has been written (not merely computed): what waited for it may start. */
+    void answered() {
+        unanswered--;
+        startWhatMay();
+    }
+
     private void startWhatMay() {
         while (!placing && !waiting.isEmpty() && (waiting.peek().send() || unanswered == 0)) {
             Execution execution = waiting.poll().start().get();
             unanswered++;
-            execution.reply().whenComplete((reply, failure) -> onLoop(() -> {
-                unanswered--;
-                startWhatMay();
-            }));
             if (!execution.ordered().isDone()) {
                 placing = true;
                 execution.ordered().whenComplete((done, failure) -> onLoop(() -> {
