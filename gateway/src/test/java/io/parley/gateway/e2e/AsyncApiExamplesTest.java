@@ -61,7 +61,7 @@ class AsyncApiExamplesTest {
     @Test
     void typedExamples() {
         try (WsClient one = node.connectTyped("1"); WsClient two = node.connectTyped("2")) {
-            one.send(doc.example("TypedNewMessage", "seed004").toString());
+            one.send(doc.example("TypedNewMessage", "client").toString());
             JsonNode ack = one.awaitType("new_message");
             conforms("TypedNewMessageBroadcast", ack);
             conforms("TypedNewMessageBroadcast", two.awaitType("new_message"));
@@ -89,7 +89,7 @@ class AsyncApiExamplesTest {
                     sameAsExample(c[3], c[4], broadcast);
                 }
             }
-            two.send(doc.example("TypedSetOffline", "seed004").toString());
+            two.send(doc.example("TypedSetOffline", "client").toString());
             JsonNode offline = one.awaitType("user_offline");
             conforms("TypedUserOffline", offline);
             sameAsExample("TypedUserOffline", "offline", offline);
@@ -144,7 +144,7 @@ class AsyncApiExamplesTest {
             conforms("PairStatus", refused);
             assertThat(refused.path("code").asInt()).isEqualTo(401);
 
-            ObjectNode message = doc.example("PairChatMessage", "seed000");
+            ObjectNode message = doc.example("PairChatMessage", "client");
             message.put("sessionId", TestNode.token("owner-1"));
             owner.send(message.toString());
             conforms("PairDelivery", owner.await(m -> m.has("messageId")));
