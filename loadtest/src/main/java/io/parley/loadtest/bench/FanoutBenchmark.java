@@ -58,40 +58,57 @@ public final class FanoutBenchmark {
 
     public static void main(String[] argv) throws Exception {
         BenchArgs a = BenchArgs.parse(argv, "jar", "gateway/target/parley-gateway.jar", "runs", "3",
-                "members", "1000", "window", "32", "seconds", "10", "rate", "50", "threads", "2");
+                "members", "1000", "window", "32", "seconds", "10", "rate", "50", "threads", "2",
+                "servers", "parley,ideal", "bytes", "220");
         System.out.printf(Locale.ROOT, "fan-out benchmark, %s, %d CPUs, load %s, %s%n", Instant.now(),
                 Runtime.getRuntime().availableProcessors(), loadAverage(), a);
-        List<Result[]> results = new ArrayList<>();
+        List<String> servers = List.of(a.get("servers").split(","));
+        List<Map<String, Result>> runs = new ArrayList<>();
         for (int run = 1; run <= a.integer("runs"); run++) {
-            Result parley = parley(a);
-            print("run " + run + " Parley", parley);
-            Result ideal = ideal(a, parley.frameBytes());
-            print("run " + run + " ideal ", ideal);
-            System.out.printf(Locale.ROOT, "run %d: Parley/ideal = %.1f%% of deliveries/s, %.1f%% of deliveries per"
-                            + " server CPU-second (load %s)%n", run, 100 * parley.maxDeliveries() / ideal.maxDeliveries(),
-                    100 * parley.perCpuSecond() / ideal.perCpuSecond(), loadAverage());
-            results.add(new Result[] {parley, ideal});
+            Map<String, Result> results = new java.util.LinkedHashMap<>();
+            int frameBytes = a.integer("bytes");
+            if (servers.contains("parley")) {
+                Result parley = parley(a);
+                print("run " + run + " Parley", parley);
+                results.put("Parley", parley);
+                frameBytes = parley.frameBytes();
+            }
+            if (servers.contains("ideal")) {
+                Result ideal = ideal(a, frameBytes);
+                print("run " + run + " ideal ", ideal);
+                results.put("ideal", ideal);
+            }
+            if (results.size() == 2) {
+                Result parley = results.get("Parley");
+                Result ideal = results.get("ideal");
+                System.out.printf(Locale.ROOT, "run %d: Parley/ideal = %.1f%% of deliveries/s, %.1f%% of deliveries per"
+                                + " server CPU-second (load %s)%n", run, 100 * parley.maxDeliveries() / ideal.maxDeliveries(),
+                        100 * parley.perCpuSecond() / ideal.perCpuSecond(), loadAverage());
+            }
+            runs.add(results);
         }
-        double p = median(results.stream().mapToDouble(r -> r[0].maxDeliveries()).toArray());
-        double i = median(results.stream().mapToDouble(r -> r[1].maxDeliveries()).toArray());
-        double ratio = median(results.stream().mapToDouble(r -> r[0].maxDeliveries() / r[1].maxDeliveries()).toArray());
-        System.out.printf(Locale.ROOT, "median of %d: Parley %.0f deliveries/s, ideal %.0f deliveries/s, ratio %.1f%%%n",
-                results.size(), p, i, 100 * ratio);
-        System.out.printf(Locale.ROOT, "median of %d: per server CPU-second Parley %.0f, ideal %.0f, ratio %.1f%%"
-                        + " (server cores used at max: Parley %.2f, ideal %.2f)%n", results.size(),
-                median(results.stream().mapToDouble(r -> r[0].perCpuSecond()).toArray()),
-                median(results.stream().mapToDouble(r -> r[1].perCpuSecond()).toArray()),
-                100 * median(results.stream().mapToDouble(r -> r[0].perCpuSecond() / r[1].perCpuSecond()).toArray()),
-                median(results.stream().mapToDouble(r -> r[0].serverCores()).toArray()),
-                median(results.stream().mapToDouble(r -> r[1].serverCores()).toArray()));
-        for (int s = 0; s < 2; s++) {
-            int server = s;
-            String name = s == 0 ? "Parley" : "ideal";
-            System.out.printf(Locale.ROOT, "median of %d, %s: at %s msg/s p50 %.2f p99 %.2f p999 %.2f ms;"
-                            + " at half max p50 %.2f p99 %.2f p999 %.2f ms%n", results.size(), name, a.get("rate"),
-                    medianMs(results, server, 1, 50), medianMs(results, server, 1, 99), medianMs(results, server, 1, 99.9),
-                    medianMs(results, server, 2, 50), medianMs(results, server, 2, 99), medianMs(results, server, 2, 99.9));
+        for (String server : runs.get(0).keySet()) {
+            System.out.printf(Locale.ROOT, "median of %d, %s: %.0f deliveries/s, %.0f per server CPU-second (%.2f us),"
+                            + " server %.2f cores at max; at %s msg/s p50 %.2f p99 %.2f p999 %.2f ms;"
+                            + " at half max p50 %.2f p99 %.2f p999 %.2f ms%n", runs.size(), server,
+                    median(runs, server, Result::maxDeliveries), median(runs, server, Result::perCpuSecond),
+                    1e6 / median(runs, server, Result::perCpuSecond), median(runs, server, Result::serverCores),
+                    a.get("rate"),
+                    median(runs, server, r -> ms(r.atFixed(), 50)), median(runs, server, r -> ms(r.atFixed(), 99)),
+                    median(runs, server, r -> ms(r.atFixed(), 99.9)),
+                    median(runs, server, r -> ms(r.atHalf(), 50)), median(runs, server, r -> ms(r.atHalf(), 99)),
+                    median(runs, server, r -> ms(r.atHalf(), 99.9)));
         }
+        if (runs.get(0).size() == 2) {
+            System.out.printf(Locale.ROOT, "median of %d: Parley/ideal %.1f%% of deliveries/s, %.1f%% per server CPU-second%n",
+                    runs.size(),
+                    100 * median(runs.stream().mapToDouble(r -> r.get("Parley").maxDeliveries() / r.get("ideal").maxDeliveries()).toArray()),
+                    100 * median(runs.stream().mapToDouble(r -> r.get("Parley").perCpuSecond() / r.get("ideal").perCpuSecond()).toArray()));
+        }
+    }
+
+    private static double median(List<Map<String, Result>> runs, String server, java.util.function.ToDoubleFunction<Result> figure) {
+        return median(runs.stream().mapToDouble(r -> figure.applyAsDouble(r.get(server))).toArray());
     }
 
     private static Result parley(BenchArgs a) throws Exception {
@@ -223,13 +240,6 @@ public final class FanoutBenchmark {
 
     private static double ms(Histogram h, double percentile) {
         return h.getValueAtPercentile(percentile) / 1e3;
-    }
-
-    private static double medianMs(List<Result[]> results, int server, int phase, double percentile) {
-        return median(results.stream().mapToDouble(r -> {
-            Result x = r[server];
-            return ms(phase == 1 ? x.atFixed() : x.atHalf(), percentile);
-        }).toArray());
     }
 
     static double median(double[] values) {

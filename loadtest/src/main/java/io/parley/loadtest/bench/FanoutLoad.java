@@ -16,6 +16,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
 
@@ -35,7 +36,8 @@ final class FanoutLoad {
     private static final Pattern ERROR_CODE = Pattern.compile("\"code\":(\\d+)");
     /** Lateness recorded in microseconds, up to an hour, 3 significant digits. */
     private final Recorder latency = new Recorder(3_600_000_000L, 3);
-    private final AtomicLong delivered = new AtomicLong();
+    /** Striped: every receiving event loop adds to it, and one shared counter line would bounce between cores. */
+    private final LongAdder delivered = new LongAdder();
     private final AtomicInteger closedReceivers = new AtomicInteger();
     /** Sends the server refused (an error reply: 429 too many in flight, 503 store): never delivered. */
     private final AtomicLong refused = new AtomicLong();
@@ -65,8 +67,11 @@ final class FanoutLoad {
                 if (phase != null) {
                     phase.record(sent, micros);
                 }
-                lastFrameBytes = payload.readableBytes();
-                delivered.incrementAndGet();
+                int bytes = payload.readableBytes();
+                if (bytes != lastFrameBytes) { // a volatile read is cheap, a volatile write per frame is not
+                    lastFrameBytes = bytes;
+                }
+                delivered.increment();
             }
 
             @Override
@@ -109,7 +114,7 @@ final class FanoutLoad {
     }
 
     long delivered() {
-        return delivered.get();
+        return delivered.sum();
     }
 
     /**
@@ -133,7 +138,7 @@ final class FanoutLoad {
     double closedLoop(Out sender, SendFrame frame, int window, Duration duration,
                       Histogram histogramOut) {
         latency.reset();
-        long base = delivered.get();
+        long base = delivered.sum();
         long refusedBase = refused.get();
         long start = System.nanoTime();
         long end = start + duration.toNanos();
@@ -145,7 +150,7 @@ final class FanoutLoad {
             sender.send(frame.text(k, System.nanoTime()));
             k++;
         }
-        long count = delivered.get() - base;
+        long count = delivered.sum() - base;
         double rate = count / ((System.nanoTime() - start) / 1e9);
         drain(base, k, refusedBase);
         histogramOut.add(latency.getIntervalHistogram());
@@ -163,7 +168,7 @@ final class FanoutLoad {
      */
     Histogram paced(EventLoop loop, Out sender, SendFrame frame, double messagesPerSecond, Duration duration) {
         latency.reset();
-        long base = delivered.get();
+        long base = delivered.sum();
         long refusedBase = refused.get();
         long interval = (long) (1e9 / messagesPerSecond);
         long messages = duration.toNanos() / interval;
@@ -215,7 +220,7 @@ final class FanoutLoad {
 
     /** One probe message must reach exactly every receiver: proves the room before measuring. */
     void probe(Out sender, SendFrame frame) {
-        long base = delivered.get();
+        long base = delivered.sum();
         sender.send(frame.text(-1, System.nanoTime()));
         drain(base, 1, refused.get());
         try {
@@ -223,7 +228,7 @@ final class FanoutLoad {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        long got = delivered.get() - base;
+        long got = delivered.sum() - base;
         if (got != receivers) {
             throw new IllegalStateException("probe reached " + got + " deliveries, expected " + receivers);
         }
@@ -236,14 +241,14 @@ final class FanoutLoad {
     private void awaitDelivered(long base, LongSupplier needed, long deadline) {
         long last = -1;
         long lastProgress = System.nanoTime();
-        while (delivered.get() - base < needed.getAsLong()) {
+        while (delivered.sum() - base < needed.getAsLong()) {
             long now = System.nanoTime();
-            long progress = delivered.get() + refused.get();
+            long progress = delivered.sum() + refused.get();
             if (progress != last) {
                 last = progress;
                 lastProgress = now;
             } else if (now - lastProgress > Duration.ofSeconds(10).toNanos() || now > deadline) {
-                throw new IllegalStateException("stalled at " + (delivered.get() - base) + " of " + needed.getAsLong()
+                throw new IllegalStateException("stalled at " + (delivered.sum() - base) + " of " + needed.getAsLong()
                         + " deliveries; " + closedReceivers.get() + " receivers closed (a slow consumer gets close"
                         + " 4008); refused sends by code " + refusedByCode);
             }
@@ -276,23 +281,23 @@ final class FanoutLoad {
 
     /** Finds {@code ~t<digits>~} in the bytes; -1 when absent. */
     static long timestamp(ByteBuf payload) {
-        int end = payload.writerIndex() - 1;
-        for (int i = payload.readerIndex(); i < end; i++) {
-            if (payload.getByte(i) == '~' && payload.getByte(i + 1) == 't') {
-                long value = 0;
-                int j = i + 2;
-                int digits = 0;
-                for (; j <= end; j++) {
-                    byte b = payload.getByte(j);
-                    if (b < '0' || b > '9') {
-                        break;
-                    }
-                    value = value * 10 + (b - '0');
-                    digits++;
+        int end = payload.writerIndex();
+        for (int i = payload.indexOf(payload.readerIndex(), end, (byte) '~'); i >= 0 && i + 1 < end;
+             i = payload.indexOf(i + 1, end, (byte) '~')) {
+            if (payload.getByte(i + 1) != 't') {
+                continue;
+            }
+            long value = 0;
+            int j = i + 2;
+            for (; j < end; j++) {
+                byte b = payload.getByte(j);
+                if (b < '0' || b > '9') {
+                    break;
                 }
-                if (digits > 0 && j <= end && payload.getByte(j) == '~') {
-                    return value;
-                }
+                value = value * 10 + (b - '0');
+            }
+            if (j > i + 2 && j < end && payload.getByte(j) == '~') {
+                return value;
             }
         }
         return -1;

@@ -2,21 +2,12 @@ package io.parley.loadtest.client;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.DefaultHttpHeaders;
-import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
-import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
-import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocket08FrameEncoder;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -26,8 +17,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A lean WebSocket client for load: one Netty event loop group reads every socket (no thread per
- * socket), frames reach a {@link Listener} on the event loop as bytes (no String per frame), so
- * one client process holds thousands of sockets and is not the bottleneck it measures.
+ * socket), and each socket's frames reach a {@link Listener} on its event loop as the bytes read
+ * ({@link WsClientHandler}: no frame object, no copy, no String per frame), so one client process
+ * holds thousands of sockets and is not the bottleneck it measures.
  */
 public final class WsClient implements AutoCloseable {
 
@@ -63,28 +55,12 @@ public final class WsClient implements AutoCloseable {
      * @param bearer       JWT sent as {@code Authorization: Bearer}, or null (dialect {@code pair})
      */
     public CompletableFuture<WsConnection> connect(URI uri, InetAddress localAddress, String bearer, Listener listener) {
-        HttpHeaders headers = new DefaultHttpHeaders();
-        if (bearer != null) {
-            headers.set("Authorization", "Bearer " + bearer);
-        }
-        WebSocketClientProtocolConfig config = WebSocketClientProtocolConfig.newBuilder()
-                .webSocketUri(uri)
-                .customHeaders(headers)
-                .maxFramePayloadLength(MAX_FRAME_BYTES)
-                .handshakeTimeoutMillis(HANDSHAKE_TIMEOUT_MILLIS)
-                .dropPongFrames(true)
-                .build();
         CompletableFuture<WsConnection> opened = new CompletableFuture<>();
         Bootstrap b = bootstrap.clone().handler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
-                WsConnection connection = new WsConnection(ch);
-                ch.pipeline().addLast(
-                        new HttpClientCodec(),
-                        new HttpObjectAggregator(64 * 1024),
-                        new WebSocketClientProtocolHandler(config), // answers pings, handles close
-                        new WebSocketFrameAggregator(MAX_FRAME_BYTES),
-                        new Inbound(connection, listener, opened));
+                ch.pipeline().addLast(new WebSocket08FrameEncoder(true), // masks, as a client must
+                        new WsClientHandler(uri, bearer, MAX_FRAME_BYTES, HANDSHAKE_TIMEOUT_MILLIS, listener, opened));
             }
         });
         InetSocketAddress remote = new InetSocketAddress(uri.getHost(), uri.getPort());
@@ -100,46 +76,5 @@ public final class WsClient implements AutoCloseable {
     @Override
     public void close() {
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-    }
-
-    /** Last handler: completes the handshake future, then hands each text frame to the listener. */
-    private static final class Inbound extends SimpleChannelInboundHandler<TextWebSocketFrame> {
-        private final WsConnection connection;
-        private final Listener listener;
-        private final CompletableFuture<WsConnection> opened;
-
-        Inbound(WsConnection connection, Listener listener, CompletableFuture<WsConnection> opened) {
-            this.connection = connection;
-            this.listener = listener;
-            this.opened = opened;
-        }
-
-        @Override
-        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-            if (evt == WebSocketClientProtocolHandler.ClientHandshakeStateEvent.HANDSHAKE_COMPLETE) {
-                opened.complete(connection);
-            } else if (evt == WebSocketClientProtocolHandler.ClientHandshakeStateEvent.HANDSHAKE_TIMEOUT) {
-                opened.completeExceptionally(new IllegalStateException("handshake timed out"));
-            }
-            super.userEventTriggered(ctx, evt);
-        }
-
-        @Override
-        protected void channelRead0(ChannelHandlerContext ctx, TextWebSocketFrame frame) {
-            listener.onText(connection, frame.content(), System.nanoTime());
-        }
-
-        @Override
-        public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-            opened.completeExceptionally(new IllegalStateException("closed before the upgrade completed"));
-            listener.onClosed(connection);
-            super.channelInactive(ctx);
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            opened.completeExceptionally(cause); // e.g. 401: "Invalid handshake response"
-            ctx.close();
-        }
     }
 }

@@ -21,7 +21,10 @@ import io.parley.loadtest.client.Transports;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The ideal broadcast baseline of DESIGN.md: the least a Netty WebSocket server can do to fan a
@@ -40,7 +43,7 @@ public final class IdealBroadcastServer implements AutoCloseable {
     private final EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, Transports.ioHandler());
     private final EventLoopGroup workers = new MultiThreadIoEventLoopGroup(0, Transports.ioHandler());
     /** Channels by their event loop: each list is only touched by its own loop. */
-    private final Map<EventLoop, List<Channel>> rooms = new ConcurrentHashMap<>();
+    private final Map<EventLoop, LoopRoom> rooms = new ConcurrentHashMap<>();
     private final Channel server;
 
     public IdealBroadcastServer(String host, int port) throws InterruptedException {
@@ -77,6 +80,60 @@ public final class IdealBroadcastServer implements AutoCloseable {
         workers.shutdownGracefully().syncUninterruptibly();
     }
 
+    /**
+     * One event loop's channels and the frames waiting to go to them. Frames that arrive while a
+     * drain is pending join it, and the drain flushes each channel once: under load a channel gets
+     * many frames per write system call, as any server that batches its flushes does.
+     */
+    private static final class LoopRoom {
+        private final List<Channel> channels = new ArrayList<>(); // touched by its own loop only
+        private final Queue<Outgoing> pending = new ConcurrentLinkedQueue<>();
+        private final AtomicBoolean drainScheduled = new AtomicBoolean();
+        private final EventLoop loop;
+        private final List<Outgoing> batch = new ArrayList<>();
+
+        LoopRoom(EventLoop loop) {
+            this.loop = loop;
+        }
+
+        /** Takes over one reference of {@code frame}. */
+        void submit(Outgoing frame) {
+            pending.add(frame);
+            if (drainScheduled.compareAndSet(false, true)) {
+                loop.execute(this::drain);
+            }
+        }
+
+        private void drain() {
+            drainScheduled.set(false); // before polling: a frame added after the last poll schedules a new drain
+            for (Outgoing frame; (frame = pending.poll()) != null; ) {
+                batch.add(frame);
+            }
+            try {
+                for (Channel ch : channels) {
+                    boolean wrote = false;
+                    for (Outgoing frame : batch) {
+                        if (ch != frame.sender()) {
+                            // A ByteBuf passes the WebSocket encoder untouched: the bytes go out as they are.
+                            ch.write(frame.encoded().retainedDuplicate(), ch.voidPromise());
+                            wrote = true;
+                        }
+                    }
+                    if (wrote) {
+                        ch.flush();
+                    }
+                }
+            } finally {
+                batch.forEach(frame -> frame.encoded().release());
+                batch.clear();
+            }
+        }
+    }
+
+    /** An encoded frame and the channel it came from (which does not get it back). */
+    private record Outgoing(ByteBuf encoded, Channel sender) {
+    }
+
     @ChannelHandler.Sharable
     private final class Broadcast extends SimpleChannelInboundHandler<TextWebSocketFrame> {
 
@@ -84,9 +141,9 @@ public final class IdealBroadcastServer implements AutoCloseable {
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
             if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
                 Channel ch = ctx.channel();
-                List<Channel> room = rooms.computeIfAbsent(ch.eventLoop(), loop -> new ArrayList<>());
-                room.add(ch);
-                ch.closeFuture().addListener(f -> room.remove(ch)); // runs on the same loop
+                LoopRoom room = rooms.computeIfAbsent(ch.eventLoop(), LoopRoom::new);
+                room.channels.add(ch);
+                ch.closeFuture().addListener(f -> room.channels.remove(ch)); // runs on the same loop
             }
             super.userEventTriggered(ctx, evt);
         }
@@ -94,28 +151,13 @@ public final class IdealBroadcastServer implements AutoCloseable {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, TextWebSocketFrame frame) {
             ByteBuf encoded = encodeOnce(ctx, frame.content());
-            Channel sender = ctx.channel();
-            rooms.forEach((loop, room) -> {
-                encoded.retain(); // one reference per loop task
-                loop.execute(() -> {
-                    try {
-                        for (Channel ch : room) {
-                            if (ch != sender) {
-                                // A ByteBuf passes the WebSocket encoder untouched: the bytes go out as they are.
-                                ch.write(encoded.retainedDuplicate(), ch.voidPromise());
-                            }
-                        }
-                        for (Channel ch : room) {
-                            if (ch != sender) {
-                                ch.flush();
-                            }
-                        }
-                    } finally {
-                        encoded.release();
-                    }
-                });
-            });
-            encoded.release();
+            try {
+                for (LoopRoom room : rooms.values()) {
+                    room.submit(new Outgoing(encoded.retain(), ctx.channel()));
+                }
+            } finally {
+                encoded.release();
+            }
         }
 
         /** An unmasked, final text frame (RFC 6455 section 5.2) holding {@code payload}. */
