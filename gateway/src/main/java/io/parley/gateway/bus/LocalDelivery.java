@@ -1,11 +1,11 @@
 package io.parley.gateway.bus;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoop;
 import io.parley.gateway.metrics.GatewayMetrics;
 import io.parley.gateway.session.Session;
 import io.parley.gateway.session.SessionRegistry;
+import io.parley.gateway.session.SharedFrame;
 import io.parley.protocol.DialectCodec;
 import io.parley.protocol.command.ChatEvent;
 
@@ -17,7 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Writes an event to this node's connections of its recipients. The event is encoded once per
- * dialect and the same bytes are shared by every recipient of that dialect
+ * dialect, into a {@link SharedFrame} whose bytes every recipient of that dialect shares
  * ({@code retainedDuplicate}), as the ideal broadcast does.
  *
  * <p>Recipients are grouped by event loop and each loop gets one task that writes to all of its
@@ -58,7 +58,7 @@ public final class LocalDelivery {
             if (encoded == null) {
                 return;
             }
-            ByteBuf shared = Unpooled.wrappedBuffer(encoded);
+            SharedFrame shared = new SharedFrame(Unpooled.wrappedBuffer(encoded));
             try {
                 byEventLoop(recipients).forEach((loop, onLoop) -> writeOn(loop, onLoop, shared, envelope.event()));
             } finally {
@@ -85,8 +85,8 @@ public final class LocalDelivery {
         return byLoop;
     }
 
-    private void writeOn(EventLoop loop, List<Session> onLoop, ByteBuf shared, ChatEvent event) {
-        ByteBuf reference = shared.retain(); // the task's own: the caller releases its reference at once
+    private void writeOn(EventLoop loop, List<Session> onLoop, SharedFrame shared, ChatEvent event) {
+        SharedFrame reference = shared.retain(); // the task's own: the caller releases its reference at once
         outbox(loop).submit(() -> {
             try {
                 writeAll(onLoop, reference, event);
@@ -101,15 +101,16 @@ public final class LocalDelivery {
         return outbox != null ? outbox : outboxes.computeIfAbsent(loop, EventLoopOutbox::new);
     }
 
-    private void writeAll(List<Session> onLoop, ByteBuf shared, ChatEvent event) {
+    /** {@code onLoop}: connections of one dialect on the calling event loop. */
+    private void writeAll(List<Session> onLoop, SharedFrame shared, ChatEvent event) {
         int written = 0;
         for (Session session : onLoop) {
             if (slowConsumers.admit(session)) {
                 session.sendShared(shared, event);
-                metrics.frameOut(session.dialect());
                 written++;
             }
         }
+        metrics.framesOut(onLoop.get(0).dialect(), written);
         metrics.deliveries(written);
     }
 }

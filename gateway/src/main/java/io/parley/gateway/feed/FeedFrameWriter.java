@@ -5,6 +5,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.parley.gateway.session.FrameWriter;
+import io.parley.gateway.session.SharedFrame;
 import io.parley.protocol.command.ChatEvent;
 import io.parley.protocol.feed.FeedCodec;
 
@@ -53,8 +54,8 @@ public final class FeedFrameWriter implements FrameWriter {
     }
 
     @Override
-    public void writeShared(ByteBuf open, ChatEvent event) {
-        accept(open.retainedDuplicate(), event.messageSeq());
+    public void writeShared(SharedFrame frame, ChatEvent event) {
+        accept(frame.payload().retainedDuplicate(), event.messageSeq()); // the frame's number goes after it
     }
 
     /**

@@ -57,7 +57,11 @@ public final class GatewayMetrics {
     }
 
     public void frameOut(String dialect) {
-        perDialect(framesOut, "parley.frames.out", "Frames written (replies and pushes)", dialect).increment();
+        framesOut(dialect, 1);
+    }
+
+    public void framesOut(String dialect, int count) {
+        perDialect(framesOut, "parley.frames.out", "Frames written (replies and pushes)", dialect).increment(count);
     }
 
     public void messageIn() {

@@ -1,6 +1,5 @@
 package io.parley.gateway.session;
 
-import io.netty.buffer.ByteBuf;
 import io.parley.protocol.command.ChatEvent;
 
 /**
@@ -24,7 +23,7 @@ public interface FrameWriter {
 
     /**
      * Writes a pushed frame whose bytes are shared with other recipients; takes a reference of
-     * its own.
+     * its own of what it writes.
      */
-    void writeShared(ByteBuf encoded, ChatEvent event);
+    void writeShared(SharedFrame frame, ChatEvent event);
 }

@@ -1,6 +1,5 @@
 package io.parley.gateway.session;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.parley.gateway.auth.Principal;
 import io.parley.protocol.DialectCodec;
@@ -96,8 +95,8 @@ public final class Session {
     }
 
     /** Writes a pushed frame shared with other recipients; takes a reference of its own. Safe from any thread. */
-    public void sendShared(ByteBuf encoded, ChatEvent event) {
-        writer.writeShared(encoded, event);
+    public void sendShared(SharedFrame frame, ChatEvent event) {
+        writer.writeShared(frame, event);
     }
 
     @Override

@@ -83,13 +83,13 @@ class LocalDeliveryTest {
         return (EmbeddedChannel) session.channel();
     }
 
-    /** The one frame the session's channel got. The caller releases it. */
-    private static TextWebSocketFrame onlyFrame(Session session) {
+    /** The one frame the session's channel got, as the bytes of a whole WebSocket frame. The caller releases it. */
+    private static ByteBuf onlyFrame(Session session) {
         channelOf(session).runPendingTasks(); // the event loop's queue of deliveries
         List<Object> written = outbound(channelOf(session));
         assertThat(written).as("frames written to %s", session).hasSize(1);
-        assertThat(written.get(0)).isInstanceOf(TextWebSocketFrame.class);
-        return (TextWebSocketFrame) written.get(0);
+        assertThat(written.get(0)).as("a ready-made frame, not a frame object to encode").isInstanceOf(ByteBuf.class);
+        return (ByteBuf) written.get(0);
     }
 
     private static void assertNothingWritten(Session session) {
@@ -132,13 +132,13 @@ class LocalDeliveryTest {
 
         delivery.deliver(new Envelope(POSTED, Set.of("2", "3"), 0));
 
-        List<TextWebSocketFrame> frames = List.of(onlyFrame(a), onlyFrame(b), onlyFrame(c));
-        ByteBuf shared = frames.get(0).content().unwrap();
+        List<ByteBuf> frames = List.of(onlyFrame(a), onlyFrame(b), onlyFrame(c));
+        ByteBuf shared = frames.get(0).unwrap();
         assertThat(shared).as("a duplicate of one buffer").isNotNull();
-        for (TextWebSocketFrame frame : frames) {
-            assertThat(frame.content().unwrap()).isSameAs(shared);
-            assertThat(frame.content().array()).isSameAs(shared.array());
-            assertThat(frame.text()).isEqualTo(new String(events.encodeEvent(POSTED), StandardCharsets.UTF_8));
+        for (ByteBuf frame : frames) {
+            assertThat(frame.hasMemoryAddress()).as("direct memory, written without a copy").isTrue();
+            assertThat(frame.memoryAddress()).as("the same bytes").isEqualTo(frames.get(0).memoryAddress());
+            assertThat(EmbeddedChannels.text(frame)).isEqualTo(new String(events.encodeEvent(POSTED), StandardCharsets.UTF_8));
         }
         assertThat(shared.refCnt()).as("one reference per frame, the delivery's own is released").isEqualTo(3);
 
@@ -158,13 +158,13 @@ class LocalDeliveryTest {
         delivery.deliver(new Envelope(POSTED, Set.of("1", "2", "3"), plainOrigin.id()));
 
         assertThat(plain.encodes).isEqualTo(1);
-        TextWebSocketFrame phone = onlyFrame(plainPhone);
-        TextWebSocketFrame laptop = onlyFrame(plainLaptop);
-        TextWebSocketFrame event = onlyFrame(eventsUser);
-        assertThat(phone.text()).isEqualTo("plain:MessagePosted:4242");
-        assertThat(phone.content().array()).isSameAs(laptop.content().array());
-        assertThat(event.content().array()).isNotSameAs(phone.content().array());
-        assertThat(event.text()).contains("Event.ReceiveMessage");
+        ByteBuf phone = onlyFrame(plainPhone);
+        ByteBuf laptop = onlyFrame(plainLaptop);
+        ByteBuf event = onlyFrame(eventsUser);
+        assertThat(EmbeddedChannels.text(phone)).isEqualTo("plain:MessagePosted:4242");
+        assertThat(phone.memoryAddress()).as("one encoding per dialect").isEqualTo(laptop.memoryAddress());
+        assertThat(event.memoryAddress()).isNotEqualTo(phone.memoryAddress());
+        assertThat(EmbeddedChannels.text(event)).contains("Event.ReceiveMessage");
         releaseAll(List.of(phone, laptop, event));
         assertNothingWritten(plainOrigin);
         assertThat(count(registry, "parley.frames.out", "dialect", "plain")).isEqualTo(2);
@@ -213,8 +213,8 @@ class LocalDeliveryTest {
 
         delivery.deliver(new Envelope(POSTED, Set.of("2", "3"), 0));
 
-        TextWebSocketFrame pushed = onlyFrame(fine);
-        assertThat(pushed.text()).contains("hello all");
+        ByteBuf pushed = onlyFrame(fine);
+        assertThat(EmbeddedChannels.text(pushed)).contains("hello all");
         pushed.release();
 
         slowChannel.runPendingTasks();

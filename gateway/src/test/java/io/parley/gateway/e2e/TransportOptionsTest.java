@@ -104,6 +104,29 @@ class TransportOptionsTest {
         }
     }
 
+    @Test
+    void aPushIsCompressedForAConnectionThatNegotiatedDeflateAndPlainForOneThatDidNot() throws Exception {
+        try (TestNode node = TestNode.start(b -> b.permessageDeflate(true));
+             RawWebSocket plain = RawWebSocket.connect(node.port(), "/ws?sid=d2", TestNode.token("d2"));
+             RawWebSocket compressed = RawWebSocket.connect(node.port(), "/ws?sid=d2", TestNode.token("d2"), OFFER)) {
+            plain.sendText("{\"name\":\"Event.AddConversation\",\"args\":{\"user_id\":\"d2\",\"application_id\":5}}");
+            assertThat(plain.readFrame().text()).contains("\"ok\":true");
+
+            plain.sendText("{\"name\":\"Event.SendMessage\",\"args\":{\"session_channel\":\"5\",\"sender_id\":\"d2\","
+                    + "\"content\":\"to my other tab\"}}");
+            assertThat(plain.readFrame().text()).contains("\"ok\":true");
+            RawWebSocket.Frame pushed = compressed.readFrame();
+            assertThat(pushed.rsv1()).as("compressed").isTrue();
+            assertThat(inflate(pushed.payload())).contains("\"name\":\"Event.ReceiveMessage\"").contains("to my other tab");
+
+            compressed.sendFrame(true, true, RawWebSocket.TEXT, deflate("{\"name\":\"Event.SendMessage\",\"args\":{"
+                    + "\"session_channel\":\"5\",\"sender_id\":\"d2\",\"content\":\"back\"}}"));
+            RawWebSocket.Frame back = plain.readFrame();
+            assertThat(back.rsv1()).as("not compressed").isFalse();
+            assertThat(back.text()).contains("\"name\":\"Event.ReceiveMessage\"").contains("back");
+        }
+    }
+
     /** RFC 7692: raw deflate of the message, without the trailing 00 00 ff ff. */
     private static byte[] deflate(String text) {
         Deflater deflater = new Deflater(Deflater.DEFAULT_COMPRESSION, true);

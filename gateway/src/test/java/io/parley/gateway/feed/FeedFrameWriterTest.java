@@ -28,6 +28,7 @@ import java.util.Map;
 
 import static io.parley.gateway.support.EmbeddedChannels.json;
 import static io.parley.gateway.support.EmbeddedChannels.outbound;
+import static io.parley.gateway.support.EmbeddedChannels.pushShared;
 import static io.parley.gateway.support.EmbeddedChannels.tracked;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -78,7 +79,7 @@ class FeedFrameWriterTest {
      */
     private ByteBuf push(ChatEvent event) {
         ByteBuf shared = tracked(codec.encodeEvent(event));
-        writer.writeShared(shared, event);
+        pushShared(writer, shared, event);
         shared.release();
         return shared;
     }
@@ -140,7 +141,7 @@ class FeedFrameWriterTest {
         byte[] open = codec.encodeEvent(event);
         ByteBuf shared = tracked(open);
 
-        writer.writeShared(shared, event);
+        pushShared(writer, shared, event);
 
         TextWebSocketFrame frame = channel.readOutbound();
         assertThat(frame.text()).isEqualTo(new String(FeedCodec.complete(open, 1), StandardCharsets.UTF_8));
@@ -244,8 +245,8 @@ class FeedFrameWriterTest {
         ChatEvent event = new ChatEvent.MessagePosted(message(1));
         ByteBuf shared = tracked(codec.encodeEvent(event));
 
-        writer.writeShared(shared, event);
-        other.writeShared(shared, event);
+        pushShared(writer, shared, event);
+        pushShared(other, shared, event);
         shared.release();
 
         assertThat(shared.refCnt()).as("one reference per written frame").isEqualTo(2);
@@ -294,12 +295,12 @@ class FeedFrameWriterTest {
         ChatEvent event = new ChatEvent.MessagePosted(message(1));
         ByteBuf shared = tracked(codec.encodeEvent(event));
         for (int i = 0; i < FeedFrameWriter.MAX_HELD; i++) {
-            writer.writeShared(shared, event);
+            pushShared(writer, shared, event);
         }
         assertThat(shared.refCnt()).isEqualTo(1 + FeedFrameWriter.MAX_HELD);
         assertThat(channel.isOpen()).isTrue();
 
-        writer.writeShared(shared, event);
+        pushShared(writer, shared, event);
 
         assertThat(channel.isOpen()).isFalse();
         assertThat(shared.refCnt()).as("only the test's own reference is left").isEqualTo(1);

@@ -33,6 +33,7 @@ import static io.parley.gateway.server.PipelineNames.FEED_HISTORY;
 import static io.parley.gateway.support.EmbeddedChannels.awaitOutbound;
 import static io.parley.gateway.support.EmbeddedChannels.json;
 import static io.parley.gateway.support.EmbeddedChannels.outbound;
+import static io.parley.gateway.support.EmbeddedChannels.pushShared;
 import static io.parley.gateway.support.EmbeddedChannels.tracked;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -102,7 +103,7 @@ class FeedHistoryHandlerTest {
         ByteBuf push(Message message) {
             ChatEvent event = new ChatEvent.MessagePosted(message);
             ByteBuf shared = tracked(codec.encodeEvent(event));
-            session.sendShared(shared, event);
+            pushShared(session.writer(), shared, event);
             shared.release();
             return shared;
         }

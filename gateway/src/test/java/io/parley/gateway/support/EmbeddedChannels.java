@@ -9,6 +9,9 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.util.ReferenceCountUtil;
+import io.parley.gateway.session.FrameWriter;
+import io.parley.gateway.session.SharedFrame;
+import io.parley.protocol.command.ChatEvent;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -42,17 +45,49 @@ public final class EmbeddedChannels {
         return new TextWebSocketFrame(tracked(text));
     }
 
-    /** The frame's text as JSON; releases the frame. */
-    public static JsonNode json(Object frame) {
-        assertThat(frame).isInstanceOf(TextWebSocketFrame.class);
-        TextWebSocketFrame text = (TextWebSocketFrame) frame;
+    /**
+     * Writes {@code payload} as LocalDelivery pushes it: in a {@link SharedFrame} that lives for the
+     * call. The caller keeps its own reference of {@code payload}; the writer takes its own.
+     */
+    public static void pushShared(FrameWriter writer, ByteBuf payload, ChatEvent event) {
+        SharedFrame frame = new SharedFrame(payload.retain());
         try {
-            return JSON.readTree(text.text());
+            writer.writeShared(frame, event);
+        } finally {
+            frame.release();
+        }
+    }
+
+    /** The frame's text as JSON; releases the frame (a text frame, or a pushed frame's wire bytes). */
+    public static JsonNode json(Object frame) {
+        try {
+            return JSON.readTree(text(frame));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {
-            text.release();
+            ReferenceCountUtil.release(frame);
         }
+    }
+
+    /** The text of a text frame object, or of an unmasked final text frame's wire bytes; does not release. */
+    public static String text(Object frame) {
+        if (frame instanceof ByteBuf wire) {
+            int at = wire.readerIndex();
+            assertThat((int) wire.getUnsignedByte(at)).as("a final text frame").isEqualTo(0x81);
+            int length = wire.getUnsignedByte(at + 1);
+            int header = 2;
+            if (length == 126) {
+                length = wire.getUnsignedShort(at + 2);
+                header = 4;
+            } else if (length == 127) {
+                length = (int) wire.getLong(at + 2);
+                header = 10;
+            }
+            assertThat(wire.readableBytes()).as("one whole frame").isEqualTo(header + length);
+            return wire.toString(at + header, length, StandardCharsets.UTF_8);
+        }
+        assertThat(frame).isInstanceOf(TextWebSocketFrame.class);
+        return ((TextWebSocketFrame) frame).text();
     }
 
     /**
