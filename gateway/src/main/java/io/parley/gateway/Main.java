@@ -1,5 +1,6 @@
 package io.parley.gateway;
 
+import io.netty.util.ResourceLeakDetector;
 import io.parley.gateway.config.ConfigLoader;
 import io.parley.gateway.config.ParleyConfig;
 import io.parley.gateway.http.DevTokensRoute;
@@ -19,6 +20,8 @@ public final class Main {
     private Main() {
     }
 
+    private static final String LEAK_DETECTION_PROPERTY = "io.netty.leakDetection.level";
+
     public static void main(String[] args) {
         OptionalInt answered = CommandLine.answer(args, System.out, System.err);
         if (answered.isPresent()) {
@@ -32,6 +35,12 @@ public final class Main {
             log.error("Parley cannot start: {}", e.getMessage());
             System.exit(2);
             return;
+        }
+        if (System.getProperty(LEAK_DETECTION_PROPERTY) == null) {
+            // Netty's default samples buffer allocations and records a stack trace for each sample:
+            // a cost on every push. The tests run with it at its strictest; an operator chasing a
+            // leak turns it on with -Dio.netty.leakDetection.level=simple (or paranoid).
+            ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
         }
         ParleyServer server = ParleyServer.start(config);
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "parley-shutdown"));

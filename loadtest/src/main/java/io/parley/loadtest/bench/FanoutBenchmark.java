@@ -39,7 +39,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Arguments ({@code key=value}, all optional): {@code jar} (gateway/target/parley-gateway.jar),
  * {@code runs} (3), {@code members} (1000), {@code window} (32), {@code seconds} (10 per phase),
- * {@code rate} (50 messages/s, i.e. 50k deliveries/s to 1,000 members), {@code threads} (2 client event loops).
+ * {@code rate} (50 messages/s, i.e. 50k deliveries/s to 1,000 members), {@code threads} (2 client event loops),
+ * {@code warmup} (20 s of closed loop before measuring), {@code servers} (parley,ideal; one of them alone
+ * for a quick look) and {@code bytes} (220: the ideal server's frame size when Parley is not run).
  */
 public final class FanoutBenchmark {
 
@@ -59,7 +61,7 @@ public final class FanoutBenchmark {
     public static void main(String[] argv) throws Exception {
         BenchArgs a = BenchArgs.parse(argv, "jar", "gateway/target/parley-gateway.jar", "runs", "3",
                 "members", "1000", "window", "32", "seconds", "10", "rate", "50", "threads", "2",
-                "servers", "parley,ideal", "bytes", "220");
+                "servers", "parley,ideal", "bytes", "220", "warmup", "20");
         System.out.printf(Locale.ROOT, "fan-out benchmark, %s, %d CPUs, load %s, %s%n", Instant.now(),
                 Runtime.getRuntime().availableProcessors(), loadAverage(), a);
         List<String> servers = List.of(a.get("servers").split(","));
@@ -187,7 +189,9 @@ public final class FanoutBenchmark {
         int window = a.integer("window");
         FanoutLoad.Out out = sender::send;
         load.probe(out, frame);
-        load.closedLoop(out, frame, window, Duration.ofSeconds(5), new Histogram(3)); // warm-up (JIT)
+        // Warm-up: Parley's JIT compiler was still busy after 60 s of load (its storage's code is
+        // large), so a short warm-up measured compiling, not serving.
+        load.closedLoop(out, frame, window, Duration.ofSeconds(a.integer("warmup")), new Histogram(3));
         Histogram atMax = new Histogram(3);
         double cpuBefore = ProcessMemory.cpuSeconds(serverPid);
         long start = System.nanoTime();
