@@ -7,7 +7,7 @@ import java.util.Arrays;
 /**
  * One entry point, one figure per command: {@code mvn -q -pl loadtest exec:java -Dexec.args="<figure> key=value ..."}.
  * Figures: {@code durable} (the default, also when the first argument is already a key=value),
- * {@code fanout}, {@code idle}, {@code crossnode} (two nodes over Redis, beside one node), and the
+ * {@code fanout}, {@code pingpong} (durable round trips over many pairs), {@code idle}, {@code crossnode} (two nodes over Redis, beside one node), and the
  * invariant check {@code order} (chat ordering across three nodes and a Redis restart; exits
  * non-zero when a run fails).
  */
@@ -24,11 +24,12 @@ public final class Bench {
         switch (figure) {
             case "durable" -> DurableSendsBenchmark.main(rest);
             case "fanout" -> FanoutBenchmark.main(rest);
+            case "pingpong" -> PingPongBenchmark.main(rest);
             case "idle" -> IdleSocketsBenchmark.main(rest);
             case "crossnode" -> CrossNodeBenchmark.main(rest);
             case "order" -> OrderCheck.main(rest);
             default -> throw new IllegalArgumentException("unknown figure '" + figure
-                    + "'; one of: durable, fanout, idle, crossnode, order");
+                    + "'; one of: durable, fanout, pingpong, idle, crossnode, order");
         }
     }
 }

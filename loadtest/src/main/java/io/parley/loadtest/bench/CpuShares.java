@@ -60,6 +60,13 @@ final class CpuShares {
         return new CpuShares(byRole);
     }
 
+    /** CPU seconds {@code role} ("client", "postgres", "redis" or a node's name) used between {@code before} and this snapshot. */
+    double cpuSecondsSince(CpuShares before, String role) {
+        Usage now = byRole.getOrDefault(role, new Usage(0, 0));
+        Usage then = before.byRole.getOrDefault(role, new Usage(0, 0));
+        return now.cpuSeconds - then.cpuSeconds;
+    }
+
     /** "node A 25.1 us 0.38 cs, ..., total 69.2 us 0.95 cs per message (CPU 162 % of one core)". */
     String perMessageSince(CpuShares before, double messages, double seconds) {
         if (byRole.isEmpty()) {

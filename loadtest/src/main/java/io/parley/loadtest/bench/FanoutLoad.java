@@ -32,7 +32,7 @@ final class FanoutLoad {
      * Stamps are nanoTime minus this origin: positive (also for times taken up to a day before
      * this class loaded), and comparable only inside this JVM.
      */
-    private static final long ORIGIN = System.nanoTime() - java.util.concurrent.TimeUnit.DAYS.toNanos(1);
+    static final long ORIGIN = System.nanoTime() - java.util.concurrent.TimeUnit.DAYS.toNanos(1);
     private static final Pattern ERROR_CODE = Pattern.compile("\"code\":(\\d+)");
     /** Lateness recorded in microseconds, up to an hour, 3 significant digits. */
     private final Recorder latency = new Recorder(3_600_000_000L, 3);

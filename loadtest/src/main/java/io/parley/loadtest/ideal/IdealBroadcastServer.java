@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.netty.util.AttributeKey;
 import io.parley.loadtest.client.Transports;
 
 import java.util.ArrayList;
@@ -28,12 +29,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The ideal broadcast baseline of DESIGN.md: the least a Netty WebSocket server can do to fan a
- * message out. Every socket on any path joins one room; a text frame from any socket goes to
- * every other socket. The outgoing WebSocket frame (header + payload) is encoded <b>once</b> into
- * one buffer, and each event loop writes {@code retainedDuplicate()} of it to its own channels,
- * then flushes each once (batched flushes, no cross-thread write per channel). No auth, no JSON,
- * no storage: the ceiling Parley is measured against, with the same clients on the same machine,
- * on the same transport as Parley (epoll on Linux).
+ * message out. Every socket joins the room of its request path ({@code /} for one big room,
+ * {@code /pair/7} for a pair); a text frame from any socket goes to every other socket of its
+ * room. The outgoing WebSocket frame (header + payload) is encoded <b>once</b> into one buffer,
+ * and each event loop writes {@code retainedDuplicate()} of it to its own channels, then flushes
+ * each once per batch of frames (no cross-thread write per channel, no write syscall per frame
+ * under load). No auth, no JSON, no storage: the ceiling Parley is measured against, with the
+ * same clients on the same machine, on the same transport as Parley (epoll on Linux).
  *
  * <p>Run: {@code java -cp <loadtest classpath> io.parley.loadtest.ideal.IdealBroadcastServer <port>}
  * (the benchmark runner starts it in a JVM of its own). Prints {@code listening <port>} when ready.
@@ -42,8 +44,9 @@ public final class IdealBroadcastServer implements AutoCloseable {
 
     private final EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, Transports.ioHandler());
     private final EventLoopGroup workers = new MultiThreadIoEventLoopGroup(0, Transports.ioHandler());
-    /** Channels by their event loop: each list is only touched by its own loop. */
-    private final Map<EventLoop, LoopRoom> rooms = new ConcurrentHashMap<>();
+    /** Rooms by request path, each split by event loop: a loop's part is only touched by that loop. */
+    private final Map<String, Map<EventLoop, LoopRoom>> rooms = new ConcurrentHashMap<>();
+    private static final AttributeKey<Map<EventLoop, LoopRoom>> ROOM = AttributeKey.valueOf("room");
     private final Channel server;
 
     public IdealBroadcastServer(String host, int port) throws InterruptedException {
@@ -139,9 +142,11 @@ public final class IdealBroadcastServer implements AutoCloseable {
 
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-            if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
+            if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete handshake) {
                 Channel ch = ctx.channel();
-                LoopRoom room = rooms.computeIfAbsent(ch.eventLoop(), LoopRoom::new);
+                Map<EventLoop, LoopRoom> byLoop = rooms.computeIfAbsent(handshake.requestUri(), path -> new ConcurrentHashMap<>());
+                ch.attr(ROOM).set(byLoop);
+                LoopRoom room = byLoop.computeIfAbsent(ch.eventLoop(), LoopRoom::new);
                 room.channels.add(ch);
                 ch.closeFuture().addListener(f -> room.channels.remove(ch)); // runs on the same loop
             }
@@ -152,7 +157,7 @@ public final class IdealBroadcastServer implements AutoCloseable {
         protected void channelRead0(ChannelHandlerContext ctx, TextWebSocketFrame frame) {
             ByteBuf encoded = encodeOnce(ctx, frame.content());
             try {
-                for (LoopRoom room : rooms.values()) {
+                for (LoopRoom room : ctx.channel().attr(ROOM).get().values()) {
                     room.submit(new Outgoing(encoded.retain(), ctx.channel()));
                 }
             } finally {
