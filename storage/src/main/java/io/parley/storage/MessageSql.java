@@ -19,20 +19,12 @@ import java.util.TreeSet;
 /** Statements on {@code messages} (and the per-chat counter in {@code chats} that append bumps). */
 final class MessageSql {
 
-    /**
-     * Chats per lock or counter statement: one round trip per chunk, and at most 1,500 parameters
-     * (both drivers allow tens of thousands).
-     */
-    private static final int CHATS_PER_STATEMENT = 500;
-
-    // One MERGE sets the counters of all chats in a chunk: a JDBC batch of single-row UPDATEs costs
-    // one statement execution per chat (measured 2-3x slower on PostgreSQL for 500 chats).
-    // MERGE exists on PostgreSQL 15+ and H2; the CASTs give PostgreSQL the VALUES column types.
-    private static final String COUNTER_ROW =
-            "(CAST(? AS VARCHAR), CAST(? AS BIGINT), CAST(? AS TIMESTAMP WITH TIME ZONE))";
-    private static final String MERGE_COUNTERS_HEAD = "MERGE INTO chats c USING (VALUES ";
-    private static final String MERGE_COUNTERS_TAIL = ") AS v (id, last_seq, updated_at) ON c.id = v.id"
-            + " WHEN MATCHED THEN UPDATE SET last_seq = v.last_seq, updated_at = v.updated_at";
+    // The embedded store's append runs in-process: a statement execution costs microseconds, and
+    // a statement whose text depends on the batch (an IN list, a multi-row MERGE) is parsed and
+    // planned anew on almost every commit, which cost far more. So one fixed text per step, run
+    // per chat. (PostgreSQL has its own append: PostgresAppendSql.)
+    private static final String LOCK_CHAT = "SELECT last_seq, updated_at FROM chats WHERE id = ? FOR UPDATE";
+    private static final String UPDATE_COUNTER = "UPDATE chats SET last_seq = ?, updated_at = ? WHERE id = ?";
     // A JDBC batch of this statement becomes multi-row INSERTs on PostgreSQL
     // (reWriteBatchedInserts, see DataSources); H2 runs it in-process.
     private static final String INSERT_MESSAGE =
@@ -69,7 +61,7 @@ final class MessageSql {
         TreeSet<String> chatIds = new TreeSet<>(batchChatIds(batch));
         Map<String, ChatCounter> counters = lockChats(c, chatIds);
         List<Message> committed = assignSequences(batch, counters);
-        updateCounters(c, new ArrayList<>(chatIds), counters);
+        updateCounters(c, chatIds, counters);
         insertMessages(c, committed);
         return committed;
     }
@@ -158,31 +150,25 @@ final class MessageSql {
         return ids;
     }
 
-    /** {@code SELECT ... FOR UPDATE} on every chat of the batch; fails if one does not exist. */
+    /** Locks every chat of the batch, in id order (two writers wait instead of deadlocking); fails if one does not exist. */
     private static Map<String, ChatCounter> lockChats(Connection c, TreeSet<String> chatIds) throws SQLException {
         Map<String, ChatCounter> counters = new HashMap<>();
-        List<String> sorted = new ArrayList<>(chatIds);
-        for (List<String> chunk : chunks(sorted)) {
-            String sql = "SELECT id, last_seq, updated_at FROM chats WHERE id IN ("
-                    + String.join(", ", Collections.nCopies(chunk.size(), "?")) + ") ORDER BY id FOR UPDATE";
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
-                for (int i = 0; i < chunk.size(); i++) {
-                    ps.setString(i + 1, chunk.get(i));
-                }
+        try (PreparedStatement ps = c.prepareStatement(LOCK_CHAT)) {
+            for (String chatId : chatIds) {
+                ps.setString(1, chatId);
                 try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        counters.put(rs.getString("id"),
-                                new ChatCounter(rs.getLong("last_seq"), Rows.instant(rs, "updated_at")));
+                    if (rs.next()) {
+                        counters.put(chatId, new ChatCounter(rs.getLong("last_seq"), Rows.instant(rs, "updated_at")));
                     }
                 }
             }
         }
-        requireAll(sorted, counters);
+        requireAll(chatIds, counters);
         return counters;
     }
 
     /** Every chat of the batch must exist: one unknown chat rolls the whole batch back. */
-    private static void requireAll(List<String> chatIds, Map<String, ChatCounter> counters) {
+    private static void requireAll(TreeSet<String> chatIds, Map<String, ChatCounter> counters) {
         for (String chatId : chatIds) {
             if (!counters.containsKey(chatId)) {
                 throw new UnknownChatException("append to " + chatIds.size() + " chat(s) rolled back: unknown chat '"
@@ -191,30 +177,18 @@ final class MessageSql {
         }
     }
 
-    private static void updateCounters(Connection c, List<String> sortedChatIds, Map<String, ChatCounter> counters)
+    private static void updateCounters(Connection c, TreeSet<String> chatIds, Map<String, ChatCounter> counters)
             throws SQLException {
-        for (List<String> chunk : chunks(sortedChatIds)) {
-            String sql = MERGE_COUNTERS_HEAD + String.join(", ", Collections.nCopies(chunk.size(), COUNTER_ROW))
-                    + MERGE_COUNTERS_TAIL;
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
-                int p = 1;
-                for (String chatId : chunk) {
-                    ChatCounter counter = counters.get(chatId);
-                    ps.setString(p++, chatId);
-                    ps.setLong(p++, counter.lastSeq);
-                    Rows.setInstant(ps, p++, counter.updatedAt);
-                }
-                ps.executeUpdate();
+        try (PreparedStatement ps = c.prepareStatement(UPDATE_COUNTER)) {
+            for (String chatId : chatIds) {
+                ChatCounter counter = counters.get(chatId);
+                ps.setLong(1, counter.lastSeq);
+                Rows.setInstant(ps, 2, counter.updatedAt);
+                ps.setString(3, chatId);
+                ps.addBatch();
             }
+            ps.executeBatch();
         }
-    }
-
-    private static List<List<String>> chunks(List<String> ids) {
-        List<List<String>> chunks = new ArrayList<>();
-        for (int from = 0; from < ids.size(); from += CHATS_PER_STATEMENT) {
-            chunks.add(ids.subList(from, Math.min(ids.size(), from + CHATS_PER_STATEMENT)));
-        }
-        return chunks;
     }
 
     private static void insertMessages(Connection c, List<Message> messages) throws SQLException {
