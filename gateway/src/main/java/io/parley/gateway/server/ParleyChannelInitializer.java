@@ -9,7 +9,6 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.parley.gateway.config.ParleyConfig;
 import io.parley.gateway.handshake.HandshakeDeadlineHandler;
 import io.parley.gateway.handshake.WebSocketHandshakeHandler;
@@ -17,9 +16,8 @@ import io.parley.gateway.http.HttpRouter;
 import io.parley.gateway.limits.ConnectionLimits;
 import io.parley.gateway.metrics.GatewayMetrics;
 import io.parley.gateway.websocket.ControlFrameHandler;
+import io.parley.gateway.websocket.IdleSweeps;
 
-import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 
 import static io.parley.gateway.server.PipelineNames.*;
 
@@ -74,11 +72,10 @@ final class ParleyChannelInitializer extends ChannelInitializer<SocketChannel> {
      * The dialect-independent RFC 6455 layer behind Netty's frame codec: UTF-8, fragments, idle,
      * control frames. Shared with the conformance (Autobahn) server so that it tests this code.
      */
-    static void addFrameLayer(ChannelPipeline p, GatewayMetrics metrics, int maxMessageBytes, Duration idleTimeout) {
+    static void addFrameLayer(ChannelPipeline p, GatewayMetrics metrics, int maxMessageBytes, IdleSweeps idleSweeps) {
         p.addLast(UTF8_VALIDATOR, new Utf8FrameValidator(true));
         p.addLast(FRAME_AGGREGATOR, new WebSocketFrameAggregator(maxMessageBytes));
-        p.addLast(IDLE, new IdleStateHandler(idleTimeout.toMillis() / 2, 0, 0, TimeUnit.MILLISECONDS));
-        p.addLast(CONTROL, new ControlFrameHandler(metrics));
+        p.addLast(CONTROL, new ControlFrameHandler(metrics, idleSweeps));
     }
 
     /** The HTTP-phase handlers still present after the upgrade; the handshake handler goes last. */

@@ -25,8 +25,8 @@ package io.parley.gateway.server;
  *   (deflate)           per-message deflate decoder/encoder, if negotiated (Netty's names)
  *   UTF8_VALIDATOR      Utf8FrameValidator: invalid UTF-8 text closes with 1007
  *   FRAME_AGGREGATOR    WebSocketFrameAggregator: fragments into one message, size-limited (1009)
- *   IDLE                IdleStateHandler: no read for idle_timeout/2 fires an event
  *   CONTROL             ControlFrameHandler: ping/pong, close, binary refusal, idle ping/close
+ *                       (idle time checked by one sweep per event loop, IdleSweeps)
  *   RATE_LIMIT          RateLimitHandler: token bucket per socket; 429, then 1008 on abuse
  *   PAIR_AUTH           PairAuthenticator (dialect pair only, until its first valid hello):
  *                       turns the hello's sessionId into a session, then adds the handlers below
@@ -46,7 +46,6 @@ public final class PipelineNames {
     public static final String WS_HANDSHAKE = "ws-handshake";
     public static final String UTF8_VALIDATOR = "utf8-validator";
     public static final String FRAME_AGGREGATOR = "frame-aggregator";
-    public static final String IDLE = "idle";
     public static final String CONTROL = "control";
     public static final String RATE_LIMIT = "rate-limit";
     public static final String PAIR_AUTH = "pair-auth";

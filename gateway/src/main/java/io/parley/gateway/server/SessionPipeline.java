@@ -16,6 +16,7 @@ import io.parley.gateway.session.Session;
 import io.parley.gateway.session.SessionLifecycle;
 import io.parley.gateway.session.SessionRegistry;
 import io.parley.gateway.websocket.ChatFrameHandler;
+import io.parley.gateway.websocket.IdleSweeps;
 import io.parley.protocol.SocketScope;
 
 import java.time.Duration;
@@ -34,7 +35,7 @@ public final class SessionPipeline implements WebSocketHandshakeHandler.WebSocke
     private final Presence presence;
     private final GatewayMetrics metrics;
     private final int maxMessageBytes;
-    private final Duration idleTimeout;
+    private final IdleSweeps idleSweeps;
     private final int maxMessagesPerSecond;
     private final int messageBurst;
 
@@ -45,7 +46,7 @@ public final class SessionPipeline implements WebSocketHandshakeHandler.WebSocke
         this.presence = presence;
         this.metrics = metrics;
         this.maxMessageBytes = maxMessageBytes;
-        this.idleTimeout = idleTimeout;
+        this.idleSweeps = new IdleSweeps(idleTimeout);
         this.maxMessagesPerSecond = maxMessagesPerSecond;
         this.messageBurst = messageBurst;
     }
@@ -56,7 +57,7 @@ public final class SessionPipeline implements WebSocketHandshakeHandler.WebSocke
         // consolidating their flushes turns many small write syscalls per socket into one.
         ctx.pipeline().addFirst(FLUSH, new FlushConsolidationHandler(
                 FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
-        ParleyChannelInitializer.addFrameLayer(ctx.pipeline(), metrics, maxMessageBytes, idleTimeout);
+        ParleyChannelInitializer.addFrameLayer(ctx.pipeline(), metrics, maxMessageBytes, idleSweeps);
         ParleyChannelInitializer.removeHttpPhase(ctx);
     }
 

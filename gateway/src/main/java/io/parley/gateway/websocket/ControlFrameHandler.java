@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Ticker;
 import io.parley.gateway.metrics.GatewayMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,18 +33,62 @@ public final class ControlFrameHandler extends ChannelDuplexHandler {
     private static final Logger log = LoggerFactory.getLogger(ControlFrameHandler.class);
 
     private final GatewayMetrics metrics;
+    private final IdleSweeps idleSweeps;
     private boolean closing;
+    // Event loop only, for the loop's idle sweep:
+    private ChannelHandlerContext ctx;
+    private Ticker ticker;
+    private long lastReadNanos;
+    /** Idle reports since the last frame from the client: 1 after half the timeout, 2 after all of it. */
+    private int idleReports;
+    /** Place in the loop's sweep, -1 when not watched. */
+    int sweepIndex = -1;
 
-    public ControlFrameHandler(GatewayMetrics metrics) {
+    public ControlFrameHandler(GatewayMetrics metrics, IdleSweeps idleSweeps) {
         this.metrics = metrics;
+        this.idleSweeps = idleSweeps;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        this.ticker = IdleSweeps.tickerOf(ctx.executor());
+        this.lastReadNanos = ticker.nanoTime();
+        idleSweeps.watch(this, ctx.executor());
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        idleSweeps.unwatch(this, ctx.executor());
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        idleSweeps.unwatch(this, ctx.executor());
+        super.channelInactive(ctx);
+    }
+
+    /**
+     * Called by the loop's sweep: reports idleness as Netty's reader-idle events (first after half
+     * the timeout, again after the whole), to {@link #userEventTriggered}.
+     */
+    void checkIdle(long nowNanos, long halfNanos) {
+        if (nowNanos - lastReadNanos >= halfNanos * (idleReports + 1)) {
+            boolean first = idleReports == 0;
+            idleReports++;
+            userEventTriggered(ctx, first ? IdleStateEvent.FIRST_READER_IDLE_STATE_EVENT
+                    : IdleStateEvent.READER_IDLE_STATE_EVENT);
+        }
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        lastReadNanos = ticker.nanoTime();
+        idleReports = 0;
         if (msg instanceof PingWebSocketFrame ping) {
             ctx.writeAndFlush(new PongWebSocketFrame(ping.content()));
         } else if (msg instanceof PongWebSocketFrame pong) {
-            pong.release(); // its arrival already reset the idle timer
+            pong.release(); // its arrival already reset the idle time
         } else if (msg instanceof CloseWebSocketFrame close) {
             answerClose(ctx, close);
         } else if (msg instanceof BinaryWebSocketFrame binary) {

@@ -13,10 +13,12 @@ import io.parley.gateway.session.Session;
 import io.parley.gateway.support.LeakDetectionExtension;
 import io.parley.gateway.websocket.ControlFrameHandler;
 import io.parley.protocol.events.EventsCodec;
+import io.parley.gateway.websocket.IdleSweeps;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -163,7 +165,8 @@ class SlowConsumerPolicyTest {
 
     @Test
     void clientAnswerToThe4008CloseEndsTheConnectionWithoutASecondCloseFrame() {
-        EmbeddedChannel channel = new EmbeddedChannel(new ControlFrameHandler(new GatewayMetrics(registry)));
+        EmbeddedChannel channel = new EmbeddedChannel(new ControlFrameHandler(new GatewayMetrics(registry),
+                new IdleSweeps(Duration.ofMinutes(1))));
         Session session = session(channel);
         fillOutboundBuffer(channel);
         assertThat(policy.admit(session)).isFalse();

@@ -30,6 +30,7 @@ import io.parley.protocol.Request;
 import io.parley.protocol.command.ChatEvent;
 import io.parley.protocol.command.ChatException;
 import io.parley.protocol.command.Reply;
+import io.parley.gateway.websocket.IdleSweeps;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -74,7 +75,8 @@ public final class AutobahnServer {
                 .sign(Algorithm.HMAC256(SECRET));
         List<DialectEndpoint> endpoints = List.of(new EchoEndpoint(token));
         WebSocketHandshakeHandler.WebSocketInstaller installer = ctx -> {
-            ParleyChannelInitializer.addFrameLayer(ctx.pipeline(), metrics, config.maxFrameBytes(), config.idleTimeout());
+            ParleyChannelInitializer.addFrameLayer(ctx.pipeline(), metrics, config.maxFrameBytes(),
+                    new IdleSweeps(config.idleTimeout()));
             ctx.pipeline().addBefore(PipelineNames.CONTROL, "echo", new Echo());
             ParleyChannelInitializer.removeHttpPhase(ctx);
         };

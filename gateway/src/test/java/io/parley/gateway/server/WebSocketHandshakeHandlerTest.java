@@ -48,7 +48,6 @@ import static io.parley.gateway.server.PipelineNames.HANDSHAKE_DEADLINE;
 import static io.parley.gateway.server.PipelineNames.HTTP_AGGREGATOR;
 import static io.parley.gateway.server.PipelineNames.HTTP_CODEC;
 import static io.parley.gateway.server.PipelineNames.HTTP_ROUTER;
-import static io.parley.gateway.server.PipelineNames.IDLE;
 import static io.parley.gateway.server.PipelineNames.UTF8_VALIDATOR;
 import static io.parley.gateway.server.PipelineNames.WS_HANDSHAKE;
 import static io.parley.gateway.support.EmbeddedChannels.count;
@@ -164,7 +163,7 @@ class WebSocketHandshakeHandlerTest {
         assertThat(response.header("Sec-WebSocket-Accept")).isEqualTo(ACCEPT);
         assertThat(response.header("Sec-WebSocket-Protocol")).isEqualTo("access_token");
         assertThat(handlerNames(channel)).containsExactly(PipelineNames.FLUSH, "wsencoder", "wsdecoder",
-                UTF8_VALIDATOR, FRAME_AGGREGATOR, IDLE, CONTROL, PipelineNames.RATE_LIMIT, CHAT);
+                UTF8_VALIDATOR, FRAME_AGGREGATOR, CONTROL, PipelineNames.RATE_LIMIT, CHAT);
 
         List<Session> live = wiring.sessions().all();
         assertThat(live).hasSize(1);

@@ -5,11 +5,13 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.parley.gateway.metrics.GatewayMetrics;
 import io.parley.gateway.websocket.ControlFrameHandler;
+import io.parley.gateway.websocket.IdleSweeps;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -66,7 +68,8 @@ class LeakDetectionExtensionTest {
     }
 
     private static void readPongWithoutReleasingIt() {
-        EmbeddedChannel channel = new EmbeddedChannel(new ControlFrameHandler(new GatewayMetrics(new SimpleMeterRegistry())));
+        EmbeddedChannel channel = new EmbeddedChannel(new ControlFrameHandler(new GatewayMetrics(new SimpleMeterRegistry()),
+                new IdleSweeps(Duration.ofMinutes(1))));
         channel.writeInbound(new PingWebSocketFrame(EmbeddedChannels.tracked("ping")));
         Object pong = channel.readOutbound();
         assertThat(pong).isNotNull(); // and never released

@@ -20,7 +20,6 @@ import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.parley.gateway.metrics.GatewayMetrics;
 import io.parley.gateway.support.LeakDetectionExtension;
@@ -30,6 +29,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -44,6 +44,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ControlFrameHandlerTest {
     private SimpleMeterRegistry registry;
     private GatewayMetrics metrics;
+    private final IdleSweeps idleSweeps = new IdleSweeps(Duration.ofSeconds(1));
 
     @BeforeEach
     void setUp() {
@@ -52,7 +53,7 @@ class ControlFrameHandlerTest {
     }
 
     private EmbeddedChannel channel() {
-        return new EmbeddedChannel(new ControlFrameHandler(metrics));
+        return new EmbeddedChannel(new ControlFrameHandler(metrics, idleSweeps));
     }
 
     private double closes(int code) {
@@ -171,7 +172,7 @@ class ControlFrameHandlerTest {
     @Test
     void framesAfterTheCloseHandshakeBeganAreDroppedAndReleased() {
         StalledPeer peer = new StalledPeer();
-        EmbeddedChannel channel = new EmbeddedChannel(peer, new ControlFrameHandler(metrics));
+        EmbeddedChannel channel = new EmbeddedChannel(peer, new ControlFrameHandler(metrics, idleSweeps));
 
         // The server starts the closing handshake; the peer has not taken the close frame yet.
         channel.writeInbound(new BinaryWebSocketFrame(tracked(new byte[] {0})));
@@ -234,7 +235,7 @@ class ControlFrameHandlerTest {
     @Test
     void serverCloseCompletesWhenTheCloseFrameIsWritten() {
         StalledPeer peer = new StalledPeer();
-        EmbeddedChannel channel = new EmbeddedChannel(peer, new ControlFrameHandler(metrics));
+        EmbeddedChannel channel = new EmbeddedChannel(peer, new ControlFrameHandler(metrics, idleSweeps));
         channel.pipeline().fireExceptionCaught(new TooLongFrameException("too long"));
         assertThat(channel.isOpen()).isTrue();
 
@@ -262,7 +263,7 @@ class ControlFrameHandlerTest {
     @Test
     void fragmentedMessageOverTheAggregatorLimitClosesWith1009() {
         // As in the pipeline: the frame aggregator reports an oversize message as TooLongFrameException.
-        EmbeddedChannel channel = new EmbeddedChannel(new WebSocketFrameAggregator(16), new ControlFrameHandler(metrics));
+        EmbeddedChannel channel = new EmbeddedChannel(new WebSocketFrameAggregator(16), new ControlFrameHandler(metrics, idleSweeps));
         TextWebSocketFrame first = new TextWebSocketFrame(false, 0, tracked("0123456789"));
         ContinuationWebSocketFrame last = new ContinuationWebSocketFrame(true, 0, tracked("0123456789"));
 
@@ -293,7 +294,7 @@ class ControlFrameHandlerTest {
 
     @Test
     void invalidUtf8ThroughTheRealValidatorClosesWith1007Once() {
-        EmbeddedChannel channel = new EmbeddedChannel(new Utf8FrameValidator(true), new ControlFrameHandler(metrics));
+        EmbeddedChannel channel = new EmbeddedChannel(new Utf8FrameValidator(true), new ControlFrameHandler(metrics, idleSweeps));
         TextWebSocketFrame invalid = new TextWebSocketFrame(tracked(new byte[] {'{', (byte) 0xC3, (byte) 0x28, '}'}));
 
         assertThat(channel.writeInbound(invalid)).isFalse();
@@ -338,10 +339,10 @@ class ControlFrameHandlerTest {
     }
 
     @Test
-    void withTheRealIdleHandlerAPongKeepsTheConnectionAndSilenceClosesIt() {
+    void withTheLoopsIdleSweepAPongKeepsTheConnectionAndSilenceClosesIt() {
         EmbeddedChannel channel = new EmbeddedChannel();
         channel.freezeTime();
-        channel.pipeline().addLast(new IdleStateHandler(500, 0, 0, TimeUnit.MILLISECONDS), new ControlFrameHandler(metrics));
+        channel.pipeline().addLast(new ControlFrameHandler(metrics, idleSweeps)); // idle timeout 1 s
 
         channel.advanceTimeBy(500, TimeUnit.MILLISECONDS);
         channel.runPendingTasks();
@@ -353,7 +354,7 @@ class ControlFrameHandlerTest {
         channel.advanceTimeBy(500, TimeUnit.MILLISECONDS);
         channel.runPendingTasks();
         PingWebSocketFrame second = channel.readOutbound();
-        assertThat(second).as("the pong reset the timer: ping again, no close").isNotNull();
+        assertThat(second).as("the pong reset the time: ping again, no close").isNotNull();
         second.release();
         assertThat(channel.isOpen()).isTrue();
 
@@ -366,9 +367,31 @@ class ControlFrameHandlerTest {
     }
 
     @Test
+    void theSweepWatchesEveryConnectionOfItsLoopAndEndsWithTheLast() {
+        EmbeddedChannel channel = new EmbeddedChannel();
+        channel.freezeTime();
+        ControlFrameHandler quiet = new ControlFrameHandler(metrics, idleSweeps);
+        ControlFrameHandler chatty = new ControlFrameHandler(metrics, idleSweeps);
+        ControlFrameHandler leaving = new ControlFrameHandler(metrics, idleSweeps);
+        channel.pipeline().addLast(quiet, chatty, leaving);
+        assertThat(List.of(quiet.sweepIndex, chatty.sweepIndex, leaving.sweepIndex)).containsExactly(0, 1, 2);
+
+        channel.pipeline().remove(quiet); // the last one takes its place
+        assertThat(List.of(quiet.sweepIndex, leaving.sweepIndex, chatty.sweepIndex)).containsExactly(-1, 0, 1);
+
+        channel.pipeline().remove(leaving);
+        channel.pipeline().remove(chatty);
+        assertThat(chatty.sweepIndex).isEqualTo(-1);
+        channel.advanceTimeBy(2, TimeUnit.SECONDS);
+        channel.runPendingTasks();
+        assertThat((Object) channel.readOutbound()).as("no sweep left to ping anyone").isNull();
+        assertThat(channel.finish()).isFalse();
+    }
+
+    @Test
     void otherUserEventsArePassedOn() {
         List<Object> seen = new ArrayList<>();
-        EmbeddedChannel channel = new EmbeddedChannel(new ControlFrameHandler(metrics), new ChannelInboundHandlerAdapter() {
+        EmbeddedChannel channel = new EmbeddedChannel(new ControlFrameHandler(metrics, idleSweeps), new ChannelInboundHandlerAdapter() {
             @Override
             public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
                 seen.add(evt);

@@ -109,6 +109,8 @@ public final class PingPongBenchmark {
                         "PARLEY_STORAGE_PASSWORD", a.get("password")));
             } finally {
                 s.execute("DROP SCHEMA " + schema + " CASCADE");
+                // The run's WAL is flushed now, not by a checkpoint inside the next server's phase.
+                s.execute("CHECKPOINT");
             }
         }
     }
