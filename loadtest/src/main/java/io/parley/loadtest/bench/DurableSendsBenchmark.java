@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Durable sends against the database's own limits, in one run on one machine:
@@ -23,7 +24,9 @@ import java.util.Locale;
  *       the maximum rate (closed loop), then p50/p99 ack latency at half of it (open loop,
  *       HdrHistogram, latency from each send's intended time).</li>
  * </ol>
- * Each run works in a fresh schema (dropped afterwards). Prints each run and the medians.
+ * Each run works in a fresh schema (dropped afterwards). Prints each run and the medians, and per
+ * phase the node's own view and the CPU per message of the node, this client, PostgreSQL and
+ * Redis ({@link CpuShares}).
  *
  * <p>Arguments ({@code key=value}, all optional): {@code url} (jdbc:postgresql://127.0.0.1:5432/test),
  * {@code user} (postgres), {@code password} (empty), {@code jar} (gateway/target/parley-gateway.jar),
@@ -88,9 +91,14 @@ public final class DurableSendsBenchmark {
                 load.maxRate(Duration.ofSeconds(5), a.integer("window")); // warm-up
                 long refusedBefore = load.refused();
                 NodeMetrics atStart = NodeMetrics.scrape(node);
+                CpuShares cpuAtStart = CpuShares.snapshot(Map.of("node", node.pid()));
+                long maxStart = System.nanoTime();
                 double max = load.maxRate(phase, a.integer("window"));
+                double maxSeconds = (System.nanoTime() - maxStart) / 1e9;
                 NodeMetrics afterMax = NodeMetrics.scrape(node);
-                System.out.println("at the maximum, " + afterMax.historySince(atStart));
+                System.out.println("at the maximum, " + afterMax.historySince(atStart) + "; "
+                        + CpuShares.snapshot(Map.of("node", node.pid())).perMessageSince(cpuAtStart, max * maxSeconds,
+                        maxSeconds));
                 if (load.refused() > refusedBefore) {
                     // A refused send frees its window slot at once: the "max" would count refusals' pace.
                     System.out.println("WARNING: " + (load.refused() - refusedBefore) + " sends refused at the maximum "
@@ -101,9 +109,12 @@ public final class DurableSendsBenchmark {
                         Boolean.parseBoolean(a.get("checkpoint")));
                 long checkpointsBefore = checkpoints.beforePhase();
                 NodeMetrics beforeHalf = NodeMetrics.scrape(node);
+                CpuShares cpuBeforeHalf = CpuShares.snapshot(Map.of("node", node.pid()));
                 Histogram h = load.paced(half, phase);
                 System.out.println("at half the maximum, " + NodeMetrics.scrape(node).historySince(beforeHalf)
-                        + "; " + checkpoints.begunSince(checkpointsBefore));
+                        + "; " + checkpoints.begunSince(checkpointsBefore) + "; "
+                        + CpuShares.snapshot(Map.of("node", node.pid())).perMessageSince(cpuBeforeHalf,
+                        half * phase.toSeconds(), phase.toSeconds()));
                 if (load.refused() > 0) {
                     System.out.println("refused sends by error code: " + load.refusedByCode());
                 }
