@@ -17,10 +17,10 @@ import java.util.OptionalInt;
 public final class Main {
     private static final Logger log = LoggerFactory.getLogger(Main.class);
 
+    private static final String LEAK_DETECTION_PROPERTY = "io.netty.leakDetection.level";
+
     private Main() {
     }
-
-    private static final String LEAK_DETECTION_PROPERTY = "io.netty.leakDetection.level";
 
     public static void main(String[] args) {
         OptionalInt answered = CommandLine.answer(args, System.out, System.err);

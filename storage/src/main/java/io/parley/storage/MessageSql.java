@@ -25,8 +25,7 @@ final class MessageSql {
     // per chat. (PostgreSQL has its own append: PostgresAppendSql.)
     private static final String LOCK_CHAT = "SELECT last_seq, updated_at FROM chats WHERE id = ? FOR UPDATE";
     private static final String UPDATE_COUNTER = "UPDATE chats SET last_seq = ?, updated_at = ? WHERE id = ?";
-    // A JDBC batch of this statement becomes multi-row INSERTs on PostgreSQL
-    // (reWriteBatchedInserts, see DataSources); H2 runs it in-process.
+    // One JDBC batch per commit, run in-process.
     private static final String INSERT_MESSAGE =
             "INSERT INTO messages (id, chat_id, seq, sender_id, content, content_type, reply_to,"
                     + " created_at, updated_at, deleted, edited) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, FALSE, FALSE)";

@@ -18,7 +18,6 @@ import io.parley.gateway.metrics.GatewayMetrics;
 import io.parley.gateway.websocket.ControlFrameHandler;
 import io.parley.gateway.websocket.IdleSweeps;
 
-
 import static io.parley.gateway.server.PipelineNames.*;
 
 /** Builds every connection's pipeline; the order is documented in {@link PipelineNames}. */

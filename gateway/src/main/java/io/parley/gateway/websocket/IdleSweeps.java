@@ -14,11 +14,11 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The idle checks of every connection, one timer per event loop: each loop's sweep looks at its
- * connections a few times per half idle timeout, where Netty's {@code IdleStateHandler} keeps a
- * handler, a pipeline context and a scheduled task on every socket (about 240 bytes per idle
- * socket). What idleness leads to is {@link ControlFrameHandler}'s: a ping after half the timeout
- * without a frame from the client, 1001 after the whole of it. A check runs late by at most
- * {@value #CHECKS_PER_HALF}th of half the timeout.
+ * connections {@value #CHECKS_PER_HALF} times per half idle timeout, where Netty's
+ * {@code IdleStateHandler} keeps a handler, a pipeline context and a scheduled task on every
+ * socket, which on a node of idle sockets is much of its memory. What idleness leads to is
+ * {@link ControlFrameHandler}'s: a ping after half the timeout without a frame from the client,
+ * 1001 after the whole of it; either comes at most one sweep period late.
  */
 public final class IdleSweeps {
     private static final int CHECKS_PER_HALF = 4;
