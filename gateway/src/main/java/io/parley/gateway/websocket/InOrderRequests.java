@@ -25,7 +25,7 @@ final class InOrderRequests {
     }
 
     private final EventExecutor loop;
-    /** Usually empty: sized for one, since the default capacity cost every idle socket ~90 bytes; grows when a client pipelines. */
+    /** Usually empty, so sized for one (the default capacity weighed on every idle socket); grows when a client pipelines. */
     private final ArrayDeque<Waiting> waiting = new ArrayDeque<>(1);
     /** The last request started has not taken its place yet. */
     private boolean placing;

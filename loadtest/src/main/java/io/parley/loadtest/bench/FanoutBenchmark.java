@@ -41,7 +41,7 @@ import java.util.concurrent.TimeUnit;
  * {@code runs} (3), {@code members} (1000), {@code window} (32), {@code seconds} (10 per phase),
  * {@code rate} (50 messages/s, i.e. 50k deliveries/s to 1,000 members), {@code threads} (2 client event loops),
  * {@code warmup} (20 s of closed loop before measuring), {@code servers} (parley,ideal; one of them alone
- * for a quick look) and {@code bytes} (220: the ideal server's frame size when Parley is not run).
+ * for a quick look) and {@code bytes} (281, the size of Parley's pushes: the ideal server's frame size when Parley is not run).
  */
 public final class FanoutBenchmark {
 
@@ -61,7 +61,7 @@ public final class FanoutBenchmark {
     public static void main(String[] argv) throws Exception {
         BenchArgs a = BenchArgs.parse(argv, "jar", "gateway/target/parley-gateway.jar", "runs", "3",
                 "members", "1000", "window", "32", "seconds", "10", "rate", "50", "threads", "2",
-                "servers", "parley,ideal", "bytes", "220", "warmup", "20");
+                "servers", "parley,ideal", "bytes", "281", "warmup", "20");
         System.out.printf(Locale.ROOT, "fan-out benchmark, %s, %d CPUs, load %s, %s%n", Instant.now(),
                 Runtime.getRuntime().availableProcessors(), loadAverage(), a);
         List<String> servers = List.of(a.get("servers").split(","));
