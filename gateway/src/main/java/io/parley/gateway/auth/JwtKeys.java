@@ -1,12 +1,12 @@
 package io.parley.gateway.auth;
 
 import com.auth0.jwt.algorithms.Algorithm;
-import io.parley.gateway.config.ParleyConfig;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PublicKey;
@@ -32,17 +32,22 @@ public final class JwtKeys {
         this.generated = generated;
     }
 
-    public static JwtKeys fromConfig(ParleyConfig config) {
-        if (config.jwtPublicKeyFile() != null) {
-            return new JwtKeys(publicKeyAlgorithm(readPublicKey(config)), null, false);
+    /**
+     * @param publicKeyFile PEM public key (RS256 or ES256), or {@code null}
+     * @param secret        HS256 secret, used when there is no public key; when both are
+     *                      {@code null} a random secret that lives as long as this process
+     */
+    public static JwtKeys of(Path publicKeyFile, String secret) {
+        if (publicKeyFile != null) {
+            return new JwtKeys(publicKeyAlgorithm(readPublicKey(publicKeyFile)), null, false);
         }
-        if (config.jwtSecret() != null) {
-            return hs256(config.jwtSecret());
+        if (secret != null) {
+            return hs256(secret);
         }
         byte[] random = new byte[32];
         new SecureRandom().nextBytes(random);
-        String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
-        return new JwtKeys(Algorithm.HMAC256(secret), secret, true);
+        String generated = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+        return new JwtKeys(Algorithm.HMAC256(generated), generated, true);
     }
 
     public static JwtKeys hs256(String secret) {
@@ -74,12 +79,12 @@ public final class JwtKeys {
                 + " key; expected RSA (RS256) or EC P-256 (ES256)");
     }
 
-    private static PublicKey readPublicKey(ParleyConfig config) {
+    private static PublicKey readPublicKey(Path file) {
         String pem;
         try {
-            pem = Files.readString(config.jwtPublicKeyFile(), StandardCharsets.US_ASCII);
+            pem = Files.readString(file, StandardCharsets.US_ASCII);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read jwt_public_key_file " + config.jwtPublicKeyFile(), e);
+            throw new UncheckedIOException("cannot read jwt_public_key_file " + file, e);
         }
         String base64 = pem.replaceAll("-----(BEGIN|END) PUBLIC KEY-----", "").replaceAll("\\s", "");
         X509EncodedKeySpec spec = new X509EncodedKeySpec(Base64.getDecoder().decode(base64));
@@ -90,7 +95,7 @@ public final class JwtKeys {
                 // try the next key family
             }
         }
-        throw new IllegalArgumentException("jwt_public_key_file " + config.jwtPublicKeyFile()
+        throw new IllegalArgumentException("jwt_public_key_file " + file
                 + " is not a PEM 'PUBLIC KEY' (X.509 SubjectPublicKeyInfo) of an RSA or EC key");
     }
 }

@@ -1,8 +1,6 @@
 package io.parley.gateway.bus;
 
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
-import io.parley.gateway.core.MemberJoins;
-import io.parley.gateway.presence.RedisUserRegistry;
 import io.parley.gateway.session.SessionRegistry;
 import io.parley.storage.HistoryService;
 import org.slf4j.Logger;

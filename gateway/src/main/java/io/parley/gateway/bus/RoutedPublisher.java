@@ -2,7 +2,6 @@ package io.parley.gateway.bus;
 
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.parley.gateway.presence.RedisUserRegistry;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

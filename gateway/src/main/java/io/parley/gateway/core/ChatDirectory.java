@@ -1,5 +1,6 @@
 package io.parley.gateway.core;
 
+import io.parley.gateway.bus.MemberJoins;
 import io.parley.storage.HistoryService;
 
 import java.util.LinkedHashMap;

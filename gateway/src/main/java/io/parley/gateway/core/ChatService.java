@@ -1,7 +1,7 @@
 package io.parley.gateway.core;
 
 import io.parley.gateway.auth.Principal;
-import io.parley.gateway.presence.Presence;
+import io.parley.gateway.presence.PresenceAnnouncer;
 import io.parley.protocol.command.ChatException;
 import io.parley.protocol.command.Command;
 import io.parley.protocol.command.ErrorCode;
@@ -12,7 +12,7 @@ import java.util.concurrent.CompletableFuture;
 /**
  * The chat core's front door: checks that a command acts as its principal, then hands it to the
  * service for its concept — {@link ChatCreation} (chats), {@link Messaging} (messages, reads,
- * typing) or {@link Presence} (online/offline). Every dialect and the REST API come through here.
+ * typing) or {@link PresenceAnnouncer} (online/offline). Every dialect and the REST API come through here.
  *
  * <p>Nothing here blocks: storage work runs on the history service's threads and results come
  * back as futures completed on those threads (callers hop to their own event loop). A message is
@@ -26,9 +26,9 @@ public final class ChatService {
     private final ChatAccess access;
     private final ChatCreation chats;
     private final Messaging messaging;
-    private final Presence presence;
+    private final PresenceAnnouncer presence;
 
-    public ChatService(CoreContext core, Presence presence) {
+    public ChatService(CoreContext core, PresenceAnnouncer presence) {
         this.access = new ChatAccess(core);
         this.chats = new ChatCreation(core, access);
         this.messaging = new Messaging(core, access);

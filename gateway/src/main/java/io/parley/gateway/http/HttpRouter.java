@@ -8,12 +8,11 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
-import io.parley.gateway.handshake.DialectEndpoint;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * First stop of every HTTP request: a WebSocket endpoint's request goes on to the handshake
@@ -24,22 +23,24 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
     private static final Logger log = LoggerFactory.getLogger(HttpRouter.class);
     private final Map<String, HttpRoute> routes;
     private final Map<String, HttpRoute> subtrees;
-    private final List<DialectEndpoint> endpoints;
+    private final Predicate<QueryStringDecoder> webSocketEndpoint;
 
     /** @param routes exact paths to routes */
-    public HttpRouter(Map<String, HttpRoute> routes, List<DialectEndpoint> endpoints) {
-        this(routes, Map.of(), endpoints);
+    public HttpRouter(Map<String, HttpRoute> routes, Predicate<QueryStringDecoder> webSocketEndpoint) {
+        this(routes, Map.of(), webSocketEndpoint);
     }
 
     /**
      * @param routes   exact paths to routes
      * @param subtrees paths to routes that also serve every path below them ({@code /api/v1/chats}
      *                 serves {@code /api/v1/chats/{id}/messages})
+     * @param webSocketEndpoint true for a request the handshake handler answers
      */
-    public HttpRouter(Map<String, HttpRoute> routes, Map<String, HttpRoute> subtrees, List<DialectEndpoint> endpoints) {
+    public HttpRouter(Map<String, HttpRoute> routes, Map<String, HttpRoute> subtrees,
+                      Predicate<QueryStringDecoder> webSocketEndpoint) {
         this.routes = Map.copyOf(routes);
         this.subtrees = Map.copyOf(subtrees);
-        this.endpoints = List.copyOf(endpoints);
+        this.webSocketEndpoint = webSocketEndpoint;
     }
 
     private HttpRoute subtreeRoute(String path) {
@@ -65,11 +66,9 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
             return;
         }
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
-        for (DialectEndpoint endpoint : endpoints) {
-            if (endpoint.matches(uri)) {
-                ctx.fireChannelRead(request.retain());
-                return;
-            }
+        if (webSocketEndpoint.test(uri)) {
+            ctx.fireChannelRead(request.retain());
+            return;
         }
         HttpRoute route = routes.get(uri.path());
         if (route == null) {

@@ -8,14 +8,14 @@ import io.parley.gateway.bus.LocalBus;
 import io.parley.gateway.bus.LocalDelivery;
 import io.parley.gateway.bus.RedisBus;
 import io.parley.gateway.bus.RedisLink;
+import io.parley.gateway.bus.RedisUserRegistry;
 import io.parley.gateway.bus.SlowConsumerPolicy;
 import io.parley.gateway.config.ParleyConfig;
 import io.parley.gateway.core.ChatDirectory;
 import io.parley.gateway.core.MessageIds;
 import io.parley.gateway.metrics.GatewayMetrics;
-import io.parley.gateway.presence.LocalUserPresence;
-import io.parley.gateway.presence.RedisUserRegistry;
-import io.parley.gateway.presence.UserPresence;
+import io.parley.gateway.session.LocalOnlineUsers;
+import io.parley.gateway.session.OnlineUsers;
 import io.parley.gateway.session.SessionRegistry;
 import io.parley.storage.HistoryService;
 
@@ -26,16 +26,14 @@ import java.time.Clock;
  * {@code redis_url} the in-process bus and presence; with it the Redis bus, the Redis user
  * registry (routing and presence) and a chat directory that hears joins on other nodes.
  */
-record BusWiring(SessionRegistry sessions, Bus bus, ChatDirectory directory, UserPresence presence) {
+record BusWiring(SessionRegistry sessions, Bus bus, ChatDirectory directory, OnlineUsers onlineUsers) {
 
     static BusWiring create(ParleyConfig config, HistoryService history, GatewayMetrics metrics,
                             MeterRegistry registry, Clock clock) {
         if (config.redisUrl() == null) {
-            LocalUserPresence presence = new LocalUserPresence();
             SessionRegistry sessions = new SessionRegistry();
-            presence.bind(sessions);
             return new BusWiring(sessions, new LocalBus(delivery(sessions, metrics)),
-                    new ChatDirectory(history, config.chatCacheSize()), presence);
+                    new ChatDirectory(history, config.chatCacheSize()), new LocalOnlineUsers(sessions));
         }
         ClusterOptions options = ClusterOptions.builder(config.redisUrl(), config.nodeId())
                 .publishBacklog(config.busPublishBacklog()).nodeTtl(config.nodeTtl()).build();

@@ -18,24 +18,23 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.ssl.SslContext;
 import io.parley.gateway.auth.DevTokenMinter;
 import io.parley.gateway.auth.JwtKeys;
 import io.parley.gateway.auth.TokenVerifier;
 import io.parley.gateway.bus.Bus;
 import io.parley.gateway.config.ParleyConfig;
+import io.parley.gateway.connection.ConnectionPipeline;
+import io.parley.gateway.connection.DialectEndpoint;
+import io.parley.gateway.connection.Transport;
 import io.parley.gateway.core.ChatService;
 import io.parley.gateway.core.CoreContext;
 import io.parley.gateway.core.MessageIds;
-import io.parley.gateway.handshake.ActionsEndpoint;
-import io.parley.gateway.handshake.DialectEndpoint;
-import io.parley.gateway.handshake.EventsEndpoint;
-import io.parley.gateway.handshake.FeedEndpoint;
-import io.parley.gateway.handshake.OriginPolicy;
-import io.parley.gateway.handshake.PairEndpoint;
-import io.parley.gateway.handshake.TypedEndpoint;
-import io.parley.gateway.handshake.WebSocketHandshakeHandler;
+import io.parley.gateway.dialect.actions.ActionsEndpoint;
+import io.parley.gateway.dialect.events.EventsEndpoint;
+import io.parley.gateway.dialect.feed.FeedEndpoint;
+import io.parley.gateway.dialect.pair.PairEndpoint;
+import io.parley.gateway.dialect.typed.TypedEndpoint;
 import io.parley.gateway.http.ChatsApiRoute;
 import io.parley.gateway.http.DevTokensRoute;
 import io.parley.gateway.http.HealthRoutes;
@@ -46,8 +45,8 @@ import io.parley.gateway.http.MetricsRoute;
 import io.parley.gateway.http.StaticPageRoute;
 import io.parley.gateway.limits.ConnectionLimits;
 import io.parley.gateway.metrics.GatewayMetrics;
-import io.parley.gateway.presence.Presence;
-import io.parley.gateway.presence.UserPresence;
+import io.parley.gateway.presence.PresenceAnnouncer;
+import io.parley.gateway.session.OnlineUsers;
 import io.parley.gateway.session.Session;
 import io.parley.gateway.session.SessionRegistry;
 import io.parley.gateway.websocket.CloseCodes;
@@ -90,7 +89,7 @@ public final class ParleyServer implements AutoCloseable {
     private final HistoryService history;
     private final Bus bus;
     private final SessionRegistry sessions;
-    private final UserPresence presence;
+    private final OnlineUsers onlineUsers;
     private final EventLoopGroup bossGroup;
     private final EventLoopGroup workerGroup;
     private final Channel serverChannel;
@@ -98,7 +97,7 @@ public final class ParleyServer implements AutoCloseable {
 
     private ParleyServer(ParleyConfig config) throws InterruptedException {
         this.config = config;
-        this.keys = JwtKeys.fromConfig(config);
+        this.keys = JwtKeys.of(config.jwtPublicKeyFile(), config.jwtSecret());
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         this.gcMetrics = new JvmGcMetrics();
         bindJvmMetrics(registry, gcMetrics);
@@ -109,12 +108,12 @@ public final class ParleyServer implements AutoCloseable {
         BusWiring wiring = BusWiring.create(config, history, metrics, registry, clock);
         this.sessions = wiring.sessions();
         this.bus = wiring.bus();
-        this.presence = wiring.presence();
+        this.onlineUsers = wiring.onlineUsers();
         CoreContext core = new CoreContext(history, wiring.directory(), new MessageIds(config.nodeId(), clock), bus,
                 clock, config.maxTextLength(), config.maxChatsPerUser(), metrics);
-        Presence chatPresence = new Presence(sessions, history, bus, clock);
-        presence.onUsersOfDeadNode(chatPresence::usersNodeDied);
-        ChatService chat = new ChatService(core, chatPresence);
+        PresenceAnnouncer presence = new PresenceAnnouncer(sessions, history, bus, clock);
+        onlineUsers.onUsersOfDeadNode(presence::usersNodeDied);
+        ChatService chat = new ChatService(core, presence);
         TokenVerifier tokens = new TokenVerifier(keys.verificationAlgorithm(), config.jwtIssuer(), config.jwtAudience(),
                 config.jwtLeeway());
         ConnectionLimits limits = new ConnectionLimits(config.maxConnectionsPerUser(),
@@ -128,12 +127,9 @@ public final class ParleyServer implements AutoCloseable {
                 new PairEndpoint(new PairCodec(), tokens, chat, config.handshakeTimeout(), metrics),
                 new FeedEndpoint(new FeedCodec(clock), chat, config.feedHeartbeatInterval()));
         HttpRouter router = new HttpRouter(routes(clock), Map.of(ChatsApiRoute.PATH, new ChatsApiRoute(chat, tokens)),
-                endpoints);
-        SessionPipeline sessionPipeline = new SessionPipeline(chat, sessions, chatPresence, metrics, config.maxFrameBytes(),
-                config.idleTimeout(), config.maxMessagesPerSecond(), config.messageBurst());
-        WebSocketHandshakeHandler handshake = new WebSocketHandshakeHandler(endpoints, tokens,
-                new OriginPolicy(config.allowedOrigins()), decoderConfig(config), chat, sessionPipeline, limits,
-                metrics, sessionPipeline);
+                uri -> endpoints.stream().anyMatch(endpoint -> endpoint.matches(uri)));
+        ConnectionPipeline pipeline = new ConnectionPipeline(config, tls, limits, metrics, router, endpoints, tokens,
+                chat, sessions, presence);
 
         Transport transport = Transport.best();
         this.bossGroup = transport.newGroup(1);
@@ -145,23 +141,12 @@ public final class ParleyServer implements AutoCloseable {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
                         new WriteBufferWaterMark(config.maxOutboundBytes() / 2, config.maxOutboundBytes()))
-                .childHandler(new ParleyChannelInitializer(config, tls, limits, metrics, router, handshake))
+                .childHandler(pipeline)
                 .bind(new InetSocketAddress(config.bindAddress(), config.port()))
                 .sync()
                 .channel();
         log.info("Parley node {} listening on {} ({}{}), config: {}", config.nodeId(), serverChannel.localAddress(),
                 transport.name(), tls == null ? ", plain ws" : ", wss via " + Tls.provider(), config);
-    }
-
-    /** Frame-decoder limits and strictness from the configuration. */
-    static WebSocketDecoderConfig decoderConfig(ParleyConfig config) {
-        return WebSocketDecoderConfig.newBuilder()
-                .maxFramePayloadLength(config.maxFrameBytes())
-                .allowExtensions(config.permessageDeflate()) // RSV1 marks a deflated message
-                .allowMaskMismatch(false)
-                .closeOnProtocolViolation(true)
-                .withUTF8Validator(true)
-                .build();
     }
 
     /** Starts a node; it is listening when this returns. Fails fast on bad configuration or a taken port. */
@@ -188,8 +173,8 @@ public final class ParleyServer implements AutoCloseable {
     }
 
     /** Who is online, on this node or (with Redis) anywhere in the cluster. */
-    public UserPresence presence() {
-        return presence;
+    public OnlineUsers onlineUsers() {
+        return onlineUsers;
     }
 
     /** Metrics, as {@code GET /metrics} shows them (tests, benchmarks). */

@@ -2,7 +2,7 @@ package io.parley.gateway.cluster;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.parley.gateway.presence.RedisUserRegistry;
+import io.parley.gateway.bus.RedisUserRegistry;
 import io.parley.gateway.support.TestNode;
 import io.parley.gateway.support.WsClient;
 import org.junit.jupiter.api.Test;
@@ -93,17 +93,17 @@ class ClusterChatTest {
     @Test
     void presenceIsClusterWide() {
         TestNode a = cluster.node(0), b = cluster.node(2);
-        assertThat(a.server().presence().isOnline("301").join()).isFalse();
+        assertThat(a.server().onlineUsers().isOnline("301").join()).isFalse();
         WsClient phone = customer(b, "301");
-        assertThat(eventually(() -> a.server().presence().isOnline("301").join())).isTrue();
+        assertThat(eventually(() -> a.server().onlineUsers().isOnline("301").join())).isTrue();
         WsClient laptop = customer(a, "301");
         // The upgrade is answered before node a has registered the user in Redis; once it has, the
         // user is hosted by both nodes, and closing one connection leaves them online.
         assertThat(eventually(() -> hostingNodes("301") == 2)).as("registered on both nodes").isTrue();
         phone.close();
-        assertThat(b.server().presence().isOnline("301").join()).as("still connected on another node").isTrue();
+        assertThat(b.server().onlineUsers().isOnline("301").join()).as("still connected on another node").isTrue();
         laptop.close();
-        assertThat(eventually(() -> !b.server().presence().isOnline("301").join())).isTrue();
+        assertThat(eventually(() -> !b.server().onlineUsers().isOnline("301").join())).isTrue();
     }
 
     private static long hostingNodes(String userId) {

@@ -3,10 +3,9 @@ package io.parley.gateway.cluster;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.parley.gateway.presence.RedisUserRegistry;
+import io.parley.gateway.bus.RedisUserRegistry;
 import io.parley.gateway.support.NodeProcess;
 import io.parley.gateway.support.TestNode;
-import io.parley.gateway.support.TestPostgres;
 import io.parley.gateway.support.WsClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -43,8 +42,8 @@ class ClusterFaultTest {
             exchange(customer, "501", agent, "601", channel, 5, "during");
             cluster.redis.startAgain();
             // Both nodes reconnect, resubscribe and register their users again in the empty Redis.
-            assertThat(eventually(() -> a.server().presence().isOnline("603").join()
-                    && b.server().presence().isOnline("602").join())).as("users registered again").isTrue();
+            assertThat(eventually(() -> a.server().onlineUsers().isOnline("603").join()
+                    && b.server().onlineUsers().isOnline("602").join())).as("users registered again").isTrue();
             assertThat(eventually(() -> counter(a, "parley.bus.resubscriptions") >= 1
                     && counter(b, "parley.bus.resubscriptions") >= 1)).as("subscriptions renewed").isTrue();
             exchange(customer, "501", agent, "601", channel, 5, "after");

@@ -20,7 +20,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -37,7 +36,7 @@ class DevTokensRouteTest {
     private EmbeddedChannel channel() {
         DevTokensRoute route = new DevTokensRoute(new DevTokenMinter(SECRET, TTL, Clock.fixed(now, ZoneOffset.UTC)));
         return new EmbeddedChannel(new HttpServerCodec(), new HttpObjectAggregator(64 * 1024),
-                new HttpRouter(Map.of(DevTokensRoute.PATH, route), List.of()));
+                new HttpRouter(Map.of(DevTokensRoute.PATH, route), uri -> false));
     }
 
     private RawHttp.Response post(EmbeddedChannel channel, String body) {

@@ -52,7 +52,7 @@ class HealthRoutesTest {
                     }
                 });
         channel.pipeline().addLast(loop, "router", new HttpRouter(
-                Map.of("/health", HealthRoutes.health(), "/ready", HealthRoutes.ready(history, draining)), List.of()));
+                Map.of("/health", HealthRoutes.health(), "/ready", HealthRoutes.ready(history, draining)), uri -> false));
         return channel;
     }
 

@@ -7,10 +7,9 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.parley.gateway.handshake.EventsEndpoint;
+import io.parley.gateway.dialect.events.EventsEndpoint;
 import io.parley.gateway.support.LeakDetectionExtension;
 import io.parley.gateway.support.RawHttp;
-import io.parley.protocol.events.EventsCodec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -32,7 +31,7 @@ class HttpRouterTest {
     private final List<FullHttpRequest> passedOn = new ArrayList<>();
 
     private EmbeddedChannel channel(Map<String, HttpRoute> routes) {
-        HttpRouter router = new HttpRouter(routes, List.of(new EventsEndpoint(new EventsCodec())));
+        HttpRouter router = new HttpRouter(routes, uri -> uri.path().equals(EventsEndpoint.PATH));
         return new EmbeddedChannel(new HttpServerCodec(), new HttpObjectAggregator(64 * 1024), router,
                 new ChannelInboundHandlerAdapter() {
                     @Override

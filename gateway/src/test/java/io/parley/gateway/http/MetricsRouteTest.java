@@ -12,7 +12,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -30,7 +29,7 @@ class MetricsRouteTest {
 
     private EmbeddedChannel channel() {
         return new EmbeddedChannel(new HttpServerCodec(), new HttpObjectAggregator(64 * 1024),
-                new HttpRouter(Map.of("/metrics", new MetricsRoute(registry)), List.of()));
+                new HttpRouter(Map.of("/metrics", new MetricsRoute(registry)), uri -> false));
     }
 
     @Test

@@ -1,18 +1,23 @@
 package io.parley.gateway.support;
 
+import com.auth0.jwt.algorithms.Algorithm;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.parley.gateway.auth.Principal;
+import io.parley.gateway.auth.TokenVerifier;
 import io.parley.gateway.bus.Bus;
 import io.parley.gateway.bus.LocalBus;
 import io.parley.gateway.bus.LocalDelivery;
 import io.parley.gateway.bus.SlowConsumerPolicy;
+import io.parley.gateway.config.ParleyConfig;
+import io.parley.gateway.connection.ConnectionPipeline;
 import io.parley.gateway.core.ChatDirectory;
 import io.parley.gateway.core.ChatService;
 import io.parley.gateway.core.CoreContext;
 import io.parley.gateway.core.MessageIds;
+import io.parley.gateway.http.HttpRouter;
+import io.parley.gateway.limits.ConnectionLimits;
 import io.parley.gateway.metrics.GatewayMetrics;
-import io.parley.gateway.presence.Presence;
-import io.parley.gateway.server.SessionPipeline;
+import io.parley.gateway.presence.PresenceAnnouncer;
 import io.parley.gateway.session.SessionRegistry;
 import io.parley.protocol.command.Command;
 import io.parley.protocol.command.Reply;
@@ -30,6 +35,8 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 
@@ -43,7 +50,7 @@ import java.util.stream.Stream;
  */
 public final class ChatCore implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
     public static final int MAX_TEXT_LENGTH = 4_000;
-    /** The session pipeline's limits as {@link Wiring#sessionPipeline()} sets them. */
+    /** The session pipeline's limits as {@link Wiring#connectionPipeline()} sets them. */
     public static final int MAX_FRAME_BYTES = 64 * 1024;
     public static final Duration IDLE_TIMEOUT = Duration.ofSeconds(60);
 
@@ -95,11 +102,19 @@ public final class ChatCore implements AutoCloseable, BeforeAllCallback, AfterAl
      * meters and session registry they report to.
      */
     public record Wiring(SimpleMeterRegistry registry, GatewayMetrics metrics, SessionRegistry sessions,
-                         ChatService chat, Presence presence) {
+                         ChatService chat, PresenceAnnouncer presence) {
 
-        /** The real session lifecycle over this wiring: 64 KiB frames, 60 s idle, 1000 messages/s. */
-        public SessionPipeline sessionPipeline() {
-            return new SessionPipeline(chat, sessions, presence, metrics, MAX_FRAME_BYTES, IDLE_TIMEOUT, 1_000, 1_000);
+        /**
+         * The real connection pipeline over this wiring (64 KiB frames, 60 s idle, 1000
+         * messages/s), without dialects: tests add the handlers of the phase they exercise.
+         */
+        public ConnectionPipeline connectionPipeline() {
+            ParleyConfig config = ParleyConfig.builder().jwtSecret(TestNode.SECRET).maxFrameBytes(MAX_FRAME_BYTES)
+                    .idleTimeout(IDLE_TIMEOUT).maxMessagesPerSecond(1_000).messageBurst(1_000).build();
+            return new ConnectionPipeline(config, null, new ConnectionLimits(16, 1_000, metrics),
+                    metrics, new HttpRouter(Map.of(), uri -> false), List.of(),
+                    new TokenVerifier(Algorithm.HMAC256(TestNode.SECRET), null, null, Duration.ZERO),
+                    chat, sessions, presence);
         }
 
         /** Creates a chat through the chat core, as {@code POST /api/v1/chats} does; returns its id. */
@@ -117,7 +132,7 @@ public final class ChatCore implements AutoCloseable, BeforeAllCallback, AfterAl
         Bus bus = new LocalBus(new LocalDelivery(sessions, metrics, new SlowConsumerPolicy(metrics)));
         CoreContext context = new CoreContext(history, new ChatDirectory(history, 1_000), ids, bus,
                 Clock.systemUTC(), MAX_TEXT_LENGTH, 1_000, metrics);
-        Presence presence = new Presence(sessions, history, bus, Clock.systemUTC());
+        PresenceAnnouncer presence = new PresenceAnnouncer(sessions, history, bus, Clock.systemUTC());
         return new Wiring(registry, metrics, sessions, new ChatService(context, presence), presence);
     }
 

@@ -1,13 +1,14 @@
 package io.parley.gateway.support;
 
 import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.concurrent.EventExecutor;
 import io.parley.gateway.auth.Principal;
-import io.parley.gateway.handshake.DialectEndpoint;
+import io.parley.gateway.connection.ConnectionLifecycle;
+import io.parley.gateway.connection.DialectEndpoint;
 import io.parley.gateway.session.Session;
-import io.parley.gateway.session.SessionLifecycle;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -15,7 +16,7 @@ import java.lang.reflect.Proxy;
 import java.util.Set;
 
 /**
- * The real {@link SessionLifecycle} (server/SessionPipeline), with the handlers it installs under
+ * The real {@link ConnectionLifecycle} , with the handlers it installs under
  * the given names bound to a {@link TestThreadExecutor} instead of the channel's
  * {@code EmbeddedEventLoop} — as a test does with {@code pipeline.addLast(loop, name, handler)}
  * for a handler it adds itself.
@@ -28,15 +29,20 @@ import java.util.Set;
  * {@code addLast(loop, name, handler)}. Handlers that schedule on the channel's clock (heartbeats)
  * stay unbound so the test can drive them with {@code EmbeddedChannel.advanceTimeBy}.
  */
-public final class LoopBoundLifecycle implements SessionLifecycle {
-    private final SessionLifecycle delegate;
+public final class LoopBoundLifecycle implements ConnectionLifecycle {
+    private final ConnectionLifecycle delegate;
     private final EventExecutor loop;
     private final Set<String> bound;
 
-    public LoopBoundLifecycle(SessionLifecycle delegate, EventExecutor loop, String... boundNames) {
+    public LoopBoundLifecycle(ConnectionLifecycle delegate, EventExecutor loop, String... boundNames) {
         this.delegate = delegate;
         this.loop = loop;
         this.bound = Set.of(boundNames);
+    }
+
+    @Override
+    public void upgraded(ChannelHandlerContext handshakeContext) {
+        delegate.upgraded(handshakeContext);
     }
 
     @Override

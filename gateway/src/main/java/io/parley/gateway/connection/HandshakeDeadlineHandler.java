@@ -1,0 +1,74 @@
+package io.parley.gateway.connection;
+
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.parley.gateway.metrics.GatewayMetrics;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Slowloris guard for the HTTP phase: a connection must deliver each complete request within
+ * the handshake timeout (of connecting, or of its previous request) or it is closed. Removed
+ * with the other HTTP handlers when the connection upgrades; the WebSocket idle timeout takes
+ * over from there.
+ */
+public final class HandshakeDeadlineHandler extends ChannelDuplexHandler {
+    private final long timeoutNanos;
+    private final GatewayMetrics metrics;
+    private ScheduledFuture<?> deadline;
+
+    public HandshakeDeadlineHandler(Duration timeout, GatewayMetrics metrics) {
+        this.timeoutNanos = timeout.toNanos();
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        if (ctx.channel().isActive()) {
+            arm(ctx);
+        }
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        arm(ctx);
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof FullHttpRequest) {
+            arm(ctx); // a complete request arrived: the next one gets a fresh deadline
+        }
+        ctx.fireChannelRead(msg);
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        disarm();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        disarm();
+        ctx.fireChannelInactive();
+    }
+
+    private void arm(ChannelHandlerContext ctx) {
+        disarm();
+        deadline = ctx.executor().schedule(() -> {
+            metrics.limitRejected("handshake_timeout");
+            ctx.close();
+        }, timeoutNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void disarm() {
+        if (deadline != null) {
+            deadline.cancel(false);
+            deadline = null;
+        }
+    }
+}

@@ -1,0 +1,146 @@
+package io.parley.gateway.presence;
+
+import io.parley.gateway.bus.Bus;
+import io.parley.gateway.bus.Envelope;
+import io.parley.gateway.session.Session;
+import io.parley.gateway.session.SessionRegistry;
+import io.parley.protocol.command.ChatEvent;
+import io.parley.storage.HistoryService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Who is online, per user: online while at least one of the user's connections is open and not
+ * hidden ({@code set_offline}). Each change is announced as {@link ChatEvent.PresenceChanged} to
+ * the users who share a chat with that user. Ephemeral: never stored.
+ *
+ * <p>Whom to tell is one store query ({@link io.parley.storage.HistoryStore#contactsOf}: the other
+ * members of the user's {@value #CONTACT_CHATS_LIMIT} most recent chats). Announcements carry the
+ * state at the moment the contacts are known, and only when it differs from the state last
+ * announced: a quick connect and disconnect announces nothing, and the final state is announced
+ * once, never a stale one last.
+ *
+ * <p>In a cluster a node announces cluster-wide transitions only. Whether another node hosts
+ * the user comes with each change of this node's sessions ({@link SessionRegistry#add},
+ * {@link SessionRegistry#remove}), decided with the node's registration in Redis: of two nodes
+ * registering a user at the same instant exactly one announces "online", of two withdrawing
+ * exactly one announces "offline". A transition another node speaks for counts as announced
+ * here too, so this node announces the next change. A node that dies announces nothing: the node
+ * that removes it from the cluster announces its users offline ({@link #usersNodeDied}).
+ */
+public final class PresenceAnnouncer {
+    private static final Logger log = LoggerFactory.getLogger(PresenceAnnouncer.class);
+    private static final CompletableFuture<Boolean> NOT_ELSEWHERE = CompletableFuture.completedFuture(false);
+    /** Chats looked at to find whom to tell; a user in more chats tells the most recent ones. */
+    static final int CONTACT_CHATS_LIMIT = 200;
+
+    private final SessionRegistry sessions;
+    private final HistoryService history;
+    private final Bus bus;
+    private final Clock clock;
+    private final Set<String> online = ConcurrentHashMap.newKeySet();
+    /** Users last announced online (absent: offline or never announced). Guarded by itself. */
+    private final Set<String> announcedOnline = new HashSet<>();
+
+    public PresenceAnnouncer(SessionRegistry sessions, HistoryService history, Bus bus, Clock clock) {
+        this.sessions = sessions;
+        this.history = history;
+        this.bus = bus;
+        this.clock = clock;
+    }
+
+    /** A session was registered; {@code hostedElsewhere} is what {@link SessionRegistry#add} answered. */
+    public void connected(Session session, CompletableFuture<Boolean> hostedElsewhere) {
+        recompute(session.userId(), hostedElsewhere);
+    }
+
+    /** A session was unregistered; {@code hostedElsewhere} is what {@link SessionRegistry#remove} answered. */
+    public void disconnected(Session session, CompletableFuture<Boolean> hostedElsewhere) {
+        recompute(session.userId(), hostedElsewhere);
+    }
+
+    /** A connection shows ({@code true}) or hides its user. */
+    public void setVisible(long sessionId, boolean visible) {
+        Session session = sessions.byId(sessionId);
+        if (session != null) {
+            session.visible(visible);
+            // Hiding or showing oneself is this node's own (set_offline hides this node's connections only).
+            recompute(session.userId(), NOT_ELSEWHERE);
+        }
+    }
+
+    public boolean isOnline(String userId) {
+        return online.contains(userId);
+    }
+
+    private synchronized void recompute(String userId, CompletableFuture<Boolean> hostedElsewhere) {
+        boolean now = sessions.anyOf(userId, Session::visible);
+        boolean changed = now ? online.add(userId) : online.remove(userId);
+        if (changed) {
+            // Unknown (Redis failed): speak, a repeat is better than silence.
+            announce(userId, now, hostedElsewhere.exceptionally(unknown -> false));
+        }
+    }
+
+    /**
+     * The only node the user was connected to died, and this node removed it from the cluster
+     * (no connection closed anywhere to announce it): tell their contacts the user is offline,
+     * unless they are connected here after all.
+     */
+    public void usersNodeDied(String userId) {
+        if (isOnline(userId)) {
+            return;
+        }
+        history.call("presence_contacts", store -> store.contactsOf(userId, CONTACT_CHATS_LIMIT))
+                .whenComplete((contacts, failure) -> {
+                    if (failure != null) {
+                        log.debug("offline of {} (node died) not announced: {}", userId, failure.toString());
+                        return;
+                    }
+                    synchronized (announcedOnline) {
+                        if (!isOnline(userId)) {
+                            announcedOnline.remove(userId);
+                            publish(userId, false, contacts);
+                        }
+                    }
+                });
+    }
+
+    private record Contacts(Set<String> userIds, boolean hostedElsewhere) {
+    }
+
+    /** Announces {@code state}, the user's state after a change, unless another node speaks for it. */
+    private void announce(String userId, boolean state, CompletableFuture<Boolean> hostedElsewhere) {
+        history.call("presence_contacts", store -> store.contactsOf(userId, CONTACT_CHATS_LIMIT))
+                .thenCombine(hostedElsewhere, Contacts::new)
+                .whenComplete((found, failure) -> {
+                    if (failure != null) {
+                        log.debug("presence of {} not announced: {}", userId, failure.toString());
+                        return;
+                    }
+                    // Completions of several changes may race. Whether another node speaks holds for
+                    // this change only: if the state changed since, the later change announces.
+                    synchronized (announcedOnline) {
+                        if (isOnline(userId) != state) {
+                            return;
+                        }
+                        boolean changed = state ? announcedOnline.add(userId) : announcedOnline.remove(userId);
+                        if (changed && !found.hostedElsewhere()) {
+                            publish(userId, state, found.userIds());
+                        }
+                    }
+                });
+    }
+
+    private void publish(String userId, boolean online, Set<String> contacts) {
+        if (!contacts.isEmpty()) {
+            bus.publish(new Envelope(new ChatEvent.PresenceChanged(userId, online, clock.instant()), contacts, 0));
+        }
+    }
+}

@@ -1,0 +1,34 @@
+package io.parley.gateway.session;
+
+import java.util.Collection;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/**
+ * Whether users are online anywhere in the cluster: online while at least one of their
+ * connections is open on any node. Ephemeral: nothing is stored in history. The single-node
+ * version ({@link LocalOnlineUsers}) reads this node's sessions; the cluster version
+ * ({@code bus.RedisUserRegistry}) reads the per-user node sets in Redis, the same ones the bus
+ * routes by.
+ *
+ * <p>The transitions a node sees itself (a user's first or last connection here) come with its
+ * session changes ({@link HostedUserListener}); the one it cannot see
+ * is a peer dying with users connected only to it, which {@link #onUsersOfDeadNode} reports.
+ */
+public interface OnlineUsers {
+
+    /** The users among {@code userIds} that are online on some node; one Redis round trip at most. */
+    CompletableFuture<Set<String>> onlineAmong(Collection<String> userIds);
+
+    default CompletableFuture<Boolean> isOnline(String userId) {
+        return onlineAmong(Set.of(userId)).thenApply(online -> online.contains(userId));
+    }
+
+    /**
+     * Registers who hears of users gone offline because the only node they were connected to died
+     * (it stopped refreshing its liveness; this node removed it from the cluster). Called on a
+     * non-event-loop thread, once per such user; must not block.
+     */
+    void onUsersOfDeadNode(Consumer<String> wentOffline);
+}
