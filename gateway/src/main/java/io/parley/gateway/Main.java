@@ -42,7 +42,14 @@ public final class Main {
             // leak turns it on with -Dio.netty.leakDetection.level=simple (or paranoid).
             ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
         }
-        ParleyServer server = ParleyServer.start(config);
+        ParleyServer server;
+        try {
+            server = ParleyServer.start(config);
+        } catch (RuntimeException e) {
+            log.error("Parley cannot start: {}", e.getMessage(), e);
+            System.exit(1);
+            return;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "parley-shutdown"));
         if (server.keys().generated()) {
             log.warn("No PARLEY_JWT_SECRET or PARLEY_JWT_PUBLIC_KEY_FILE set: using a random secret that lives as long as "

@@ -1,6 +1,7 @@
 package io.parley.gateway.bus;
 
 import io.netty.channel.EventLoop;
+import io.parley.gateway.session.FlushBatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,12 +26,15 @@ final class EventLoopOutbox {
     private static final Logger log = LoggerFactory.getLogger(EventLoopOutbox.class);
 
     private final EventLoop loop;
+    private final FlushBatch flushes;
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean drainPending = new AtomicBoolean();
     private final Runnable drain = this::drain;
 
-    EventLoopOutbox(EventLoop loop) {
+    /** @param flushes the loop's flush batch: a drain's writes leave with one flush per connection */
+    EventLoopOutbox(EventLoop loop, FlushBatch flushes) {
         this.loop = loop;
+        this.flushes = flushes;
     }
 
     void submit(Runnable task) {
@@ -39,12 +43,23 @@ final class EventLoopOutbox {
             try {
                 loop.execute(drain);
             } catch (RejectedExecutionException shuttingDown) {
-                drain(); // run here, so what the tasks hold is released (their writes fail)
+                // Run here, so what the tasks hold is released (their writes fail); the loop's
+                // flush batch belongs to its thread and stays out of it.
+                runTasks();
             }
         }
     }
 
     private void drain() {
+        flushes.open();
+        try {
+            runTasks();
+        } finally {
+            flushes.close();
+        }
+    }
+
+    private void runTasks() {
         drainPending.set(false); // before polling: a task added after the last poll schedules a new drain
         Runnable task;
         while ((task = tasks.poll()) != null) {

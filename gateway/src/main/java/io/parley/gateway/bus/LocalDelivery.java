@@ -3,6 +3,7 @@ package io.parley.gateway.bus;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoop;
 import io.parley.gateway.metrics.GatewayMetrics;
+import io.parley.gateway.session.FlushBatch;
 import io.parley.gateway.session.Session;
 import io.parley.gateway.session.SessionRegistry;
 import io.parley.gateway.session.SharedFrame;
@@ -35,12 +36,15 @@ public final class LocalDelivery {
     private final SessionRegistry sessions;
     private final GatewayMetrics metrics;
     private final SlowConsumerPolicy slowConsumers;
+    private final FlushBatch.PerLoop flushes;
     private final Map<EventLoop, EventLoopOutbox> outboxes = new ConcurrentHashMap<>();
 
-    public LocalDelivery(SessionRegistry sessions, GatewayMetrics metrics, SlowConsumerPolicy slowConsumers) {
+    public LocalDelivery(SessionRegistry sessions, GatewayMetrics metrics, SlowConsumerPolicy slowConsumers,
+                         FlushBatch.PerLoop flushes) {
         this.sessions = sessions;
         this.metrics = metrics;
         this.slowConsumers = slowConsumers;
+        this.flushes = flushes;
     }
 
     /** Called for each chat's events in the chat's order (by the {@link ChatSequencer} on a cluster). */
@@ -98,7 +102,7 @@ public final class LocalDelivery {
 
     private EventLoopOutbox outbox(EventLoop loop) {
         EventLoopOutbox outbox = outboxes.get(loop);
-        return outbox != null ? outbox : outboxes.computeIfAbsent(loop, EventLoopOutbox::new);
+        return outbox != null ? outbox : outboxes.computeIfAbsent(loop, l -> new EventLoopOutbox(l, flushes.of(l)));
     }
 
     /** {@code onLoop}: connections of one dialect on the calling event loop. */

@@ -11,7 +11,6 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
-import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.ssl.SslContext;
 import io.parley.gateway.auth.Principal;
 import io.parley.gateway.auth.TokenVerifier;
@@ -22,6 +21,7 @@ import io.parley.gateway.limits.ConnectionLimits;
 import io.parley.gateway.limits.RateLimitHandler;
 import io.parley.gateway.metrics.GatewayMetrics;
 import io.parley.gateway.presence.PresenceAnnouncer;
+import io.parley.gateway.session.FlushBatch;
 import io.parley.gateway.session.Session;
 import io.parley.gateway.session.SessionRegistry;
 import io.parley.gateway.websocket.ControlFrameHandler;
@@ -55,16 +55,19 @@ public final class ConnectionPipeline extends ChannelInitializer<SocketChannel> 
     private final ChatService chat;
     private final SessionRegistry sessions;
     private final PresenceAnnouncer presence;
+    private final FlushBatch.PerLoop flushes;
     private final IdleSweeps idleSweeps;
     private final WebSocketHandshakeHandler handshake;
 
     /**
      * @param tls       the server's TLS context, or {@code null} for plain ws/http
      * @param endpoints the dialects, in the order their paths are matched
+     * @param flushes   the event loops' flush batches, which the deliveries open
      */
     public ConnectionPipeline(ParleyConfig config, SslContext tls, ConnectionLimits limits, GatewayMetrics metrics,
                               HttpRouter router, List<DialectEndpoint> endpoints, TokenVerifier tokens,
-                              ChatService chat, SessionRegistry sessions, PresenceAnnouncer presence) {
+                              ChatService chat, SessionRegistry sessions, PresenceAnnouncer presence,
+                              FlushBatch.PerLoop flushes) {
         this.config = config;
         this.tls = tls;
         this.limits = limits;
@@ -73,6 +76,7 @@ public final class ConnectionPipeline extends ChannelInitializer<SocketChannel> 
         this.chat = chat;
         this.sessions = sessions;
         this.presence = presence;
+        this.flushes = flushes;
         this.idleSweeps = new IdleSweeps(config.idleTimeout());
         this.handshake = new WebSocketHandshakeHandler(endpoints, tokens, new OriginPolicy(config.allowedOrigins()),
                 decoderConfig(config), chat, this, limits, metrics);
@@ -95,10 +99,9 @@ public final class ConnectionPipeline extends ChannelInitializer<SocketChannel> 
     /** The WebSocket transport after the 101; the HTTP handlers go (TLS stays). */
     @Override
     public void upgraded(ChannelHandlerContext handshakeContext) {
-        // Acks complete in batches (one per group commit) and pushes arrive from other threads:
-        // consolidating their flushes turns many small write syscalls per socket into one.
-        handshakeContext.pipeline().addFirst(FLUSH, new FlushConsolidationHandler(
-                FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
+        // Acks and pushes come in batches (one per group commit): one flush per socket per batch.
+        handshakeContext.pipeline().addFirst(FLUSH,
+                new BatchedFlushHandler(flushes.of(handshakeContext.channel().eventLoop())));
         addFrameLayer(handshakeContext.pipeline(), metrics, config.maxFrameBytes(), idleSweeps);
         removeHttpPhase(handshakeContext);
     }

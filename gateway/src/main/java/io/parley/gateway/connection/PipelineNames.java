@@ -18,8 +18,8 @@ package io.parley.gateway.connection;
  *   WS_HANDSHAKE        WebSocketHandshakeHandler: auth before upgrade, then swaps in ...
  *
  * WebSocket phase (after the 101; the HTTP handlers above are gone, TLS stays):
- *   FLUSH               FlushConsolidationHandler, first in the pipeline: the acks and pushes
- *                       written between two event-loop turns leave in one write syscall
+ *   FLUSH               BatchedFlushHandler, first in the pipeline: the acks and pushes of one
+ *                       batch of deliveries, or the replies of one read, leave in one flush
  *   wsdecoder/wsencoder StrictFrameDecoder + Netty's encoder (Netty's names; frame size limit,
  *                       masking, close-frame validation)
  *   (deflate)           per-message deflate decoder/encoder, if negotiated (Netty's names)

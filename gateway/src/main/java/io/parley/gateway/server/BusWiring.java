@@ -14,6 +14,7 @@ import io.parley.gateway.config.ParleyConfig;
 import io.parley.gateway.core.ChatDirectory;
 import io.parley.gateway.core.MessageIds;
 import io.parley.gateway.metrics.GatewayMetrics;
+import io.parley.gateway.session.FlushBatch;
 import io.parley.gateway.session.LocalOnlineUsers;
 import io.parley.gateway.session.OnlineUsers;
 import io.parley.gateway.session.SessionRegistry;
@@ -29,10 +30,10 @@ import java.time.Clock;
 record BusWiring(SessionRegistry sessions, Bus bus, ChatDirectory directory, OnlineUsers onlineUsers) {
 
     static BusWiring create(ParleyConfig config, HistoryService history, GatewayMetrics metrics,
-                            MeterRegistry registry, Clock clock) {
+                            MeterRegistry registry, Clock clock, FlushBatch.PerLoop flushes) {
         if (config.redisUrl() == null) {
             SessionRegistry sessions = new SessionRegistry();
-            return new BusWiring(sessions, new LocalBus(delivery(sessions, metrics)),
+            return new BusWiring(sessions, new LocalBus(delivery(sessions, metrics, flushes)),
                     new ChatDirectory(history, config.chatCacheSize()), new LocalOnlineUsers(sessions));
         }
         ClusterOptions options = ClusterOptions.builder(config.redisUrl(), config.nodeId())
@@ -42,7 +43,7 @@ record BusWiring(SessionRegistry sessions, Bus bus, ChatDirectory directory, Onl
         try {
             RedisUserRegistry users = new RedisUserRegistry(redis, options, busMetrics);
             SessionRegistry sessions = new SessionRegistry(users);
-            RedisBus bus = new RedisBus(redis, users, delivery(sessions, metrics), history, sessions, options,
+            RedisBus bus = new RedisBus(redis, users, delivery(sessions, metrics, flushes), history, sessions, options,
                     busMetrics, clock, id -> MessageIds.nodeOf(id) == config.nodeId());
             ChatDirectory directory = new ChatDirectory(history, config.chatCacheSize(), bus);
             bus.onMemberJoined(directory::memberJoinedElsewhere);
@@ -53,7 +54,8 @@ record BusWiring(SessionRegistry sessions, Bus bus, ChatDirectory directory, Onl
         }
     }
 
-    private static LocalDelivery delivery(SessionRegistry sessions, GatewayMetrics metrics) {
-        return new LocalDelivery(sessions, metrics, new SlowConsumerPolicy(metrics));
+    private static LocalDelivery delivery(SessionRegistry sessions, GatewayMetrics metrics,
+                                          FlushBatch.PerLoop flushes) {
+        return new LocalDelivery(sessions, metrics, new SlowConsumerPolicy(metrics), flushes);
     }
 }

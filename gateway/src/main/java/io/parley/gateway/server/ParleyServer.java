@@ -12,6 +12,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
@@ -46,6 +47,7 @@ import io.parley.gateway.http.StaticPageRoute;
 import io.parley.gateway.limits.ConnectionLimits;
 import io.parley.gateway.metrics.GatewayMetrics;
 import io.parley.gateway.presence.PresenceAnnouncer;
+import io.parley.gateway.session.FlushBatch;
 import io.parley.gateway.session.OnlineUsers;
 import io.parley.gateway.session.Session;
 import io.parley.gateway.session.SessionRegistry;
@@ -95,19 +97,22 @@ public final class ParleyServer implements AutoCloseable {
     private final Channel serverChannel;
     private volatile boolean draining;
 
-    private ParleyServer(ParleyConfig config) throws InterruptedException {
+    private ParleyServer(ParleyConfig config, OpenedResources opened) {
         this.config = config;
         this.keys = JwtKeys.of(config.jwtPublicKeyFile(), config.jwtSecret());
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        this.gcMetrics = new JvmGcMetrics();
+        opened.add(registry::close);
+        this.gcMetrics = opened.add(new JvmGcMetrics());
         bindJvmMetrics(registry, gcMetrics);
         GatewayMetrics metrics = new GatewayMetrics(registry);
         HistoryOptions historyOptions = historyOptions(config);
-        this.history = new HistoryService(openStore(config, historyOptions, registry), historyOptions, registry);
+        this.history = opened.add(new HistoryService(openStore(config, historyOptions, registry), historyOptions,
+                registry));
         Clock clock = Clock.systemUTC();
-        BusWiring wiring = BusWiring.create(config, history, metrics, registry, clock);
+        FlushBatch.PerLoop flushes = new FlushBatch.PerLoop();
+        BusWiring wiring = BusWiring.create(config, history, metrics, registry, clock, flushes);
         this.sessions = wiring.sessions();
-        this.bus = wiring.bus();
+        this.bus = opened.add(wiring.bus());
         this.onlineUsers = wiring.onlineUsers();
         CoreContext core = new CoreContext(history, wiring.directory(), new MessageIds(config.nodeId(), clock), bus,
                 clock, config.maxTextLength(), config.maxChatsPerUser(), metrics);
@@ -129,34 +134,46 @@ public final class ParleyServer implements AutoCloseable {
         HttpRouter router = new HttpRouter(routes(clock), Map.of(ChatsApiRoute.PATH, new ChatsApiRoute(chat, tokens)),
                 uri -> endpoints.stream().anyMatch(endpoint -> endpoint.matches(uri)));
         ConnectionPipeline pipeline = new ConnectionPipeline(config, tls, limits, metrics, router, endpoints, tokens,
-                chat, sessions, presence);
+                chat, sessions, presence, flushes);
 
         Transport transport = Transport.best();
         this.bossGroup = transport.newGroup(1);
+        opened.add(() -> bossGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly());
         this.workerGroup = transport.newGroup(config.ioThreads());
-        this.serverChannel = new ServerBootstrap()
+        opened.add(() -> workerGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly());
+        this.serverChannel = listen(new ServerBootstrap()
                 .group(bossGroup, workerGroup)
                 .channel(transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
                         new WriteBufferWaterMark(config.maxOutboundBytes() / 2, config.maxOutboundBytes()))
-                .childHandler(pipeline)
-                .bind(new InetSocketAddress(config.bindAddress(), config.port()))
-                .sync()
-                .channel();
+                .childHandler(pipeline), new InetSocketAddress(config.bindAddress(), config.port()));
         log.info("Parley node {} listening on {} ({}{}), config: {}", config.nodeId(), serverChannel.localAddress(),
                 transport.name(), tls == null ? ", plain ws" : ", wss via " + Tls.provider(), config);
     }
 
-    /** Starts a node; it is listening when this returns. Fails fast on bad configuration or a taken port. */
+    /**
+     * Starts a node; it is listening when this returns. Fails fast on bad configuration, an
+     * unreachable store or Redis, or a taken port, having closed whatever it had opened.
+     */
     public static ParleyServer start(ParleyConfig config) {
+        OpenedResources opened = new OpenedResources();
         try {
-            return new ParleyServer(config);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while starting", e);
+            return new ParleyServer(config, opened);
+        } catch (RuntimeException | Error e) {
+            opened.closeAfter(e);
+            throw e;
         }
+    }
+
+    private static Channel listen(ServerBootstrap bootstrap, InetSocketAddress address) {
+        ChannelFuture bound = bootstrap.bind(address).awaitUninterruptibly();
+        if (!bound.isSuccess()) {
+            throw new IllegalStateException("cannot listen on " + address.getHostString() + ":" + address.getPort()
+                    + " (port, bind_address): " + bound.cause().getMessage(), bound.cause());
+        }
+        return bound.channel();
     }
 
     /** The port actually bound (useful with port 0). */

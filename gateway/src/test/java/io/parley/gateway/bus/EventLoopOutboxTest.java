@@ -2,6 +2,7 @@ package io.parley.gateway.bus;
 
 import io.netty.channel.DefaultEventLoop;
 import io.netty.channel.EventLoop;
+import io.parley.gateway.session.FlushBatch;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -16,7 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The order an event loop runs deliveries in is the order they were handed in, from any thread. */
 class EventLoopOutboxTest {
     private final EventLoop loop = new DefaultEventLoop();
-    private final EventLoopOutbox outbox = new EventLoopOutbox(loop);
+    private final EventLoopOutbox outbox = new EventLoopOutbox(loop, new FlushBatch());
     private final List<String> ran = Collections.synchronizedList(new ArrayList<>());
 
     @AfterEach

@@ -9,6 +9,7 @@ import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.parley.gateway.auth.Principal;
 import io.parley.gateway.metrics.GatewayMetrics;
+import io.parley.gateway.session.FlushBatch;
 import io.parley.gateway.session.Session;
 import io.parley.gateway.session.SessionRegistry;
 import io.parley.gateway.support.EmbeddedChannels;
@@ -59,7 +60,7 @@ class LocalDeliveryTest {
         registry = new SimpleMeterRegistry();
         GatewayMetrics metrics = new GatewayMetrics(registry);
         sessions = new SessionRegistry();
-        delivery = new LocalDelivery(sessions, metrics, new SlowConsumerPolicy(metrics));
+        delivery = new LocalDelivery(sessions, metrics, new SlowConsumerPolicy(metrics), new FlushBatch.PerLoop());
     }
 
     @AfterEach

@@ -18,6 +18,7 @@ import io.parley.gateway.http.HttpRouter;
 import io.parley.gateway.limits.ConnectionLimits;
 import io.parley.gateway.metrics.GatewayMetrics;
 import io.parley.gateway.presence.PresenceAnnouncer;
+import io.parley.gateway.session.FlushBatch;
 import io.parley.gateway.session.SessionRegistry;
 import io.parley.protocol.command.Command;
 import io.parley.protocol.command.Reply;
@@ -102,7 +103,7 @@ public final class ChatCore implements AutoCloseable, BeforeAllCallback, AfterAl
      * meters and session registry they report to.
      */
     public record Wiring(SimpleMeterRegistry registry, GatewayMetrics metrics, SessionRegistry sessions,
-                         ChatService chat, PresenceAnnouncer presence) {
+                         ChatService chat, PresenceAnnouncer presence, FlushBatch.PerLoop flushes) {
 
         /**
          * The real connection pipeline over this wiring (64 KiB frames, 60 s idle, 1000
@@ -114,7 +115,7 @@ public final class ChatCore implements AutoCloseable, BeforeAllCallback, AfterAl
             return new ConnectionPipeline(config, null, new ConnectionLimits(16, 1_000, metrics),
                     metrics, new HttpRouter(Map.of(), uri -> false), List.of(),
                     new TokenVerifier(Algorithm.HMAC256(TestNode.SECRET), null, null, Duration.ZERO),
-                    chat, sessions, presence);
+                    chat, sessions, presence, flushes);
         }
 
         /** Creates a chat through the chat core, as {@code POST /api/v1/chats} does; returns its id. */
@@ -129,11 +130,12 @@ public final class ChatCore implements AutoCloseable, BeforeAllCallback, AfterAl
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         GatewayMetrics metrics = new GatewayMetrics(registry);
         SessionRegistry sessions = new SessionRegistry();
-        Bus bus = new LocalBus(new LocalDelivery(sessions, metrics, new SlowConsumerPolicy(metrics)));
+        FlushBatch.PerLoop flushes = new FlushBatch.PerLoop();
+        Bus bus = new LocalBus(new LocalDelivery(sessions, metrics, new SlowConsumerPolicy(metrics), flushes));
         CoreContext context = new CoreContext(history, new ChatDirectory(history, 1_000), ids, bus,
                 Clock.systemUTC(), MAX_TEXT_LENGTH, 1_000, metrics);
         PresenceAnnouncer presence = new PresenceAnnouncer(sessions, history, bus, Clock.systemUTC());
-        return new Wiring(registry, metrics, sessions, new ChatService(context, presence), presence);
+        return new Wiring(registry, metrics, sessions, new ChatService(context, presence), presence, flushes);
     }
 
     @Override

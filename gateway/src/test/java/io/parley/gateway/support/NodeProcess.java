@@ -32,7 +32,13 @@ public final class NodeProcess implements AutoCloseable {
 
     /** Starts the node and waits (with a deadline) until {@code /ready} answers 200. */
     public static NodeProcess start(Map<String, String> environment) {
-        int port = TestRedis.freePort();
+        NodeProcess node = launch(environment, TestRedis.freePort());
+        node.awaitReady();
+        return node;
+    }
+
+    /** Starts the node on {@code port} without waiting for it. */
+    public static NodeProcess launch(Map<String, String> environment, int port) {
         try {
             Path dir = Files.createTempDirectory("parley-node-");
             Path log = dir.resolve("node.log");
@@ -48,9 +54,7 @@ public final class NodeProcess implements AutoCloseable {
             builder.environment().put("PARLEY_BIND_ADDRESS", "127.0.0.1");
             builder.environment().put("PARLEY_DATA_DIR", dir.resolve("data").toString());
             builder.environment().put("PARLEY_JWT_SECRET", TestNode.SECRET);
-            NodeProcess node = new NodeProcess(builder.start(), port, log);
-            node.awaitReady();
-            return node;
+            return new NodeProcess(builder.start(), port, log);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -113,6 +117,21 @@ public final class NodeProcess implements AutoCloseable {
                 String log = tail();
                 kill();
                 throw new AssertionError("node process still alive " + deadline + " after SIGTERM; log: " + log);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        return process.exitValue();
+    }
+
+    /** Waits up to {@code deadline} for the process to exit by itself; its exit code. */
+    public int awaitExit(Duration deadline) {
+        try {
+            if (!process.waitFor(deadline.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                String log = tail();
+                kill();
+                throw new AssertionError("node process still alive after " + deadline + "; log: " + log);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
