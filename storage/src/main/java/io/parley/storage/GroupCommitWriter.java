@@ -79,6 +79,10 @@ final class GroupCommitWriter {
         return queue.size();
     }
 
+    int capacity() {
+        return capacity;
+    }
+
     /** Never blocks: a full queue or a closing writer gives an already failed future. */
     CompletableFuture<Message> submit(NewMessage message) {
         PendingWrite write = new PendingWrite(message, System.nanoTime(), new CompletableFuture<>());

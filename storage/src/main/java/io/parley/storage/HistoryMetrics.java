@@ -7,12 +7,14 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
+import java.util.stream.Stream;
 
 /**
  * The meters of {@link HistoryService}. Names are Micrometer's dotted form; the Prometheus
@@ -21,13 +23,24 @@ import java.util.function.IntSupplier;
 final class HistoryMetrics implements AutoCloseable {
 
     static final String WRITE_QUEUE_DEPTH = "parley.history.write.queue.depth";
+    static final String WRITE_QUEUE_CAPACITY = "parley.history.write.queue.capacity";
     static final String READ_QUEUE_DEPTH = "parley.history.read.queue.depth";
+    static final String READ_QUEUE_CAPACITY = "parley.history.read.queue.capacity";
     static final String BATCH_SIZE = "parley.history.batch.size";
     static final String COMMIT_LATENCY = "parley.history.commit.latency";
     static final String WRITES_REJECTED = "parley.history.writes.rejected";
     static final String WRITES_FAILED = "parley.history.writes.failed";
     static final String CALL_LATENCY = "parley.history.call.latency";
     static final String CALLS_REJECTED = "parley.history.calls.rejected";
+
+    /**
+     * Buckets of the call latency histogram. Explicit and few, unlike the commit latency's default
+     * percentile histogram: the call timer has one series set per operation, so the default
+     * buckets would multiply into a thousand series. Calls time out at the operation timeout,
+     * which +Inf covers whatever it is configured to.
+     */
+    static final Duration[] CALL_LATENCY_BUCKETS = Stream.of(1, 2, 5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000)
+            .map(Duration::ofMillis).toArray(Duration[]::new);
 
     private final MeterRegistry registry;
     private final List<Meter> meters = new ArrayList<>();
@@ -39,14 +52,27 @@ final class HistoryMetrics implements AutoCloseable {
     final Counter writesFailed;
     final Counter callsRejected;
 
-    HistoryMetrics(MeterRegistry registry, IntSupplier writeQueueDepth, IntSupplier readQueueDepth) {
+    /**
+     * The capacities are gauges beside the depths so that an alert can compare the two without
+     * knowing the node's configuration.
+     */
+    HistoryMetrics(MeterRegistry registry, IntSupplier writeQueueDepth, IntSupplier writeQueueCapacity,
+                   IntSupplier readQueueDepth, int readQueueCapacity) {
         this.registry = registry;
         add(Gauge.builder(WRITE_QUEUE_DEPTH, writeQueueDepth, IntSupplier::getAsInt)
                 .description("Appends waiting for the history writer")
                 .strongReference(true)
                 .register(registry));
+        add(Gauge.builder(WRITE_QUEUE_CAPACITY, writeQueueCapacity, IntSupplier::getAsInt)
+                .description("Appends the write queues hold in all (the sum of every writer's share)")
+                .strongReference(true)
+                .register(registry));
         add(Gauge.builder(READ_QUEUE_DEPTH, readQueueDepth, IntSupplier::getAsInt)
                 .description("History calls waiting for a read thread")
+                .strongReference(true)
+                .register(registry));
+        add(Gauge.builder(READ_QUEUE_CAPACITY, () -> readQueueCapacity)
+                .description("History calls the read queue holds")
                 .strongReference(true)
                 .register(registry));
         batchSize = add(DistributionSummary.builder(BATCH_SIZE)
@@ -76,6 +102,7 @@ final class HistoryMetrics implements AutoCloseable {
         return callTimers.computeIfAbsent(operation, op -> add(Timer.builder(CALL_LATENCY)
                 .description("History call, from submission to completion")
                 .tag("operation", op)
+                .serviceLevelObjectives(CALL_LATENCY_BUCKETS)
                 .register(registry)));
     }
 

@@ -56,7 +56,8 @@ public final class HistoryService implements AutoCloseable {
         this.options = Objects.requireNonNull(options, "options");
         Objects.requireNonNull(registry, "registry");
         // The gauges read the queues through these lambdas; the fields are set just below.
-        this.metrics = new HistoryMetrics(registry, this::writeQueueDepth, this::readQueueDepth);
+        this.metrics = new HistoryMetrics(registry, this::writeQueueDepth, this::writeQueueCapacity,
+                this::readQueueDepth, options.readQueueCapacity());
         this.writers = newWriters(store, options, metrics);
         this.calls = new StoreCallExecutor(store, options, metrics);
         writers.forEach(GroupCommitWriter::start);
@@ -107,6 +108,21 @@ public final class HistoryService implements AutoCloseable {
             depth += writer.depth();
         }
         return depth;
+    }
+
+    /**
+     * Appends the writers hold in all: the configured capacity, or one per writer when that is
+     * smaller than the number of writers.
+     */
+    public int writeQueueCapacity() {
+        if (writers == null) {
+            return 0;
+        }
+        int capacity = 0;
+        for (GroupCommitWriter writer : writers) {
+            capacity += writer.capacity();
+        }
+        return capacity;
     }
 
     /** Calls waiting for a read thread. */

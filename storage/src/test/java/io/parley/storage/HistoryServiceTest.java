@@ -1,6 +1,7 @@
 package io.parley.storage;
 
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.distribution.CountAtBucket;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.parley.protocol.model.Chat;
 import io.parley.protocol.model.ChatKind;
@@ -129,6 +130,8 @@ class HistoryServiceTest {
         CompletableFuture<Message> queued2 = service.append(message(chat.id(), "3"));
         assertThat(service.writeQueueDepth()).isEqualTo(2);
         assertThat(registry.get(HistoryMetrics.WRITE_QUEUE_DEPTH).gauge().value()).isEqualTo(2);
+        assertThat(registry.get(HistoryMetrics.WRITE_QUEUE_CAPACITY).gauge().value()).as("full: depth = capacity")
+                .isEqualTo(2);
 
         CompletableFuture<Message> rejected = service.append(message(chat.id(), "4"));
 
@@ -258,6 +261,11 @@ class HistoryServiceTest {
         assertThat(service.call("find-chat", s -> s.findChat(chat.id())).get(10, TimeUnit.SECONDS)).contains(chat);
         assertThat(registry.get(HistoryMetrics.CALL_LATENCY).tag("operation", "find-chat").timer().count())
                 .isEqualTo(1);
+        // Buckets, so that the latency of one operation can be aggregated across nodes.
+        CountAtBucket[] buckets = registry.get(HistoryMetrics.CALL_LATENCY).tag("operation", "find-chat").timer()
+                .takeSnapshot().histogramCounts();
+        assertThat(buckets).hasSize(HistoryMetrics.CALL_LATENCY_BUCKETS.length);
+        assertThat(buckets[buckets.length - 1].count()).as("calls within the largest bucket").isEqualTo(1);
 
         RuntimeException boom = new IllegalStateException("boom");
         assertThatThrownBy(() -> service.call("boom", s -> {
@@ -278,6 +286,8 @@ class HistoryServiceTest {
         assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
         CompletableFuture<Boolean> queued = service.call("health", HistoryStore::isHealthy);
         assertThat(service.readQueueDepth()).isEqualTo(1);
+        assertThat(registry.get(HistoryMetrics.READ_QUEUE_CAPACITY).gauge().value()).as("full: depth = capacity")
+                .isEqualTo(1);
 
         CompletableFuture<Boolean> rejected = service.call("health", HistoryStore::isHealthy);
 
