@@ -11,4 +11,9 @@ package io.parley.protocol;
 public record SocketScope(String chatId, String credential) {
     /** A socket bound to no chat, whose frames never repeat the credential. */
     public static final SocketScope NONE = new SocketScope(null, null);
+
+    /** The scope, sharing {@link #NONE} for the sockets that have none (most of them). */
+    public static SocketScope of(String chatId, String credential) {
+        return chatId == null && credential == null ? NONE : new SocketScope(chatId, credential);
+    }
 }

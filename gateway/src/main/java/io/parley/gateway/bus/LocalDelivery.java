@@ -50,9 +50,12 @@ public final class LocalDelivery {
     /** Called for each chat's events in the chat's order (by the {@link ChatSequencer} on a cluster). */
     public void deliver(Envelope envelope) {
         Map<DialectCodec, List<Session>> byDialect = new IdentityHashMap<>(4);
+        Session[] origin = {null}; // found among the recipients' sessions: the sender is a member
         for (String userId : envelope.recipients()) {
             sessions.forEachOf(userId, session -> {
-                if (session.id() != envelope.originSessionId() && session.wants(envelope.event())) {
+                if (session.id() == envelope.originSessionId()) {
+                    origin[0] = session;
+                } else if (session.wants(envelope.event())) {
                     byDialect.computeIfAbsent(session.codec(), c -> new ArrayList<>()).add(session);
                 }
             });
@@ -69,13 +72,14 @@ public final class LocalDelivery {
                 shared.release();
             }
         });
-        acknowledgeOrigin(envelope);
+        acknowledgeOrigin(envelope, origin[0]);
     }
 
-    private void acknowledgeOrigin(Envelope envelope) {
-        Session origin = envelope.originSessionId() == 0 ? null : sessions.byId(envelope.originSessionId());
+    private void acknowledgeOrigin(Envelope envelope, Session origin) {
         if (origin == null) {
-            envelope.originAck().run(); // REST, or the connection is gone: nothing to keep in order with
+            // REST, a connection gone, or one that receives none of the chat's pushes here:
+            // nothing to keep in order with.
+            envelope.originAck().run();
         } else {
             outbox(origin.channel().eventLoop()).submit(envelope.originAck());
         }

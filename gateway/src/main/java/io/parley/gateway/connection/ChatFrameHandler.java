@@ -1,13 +1,17 @@
 package io.parley.gateway.connection;
 
 import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.parley.gateway.core.ChatService;
 import io.parley.gateway.core.Failures;
+import io.parley.gateway.limits.MessageRateLimit;
 import io.parley.gateway.metrics.GatewayMetrics;
 import io.parley.gateway.session.Session;
+import io.parley.gateway.websocket.CloseCodes;
 import io.parley.protocol.Request;
 import io.parley.protocol.command.ChatException;
 import io.parley.protocol.command.Command;
@@ -22,8 +26,10 @@ import org.slf4j.LoggerFactory;
  * open. Requests take effect in the order received ({@link InOrderRequests}). Replies come back
  * from storage threads and are written on this channel's event loop.
  *
- * <p>Bound: at most {@link #MAX_IN_FLIGHT} requests per connection await an answer; past that a
- * request is answered 429 at once, so one client cannot queue unbounded work.
+ * <p>Bounds: the connection's message rate ({@link MessageRateLimit}: 429, then 1008 for a client
+ * that ignores it), and at most {@link #MAX_IN_FLIGHT} requests awaiting an answer, past which a
+ * request is answered 429 at once, so one client cannot queue unbounded work. The rate limit and
+ * the request queue are made at the first message: an idle socket holds neither.
  */
 public final class ChatFrameHandler extends SimpleChannelInboundHandler<TextWebSocketFrame> {
     public static final int MAX_IN_FLIGHT = 64;
@@ -33,27 +39,48 @@ public final class ChatFrameHandler extends SimpleChannelInboundHandler<TextWebS
     private final ChatService chat;
     private final ConnectionLifecycle lifecycle;
     private final GatewayMetrics metrics;
+    private final int maxMessagesPerSecond;
+    private final int messageBurst;
     private int inFlight;
     private boolean live;
+    private boolean closedForRate;
+    private MessageRateLimit rate;
     private InOrderRequests inOrder;
 
-    public ChatFrameHandler(Session session, ChatService chat, ConnectionLifecycle lifecycle, GatewayMetrics metrics) {
+    public ChatFrameHandler(Session session, ChatService chat, ConnectionLifecycle lifecycle, GatewayMetrics metrics,
+                            int maxMessagesPerSecond, int messageBurst) {
         this.session = session;
         this.chat = chat;
         this.lifecycle = lifecycle;
         this.metrics = metrics;
-    }
-
-    @Override
-    public void handlerAdded(ChannelHandlerContext ctx) {
-        inOrder = new InOrderRequests(ctx.executor());
+        this.maxMessagesPerSecond = maxMessagesPerSecond;
+        this.messageBurst = messageBurst;
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, TextWebSocketFrame frame) {
+        if (closedForRate) {
+            return; // the close frame is on its way
+        }
         metrics.frameIn(session.dialect());
+        long now = System.nanoTime();
+        if (rate == null) {
+            rate = new MessageRateLimit(maxMessagesPerSecond, messageBurst, now);
+            inOrder = new InOrderRequests(ctx.executor());
+        }
+        MessageRateLimit.Verdict verdict = rate.check(now);
+        if (verdict == MessageRateLimit.Verdict.CLOSE) {
+            closeForRate(ctx);
+            return;
+        }
         byte[] text = ByteBufUtil.getBytes(frame.content());
         Request request = session.codec().decode(session.scope(), text, 0, text.length);
+        if (verdict == MessageRateLimit.Verdict.REFUSE) {
+            metrics.limitRejected(MessageRateLimit.LIMIT);
+            writeError(ctx, request, new ChatException(ErrorCode.RATE_LIMITED, "rate limited: at most "
+                    + maxMessagesPerSecond + " requests per second per connection; slow down"));
+            return;
+        }
         if (request instanceof Request.Invalid invalid) {
             writeError(ctx, request, invalid.error());
             return;
@@ -80,6 +107,14 @@ public final class ChatFrameHandler extends SimpleChannelInboundHandler<TextWebS
             });
             return execution;
         });
+    }
+
+    private void closeForRate(ChannelHandlerContext ctx) {
+        closedForRate = true;
+        metrics.limitRejected(MessageRateLimit.LIMIT);
+        metrics.protocolClose(CloseCodes.POLICY_VIOLATION.code());
+        ctx.writeAndFlush(new CloseWebSocketFrame(CloseCodes.POLICY_VIOLATION.code(), "rate limit ignored"))
+                .addListener(ChannelFutureListener.CLOSE);
     }
 
     private void answer(ChannelHandlerContext ctx, Request.Valid request, Reply reply, Throwable failure) {

@@ -18,7 +18,6 @@ import io.parley.gateway.config.ParleyConfig;
 import io.parley.gateway.core.ChatService;
 import io.parley.gateway.http.HttpRouter;
 import io.parley.gateway.limits.ConnectionLimits;
-import io.parley.gateway.limits.RateLimitHandler;
 import io.parley.gateway.metrics.GatewayMetrics;
 import io.parley.gateway.presence.PresenceAnnouncer;
 import io.parley.gateway.session.FlushBatch;
@@ -106,16 +105,15 @@ public final class ConnectionPipeline extends ChannelInitializer<SocketChannel> 
         removeHttpPhase(handshakeContext);
     }
 
-    /** The session phase: the rate limit, the dialect's own handlers, the chat handler. */
+    /** The session phase: the dialect's own handlers, the chat handler. */
     @Override
     public Session install(ChannelPipeline pipeline, DialectEndpoint endpoint, QueryStringDecoder uri,
                            Principal principal, String credential) {
-        SocketScope scope = new SocketScope(endpoint.chatOf(uri), endpoint.authenticatesInFrames() ? credential : null);
+        SocketScope scope = SocketScope.of(endpoint.chatOf(uri), endpoint.authenticatesInFrames() ? credential : null);
         Session session = new Session(principal, endpoint.codec(), pipeline.channel(), scope, endpoint.frameWriters(uri));
-        pipeline.addLast(RATE_LIMIT, new RateLimitHandler(session, metrics, config.maxMessagesPerSecond(),
-                config.messageBurst()));
         endpoint.addSessionHandlers(pipeline, session, uri);
-        pipeline.addLast(CHAT, new ChatFrameHandler(session, chat, this, metrics));
+        pipeline.addLast(CHAT, new ChatFrameHandler(session, chat, this, metrics, config.maxMessagesPerSecond(),
+                config.messageBurst()));
         return session;
     }
 

@@ -27,11 +27,10 @@ package io.parley.gateway.connection;
  *   FRAME_AGGREGATOR    WebSocketFrameAggregator: fragments into one message, size-limited (1009)
  *   CONTROL             ControlFrameHandler: ping/pong, close, binary refusal, idle ping/close
  *                       (idle time checked by one sweep per event loop, IdleSweeps)
- *   RATE_LIMIT          RateLimitHandler: token bucket per socket; 429, then 1008 on abuse
  *   FRAME_AUTH          a dialect's in-frame authenticator (pair), until its first valid hello:
  *                       turns the hello's credential into a session, then adds the handlers below
  *   (dialect's own)     DialectEndpoint.addSessionHandlers, e.g. feed's first update and heartbeats
- *   CHAT                ChatFrameHandler: text frame -> codec -> chat core -> reply
+ *   CHAT                ChatFrameHandler: text frame -> rate limit -> codec -> chat core -> reply
  * </pre>
  */
 public final class PipelineNames {
@@ -46,7 +45,6 @@ public final class PipelineNames {
     public static final String UTF8_VALIDATOR = "utf8-validator";
     public static final String FRAME_AGGREGATOR = "frame-aggregator";
     public static final String CONTROL = "control";
-    public static final String RATE_LIMIT = "rate-limit";
     public static final String FRAME_AUTH = "frame-auth";
     public static final String CHAT = "chat";
 

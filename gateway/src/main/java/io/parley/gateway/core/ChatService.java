@@ -86,7 +86,7 @@ public final class ChatService {
             } else if (command instanceof Command.Typing c) {
                 return messaging.typing(principal, originSessionId, c);
             } else if (command instanceof Command.SetPresence c) {
-                presence.setVisible(originSessionId, c.visible());
+                presence.setVisible(principal.userId(), originSessionId, c.visible());
                 return CompletableFuture.completedFuture(new Reply.Done());
             }
             throw new ChatException(ErrorCode.BAD_REQUEST, "unsupported command " + command.getClass().getSimpleName());

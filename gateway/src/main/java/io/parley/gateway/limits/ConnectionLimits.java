@@ -3,6 +3,7 @@ package io.parley.gateway.limits;
 import io.netty.channel.Channel;
 import io.parley.gateway.metrics.GatewayMetrics;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.Map;
@@ -22,7 +23,8 @@ public final class ConnectionLimits {
     private final int maxPerAddress;
     private final GatewayMetrics metrics;
     private final Map<String, Integer> users = new ConcurrentHashMap<>();
-    private final Map<String, Integer> addresses = new ConcurrentHashMap<>();
+    /** By {@link InetAddress}, which the channel holds anyway: no key of its own per connection. */
+    private final Map<Object, Integer> addresses = new ConcurrentHashMap<>();
 
     public ConnectionLimits(int maxPerUser, int maxPerAddress, GatewayMetrics metrics) {
         this.maxPerUser = maxPerUser;
@@ -36,7 +38,7 @@ public final class ConnectionLimits {
 
     /** Takes a slot for the channel's remote address until it closes; false (and counted) when full. */
     public boolean admitAddress(Channel channel) {
-        String address = addressOf(channel.remoteAddress());
+        Object address = addressOf(channel.remoteAddress());
         if (!tryAcquire(addresses, address, maxPerAddress)) {
             metrics.limitRejected(PER_ADDRESS);
             return false;
@@ -55,18 +57,11 @@ public final class ConnectionLimits {
         return true;
     }
 
-    /** Open connections of the address (for tests and diagnostics). */
-    public int openFromAddress(String address) {
-        return addresses.getOrDefault(address, 0);
+    private static Object addressOf(SocketAddress remote) {
+        return remote instanceof InetSocketAddress inet && inet.getAddress() != null ? inet.getAddress() : remote;
     }
 
-    private static String addressOf(SocketAddress remote) {
-        return remote instanceof InetSocketAddress inet && inet.getAddress() != null
-                ? inet.getAddress().getHostAddress()
-                : String.valueOf(remote);
-    }
-
-    private static boolean tryAcquire(Map<String, Integer> counts, String key, int max) {
+    private static <K> boolean tryAcquire(Map<K, Integer> counts, K key, int max) {
         boolean[] acquired = {false};
         counts.compute(key, (k, open) -> {
             int n = open == null ? 0 : open;
@@ -79,7 +74,7 @@ public final class ConnectionLimits {
         return acquired[0];
     }
 
-    private static void release(Map<String, Integer> counts, String key) {
+    private static <K> void release(Map<K, Integer> counts, K key) {
         counts.computeIfPresent(key, (k, open) -> open <= 1 ? null : open - 1);
     }
 }

@@ -65,9 +65,9 @@ public final class PresenceAnnouncer {
         recompute(session.userId(), hostedElsewhere);
     }
 
-    /** A connection shows ({@code true}) or hides its user. */
-    public void setVisible(long sessionId, boolean visible) {
-        Session session = sessions.byId(sessionId);
+    /** A connection of the user shows ({@code true}) or hides them. */
+    public void setVisible(String userId, long sessionId, boolean visible) {
+        Session session = sessions.find(userId, sessionId);
         if (session != null) {
             session.visible(visible);
             // Hiding or showing oneself is this node's own (set_offline hides this node's connections only).

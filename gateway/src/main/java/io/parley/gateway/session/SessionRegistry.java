@@ -11,7 +11,7 @@ import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
- * The open sessions of this node, by user and by id. Thread-safe.
+ * The open sessions of this node, by user. Thread-safe.
  *
  * <p>A user's sessions are an array replaced on every change (copy on write): a handful per user
  * at most ({@code max_connections_per_user}), read on every delivery, changed only on connect and
@@ -22,7 +22,6 @@ public final class SessionRegistry {
     private static final CompletableFuture<Boolean> NOT_ELSEWHERE = CompletableFuture.completedFuture(false);
 
     private final Map<String, Session[]> byUser = new ConcurrentHashMap<>();
-    private final Map<Long, Session> byId = new ConcurrentHashMap<>();
 
     private final HostedUserListener hosted;
 
@@ -40,7 +39,6 @@ public final class SessionRegistry {
      *         {@link HostedUserListener}'s answer); otherwise {@code false}
      */
     public CompletableFuture<Boolean> add(Session session) {
-        byId.put(session.id(), session);
         AtomicReference<CompletableFuture<Boolean>> hostedElsewhere = new AtomicReference<>(NOT_ELSEWHERE);
         // compute() holds the user's lock, so the listener hears opens and closes in their real order.
         byUser.compute(session.userId(), (u, sessions) -> {
@@ -65,7 +63,6 @@ public final class SessionRegistry {
      *         {@link HostedUserListener}'s answer); otherwise {@code false}
      */
     public CompletableFuture<Boolean> remove(Session session) {
-        byId.remove(session.id());
         AtomicReference<CompletableFuture<Boolean>> hostedElsewhere = new AtomicReference<>(NOT_ELSEWHERE);
         byUser.computeIfPresent(session.userId(), (u, sessions) -> {
             Session[] rest = without(sessions, session);
@@ -120,9 +117,14 @@ public final class SessionRegistry {
         return false;
     }
 
-    /** The open session with this id, or {@code null}. */
-    public Session byId(long id) {
-        return byId.get(id);
+    /** The user's open session with this id, or {@code null}. */
+    public Session find(String userId, long id) {
+        for (Session session : byUser.getOrDefault(userId, NONE)) {
+            if (session.id() == id) {
+                return session;
+            }
+        }
+        return null;
     }
 
     public List<Session> all() {

@@ -56,7 +56,7 @@ class ChatFrameHandlerTest {
         loop = new TestThreadExecutor();
         channel = new EmbeddedChannel();
         session = new Session(new Principal("1", false), new EventsCodec(), channel);
-        channel.pipeline().addLast(loop, "chat", new ChatFrameHandler(session, wiring.chat(), lifecycle, wiring.metrics()));
+        channel.pipeline().addLast(loop, "chat", new ChatFrameHandler(session, wiring.chat(), lifecycle, wiring.metrics(), 1_000, 1_000));
         channel.pipeline().addLast("after-chat", new ChannelInboundHandlerAdapter() {
             @Override
             public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {

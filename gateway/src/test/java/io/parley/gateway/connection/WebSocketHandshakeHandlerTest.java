@@ -158,7 +158,7 @@ class WebSocketHandshakeHandlerTest {
         assertThat(response.header("Sec-WebSocket-Accept")).isEqualTo(ACCEPT);
         assertThat(response.header("Sec-WebSocket-Protocol")).isEqualTo("access_token");
         assertThat(handlerNames(channel)).containsExactly(PipelineNames.FLUSH, "wsencoder", "wsdecoder",
-                UTF8_VALIDATOR, FRAME_AGGREGATOR, CONTROL, PipelineNames.RATE_LIMIT, CHAT);
+                UTF8_VALIDATOR, FRAME_AGGREGATOR, CONTROL, CHAT);
 
         List<Session> live = wiring.sessions().all();
         assertThat(live).hasSize(1);

@@ -224,10 +224,10 @@ class PresenceAnnouncerTest {
         Session session = connect(carol);
         assertThat(nextAnnouncement(Set.of(alice, bob)).online()).isTrue();
 
-        presence.setVisible(session.id(), false);
+        presence.setVisible(session.userId(), session.id(), false);
         assertThat(nextAnnouncement(Set.of(alice, bob)).online()).isFalse();
 
-        presence.setVisible(session.id(), true);
+        presence.setVisible(session.userId(), session.id(), true);
         assertThat(nextAnnouncement(Set.of(alice, bob)).online()).isTrue();
         disconnect(session);
         assertThat(nextAnnouncement(Set.of(alice, bob)).online()).isFalse();
