@@ -3,6 +3,7 @@ package io.parley.gateway.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.parley.gateway.logging.LogFormat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,6 +79,7 @@ public final class ConfigLoader {
         KEYS.put("redis_url", ParleyConfig.Builder::redisUrl);
         KEYS.put("bus_publish_backlog", (b, v) -> b.busPublishBacklog(integer(v)));
         KEYS.put("node_ttl", (b, v) -> b.nodeTtl(duration(v)));
+        KEYS.put("log_format", (b, v) -> b.logFormat(LogFormat.parse(v)));
     }
 
     private ConfigLoader() {

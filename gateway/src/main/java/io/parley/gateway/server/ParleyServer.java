@@ -45,6 +45,7 @@ import io.parley.gateway.http.HttpRouter;
 import io.parley.gateway.http.MetricsRoute;
 import io.parley.gateway.http.StaticPageRoute;
 import io.parley.gateway.limits.ConnectionLimits;
+import io.parley.gateway.logging.ConnectionMdc;
 import io.parley.gateway.metrics.GatewayMetrics;
 import io.parley.gateway.presence.Presence;
 import io.parley.gateway.presence.UserPresence;
@@ -142,6 +143,7 @@ public final class ParleyServer implements AutoCloseable {
                 .group(bossGroup, workerGroup)
                 .channel(transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 4096)
+                .attr(ConnectionMdc.NODE, config.nodeId()) // on the server channel, for connections' log lines
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
                         new WriteBufferWaterMark(config.maxOutboundBytes() / 2, config.maxOutboundBytes()))

@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.parley.gateway.core.ChatService;
 import io.parley.gateway.core.Failures;
 import io.parley.gateway.handshake.HandshakeComplete;
+import io.parley.gateway.logging.ConnectionMdc;
 import io.parley.gateway.metrics.GatewayMetrics;
 import io.parley.gateway.session.Session;
 import io.parley.gateway.session.SessionLifecycle;
@@ -44,6 +45,11 @@ public final class ChatFrameHandler extends SimpleChannelInboundHandler<TextWebS
         this.chat = chat;
         this.lifecycle = lifecycle;
         this.metrics = metrics;
+    }
+
+    /** This connection's session (for its log lines). */
+    public Session session() {
+        return session;
     }
 
     @Override
@@ -90,7 +96,8 @@ public final class ChatFrameHandler extends SimpleChannelInboundHandler<TextWebS
             write(ctx, session.codec().encodeReply(request, reply), newMessageSeq(request, reply));
         } else {
             if (Failures.isUnexpected(failure)) {
-                log.error("request {} from {} failed", request.name(), session, Failures.unwrap(failure));
+                ConnectionMdc.run(ctx.channel(), session.dialect(), session.userId(),
+                        () -> log.error("request {} from {} failed", request.name(), session, Failures.unwrap(failure)));
             }
             writeError(ctx, request, Failures.toChatException(failure));
         }
@@ -143,7 +150,8 @@ public final class ChatFrameHandler extends SimpleChannelInboundHandler<TextWebS
     /** Never let a failure escape as an unhandled pipeline exception with a stack trace. */
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        log.warn("unexpected error in session {}", session, cause);
+        ConnectionMdc.run(ctx.channel(), session.dialect(), session.userId(),
+                () -> log.warn("unexpected error in session {}", session, cause));
         ctx.close();
     }
 }
