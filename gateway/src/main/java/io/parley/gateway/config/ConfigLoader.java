@@ -90,6 +90,13 @@ public final class ConfigLoader {
         return List.copyOf(KEYS.keySet());
     }
 
+    /** Every environment variable the node reads: the file's name, the log level, and one per key. */
+    public static List<String> environmentVariables() {
+        List<String> names = new java.util.ArrayList<>(List.of(CONFIG_FILE_VARIABLE, LOG_LEVEL_VARIABLE));
+        KEYS.keySet().forEach(key -> names.add(EnvironmentKeys.PREFIX + key.toUpperCase(Locale.ROOT)));
+        return List.copyOf(names);
+    }
+
     public static ParleyConfig load(Map<String, String> environment) {
         Map<String, String> values = new TreeMap<>();
         String file = environment.get(CONFIG_FILE_VARIABLE);

@@ -219,8 +219,8 @@ public final class ParleyServer implements AutoCloseable {
         // The contracts, served so that nobody has to ask (README links them).
         routes.put("/asyncapi.yaml", new StaticPageRoute("/docs/asyncapi.yaml", "application/yaml; charset=utf-8"));
         routes.put("/openapi.yaml", new StaticPageRoute("/docs/openapi.yaml", "application/yaml; charset=utf-8"));
-        routes.put("/health", HealthRoutes.health());
-        routes.put("/ready", HealthRoutes.ready(history, () -> draining));
+        routes.put(HealthRoutes.HEALTH_PATH, HealthRoutes.health());
+        routes.put(HealthRoutes.READY_PATH, HealthRoutes.ready(history, () -> draining));
         routes.put("/metrics", new MetricsRoute(registry));
         if (config.devTokens()) {
             routes.put(DevTokensRoute.PATH, new DevTokensRoute(
