@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Gatling smoke run, so the load-test suite never rots (called by .ci/run after `mvn -B -ntp verify`):
+# Gatling smoke run, so the load-test suite never rots (called by .ci/run after `./mvnw -B -ntp verify`):
 # starts the packaged node in the background on a free port with a fresh HS256 secret, runs two
 # simulations at tiny sizes against it, stops the node. Fails when a simulation's assertions fail.
 # Takes about a minute. Needs gateway/target/parley-gateway.jar (mvn package or verify first).
@@ -35,7 +35,7 @@ done
 (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null || { cat "$WORK/node.log" >&2; echo "smoke: node not ready" >&2; exit 1; }
 
 gatling() {
-  timeout 300 mvn -B -ntp -q -pl loadtest test-compile gatling:test -Dgatling.simulationClass="io.parley.loadtest.gatling.$1" \
+  timeout 300 ./mvnw -B -ntp -q -pl loadtest test-compile gatling:test -Dgatling.simulationClass="io.parley.loadtest.gatling.$1" \
     -Dbase="http://127.0.0.1:$PORT" -Dsecret="$SECRET" "${@:2}"
 }
 gatling PingPongSimulation -Dpairs=3 -Drounds=3 -DarmSeconds=2

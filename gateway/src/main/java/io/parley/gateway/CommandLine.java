@@ -4,7 +4,6 @@ import io.parley.gateway.config.ConfigLoader;
 import io.parley.gateway.server.BuildInfo;
 
 import java.io.PrintStream;
-import java.util.Locale;
 import java.util.OptionalInt;
 
 /**
@@ -43,10 +42,8 @@ final class CommandLine {
                 .append("or put the keys (lower case) in a YAML file named by ")
                 .append(ConfigLoader.CONFIG_FILE_VARIABLE).append("; config/parley.yaml explains each.\n\n")
                 .append("Environment variables:\n");
-        text.append("  ").append(ConfigLoader.CONFIG_FILE_VARIABLE).append('\n');
-        text.append("  ").append(ConfigLoader.LOG_LEVEL_VARIABLE).append('\n');
-        for (String key : ConfigLoader.keys()) {
-            text.append("  PARLEY_").append(key.toUpperCase(Locale.ROOT)).append('\n');
+        for (String variable : ConfigLoader.environmentVariables()) {
+            text.append("  ").append(variable).append('\n');
         }
         return text.toString();
     }

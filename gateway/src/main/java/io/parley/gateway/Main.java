@@ -4,6 +4,7 @@ import io.netty.util.ResourceLeakDetector;
 import io.parley.gateway.config.ConfigLoader;
 import io.parley.gateway.config.ParleyConfig;
 import io.parley.gateway.http.DevTokensRoute;
+import io.parley.gateway.logging.LogFormat;
 import io.parley.gateway.server.ParleyServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,6 +29,9 @@ public final class Main {
             System.exit(answered.getAsInt());
             return;
         }
+        // The environment's format at once, so the lines logged while the configuration loads are
+        // in it too; then the configured one (the file may name it).
+        LogFormat.fromEnvironment(System.getenv()).apply();
         ParleyConfig config;
         try {
             config = ConfigLoader.load(System.getenv());
@@ -36,6 +40,7 @@ public final class Main {
             System.exit(2);
             return;
         }
+        config.logFormat().apply();
         if (System.getProperty(LEAK_DETECTION_PROPERTY) == null) {
             // Netty's default samples buffer allocations and records a stack trace for each sample:
             // a cost on every push. The tests run with it at its strictest; an operator chasing a
@@ -45,7 +50,7 @@ public final class Main {
         ParleyServer server;
         try {
             server = ParleyServer.start(config);
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // Netty rethrows bind failures (IOExceptions) unchecked
             log.error("Parley cannot start: {}", e.getMessage(), e);
             System.exit(1);
             return;

@@ -3,6 +3,7 @@ package io.parley.gateway.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.parley.gateway.logging.LogFormat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,6 +79,7 @@ public final class ConfigLoader {
         KEYS.put("redis_url", ParleyConfig.Builder::redisUrl);
         KEYS.put("bus_publish_backlog", (b, v) -> b.busPublishBacklog(integer(v)));
         KEYS.put("node_ttl", (b, v) -> b.nodeTtl(duration(v)));
+        KEYS.put("log_format", (b, v) -> b.logFormat(LogFormat.parse(v)));
     }
 
     private ConfigLoader() {
@@ -86,6 +88,13 @@ public final class ConfigLoader {
     /** Every supported key (for docs and tests). */
     public static List<String> keys() {
         return List.copyOf(KEYS.keySet());
+    }
+
+    /** Every environment variable the node reads: the file's name, the log level, and one per key. */
+    public static List<String> environmentVariables() {
+        List<String> names = new java.util.ArrayList<>(List.of(CONFIG_FILE_VARIABLE, LOG_LEVEL_VARIABLE));
+        KEYS.keySet().forEach(key -> names.add(EnvironmentKeys.PREFIX + key.toUpperCase(Locale.ROOT)));
+        return List.copyOf(names);
     }
 
     public static ParleyConfig load(Map<String, String> environment) {

@@ -1,6 +1,7 @@
 package io.parley.gateway.config;
 
 import io.parley.gateway.bus.ClusterOptions;
+import io.parley.gateway.logging.LogFormat;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -47,6 +48,7 @@ public final class ParleyConfig {
     /** Above the 19k-socket benchmark from one address; behind a load balancer every client shares its address. */
     public static final int DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 20_000;
     public static final int DEFAULT_MAX_CHATS_PER_USER = 1_000;
+    public static final LogFormat DEFAULT_LOG_FORMAT = LogFormat.TEXT;
     /** Node ids fill 5 bits of a message id (see MessageIds). */
     public static final int MAX_NODE_ID = 31;
 
@@ -90,6 +92,7 @@ public final class ParleyConfig {
     private final String redisUrl;
     private final int busPublishBacklog;
     private final Duration nodeTtl;
+    private final LogFormat logFormat;
 
     private ParleyConfig(Builder b) {
         port = b.port;
@@ -133,6 +136,7 @@ public final class ParleyConfig {
         redisUrl = b.redisUrl;
         busPublishBacklog = b.busPublishBacklog;
         nodeTtl = b.nodeTtl;
+        logFormat = b.logFormat;
     }
 
     public static Builder builder() {
@@ -196,6 +200,8 @@ public final class ParleyConfig {
     public String redisUrl() { return redisUrl; }
     public int busPublishBacklog() { return busPublishBacklog; }
     public Duration nodeTtl() { return nodeTtl; }
+    /** How lines are written to standard output: text, or one JSON object per line. */
+    public LogFormat logFormat() { return logFormat; }
 
     /** One line for the start-up log; secrets are never printed. */
     @Override
@@ -217,7 +223,8 @@ public final class ParleyConfig {
                 + " max_connections_per_user=" + maxConnectionsPerUser
                 + " max_connections_per_address=" + maxConnectionsPerAddress + " max_chats_per_user=" + maxChatsPerUser
                 + " redis=" + (redisUrl == null ? "none (in-process bus)" : redactedRedisUrl(redisUrl))
-                + " bus_publish_backlog=" + busPublishBacklog + " node_ttl=" + nodeTtl;
+                + " bus_publish_backlog=" + busPublishBacklog + " node_ttl=" + nodeTtl
+                + " log_format=" + logFormat.name().toLowerCase(java.util.Locale.ROOT);
     }
 
     /** The URL without its password ({@code redis://user:secret@host} -> {@code redis://user:***@host}). */
@@ -267,6 +274,7 @@ public final class ParleyConfig {
         private String redisUrl;
         private int busPublishBacklog = ClusterOptions.DEFAULT_PUBLISH_BACKLOG;
         private Duration nodeTtl = ClusterOptions.DEFAULT_NODE_TTL;
+        private LogFormat logFormat = DEFAULT_LOG_FORMAT;
 
         private Builder() {
         }
@@ -311,6 +319,7 @@ public final class ParleyConfig {
         public Builder redisUrl(String v) { redisUrl = v; return this; }
         public Builder busPublishBacklog(int v) { busPublishBacklog = v; return this; }
         public Builder nodeTtl(Duration v) { nodeTtl = v; return this; }
+        public Builder logFormat(LogFormat v) { logFormat = v; return this; }
 
         public ParleyConfig build() {
             List<String> problems = new ArrayList<>();
@@ -352,6 +361,7 @@ public final class ParleyConfig {
                             && historyLinger.compareTo(Duration.ofSeconds(1)) <= 0,
                     "history_linger must be 0..1s, got " + historyLinger);
             check(problems, nodeTtl != null && nodeTtl.toMillis() >= 1_000, "node_ttl must be >= 1s, got " + nodeTtl);
+            check(problems, logFormat != null, "log_format must be text or json");
             check(problems, busPublishBacklog >= 1, "bus_publish_backlog must be >= 1, got " + busPublishBacklog);
             check(problems, redisUrl == null || redisUrl.startsWith("redis://") || redisUrl.startsWith("rediss://"),
                     "redis_url must start with redis:// or rediss://, got '" + (redisUrl == null ? "" : redactedRedisUrl(redisUrl)) + "'");

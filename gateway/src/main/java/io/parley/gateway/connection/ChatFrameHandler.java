@@ -9,8 +9,10 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.parley.gateway.core.ChatService;
 import io.parley.gateway.core.Failures;
 import io.parley.gateway.limits.MessageRateLimit;
+import io.parley.gateway.logging.ConnectionMdc;
 import io.parley.gateway.metrics.GatewayMetrics;
 import io.parley.gateway.session.Session;
+import io.parley.gateway.session.SessionOwner;
 import io.parley.gateway.websocket.CloseCodes;
 import io.parley.protocol.Request;
 import io.parley.protocol.command.ChatException;
@@ -31,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * request is answered 429 at once, so one client cannot queue unbounded work. The rate limit and
  * the request queue are made at the first message: an idle socket holds neither.
  */
-public final class ChatFrameHandler extends SimpleChannelInboundHandler<TextWebSocketFrame> {
+public final class ChatFrameHandler extends SimpleChannelInboundHandler<TextWebSocketFrame> implements SessionOwner {
     public static final int MAX_IN_FLIGHT = 64;
     private static final Logger log = LoggerFactory.getLogger(ChatFrameHandler.class);
 
@@ -55,6 +57,11 @@ public final class ChatFrameHandler extends SimpleChannelInboundHandler<TextWebS
         this.metrics = metrics;
         this.maxMessagesPerSecond = maxMessagesPerSecond;
         this.messageBurst = messageBurst;
+    }
+
+    @Override
+    public Session session() {
+        return session;
     }
 
     @Override
@@ -123,7 +130,8 @@ public final class ChatFrameHandler extends SimpleChannelInboundHandler<TextWebS
             write(ctx, session.codec().encodeReply(request, reply), newMessageSeq(request, reply));
         } else {
             if (Failures.isUnexpected(failure)) {
-                log.error("request {} from {} failed", request.name(), session, Failures.unwrap(failure));
+                ConnectionMdc.run(ctx.channel(), session.dialect(), session.userId(),
+                        () -> log.error("request {} from {} failed", request.name(), session, Failures.unwrap(failure)));
             }
             writeError(ctx, request, Failures.toChatException(failure));
         }
@@ -176,7 +184,8 @@ public final class ChatFrameHandler extends SimpleChannelInboundHandler<TextWebS
     /** Never let a failure escape as an unhandled pipeline exception with a stack trace. */
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        log.warn("unexpected error in session {}", session, cause);
+        ConnectionMdc.run(ctx.channel(), session.dialect(), session.userId(),
+                () -> log.warn("unexpected error in session {}", session, cause));
         ctx.close();
     }
 }

@@ -23,6 +23,7 @@ import io.parley.gateway.core.ChatService;
 import io.parley.gateway.core.Failures;
 import io.parley.gateway.http.HttpResponses;
 import io.parley.gateway.limits.ConnectionLimits;
+import io.parley.gateway.logging.ConnectionMdc;
 import io.parley.gateway.metrics.GatewayMetrics;
 import io.parley.gateway.session.Session;
 import io.parley.gateway.websocket.StrictHandshaker;
@@ -73,22 +74,22 @@ public final class WebSocketHandshakeHandler extends SimpleChannelInboundHandler
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
         DialectEndpoint endpoint = endpoints.stream().filter(e -> e.matches(uri)).findFirst().orElse(null);
         if (endpoint == null) {
-            refuse(ctx, request, HttpResponseStatus.NOT_FOUND, "no_endpoint", "no WebSocket endpoint at " + uri.path());
+            refuse(ctx, request, null, null, HttpResponseStatus.NOT_FOUND, "no_endpoint", "no WebSocket endpoint at " + uri.path());
             return;
         }
         if (!HttpMethod.GET.equals(request.method())
                 || !request.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)) {
-            refuse(ctx, request, HttpResponseStatus.BAD_REQUEST, "not_upgrade",
+            refuse(ctx, request, endpoint, null, HttpResponseStatus.BAD_REQUEST, "not_upgrade",
                     uri.path() + " is a WebSocket endpoint: send GET with Upgrade: websocket");
             return;
         }
         String invalid = endpoint.invalidUrl(uri);
         if (invalid != null) {
-            refuse(ctx, request, HttpResponseStatus.BAD_REQUEST, "url", invalid);
+            refuse(ctx, request, endpoint, null, HttpResponseStatus.BAD_REQUEST, "url", invalid);
             return;
         }
         if (!origins.allows(request.headers().get(HttpHeaderNames.ORIGIN))) {
-            refuse(ctx, request, HttpResponseStatus.FORBIDDEN, "origin", "origin not allowed");
+            refuse(ctx, request, endpoint, null, HttpResponseStatus.FORBIDDEN, "origin", "origin not allowed");
             return;
         }
         if (endpoint.authenticatesInFrames()) {
@@ -100,12 +101,12 @@ public final class WebSocketHandshakeHandler extends SimpleChannelInboundHandler
         try {
             principal = tokens.verify(token);
         } catch (AuthException e) {
-            refuse(ctx, request, HttpResponseStatus.UNAUTHORIZED, e.reason(), e.getMessage());
+            refuse(ctx, request, endpoint, null, HttpResponseStatus.UNAUTHORIZED, e.reason(), e.getMessage());
             return;
         }
         String mismatch = endpoint.identityMismatch(uri, principal);
         if (mismatch != null) {
-            refuse(ctx, request, HttpResponseStatus.FORBIDDEN, "identity", mismatch);
+            refuse(ctx, request, endpoint, principal, HttpResponseStatus.FORBIDDEN, "identity", mismatch);
             return;
         }
         String chatId = endpoint.chatOf(uri);
@@ -121,7 +122,7 @@ public final class WebSocketHandshakeHandler extends SimpleChannelInboundHandler
                     upgrade(ctx, request, endpoint, uri, principal, token);
                 } else {
                     ChatException error = Failures.toChatException(failure);
-                    refuse(ctx, request, HttpResponseStatus.valueOf(error.code().status()), "chat", error.getMessage());
+                    refuse(ctx, request, endpoint, principal, HttpResponseStatus.valueOf(error.code().status()), "chat", error.getMessage());
                 }
             } finally {
                 request.release();
@@ -142,7 +143,7 @@ public final class WebSocketHandshakeHandler extends SimpleChannelInboundHandler
         // Last check before the 101: the slot is given back when this channel closes. A dialect
         // that authenticates inside frames has no user yet, so only its address is limited.
         if (principal != null && !limits.admitUser(ctx.channel(), principal.userId())) {
-            refuse(ctx, request, HttpResponseStatus.TOO_MANY_REQUESTS, ConnectionLimits.PER_USER,
+            refuse(ctx, request, endpoint, principal, HttpResponseStatus.TOO_MANY_REQUESTS, ConnectionLimits.PER_USER,
                     "too many open connections for this user (limit " + limits.maxPerUser() + ")");
             return;
         }
@@ -151,7 +152,7 @@ public final class WebSocketHandshakeHandler extends SimpleChannelInboundHandler
         try {
             written = handshaker.handshake(ctx.channel(), request, responseHeaders, ctx.newPromise());
         } catch (RuntimeException e) {
-            refuse(ctx, request, HttpResponseStatus.BAD_REQUEST, "bad_handshake", "invalid WebSocket handshake: " + e.getMessage());
+            refuse(ctx, request, endpoint, principal, HttpResponseStatus.BAD_REQUEST, "bad_handshake", "invalid WebSocket handshake: " + e.getMessage());
             return;
         }
         ChannelPipeline pipeline = ctx.pipeline();
@@ -170,14 +171,23 @@ public final class WebSocketHandshakeHandler extends SimpleChannelInboundHandler
                     lifecycle.activate(session);
                 }
             } else {
-                log.debug("handshake write failed for {}", ctx.channel(), f.cause());
+                if (log.isDebugEnabled()) {
+                    ConnectionMdc.run(ctx.channel(), endpoint.dialect(), principal == null ? null : principal.userId(),
+                            () -> log.debug("handshake write failed for {}", ctx.channel(), f.cause()));
+                }
                 ctx.channel().close();
             }
         });
     }
-    private void refuse(ChannelHandlerContext ctx, FullHttpRequest request, HttpResponseStatus status, String reason,
-                        String message) {
+    /** @param endpoint and {@code principal}: what is known of the caller so far (null when not yet) */
+    private void refuse(ChannelHandlerContext ctx, FullHttpRequest request, DialectEndpoint endpoint, Principal principal,
+                        HttpResponseStatus status, String reason, String message) {
         metrics.handshake("rejected", reason);
+        if (log.isDebugEnabled()) {
+            ConnectionMdc.run(ctx.channel(), endpoint == null ? null : endpoint.dialect(),
+                    principal == null ? null : principal.userId(),
+                    () -> log.debug("handshake refused: {} {} ({}) on {}", status.code(), reason, message, ctx.channel()));
+        }
         HttpResponses.error(ctx, request, status, message);
     }
 }

@@ -12,6 +12,11 @@ import java.util.function.BooleanSupplier;
  * event loop, with the store's deadline).
  */
 public final class HealthRoutes {
+    /** Liveness: what a container HEALTHCHECK and a Kubernetes livenessProbe ask. */
+    public static final String HEALTH_PATH = "/health";
+    /** Readiness: what a Kubernetes readinessProbe and a load balancer ask. */
+    public static final String READY_PATH = "/ready";
+
     private HealthRoutes() {
     }
 

@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.parley.gateway.logging.ConnectionMdc;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -90,11 +91,14 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof java.io.IOException || cause instanceof io.netty.handler.ssl.NotSslRecordException
                 || cause.getCause() instanceof javax.net.ssl.SSLException) {
-            log.debug("connection lost on {}: {}", ctx.channel(), cause.toString());
+            if (log.isDebugEnabled()) {
+                ConnectionMdc.run(ctx.channel(), null, null,
+                        () -> log.debug("connection lost on {}: {}", ctx.channel(), cause.toString()));
+            }
             ctx.close();
             return;
         }
-        log.error("HTTP request on {} failed", ctx.channel(), cause);
+        ConnectionMdc.run(ctx.channel(), null, null, () -> log.error("HTTP request on {} failed", ctx.channel(), cause));
         if (ctx.channel().isActive()) {
             HttpResponses.error(ctx, null, HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error");
         } else {

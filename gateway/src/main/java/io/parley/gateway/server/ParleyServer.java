@@ -45,6 +45,7 @@ import io.parley.gateway.http.HttpRouter;
 import io.parley.gateway.http.MetricsRoute;
 import io.parley.gateway.http.StaticPageRoute;
 import io.parley.gateway.limits.ConnectionLimits;
+import io.parley.gateway.logging.ConnectionMdc;
 import io.parley.gateway.metrics.GatewayMetrics;
 import io.parley.gateway.presence.PresenceAnnouncer;
 import io.parley.gateway.session.FlushBatch;
@@ -145,6 +146,7 @@ public final class ParleyServer implements AutoCloseable {
                 .group(bossGroup, workerGroup)
                 .channel(transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 4096)
+                .attr(ConnectionMdc.NODE, config.nodeId()) // on the server channel, for connections' log lines
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
                         new WriteBufferWaterMark(config.maxOutboundBytes() / 2, config.maxOutboundBytes()))
@@ -219,8 +221,8 @@ public final class ParleyServer implements AutoCloseable {
         // The contracts, served so that nobody has to ask (README links them).
         routes.put("/asyncapi.yaml", new StaticPageRoute("/docs/asyncapi.yaml", "application/yaml; charset=utf-8"));
         routes.put("/openapi.yaml", new StaticPageRoute("/docs/openapi.yaml", "application/yaml; charset=utf-8"));
-        routes.put("/health", HealthRoutes.health());
-        routes.put("/ready", HealthRoutes.ready(history, () -> draining));
+        routes.put(HealthRoutes.HEALTH_PATH, HealthRoutes.health());
+        routes.put(HealthRoutes.READY_PATH, HealthRoutes.ready(history, () -> draining));
         routes.put("/metrics", new MetricsRoute(registry));
         if (config.devTokens()) {
             routes.put(DevTokensRoute.PATH, new DevTokensRoute(

@@ -15,7 +15,10 @@ import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Ticker;
+import io.parley.gateway.logging.ConnectionMdc;
 import io.parley.gateway.metrics.GatewayMetrics;
+import io.parley.gateway.session.Session;
+import io.parley.gateway.session.SessionOwner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -122,6 +125,9 @@ public final class ControlFrameHandler extends ChannelDuplexHandler {
         }
         closing = true;
         metrics.protocolClose(status.code());
+        if (log.isDebugEnabled()) {
+            withMdc(ctx, () -> log.debug("closing {} with {}: {}", ctx.channel(), status.code(), reason));
+        }
         ctx.writeAndFlush(new CloseWebSocketFrame(status.code(), reason)).addListener(ChannelFutureListener.CLOSE);
     }
 
@@ -173,22 +179,35 @@ public final class ControlFrameHandler extends ChannelDuplexHandler {
             // The decoder or UTF-8 validator already sent the close frame with the right code.
             closing = true;
             metrics.protocolClose(corrupted.closeStatus().code());
-            log.debug("protocol violation on {}: {}", ctx.channel(), cause.getMessage());
+            if (log.isDebugEnabled()) {
+                withMdc(ctx, () -> log.debug("protocol violation on {}: {}", ctx.channel(), cause.getMessage()));
+            }
         } else if (cause instanceof TooLongFrameException) {
             close(ctx, CloseCodes.MESSAGE_TOO_BIG, "message too big");
         } else if (cause instanceof DecompressionException) {
             // permessage-deflate: inflating past max_frame_bytes (a zip bomb), or corrupt data.
-            log.debug("bad compressed message on {}: {}", ctx.channel(), cause.getMessage());
+            if (log.isDebugEnabled()) {
+                withMdc(ctx, () -> log.debug("bad compressed message on {}: {}", ctx.channel(), cause.getMessage()));
+            }
             boolean tooBig = String.valueOf(cause.getMessage()).contains("maximum size");
             close(ctx, tooBig ? CloseCodes.MESSAGE_TOO_BIG : CloseCodes.INVALID_PAYLOAD,
                     tooBig ? "message too big" : "invalid compressed data");
         } else if (cause instanceof java.io.IOException) {
             // The peer went away (reset, or writes queued before we closed it, e.g. a slow consumer).
-            log.debug("connection lost on {}: {}", ctx.channel(), cause.toString());
+            if (log.isDebugEnabled()) {
+                withMdc(ctx, () -> log.debug("connection lost on {}: {}", ctx.channel(), cause.toString()));
+            }
             ctx.close();
         } else {
-            log.warn("unexpected error on {}", ctx.channel(), cause);
+            withMdc(ctx, () -> log.warn("unexpected error on {}", ctx.channel(), cause));
             close(ctx, CloseCodes.INTERNAL_ERROR, "internal error");
         }
+    }
+
+    /** Runs a log call with the connection's MDC, with the session's dialect and user once there is one. */
+    private static void withMdc(ChannelHandlerContext ctx, Runnable logCall) {
+        Session session = SessionOwner.find(ctx.pipeline());
+        ConnectionMdc.run(ctx.channel(), session == null ? null : session.dialect(),
+                session == null ? null : session.userId(), logCall);
     }
 }

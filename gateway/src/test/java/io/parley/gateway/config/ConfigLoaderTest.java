@@ -1,5 +1,6 @@
 package io.parley.gateway.config;
 
+import io.parley.gateway.logging.LogFormat;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,6 +31,7 @@ class ConfigLoaderTest {
         assertThat(config.allowedOrigins()).containsExactly("*");
         assertThat(config.idleTimeout()).isEqualTo(Duration.ofSeconds(60));
         assertThat(config.ioThreads()).as("one event loop per core").isEqualTo(Runtime.getRuntime().availableProcessors());
+        assertThat(config.logFormat()).isEqualTo(LogFormat.TEXT);
     }
 
     @Test
@@ -46,6 +48,7 @@ class ConfigLoaderTest {
         assertThat(config.port()).isEqualTo(9100);
         assertThat(config.nodeId()).isEqualTo(3);
         assertThat(ConfigLoader.load(Map.of("PARLEY_IO_THREADS", "3")).ioThreads()).isEqualTo(3);
+        assertThat(ConfigLoader.load(Map.of("PARLEY_LOG_FORMAT", "JSON")).logFormat()).isEqualTo(LogFormat.JSON);
         assertThat(config.allowedOrigins()).containsExactly("https://a.example", "https://b.example");
         assertThat(config.idleTimeout()).isEqualTo(Duration.ofSeconds(90));
         assertThat(config.devTokens()).as("a key is configured: dev tokens off unless asked").isFalse();
@@ -103,6 +106,11 @@ class ConfigLoaderTest {
                 .hasMessageContaining("io_threads must be 0 (one per CPU core)..256, got -1");
         assertThatThrownBy(() -> ConfigLoader.load(Map.of("PARLEY_IDLE_TIMEOUT", "soon")))
                 .hasMessageContaining("idle_timeout");
+        assertThatThrownBy(() -> ConfigLoader.load(Map.of("PARLEY_LOG_FORMAT", "xml")))
+                .hasMessageContaining("bad value for log_format ('xml'): expected text or json");
+        // Read before the configuration (for its own warnings): a bad value means text until the load refuses it.
+        assertThat(LogFormat.fromEnvironment(Map.of("PARLEY_LOG_FORMAT", "xml"))).isEqualTo(LogFormat.TEXT);
+        assertThat(LogFormat.fromEnvironment(Map.of("PARLEY_LOG_FORMAT", "json"))).isEqualTo(LogFormat.JSON);
     }
 
     @Test

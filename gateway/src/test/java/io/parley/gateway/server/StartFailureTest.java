@@ -11,6 +11,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -39,7 +40,7 @@ class StartFailureTest {
     @Test
     void theJarExitsWithTheReasonOnATakenPort() throws IOException {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-             NodeProcess node = NodeProcess.launch(Map.of(), taken.getLocalPort())) {
+             NodeProcess node = NodeProcess.launch(Map.of(), List.of(), taken.getLocalPort())) {
             assertThat(node.awaitExit(Duration.ofSeconds(60))).isEqualTo(1);
             assertThat(node.tail()).contains("Parley cannot start: cannot listen on 127.0.0.1:" + taken.getLocalPort());
         }

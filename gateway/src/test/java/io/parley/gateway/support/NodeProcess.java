@@ -9,6 +9,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -32,20 +34,31 @@ public final class NodeProcess implements AutoCloseable {
 
     /** Starts the node and waits (with a deadline) until {@code /ready} answers 200. */
     public static NodeProcess start(Map<String, String> environment) {
-        NodeProcess node = launch(environment, TestRedis.freePort());
+        return start(environment, List.of());
+    }
+
+    /**
+     * As {@link #start(Map)}, with options for the node's JVM, e.g.
+     * {@code -Dlogback.configurationFile=logback.xml} for the jar's logging instead of the tests'.
+     */
+    public static NodeProcess start(Map<String, String> environment, List<String> jvmOptions) {
+        NodeProcess node = launch(environment, jvmOptions, TestRedis.freePort());
         node.awaitReady();
         return node;
     }
 
     /** Starts the node on {@code port} without waiting for it. */
-    public static NodeProcess launch(Map<String, String> environment, int port) {
+    public static NodeProcess launch(Map<String, String> environment, List<String> jvmOptions, int port) {
         try {
             Path dir = Files.createTempDirectory("parley-node-");
             Path log = dir.resolve("node.log");
             String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-            ProcessBuilder builder = new ProcessBuilder(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx256m", "-cp", classpath, "io.parley.gateway.Main")
+            List<String> command = new ArrayList<>();
+            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            command.add("-Xmx256m");
+            command.addAll(jvmOptions);
+            command.addAll(List.of("-cp", classpath, "io.parley.gateway.Main"));
+            ProcessBuilder builder = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(log.toFile());
             builder.environment().keySet().removeIf(name -> name.startsWith("PARLEY_"));
@@ -138,6 +151,15 @@ public final class NodeProcess implements AutoCloseable {
             throw new IllegalStateException(e);
         }
         return process.exitValue();
+    }
+
+    /** Everything the node has written to stdout and stderr so far. */
+    public String output() {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** The end of the node's output (for failure messages). */
