@@ -1,6 +1,5 @@
 package io.parley.gateway;
 
-import io.netty.util.ResourceLeakDetector;
 import io.parley.gateway.config.ConfigLoader;
 import io.parley.gateway.config.ParleyConfig;
 import io.parley.gateway.http.DevTokensRoute;
@@ -17,8 +16,6 @@ import java.util.OptionalInt;
  */
 public final class Main {
     private static final Logger log = LoggerFactory.getLogger(Main.class);
-
-    private static final String LEAK_DETECTION_PROPERTY = "io.netty.leakDetection.level";
 
     private Main() {
     }
@@ -41,12 +38,7 @@ public final class Main {
             return;
         }
         config.logFormat().apply();
-        if (System.getProperty(LEAK_DETECTION_PROPERTY) == null) {
-            // Netty's default samples buffer allocations and records a stack trace for each sample:
-            // a cost on every push. The tests run with it at its strictest; an operator chasing a
-            // leak turns it on with -Dio.netty.leakDetection.level=simple (or paranoid).
-            ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
-        }
+        JvmDefaults.apply();
         ParleyServer server;
         try {
             server = ParleyServer.start(config);

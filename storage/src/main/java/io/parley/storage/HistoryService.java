@@ -16,6 +16,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
+import java.util.function.ToIntFunction;
 
 /**
  * The asynchronous face of the {@link HistoryStore}, safe to call from a Netty event loop: no
@@ -100,14 +101,7 @@ public final class HistoryService implements AutoCloseable {
 
     /** Appends waiting for a writer, all writers together (readiness, tests). */
     public int writeQueueDepth() {
-        if (writers == null) {
-            return 0;
-        }
-        int depth = 0;
-        for (GroupCommitWriter writer : writers) {
-            depth += writer.depth();
-        }
-        return depth;
+        return sumOverWriters(GroupCommitWriter::depth);
     }
 
     /**
@@ -115,14 +109,18 @@ public final class HistoryService implements AutoCloseable {
      * smaller than the number of writers.
      */
     public int writeQueueCapacity() {
+        return sumOverWriters(GroupCommitWriter::capacity);
+    }
+
+    private int sumOverWriters(ToIntFunction<GroupCommitWriter> each) {
         if (writers == null) {
             return 0;
         }
-        int capacity = 0;
+        int sum = 0;
         for (GroupCommitWriter writer : writers) {
-            capacity += writer.capacity();
+            sum += each.applyAsInt(writer);
         }
-        return capacity;
+        return sum;
     }
 
     /** Calls waiting for a read thread. */

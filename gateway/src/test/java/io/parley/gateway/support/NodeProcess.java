@@ -103,6 +103,10 @@ public final class NodeProcess implements AutoCloseable {
         throw new IllegalStateException("node not ready within " + START_DEADLINE + "; log: " + tail());
     }
 
+    public long pid() {
+        return process.pid();
+    }
+
     public URI ws(String pathAndQuery) {
         return URI.create("ws://127.0.0.1:" + port + pathAndQuery);
     }
@@ -125,17 +129,7 @@ public final class NodeProcess implements AutoCloseable {
      */
     public int terminate(Duration deadline) {
         process.destroy();
-        try {
-            if (!process.waitFor(deadline.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
-                String log = tail();
-                kill();
-                throw new AssertionError("node process still alive " + deadline + " after SIGTERM; log: " + log);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-        return process.exitValue();
+        return awaitExit(deadline);
     }
 
     /** Waits up to {@code deadline} for the process to exit by itself; its exit code. */

@@ -1,7 +1,7 @@
 package io.parley.loadtest.bench;
 
 import io.parley.loadtest.client.Tokens;
-import io.parley.loadtest.client.WsClient;
+import io.parley.loadtest.client.LoadClient;
 import io.parley.loadtest.client.WsConnection;
 import org.HdrHistogram.Histogram;
 
@@ -141,7 +141,7 @@ final class CrossNodeBenchmark {
             System.out.println("run " + run + ": schema " + schema + ", node logs " + logs);
             Path jar = Path.of(a.get("jar"));
             List<GatewayProcess> started = new ArrayList<>();
-            try (WsClient client = new WsClient(a.integer("threads"))) {
+            try (LoadClient client = new LoadClient(a.integer("threads"))) {
                 for (int i = 0; i < nodes; i++) {
                     started.add(GatewayProcess.start(jar, GatewayProcess.with(common, "PARLEY_NODE_ID",
                             Integer.toString(i + 1)), logs.get(i)));
@@ -177,7 +177,7 @@ final class CrossNodeBenchmark {
      * those conversations, receive on {@code receiverNodes}. Several senders because a socket may
      * have only 64 requests in flight.
      */
-    private static Result path(BenchArgs a, WsClient client, Tokens tokens, GatewayProcess senderNode,
+    private static Result path(BenchArgs a, LoadClient client, Tokens tokens, GatewayProcess senderNode,
                                List<GatewayProcess> receiverNodes, String prefix, int firstChannel, double halfRate,
                                Map<String, Long> pids) throws Exception {
         int n = a.integer("senders");
@@ -268,7 +268,7 @@ final class CrossNodeBenchmark {
         }
     }
 
-    private static WsConnection open(WsClient client, URI uri, String token, WsClient.Listener listener) throws Exception {
+    private static WsConnection open(LoadClient client, URI uri, String token, LoadClient.Listener listener) throws Exception {
         return client.connect(uri, null, token, listener).get(30, TimeUnit.SECONDS);
     }
 

@@ -1,7 +1,7 @@
 package io.parley.loadtest.bench;
 
 import io.parley.loadtest.client.Tokens;
-import io.parley.loadtest.client.WsClient;
+import io.parley.loadtest.client.LoadClient;
 import io.parley.loadtest.client.WsConnection;
 import io.parley.loadtest.ideal.IdealBroadcastServer;
 import org.HdrHistogram.Histogram;
@@ -121,9 +121,9 @@ public final class FanoutBenchmark {
         int members = a.integer("members");
         String channel = "777";
         try (GatewayProcess node = GatewayProcess.start(Path.of(a.get("jar")), GatewayProcess.with(GatewayProcess.UNLIMITED_SENDS, "PARLEY_JWT_SECRET", secret), log);
-             WsClient client = new WsClient(a.integer("threads"))) {
+             LoadClient client = new LoadClient(a.integer("threads"))) {
             FanoutLoad load = new FanoutLoad(members);
-            WsClient.Listener replies = load.receiver(FanoutBenchmark::completeReply);
+            LoadClient.Listener replies = load.receiver(FanoutBenchmark::completeReply);
             // The customer opens the conversation on its sending socket.
             // The sender's acks carry the marker too: its socket only completes replies, never counts.
             WsConnection sender = open(client, node.uri("/ws?sid=c0", "ws"), tokens.user("c0"),
@@ -160,11 +160,11 @@ public final class FanoutBenchmark {
         int members = a.integer("members");
         try (ChildJvm server = ChildJvm.startMain("the ideal server", GatewayProcess.SERVER_JVM_ARGS,
                 IdealBroadcastServer.class, List.of(Integer.toString(port)), Map.of(), log);
-             WsClient client = new WsClient(a.integer("threads"))) {
+             LoadClient client = new LoadClient(a.integer("threads"))) {
             server.awaitPort(port, Duration.ofSeconds(30));
             URI uri = URI.create("ws://127.0.0.1:" + port + "/");
             FanoutLoad load = new FanoutLoad(members);
-            WsClient.Listener listener = load.receiver((c, payload, nanos) -> { });
+            LoadClient.Listener listener = load.receiver((c, payload, nanos) -> { });
             WsConnection sender = open(client, uri, null, (c, payload, nanos) -> { });
             List<CompletableFuture<WsConnection>> receivers = new ArrayList<>();
             for (int i = 0; i < members; i++) {
@@ -204,7 +204,7 @@ public final class FanoutBenchmark {
         return new Result(max, atMax, fixed, atFixed, half, atHalf, load.lastFrameBytes(), cores);
     }
 
-    private static WsConnection open(WsClient client, URI uri, String token, WsClient.Listener listener) throws Exception {
+    private static WsConnection open(LoadClient client, URI uri, String token, LoadClient.Listener listener) throws Exception {
         return client.connect(uri, null, token, listener).get(30, TimeUnit.SECONDS);
     }
 

@@ -2,7 +2,7 @@ package io.parley.loadtest.bench;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
-import io.parley.loadtest.client.WsClient;
+import io.parley.loadtest.client.LoadClient;
 import io.parley.loadtest.client.WsConnection;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
@@ -52,8 +52,8 @@ final class FanoutLoad {
     }
 
     /** The listener every receiving socket uses; {@code other} sees frames without a timestamp (setup replies). */
-    WsClient.Listener receiver(WsClient.Listener other) {
-        return new WsClient.Listener() {
+    LoadClient.Listener receiver(LoadClient.Listener other) {
+        return new LoadClient.Listener() {
             @Override
             public void onText(WsConnection connection, ByteBuf payload, long nanos) {
                 long sent = timestamp(payload);
@@ -85,7 +85,7 @@ final class FanoutLoad {
      * The listener of the sending socket: counts refusals (a reply with {@code "ok":false} and its
      * {@code "code"}), hands every frame to {@code other} (setup replies).
      */
-    WsClient.Listener sender(WsClient.Listener other) {
+    LoadClient.Listener sender(LoadClient.Listener other) {
         return (connection, payload, nanos) -> {
             String text = WsConnection.text(payload);
             if (text.contains("\"ok\":false")) {

@@ -1,7 +1,7 @@
 package io.parley.loadtest.bench;
 
 import io.parley.loadtest.client.Tokens;
-import io.parley.loadtest.client.WsClient;
+import io.parley.loadtest.client.LoadClient;
 import io.parley.loadtest.client.WsConnection;
 
 import java.net.InetAddress;
@@ -40,7 +40,7 @@ public final class IdleClients {
         AtomicInteger failed = new AtomicInteger();
         List<WsConnection> held = new ArrayList<>(count);
         Semaphore inFlight = new Semaphore(200);
-        try (WsClient client = new WsClient(1)) {
+        try (LoadClient client = new LoadClient(1)) {
             List<CompletableFuture<WsConnection>> pending = new ArrayList<>(count);
             for (int i = first; i < first + count; i++) {
                 String user = "u" + i;

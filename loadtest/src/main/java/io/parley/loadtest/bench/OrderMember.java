@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.buffer.ByteBuf;
 import io.parley.loadtest.bench.OrderInvariants.Message;
-import io.parley.loadtest.client.WsClient;
+import io.parley.loadtest.client.LoadClient;
 import io.parley.loadtest.client.WsConnection;
 
 import java.io.IOException;
@@ -23,7 +23,7 @@ import java.util.function.Function;
  * ({@code new_message} pushes and its own {@code send_message} acks), and what went wrong
  * (refused requests, the socket closing).
  */
-final class OrderMember implements WsClient.Listener {
+final class OrderMember implements LoadClient.Listener {
     static final ObjectMapper JSON = new ObjectMapper();
 
     final String label;
@@ -46,7 +46,7 @@ final class OrderMember implements WsClient.Listener {
         this.parse = parse;
     }
 
-    void connect(WsClient client, URI uri, String token) throws Exception {
+    void connect(LoadClient client, URI uri, String token) throws Exception {
         connection = client.connect(uri, null, token, this).get(30, TimeUnit.SECONDS);
     }
 

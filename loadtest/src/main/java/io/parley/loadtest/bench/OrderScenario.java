@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.parley.loadtest.bench.OrderInvariants.Message;
 import io.parley.loadtest.bench.OrderInvariants.Violation;
 import io.parley.loadtest.client.Tokens;
-import io.parley.loadtest.client.WsClient;
+import io.parley.loadtest.client.LoadClient;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -71,7 +71,7 @@ final class OrderScenario {
             legend.add(labels.get(ids.get(i)) + "=" + ids.get(i) + "@node" + node);
         }
         ExecutorService senders = Executors.newFixedThreadPool(members.size());
-        try (WsClient client = new WsClient(2)) {
+        try (LoadClient client = new LoadClient(2)) {
             for (OrderMember m : members) {
                 m.connect(client, cluster.nodes.get(m.node - 1).uri("/api/v1/websocket/ws/" + m.userId, "ws"),
                         tokens.user(m.userId));

@@ -1,7 +1,7 @@
 package io.parley.loadtest.bench;
 
 import io.parley.loadtest.client.Tokens;
-import io.parley.loadtest.client.WsClient;
+import io.parley.loadtest.client.LoadClient;
 import io.parley.loadtest.client.WsConnection;
 import io.parley.loadtest.ideal.IdealBroadcastServer;
 import org.HdrHistogram.Histogram;
@@ -137,7 +137,7 @@ public final class PingPongBenchmark {
                                long serverPid) throws Exception {
         int pairs = a.integer("pairs");
         PingPongLoad load = new PingPongLoad(frames);
-        try (WsClient client = new WsClient(a.integer("threads"))) {
+        try (LoadClient client = new LoadClient(a.integer("threads"))) {
             List<CompletableFuture<WsConnection>> pingers = new ArrayList<>();
             List<CompletableFuture<WsConnection>> pongers = new ArrayList<>();
             Semaphore handshakes = new Semaphore(100); // a bounded connection storm
@@ -166,9 +166,9 @@ public final class PingPongBenchmark {
         }
     }
 
-    private static CompletableFuture<WsConnection> open(WsClient client, Semaphore handshakes, URI uri,
+    private static CompletableFuture<WsConnection> open(LoadClient client, Semaphore handshakes, URI uri,
                                                          java.util.function.Function<String, String> tokenOf,
-                                                         String user, WsClient.Listener listener) throws InterruptedException {
+                                                         String user, LoadClient.Listener listener) throws InterruptedException {
         handshakes.acquire();
         return client.connect(uri, null, tokenOf == null ? null : tokenOf.apply(user), listener)
                 .whenComplete((c, e) -> handshakes.release());

@@ -3,7 +3,7 @@ package io.parley.loadtest.bench;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
-import io.parley.loadtest.client.WsClient;
+import io.parley.loadtest.client.LoadClient;
 import io.parley.loadtest.client.WsConnection;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
@@ -49,7 +49,7 @@ final class PingPongLoad {
     }
 
     /** Side A of {@code pair}: sends the next ping on each pong while pinging. */
-    WsClient.Listener pinger(int pair) {
+    LoadClient.Listener pinger(int pair) {
         return (connection, payload, nanos) -> {
             if (ByteBufUtil.indexOf(FROM_B, payload) < 0) {
                 countError(payload);
@@ -67,7 +67,7 @@ final class PingPongLoad {
     }
 
     /** Side B of {@code pair}: answers every ping with the ping's stamp. */
-    WsClient.Listener ponger(int pair) {
+    LoadClient.Listener ponger(int pair) {
         return (connection, payload, nanos) -> {
             if (ByteBufUtil.indexOf(FROM_A, payload) < 0) {
                 countError(payload);

@@ -2,7 +2,7 @@ package io.parley.loadtest.bench;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
-import io.parley.loadtest.client.WsClient;
+import io.parley.loadtest.client.LoadClient;
 import io.parley.loadtest.client.WsConnection;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
@@ -40,7 +40,7 @@ final class SendLoad implements AutoCloseable {
     /** The node answers 429 above 64 requests in flight on one socket; stay under it. */
     private static final int MAX_WINDOW = 60;
 
-    private final WsClient client;
+    private final LoadClient client;
     private final List<Sender> senders = new ArrayList<>();
     private final Recorder latencies = new Recorder(3);
     private final AtomicLong acked = new AtomicLong();
@@ -49,7 +49,7 @@ final class SendLoad implements AutoCloseable {
 
     /** Connects {@code count} clients on {@code threads} event loops; each opens a conversation. */
     SendLoad(GatewayProcess node, int count, long applicationBase, int threads) throws Exception {
-        this.client = new WsClient(threads);
+        this.client = new LoadClient(threads);
         HttpClient http = HttpClient.newHttpClient();
         for (int i = 0; i < count; i++) {
             String user = "bench" + i;
@@ -125,7 +125,7 @@ final class SendLoad implements AutoCloseable {
     }
 
     /** One socket. Everything but {@link #outstanding}'s reads runs on its event loop. */
-    private final class Sender implements WsClient.Listener {
+    private final class Sender implements LoadClient.Listener {
         final String user;
         final String channel;
         final CompletableFuture<Void> opened = new CompletableFuture<>();

@@ -9,7 +9,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 
 import java.nio.charset.StandardCharsets;
 
-/** One open WebSocket of a {@link WsClient}. Thread-safe: writes from any thread are queued on its event loop. */
+/** One open WebSocket of a {@link LoadClient}. Thread-safe: writes from any thread are queued on its event loop. */
 public final class WsConnection {
     private final Channel channel;
     /** Free slot for the owner (e.g. the user id or an index); the client never reads it. */

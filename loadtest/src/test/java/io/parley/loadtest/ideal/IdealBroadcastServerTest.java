@@ -1,6 +1,6 @@
 package io.parley.loadtest.ideal;
 
-import io.parley.loadtest.client.WsClient;
+import io.parley.loadtest.client.LoadClient;
 import io.parley.loadtest.client.WsConnection;
 import org.junit.jupiter.api.Test;
 
@@ -24,7 +24,7 @@ class IdealBroadcastServerTest {
         }
         ConcurrentLinkedQueue<String> received = new ConcurrentLinkedQueue<>();
         try (IdealBroadcastServer server = new IdealBroadcastServer("127.0.0.1", port);
-             WsClient client = new WsClient(2)) {
+             LoadClient client = new LoadClient(2)) {
             URI uri = URI.create("ws://127.0.0.1:" + port + "/");
             WsConnection sender = client.connect(uri, null, null, (c, payload, nanos) -> received.add("sender"))
                     .get(10, TimeUnit.SECONDS);

@@ -77,7 +77,7 @@ public final class EventsCodec implements DialectCodec {
     @Override
     public Request decode(byte[] utf8, int offset, int length) {
         try {
-            return FrameDecoder.decode(utf8, offset, length);
+            return EnvelopeReader.decode(utf8, offset, length);
         } catch (RuntimeException e) {
             // Last resort: decoding must never throw. Not expected to happen.
             return new Request.Invalid(null, null, new ChatException(
@@ -87,16 +87,16 @@ public final class EventsCodec implements DialectCodec {
 
     @Override
     public byte[] encodeReply(Request.Valid request, Reply reply) {
-        return FrameEncoder.reply(request, reply);
+        return EnvelopeWriter.reply(request, reply);
     }
 
     @Override
     public byte[] encodeError(Request request, ChatException error) {
-        return FrameEncoder.error(request, error);
+        return EnvelopeWriter.error(request, error);
     }
 
     @Override
     public byte[] encodeEvent(ChatEvent event) {
-        return FrameEncoder.event(event);
+        return EnvelopeWriter.event(event);
     }
 }

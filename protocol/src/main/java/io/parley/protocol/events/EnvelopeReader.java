@@ -12,7 +12,7 @@ import io.parley.protocol.json.Json;
  * arguments to {@link CommandReader}. Never throws on bad input: every failure becomes a
  * {@link Request.Invalid} with {@link ErrorCode#BAD_REQUEST}.
  */
-final class FrameDecoder {
+final class EnvelopeReader {
 
     private static final String ARGS_EXPECTED = "an object or a string holding a JSON object";
     private static final String SUPPORTED = "supported names: " + String.join(", ", EventNames.CLIENT_NAMES);
@@ -20,7 +20,7 @@ final class FrameDecoder {
     /** This dialect has never limited the length of ids. */
     private static final int MAX_ID_LENGTH = Integer.MAX_VALUE;
 
-    private FrameDecoder() {
+    private EnvelopeReader() {
     }
 
     static Request decode(byte[] utf8, int offset, int length) {

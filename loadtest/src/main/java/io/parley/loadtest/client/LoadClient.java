@@ -18,10 +18,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * A lean WebSocket client for load: one Netty event loop group reads every socket (no thread per
  * socket), and each socket's frames reach a {@link Listener} on its event loop as the bytes read
- * ({@link WsClientHandler}: no frame object, no copy, no String per frame), so one client process
+ * ({@link LoadClientHandler}: no frame object, no copy, no String per frame), so one client process
  * holds thousands of sockets and is not the bottleneck it measures.
  */
-public final class WsClient implements AutoCloseable {
+public final class LoadClient implements AutoCloseable {
 
     /** Receives a connection's text frames on its event loop; must not block. */
     @FunctionalInterface
@@ -41,7 +41,7 @@ public final class WsClient implements AutoCloseable {
     private final Bootstrap bootstrap;
 
     /** @param threads event loop threads (0: Netty's default, twice the cores) */
-    public WsClient(int threads) {
+    public LoadClient(int threads) {
         this.group = new MultiThreadIoEventLoopGroup(threads, Transports.ioHandler());
         this.bootstrap = new Bootstrap().group(group).channel(Transports.socketChannel())
                 .option(ChannelOption.TCP_NODELAY, true)
@@ -60,7 +60,7 @@ public final class WsClient implements AutoCloseable {
             @Override
             protected void initChannel(SocketChannel ch) {
                 ch.pipeline().addLast(new WebSocket08FrameEncoder(true), // masks, as a client must
-                        new WsClientHandler(uri, bearer, MAX_FRAME_BYTES, HANDSHAKE_TIMEOUT_MILLIS, listener, opened));
+                        new LoadClientHandler(uri, bearer, MAX_FRAME_BYTES, HANDSHAKE_TIMEOUT_MILLIS, listener, opened));
             }
         });
         InetSocketAddress remote = new InetSocketAddress(uri.getHost(), uri.getPort());

@@ -18,9 +18,9 @@ import java.math.BigInteger;
  * Writes server frames: {@code {"name", "id"?, "ok": true, "result"}} for replies and pushes,
  * {@code {"name", "id"?, "ok": false, "error": {"code", "message"}}} for errors.
  */
-final class FrameEncoder {
+final class EnvelopeWriter {
 
-    private FrameEncoder() {
+    private EnvelopeWriter() {
     }
 
     static byte[] reply(Request.Valid request, Reply reply) {

@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * The whole inbound side of a load client's WebSocket in one handler: the opening handshake
  * (RFC 6455 section 4.1), then the server's frames read in place. A text frame reaches the
- * {@link WsClient.Listener} as a slice of the bytes read, without a frame object, a copy or a
+ * {@link LoadClient.Listener} as a slice of the bytes read, without a frame object, a copy or a
  * pass through further handlers; everything read in one go gets one arrival time. Pings are
  * answered, a close is echoed, fragments are joined. Outbound frames go through Netty's
  * {@code WebSocket08FrameEncoder}, which masks them.
@@ -32,7 +32,7 @@ import java.util.concurrent.TimeUnit;
  * that does more (Netty's client pipeline: a decoder, an aggregator, a UTF-8 validator and a
  * frame object per frame) ran out of CPU before the ideal broadcast server did.
  */
-final class WsClientHandler extends ByteToMessageDecoder {
+final class LoadClientHandler extends ByteToMessageDecoder {
     private static final String ACCEPT_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
     private static final int MAX_RESPONSE_HEAD_BYTES = 16 * 1024;
     private static final int OP_CONTINUATION = 0;
@@ -46,7 +46,7 @@ final class WsClientHandler extends ByteToMessageDecoder {
     private final String bearer;
     private final int maxFrameBytes;
     private final long handshakeTimeoutMillis;
-    private final WsClient.Listener listener;
+    private final LoadClient.Listener listener;
     private final CompletableFuture<WsConnection> opened;
     private final String key;
     private WsConnection connection;
@@ -56,8 +56,8 @@ final class WsClientHandler extends ByteToMessageDecoder {
     private ByteBuf fragments;
     private boolean fragmentsAreText;
 
-    WsClientHandler(URI uri, String bearer, int maxFrameBytes, long handshakeTimeoutMillis,
-                    WsClient.Listener listener, CompletableFuture<WsConnection> opened) {
+    LoadClientHandler(URI uri, String bearer, int maxFrameBytes, long handshakeTimeoutMillis,
+                    LoadClient.Listener listener, CompletableFuture<WsConnection> opened) {
         this.uri = uri;
         this.bearer = bearer;
         this.maxFrameBytes = maxFrameBytes;
