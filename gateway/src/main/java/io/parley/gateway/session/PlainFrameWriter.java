@@ -2,19 +2,27 @@ package io.parley.gateway.session;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.extensions.WebSocketExtensionEncoder;
 import io.parley.protocol.command.ChatEvent;
 
+import java.util.Map;
+
 /**
  * Writes encoded frames unchanged. A shared push goes out as a duplicate of its ready-made wire
- * frame; on a connection with an extension (permessage-deflate), whose encoder must see a frame
- * object, as a frame over a duplicate of its payload. No copy either way.
+ * frame, entering the pipeline at its {@link PushPath}; on a connection with an extension
+ * (permessage-deflate), whose encoder must see a frame object, as a frame over a duplicate of its
+ * payload. No copy either way.
  */
 public final class PlainFrameWriter implements FrameWriter {
     private final Channel channel;
-    /** Whether the connection negotiated an extension; known once the 101 is written, read on first push. */
-    private Boolean extended;
+    // What the pipeline holds, learned at the first push (once the 101 is written):
+    private boolean learned;
+    /** Whether the connection negotiated an extension, whose encoder must see frame objects. */
+    private boolean extended;
+    /** Where ready-made frames enter the pipeline; null: at its tail. */
+    private PushPath pushPath;
 
     public PlainFrameWriter(Channel channel) {
         this.channel = channel;
@@ -27,8 +35,13 @@ public final class PlainFrameWriter implements FrameWriter {
 
     @Override
     public void writeShared(SharedFrame frame, ChatEvent event) {
-        if (extended()) {
+        if (!learned) {
+            learnPipeline();
+        }
+        if (extended) {
             channel.writeAndFlush(new TextWebSocketFrame(frame.payload().retainedDuplicate()), channel.voidPromise());
+        } else if (pushPath != null && channel.eventLoop().inEventLoop()) {
+            pushPath.push(frame.wire().retainedDuplicate());
         } else {
             // A ByteBuf passes the WebSocket encoder untouched: the frame's bytes go out as they are.
             channel.writeAndFlush(frame.wire().retainedDuplicate(), channel.voidPromise());
@@ -37,14 +50,15 @@ public final class PlainFrameWriter implements FrameWriter {
 
     /**
      * Pushes reach a connection only once its session is active, after the 101 is written and
-     * any extension's encoder is in the pipeline; a racing first computation gives the same answer.
+     * any extension's encoder is in the pipeline; a racing first look sees the same pipeline.
      */
-    private boolean extended() {
-        Boolean known = extended;
-        if (known == null) {
-            known = channel.pipeline().get(WebSocketExtensionEncoder.class) != null;
-            extended = known;
+    private void learnPipeline() {
+        extended = channel.pipeline().get(WebSocketExtensionEncoder.class) != null;
+        for (Map.Entry<String, ChannelHandler> entry : channel.pipeline()) {
+            if (entry.getValue() instanceof PushPath path) {
+                pushPath = path;
+            }
         }
-        return known;
+        learned = true;
     }
 }

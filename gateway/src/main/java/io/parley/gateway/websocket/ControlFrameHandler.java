@@ -1,5 +1,6 @@
 package io.parley.gateway.websocket;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -12,11 +13,13 @@ import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Ticker;
 import io.parley.gateway.logging.ConnectionMdc;
 import io.parley.gateway.metrics.GatewayMetrics;
+import io.parley.gateway.session.PushPath;
 import io.parley.gateway.session.Session;
 import io.parley.gateway.session.SessionOwner;
 import org.slf4j.Logger;
@@ -32,7 +35,7 @@ import java.nio.channels.ClosedChannelException;
  * nothing else is written (RFC 6455 section 5.5.1): replies and pushes still on their way are
  * dropped here. One instance per connection.
  */
-public final class ControlFrameHandler extends ChannelDuplexHandler {
+public final class ControlFrameHandler extends ChannelDuplexHandler implements PushPath {
     private static final Logger log = LoggerFactory.getLogger(ControlFrameHandler.class);
 
     private final GatewayMetrics metrics;
@@ -40,6 +43,8 @@ public final class ControlFrameHandler extends ChannelDuplexHandler {
     private boolean closing;
     // Event loop only, for the loop's idle sweep:
     private ChannelHandlerContext ctx;
+    /** The frame encoder's place in the pipeline, found at the first push. */
+    private ChannelHandlerContext encoder;
     private Ticker ticker;
     private long lastReadNanos;
     /** Idle reports since the last frame from the client: 1 after half the timeout, 2 after all of it. */
@@ -171,6 +176,22 @@ public final class ControlFrameHandler extends ChannelDuplexHandler {
             return;
         }
         ctx.write(msg, promise);
+    }
+
+    /**
+     * A push of ready-made wire bytes goes out from the frame encoder's place: the encoder would
+     * only pass them on, and the read-only handlers between here and there have nothing to do.
+     */
+    @Override
+    public void push(ByteBuf wireFrame) {
+        if (closing) {
+            wireFrame.release();
+            return;
+        }
+        if (encoder == null) {
+            encoder = ctx.pipeline().context(WebSocketFrameEncoder.class);
+        }
+        (encoder != null ? encoder : ctx).writeAndFlush(wireFrame, ctx.voidPromise());
     }
 
     @Override

@@ -200,6 +200,46 @@ class ControlFrameHandlerTest {
     }
 
     @Test
+    void pushesGoOutFromTheEncodersPlaceUntilTheCloseHandshakeStarts() {
+        List<Object> encoderSaw = new ArrayList<>();
+        EmbeddedChannel channel = new EmbeddedChannel();
+        channel.pipeline().addLast("wsencoder", new RecordingEncoder(encoderSaw));
+        channel.pipeline().addLast(new ControlFrameHandler(metrics, idleSweeps));
+        ControlFrameHandler control = channel.pipeline().get(ControlFrameHandler.class);
+        ByteBuf before = tracked("wire bytes 1");
+
+        control.push(before);
+
+        assertThat((Object) channel.readOutbound()).isSameAs(before);
+        assertThat(encoderSaw).as("ready-made bytes skip the encoder").isEmpty();
+        before.release();
+
+        channel.pipeline().fireUserEventTriggered(CloseStarted.INSTANCE);
+        ByteBuf after = tracked("wire bytes 2");
+        control.push(after);
+
+        assertThat((Object) channel.readOutbound()).as("nothing once closing").isNull();
+        assertThat(after.refCnt()).isZero();
+        channel.finishAndReleaseAll();
+    }
+
+    /** Stands where Netty's frame encoder stands, recording what reaches it. */
+    private static final class RecordingEncoder extends ChannelOutboundHandlerAdapter
+            implements io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder {
+        private final List<Object> saw;
+
+        RecordingEncoder(List<Object> saw) {
+            this.saw = saw;
+        }
+
+        @Override
+        public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+            saw.add(msg);
+            ctx.write(msg, promise);
+        }
+    }
+
+    @Test
     void afterACloseStartedElsewhereOnlyTheCloseFrameIsWrittenAndLaterRepliesAreDropped() {
         EmbeddedChannel channel = channel();
         TextWebSocketFrame queuedBefore = textFrame("{\"reply\":1}");
