@@ -31,12 +31,12 @@ public final class HistoryOptions {
     public static final Duration DEFAULT_OPERATION_TIMEOUT = Duration.ofSeconds(5);
 
     // Upper bounds: "bounded" must mean something (no capacity of Integer.MAX_VALUE).
-    static final int MAX_QUEUE_CAPACITY = 1_000_000;
-    static final int MAX_BATCH_SIZE = 10_000;
-    static final long MAX_LINGER_MICROS = 1_000_000;
-    static final int MAX_READ_THREADS = 256;
-    static final int MAX_WRITER_THREADS = 16;
-    static final Duration MAX_OPERATION_TIMEOUT = Duration.ofMinutes(10);
+    public static final int MAX_QUEUE_CAPACITY = 1_000_000;
+    public static final int MAX_BATCH_SIZE = 10_000;
+    public static final long MAX_LINGER_MICROS = 1_000_000;
+    public static final int MAX_READ_THREADS = 256;
+    public static final int MAX_WRITER_THREADS = 16;
+    public static final Duration MAX_OPERATION_TIMEOUT = Duration.ofMinutes(10);
 
     private final int writeQueueCapacity;
     private final int maxBatchSize;

@@ -11,6 +11,11 @@ public interface Bus extends AutoCloseable {
 
     void publish(Envelope envelope);
 
+    /** Whether events reach the other nodes now (readiness); always, for a single node. */
+    default boolean connected() {
+        return true;
+    }
+
     @Override
     void close();
 }

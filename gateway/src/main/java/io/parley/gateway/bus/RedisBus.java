@@ -264,6 +264,12 @@ public final class RedisBus implements Bus, MemberJoins {
      * Called after the history writer drained: waits (bounded) for publications still in flight,
      * then leaves the cluster (this node's users are removed from Redis) and disconnects.
      */
+    /** Both Redis connections are up: publications leave and other nodes' events arrive. */
+    @Override
+    public boolean connected() {
+        return redis.isUp() && redis.subscriptions().isOpen();
+    }
+
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {

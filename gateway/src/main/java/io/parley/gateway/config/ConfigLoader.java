@@ -80,6 +80,8 @@ public final class ConfigLoader {
         KEYS.put("bus_publish_backlog", (b, v) -> b.busPublishBacklog(integer(v)));
         KEYS.put("node_ttl", (b, v) -> b.nodeTtl(duration(v)));
         KEYS.put("log_format", (b, v) -> b.logFormat(LogFormat.parse(v)));
+        KEYS.put("shutdown_grace", (b, v) -> b.shutdownGrace(duration(v)));
+        KEYS.put("shutdown_close_window", (b, v) -> b.shutdownCloseWindow(duration(v)));
     }
 
     private ConfigLoader() {

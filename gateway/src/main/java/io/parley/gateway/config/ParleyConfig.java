@@ -1,6 +1,7 @@
 package io.parley.gateway.config;
 
 import io.parley.gateway.bus.ClusterOptions;
+import io.parley.storage.HistoryOptions;
 import io.parley.gateway.logging.LogFormat;
 
 import java.nio.file.Path;
@@ -32,12 +33,13 @@ public final class ParleyConfig {
     public static final int DEFAULT_MAX_OUTBOUND_BYTES = 1024 * 1024;
     public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
-    public static final int DEFAULT_HISTORY_QUEUE_CAPACITY = 10_000;
-    public static final int DEFAULT_HISTORY_BATCH_SIZE = 500;
-    public static final Duration DEFAULT_HISTORY_TIMEOUT = Duration.ofSeconds(5);
-    public static final int DEFAULT_HISTORY_WRITER_THREADS = 2;
-    public static final int DEFAULT_HISTORY_READ_THREADS = 4;
-    public static final Duration DEFAULT_HISTORY_LINGER = Duration.ofMillis(1);
+    // The history store's own defaults and bounds (HistoryOptions) are the ones of its keys.
+    public static final int DEFAULT_HISTORY_QUEUE_CAPACITY = HistoryOptions.DEFAULT_WRITE_QUEUE_CAPACITY;
+    public static final int DEFAULT_HISTORY_BATCH_SIZE = HistoryOptions.DEFAULT_MAX_BATCH_SIZE;
+    public static final Duration DEFAULT_HISTORY_TIMEOUT = HistoryOptions.DEFAULT_OPERATION_TIMEOUT;
+    public static final int DEFAULT_HISTORY_WRITER_THREADS = HistoryOptions.DEFAULT_WRITER_THREADS;
+    public static final int DEFAULT_HISTORY_READ_THREADS = HistoryOptions.DEFAULT_READ_THREADS;
+    public static final Duration DEFAULT_HISTORY_LINGER = Duration.ofNanos(HistoryOptions.DEFAULT_LINGER_MICROS * 1_000);
     public static final int DEFAULT_CHAT_CACHE_SIZE = 100_000;
     /** Seed 001: "heartbeats every 5 s". */
     public static final Duration DEFAULT_FEED_HEARTBEAT_INTERVAL = Duration.ofSeconds(5);
@@ -49,6 +51,9 @@ public final class ParleyConfig {
     public static final int DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 20_000;
     public static final int DEFAULT_MAX_CHATS_PER_USER = 1_000;
     public static final LogFormat DEFAULT_LOG_FORMAT = LogFormat.TEXT;
+    /** Development: a stopped node closes its sockets at once. */
+    public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ZERO;
+    public static final Duration DEFAULT_SHUTDOWN_CLOSE_WINDOW = Duration.ZERO;
     /** Node ids fill 5 bits of a message id (see MessageIds). */
     public static final int MAX_NODE_ID = 31;
 
@@ -93,6 +98,10 @@ public final class ParleyConfig {
     private final int busPublishBacklog;
     private final Duration nodeTtl;
     private final LogFormat logFormat;
+    private final Duration shutdownGrace;
+    private final Duration shutdownCloseWindow;
+    private final HistoryOptions history;
+    private final ClusterOptions cluster;
 
     private ParleyConfig(Builder b) {
         port = b.port;
@@ -137,6 +146,18 @@ public final class ParleyConfig {
         busPublishBacklog = b.busPublishBacklog;
         nodeTtl = b.nodeTtl;
         logFormat = b.logFormat;
+        shutdownGrace = b.shutdownGrace;
+        shutdownCloseWindow = b.shutdownCloseWindow;
+        history = HistoryOptions.builder()
+                .writeQueueCapacity(historyQueueCapacity)
+                .maxBatchSize(historyBatchSize)
+                .operationTimeout(historyTimeout)
+                .writerThreads(historyWriterThreads)
+                .readThreads(historyReadThreads)
+                .lingerMicros(historyLinger.toNanos() / 1_000)
+                .build();
+        cluster = redisUrl == null ? null : ClusterOptions.builder(redisUrl, nodeId)
+                .publishBacklog(busPublishBacklog).nodeTtl(nodeTtl).build();
     }
 
     public static Builder builder() {
@@ -200,8 +221,16 @@ public final class ParleyConfig {
     public String redisUrl() { return redisUrl; }
     public int busPublishBacklog() { return busPublishBacklog; }
     public Duration nodeTtl() { return nodeTtl; }
+    /** The history store's options, from the {@code history_*} keys. */
+    public HistoryOptions history() { return history; }
+    /** The cluster's options, from {@code redis_url}, {@code node_id}, {@code bus_*} and {@code node_ttl}; {@code null} without Redis. */
+    public ClusterOptions cluster() { return cluster; }
     /** How lines are written to standard output: text, or one JSON object per line. */
     public LogFormat logFormat() { return logFormat; }
+    /** After SIGTERM: how long the node keeps serving while /ready answers 503, so load balancers take it out. */
+    public Duration shutdownGrace() { return shutdownGrace; }
+    /** After the grace: the time over which sockets are closed with 1001, so clients do not reconnect all at once. */
+    public Duration shutdownCloseWindow() { return shutdownCloseWindow; }
 
     /** One line for the start-up log; secrets are never printed. */
     @Override
@@ -224,7 +253,8 @@ public final class ParleyConfig {
                 + " max_connections_per_address=" + maxConnectionsPerAddress + " max_chats_per_user=" + maxChatsPerUser
                 + " redis=" + (redisUrl == null ? "none (in-process bus)" : redactedRedisUrl(redisUrl))
                 + " bus_publish_backlog=" + busPublishBacklog + " node_ttl=" + nodeTtl
-                + " log_format=" + logFormat.name().toLowerCase(java.util.Locale.ROOT);
+                + " log_format=" + logFormat.name().toLowerCase(java.util.Locale.ROOT)
+                + " shutdown_grace=" + shutdownGrace + " shutdown_close_window=" + shutdownCloseWindow;
     }
 
     /** The URL without its password ({@code redis://user:secret@host} -> {@code redis://user:***@host}). */
@@ -275,6 +305,8 @@ public final class ParleyConfig {
         private int busPublishBacklog = ClusterOptions.DEFAULT_PUBLISH_BACKLOG;
         private Duration nodeTtl = ClusterOptions.DEFAULT_NODE_TTL;
         private LogFormat logFormat = DEFAULT_LOG_FORMAT;
+        private Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
+        private Duration shutdownCloseWindow = DEFAULT_SHUTDOWN_CLOSE_WINDOW;
 
         private Builder() {
         }
@@ -320,6 +352,8 @@ public final class ParleyConfig {
         public Builder busPublishBacklog(int v) { busPublishBacklog = v; return this; }
         public Builder nodeTtl(Duration v) { nodeTtl = v; return this; }
         public Builder logFormat(LogFormat v) { logFormat = v; return this; }
+        public Builder shutdownGrace(Duration v) { shutdownGrace = v; return this; }
+        public Builder shutdownCloseWindow(Duration v) { shutdownCloseWindow = v; return this; }
 
         public ParleyConfig build() {
             List<String> problems = new ArrayList<>();
@@ -347,21 +381,31 @@ public final class ParleyConfig {
             check(problems, maxOutboundBytes >= 16 * 1024, "max_outbound_bytes must be >= 16384, got " + maxOutboundBytes);
             check(problems, positive(handshakeTimeout), "handshake_timeout must be > 0");
             check(problems, positive(idleTimeout), "idle_timeout must be > 0");
-            check(problems, historyQueueCapacity >= 1, "history_queue_capacity must be >= 1, got " + historyQueueCapacity);
-            check(problems, historyBatchSize >= 1 && historyBatchSize <= historyQueueCapacity,
-                    "history_batch_size must be 1..history_queue_capacity, got " + historyBatchSize);
-            check(problems, positive(historyTimeout), "history_timeout must be > 0");
+            check(problems, historyQueueCapacity >= 1 && historyQueueCapacity <= HistoryOptions.MAX_QUEUE_CAPACITY,
+                    "history_queue_capacity must be 1.." + HistoryOptions.MAX_QUEUE_CAPACITY + ", got " + historyQueueCapacity);
+            check(problems, historyBatchSize >= 1 && historyBatchSize <= historyQueueCapacity
+                            && historyBatchSize <= HistoryOptions.MAX_BATCH_SIZE,
+                    "history_batch_size must be 1..history_queue_capacity and at most " + HistoryOptions.MAX_BATCH_SIZE
+                            + ", got " + historyBatchSize);
+            check(problems, positive(historyTimeout) && historyTimeout.compareTo(HistoryOptions.MAX_OPERATION_TIMEOUT) <= 0,
+                    "history_timeout must be in (0, " + HistoryOptions.MAX_OPERATION_TIMEOUT + "], got " + historyTimeout);
             check(problems, feedHeartbeatInterval != null && feedHeartbeatInterval.toMillis() >= 10,
                     "feed_heartbeat_interval must be >= 10ms, got " + feedHeartbeatInterval);
-            check(problems, historyWriterThreads >= 1 && historyWriterThreads <= 16,
-                    "history_writer_threads must be 1..16, got " + historyWriterThreads);
-            check(problems, historyReadThreads >= 1 && historyReadThreads <= 256,
-                    "history_read_threads must be 1..256, got " + historyReadThreads);
+            check(problems, historyWriterThreads >= 1 && historyWriterThreads <= HistoryOptions.MAX_WRITER_THREADS,
+                    "history_writer_threads must be 1.." + HistoryOptions.MAX_WRITER_THREADS + ", got " + historyWriterThreads);
+            check(problems, historyReadThreads >= 1 && historyReadThreads <= HistoryOptions.MAX_READ_THREADS,
+                    "history_read_threads must be 1.." + HistoryOptions.MAX_READ_THREADS + ", got " + historyReadThreads);
             check(problems, historyLinger != null && !historyLinger.isNegative()
-                            && historyLinger.compareTo(Duration.ofSeconds(1)) <= 0,
-                    "history_linger must be 0..1s, got " + historyLinger);
+                            && historyLinger.toNanos() / 1_000 <= HistoryOptions.MAX_LINGER_MICROS,
+                    "history_linger must be 0.." + HistoryOptions.MAX_LINGER_MICROS / 1_000 + "ms, got " + historyLinger);
             check(problems, nodeTtl != null && nodeTtl.toMillis() >= 1_000, "node_ttl must be >= 1s, got " + nodeTtl);
             check(problems, logFormat != null, "log_format must be text or json");
+            check(problems, shutdownGrace != null && !shutdownGrace.isNegative()
+                            && shutdownGrace.compareTo(Duration.ofMinutes(10)) <= 0,
+                    "shutdown_grace must be 0..10m, got " + shutdownGrace);
+            check(problems, shutdownCloseWindow != null && !shutdownCloseWindow.isNegative()
+                            && shutdownCloseWindow.compareTo(Duration.ofMinutes(10)) <= 0,
+                    "shutdown_close_window must be 0..10m, got " + shutdownCloseWindow);
             check(problems, busPublishBacklog >= 1, "bus_publish_backlog must be >= 1, got " + busPublishBacklog);
             check(problems, redisUrl == null || redisUrl.startsWith("redis://") || redisUrl.startsWith("rediss://"),
                     "redis_url must start with redis:// or rediss://, got '" + (redisUrl == null ? "" : redactedRedisUrl(redisUrl)) + "'");

@@ -8,8 +8,9 @@ import java.util.function.BooleanSupplier;
 
 /**
  * {@code GET /health}: the process answers (liveness). {@code GET /ready}: the node should get
- * traffic: not draining, and the history store answered a query just now (checked off the
- * event loop, with the store's deadline).
+ * traffic: not shutting down, its cluster bus connected (a node cut off from Redis would take
+ * sockets whose messages reach nobody elsewhere), and the history store answered a query just
+ * now (checked off the event loop, with the store's deadline).
  */
 public final class HealthRoutes {
     /** Liveness: what a container HEALTHCHECK and a Kubernetes livenessProbe ask. */
@@ -24,11 +25,16 @@ public final class HealthRoutes {
         return (ctx, request) -> HttpResponses.json(ctx, request, HttpResponseStatus.OK, Map.of("status", "up"));
     }
 
-    public static HttpRoute ready(HistoryService history, BooleanSupplier draining) {
+    public static HttpRoute ready(HistoryService history, BooleanSupplier draining, BooleanSupplier busConnected) {
         return (ctx, request) -> {
             if (draining.getAsBoolean()) {
                 HttpResponses.json(ctx, request, HttpResponseStatus.SERVICE_UNAVAILABLE,
                         Map.of("status", "draining"));
+                return;
+            }
+            if (!busConnected.getAsBoolean()) {
+                HttpResponses.json(ctx, request, HttpResponseStatus.SERVICE_UNAVAILABLE,
+                        Map.of("status", "not ready", "bus", "down"));
                 return;
             }
             request.retain();

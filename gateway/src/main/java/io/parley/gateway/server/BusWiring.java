@@ -36,8 +36,7 @@ record BusWiring(SessionRegistry sessions, Bus bus, ChatDirectory directory, Onl
             return new BusWiring(sessions, new LocalBus(delivery(sessions, metrics, flushes)),
                     new ChatDirectory(history, config.chatCacheSize()), new LocalOnlineUsers(sessions));
         }
-        ClusterOptions options = ClusterOptions.builder(config.redisUrl(), config.nodeId())
-                .publishBacklog(config.busPublishBacklog()).nodeTtl(config.nodeTtl()).build();
+        ClusterOptions options = config.cluster();
         BusMetrics busMetrics = new BusMetrics(registry);
         RedisLink redis = RedisLink.connect(options, busMetrics);
         try {

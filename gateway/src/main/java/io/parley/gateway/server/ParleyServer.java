@@ -73,6 +73,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -106,7 +107,7 @@ public final class ParleyServer implements AutoCloseable {
         this.gcMetrics = opened.add(new JvmGcMetrics());
         bindJvmMetrics(registry, gcMetrics);
         GatewayMetrics metrics = new GatewayMetrics(registry);
-        HistoryOptions historyOptions = historyOptions(config);
+        HistoryOptions historyOptions = config.history();
         this.history = opened.add(new HistoryService(openStore(config, historyOptions, registry), historyOptions,
                 registry));
         Clock clock = Clock.systemUTC();
@@ -222,7 +223,7 @@ public final class ParleyServer implements AutoCloseable {
         routes.put("/asyncapi.yaml", new StaticPageRoute("/docs/asyncapi.yaml", "application/yaml; charset=utf-8"));
         routes.put("/openapi.yaml", new StaticPageRoute("/docs/openapi.yaml", "application/yaml; charset=utf-8"));
         routes.put(HealthRoutes.HEALTH_PATH, HealthRoutes.health());
-        routes.put(HealthRoutes.READY_PATH, HealthRoutes.ready(history, () -> draining));
+        routes.put(HealthRoutes.READY_PATH, HealthRoutes.ready(history, () -> draining, bus::connected));
         routes.put("/metrics", new MetricsRoute(registry));
         if (config.devTokens()) {
             routes.put(DevTokensRoute.PATH, new DevTokensRoute(
@@ -240,33 +241,26 @@ public final class ParleyServer implements AutoCloseable {
         return JdbcHistoryStore.embedded(config.dataDir(), options, registry);
     }
 
-    private static HistoryOptions historyOptions(ParleyConfig config) {
-        return HistoryOptions.builder()
-                .writeQueueCapacity(config.historyQueueCapacity())
-                .maxBatchSize(config.historyBatchSize())
-                .operationTimeout(config.historyTimeout())
-                .writerThreads(config.historyWriterThreads())
-                .readThreads(config.historyReadThreads())
-                .lingerMicros(config.historyLinger().toNanos() / 1_000)
-                .build();
-    }
-
     /**
-     * Graceful shutdown: stop accepting, tell every client to go elsewhere (1001, then take no more
-     * messages from it), commit what is queued — its publications go out on the bus as each commit
-     * completes — and only then close the bus (which waits for publications in flight and leaves
-     * the cluster), wait (bounded) for clients to answer the close, then stop the threads.
+     * Graceful shutdown, in the order a rolling restart needs: answer {@code /ready} with 503 and
+     * keep serving for {@code shutdown_grace} (load balancers take the node out); stop accepting;
+     * tell every client to go elsewhere (1001, then take no more messages from it), spread over
+     * {@code shutdown_close_window} so they do not all reconnect at once; commit what is queued —
+     * its publications go out on the bus as each commit completes — and only then close the bus
+     * (which waits for publications in flight and leaves the cluster); wait (bounded) for clients
+     * to answer the close; stop the threads.
      */
     @Override
     public void close() {
         draining = true;
+        Duration grace = config.shutdownGrace();
+        Duration window = config.shutdownCloseWindow();
+        log.info("Parley node {} stopping: not ready from now on, serving for {} more, then closing sockets over {}",
+                config.nodeId(), grace, window);
+        sleep(grace);
         serverChannel.close().syncUninterruptibly();
-        List<Channel> open = new ArrayList<>();
-        for (Session session : sessions.all()) {
-            Channel channel = session.channel();
-            open.add(channel);
-            channel.eventLoop().execute(() -> goAway(channel));
-        }
+        List<Channel> open = goAwaySpread(window);
+        sleep(window);
         history.close();
         bus.close();
         awaitClosed(open);
@@ -275,6 +269,28 @@ public final class ParleyServer implements AutoCloseable {
         gcMetrics.close();
         registry.close();
         log.info("Parley node {} stopped", config.nodeId());
+    }
+
+    /** Sends every session's 1001 at its own moment within {@code window}: slot by slot, jittered in its slot. */
+    private List<Channel> goAwaySpread(Duration window) {
+        List<Session> all = sessions.all();
+        List<Channel> open = new ArrayList<>(all.size());
+        long slotNanos = all.isEmpty() ? 0 : window.toNanos() / all.size();
+        for (int i = 0; i < all.size(); i++) {
+            Channel channel = all.get(i).channel();
+            open.add(channel);
+            long delay = slotNanos * i + (slotNanos == 0 ? 0 : ThreadLocalRandom.current().nextLong(slotNanos));
+            channel.eventLoop().schedule(() -> goAway(channel), delay, TimeUnit.NANOSECONDS);
+        }
+        return open;
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**

@@ -10,6 +10,7 @@ import io.parley.gateway.support.WsClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -38,9 +39,12 @@ class ClusterFaultTest {
 
             exchange(customer, "501", agent, "601", channel, 5, "before");
             cluster.redis.stop();
-            // Redis is down: sends still commit, local delivery goes on, cross-node waits.
+            // Redis is down: sends still commit, local delivery goes on, cross-node waits; the
+            // nodes say they are not ready, so load balancers send new clients elsewhere.
+            assertThat(eventually(() -> readyStatus(a) == 503)).as("not ready without the bus").isTrue();
             exchange(customer, "501", agent, "601", channel, 5, "during");
             cluster.redis.startAgain();
+            assertThat(eventually(() -> readyStatus(a) == 200 && readyStatus(b) == 200)).as("ready again").isTrue();
             // Both nodes reconnect, resubscribe and register their users again in the empty Redis.
             assertThat(eventually(() -> a.server().onlineUsers().isOnline("603").join()
                     && b.server().onlineUsers().isOnline("602").join())).as("users registered again").isTrue();
@@ -152,6 +156,71 @@ class ClusterFaultTest {
         }
     }
 
+    /**
+     * A rolling restart of one node: on SIGTERM it answers /ready with 503 at once and keeps serving
+     * through shutdown_grace, then closes its sockets with 1001 spread over shutdown_close_window,
+     * and every message it acknowledged is in history.
+     */
+    @Test
+    void sigtermWithAGraceTakesTheNodeOutThenClosesSocketsSpreadOverTheWindow() throws Exception {
+        TestNode b = cluster.node(1);
+        Duration grace = Duration.ofSeconds(5);
+        Duration window = Duration.ofSeconds(2);
+        NodeProcess stopping = NodeProcess.start(Map.of(
+                "PARLEY_NODE_ID", "11",
+                "PARLEY_STORAGE_URL", cluster.postgres.url(),
+                "PARLEY_STORAGE_USER", cluster.postgres.user(),
+                "PARLEY_STORAGE_PASSWORD", cluster.postgres.password(),
+                "PARLEY_REDIS_URL", cluster.redis.url(),
+                "PARLEY_SHUTDOWN_GRACE", "5s",
+                "PARLEY_SHUTDOWN_CLOSE_WINDOW", "2s"));
+        long app = newApplication();
+        List<WsClient> watchers = new ArrayList<>();
+        try (stopping; WsClient agent = staff(b, "731"); WsClient reader = staff(b, "732")) {
+            WsClient customer = WsClient.connect(stopping.ws("/ws?sid=831"), "access_token", TestNode.token("831"));
+            watchers.add(customer);
+            for (int i = 0; i < 8; i++) {
+                watchers.add(WsClient.connect(stopping.ws("/ws?sid=74" + i), "access_token", TestNode.staffToken("74" + i)));
+            }
+            String channel = openConversation(customer, "831", app);
+            history(agent, "731", channel);
+            history(reader, "732", channel);
+            assertThat(stopping.httpStatus("/ready")).isEqualTo(200);
+
+            long signalled = System.nanoTime();
+            stopping.signalTerm();
+            assertThat(eventually(() -> stopping.httpStatus("/ready") == 503)).as("not ready at once").isTrue();
+            // Still serving: sends are committed, acknowledged and delivered across the cluster.
+            List<Long> acked = exchange(customer, "831", agent, "731", channel, 3, "grace");
+            assertThat(System.nanoTime() - signalled).as("all within the grace").isLessThan(grace.toNanos());
+            assertThat(watchers).allSatisfy(w -> assertThat(w.isOpen()).isTrue());
+
+            // Then every socket is closed with 1001, at moments spread over the window.
+            long[] closedAt = new long[watchers.size()];
+            long deadline = System.nanoTime() + grace.plus(window).plusSeconds(10).toNanos();
+            while (System.nanoTime() < deadline && java.util.Arrays.stream(closedAt).anyMatch(at -> at == 0)) {
+                for (int i = 0; i < watchers.size(); i++) {
+                    if (closedAt[i] == 0 && !watchers.get(i).isOpen()) {
+                        closedAt[i] = System.nanoTime();
+                    }
+                }
+                Thread.sleep(5);
+            }
+            assertThat(closedAt).as("every socket closed").doesNotContain(0L);
+            assertThat(watchers).allSatisfy(w -> assertThat(w.awaitClose()).isEqualTo(1001));
+            long first = java.util.Arrays.stream(closedAt).min().orElseThrow();
+            long last = java.util.Arrays.stream(closedAt).max().orElseThrow();
+            assertThat(first - signalled).as("none closed during the grace").isGreaterThanOrEqualTo(grace.toNanos());
+            assertThat(last - first).as("closes spread over the window").isGreaterThan(window.toNanos() / 3);
+            assertThat(stopping.awaitExit(Duration.ofSeconds(30))).isIn(0, 143);
+
+            List<Long> order = history(reader, "732", channel);
+            assertThat(order).as("nothing acknowledged lost").containsAll(acked);
+        } finally {
+            watchers.forEach(WsClient::close);
+        }
+    }
+
     @Test
     void drainedNodeClosesWith1001AndLosesNothing() throws Exception {
         TestNode a = cluster.node(0), b = cluster.node(1);
@@ -254,6 +323,17 @@ class ClusterFaultTest {
                 timeline.addAll(missed);
                 assertThat(timeline).as("nothing lost").containsExactlyInAnyOrderElementsOf(order);
             }
+        }
+    }
+
+    private static int readyStatus(TestNode node) {
+        try {
+            return node.get("/ready").statusCode();
+        } catch (java.io.IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
         }
     }
 

@@ -106,6 +106,11 @@ class ConfigLoaderTest {
                 .hasMessageContaining("io_threads must be 0 (one per CPU core)..256, got -1");
         assertThatThrownBy(() -> ConfigLoader.load(Map.of("PARLEY_IDLE_TIMEOUT", "soon")))
                 .hasMessageContaining("idle_timeout");
+        // The history store's own bounds, checked with the rest of the configuration (not at start-up).
+        assertThatThrownBy(() -> ConfigLoader.load(Map.of("PARLEY_HISTORY_QUEUE_CAPACITY", "2000000")))
+                .hasMessageContaining("history_queue_capacity must be 1..1000000, got 2000000");
+        assertThatThrownBy(() -> ConfigLoader.load(Map.of("PARLEY_HISTORY_TIMEOUT", "1h")))
+                .hasMessageContaining("history_timeout must be in (0, PT10M], got PT1H");
         assertThatThrownBy(() -> ConfigLoader.load(Map.of("PARLEY_LOG_FORMAT", "xml")))
                 .hasMessageContaining("bad value for log_format ('xml'): expected text or json");
         // Read before the configuration (for its own warnings): a bad value means text until the load refuses it.

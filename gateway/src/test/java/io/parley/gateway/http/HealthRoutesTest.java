@@ -43,6 +43,10 @@ class HealthRoutesTest {
     private final List<FullHttpRequest> requests = new ArrayList<>();
 
     private EmbeddedChannel channel(HistoryService history, BooleanSupplier draining) {
+        return channel(history, draining, () -> true);
+    }
+
+    private EmbeddedChannel channel(HistoryService history, BooleanSupplier draining, BooleanSupplier busConnected) {
         EmbeddedChannel channel = new EmbeddedChannel(new HttpServerCodec(), new HttpObjectAggregator(64 * 1024),
                 new ChannelInboundHandlerAdapter() {
                     @Override
@@ -52,7 +56,7 @@ class HealthRoutesTest {
                     }
                 });
         channel.pipeline().addLast(loop, "router", new HttpRouter(
-                Map.of("/health", HealthRoutes.health(), "/ready", HealthRoutes.ready(history, draining)), uri -> false));
+                Map.of("/health", HealthRoutes.health(), "/ready", HealthRoutes.ready(history, draining, busConnected)), uri -> false));
         return channel;
     }
 
@@ -98,6 +102,19 @@ class HealthRoutesTest {
         assertThat(response.json().path("history_store").asText()).isEqualTo("up");
         assertThat(response.header("Connection")).isEqualToIgnoringCase("keep-alive");
         assertThat(requests.get(0).refCnt()).as("released once answered").isZero();
+        assertThat(channel.finish()).isFalse();
+    }
+
+    @Test
+    void readyIs503WhileTheBusIsDisconnected() {
+        EmbeddedChannel channel = channel(core.history(), () -> false, () -> false);
+
+        RawHttp.send(channel, RawHttp.request("GET", "/ready"));
+
+        RawHttp.Response response = RawHttp.read(channel);
+        assertThat(response.status()).isEqualTo(503);
+        assertThat(response.json().path("bus").asText()).isEqualTo("down");
+        assertThat(requests).allSatisfy(r -> assertThat(r.refCnt()).isZero());
         assertThat(channel.finish()).isFalse();
     }
 

@@ -195,7 +195,8 @@ class DeployFilesTest {
 
         ParleyConfig config = ConfigLoader.load(k8s.environment(TEST_KEY));
         JsonNode preStop = k8s.container().path("lifecycle").path("preStop").path("exec").path("command");
-        Duration pause = Duration.ofSeconds(preStop.get(0).asText().equals("sleep") ? preStop.get(1).asLong() : 0);
+        Duration pause = Duration.ofSeconds(preStop.path(0).asText().equals("sleep") ? preStop.get(1).asLong() : 0);
+        assertThat(config.shutdownGrace()).as("not ready, still serving, before any socket closes").isPositive();
         Duration grace = Duration.ofSeconds(k8s.podTemplate().path("spec").path("terminationGracePeriodSeconds").asLong());
         assertThat(grace).isGreaterThan(pause.plus(drainLowerBound(config)));
     }
@@ -211,11 +212,13 @@ class DeployFilesTest {
     // --- helpers ------------------------------------------------------------------------------
 
     /**
-     * Less than the node's drain on SIGTERM can take (ParleyServer.close): the history queues get
-     * up to twice history_timeout, then the bus its shutdown timeout.
+     * Less than the node's stop on SIGTERM can take (ParleyServer.close): the grace and the close
+     * window, then the history queues get up to twice history_timeout, then the bus its shutdown
+     * timeout.
      */
     private static Duration drainLowerBound(ParleyConfig config) {
-        return config.historyTimeout().multipliedBy(2).plus(ClusterOptions.DEFAULT_SHUTDOWN_TIMEOUT);
+        return config.shutdownGrace().plus(config.shutdownCloseWindow())
+                .plus(config.historyTimeout().multipliedBy(2)).plus(ClusterOptions.DEFAULT_SHUTDOWN_TIMEOUT);
     }
 
     private static String shadedJarName() throws Exception {

@@ -107,6 +107,26 @@ public final class NodeProcess implements AutoCloseable {
         return process.pid();
     }
 
+    /** {@code GET path} on the node: its status code, or -1 when the node does not answer. */
+    public int httpStatus(String path) {
+        try {
+            return HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build()
+                    .send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                            .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding())
+                    .statusCode();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    /** SIGTERM, without waiting ({@link #awaitExit} waits). */
+    public void signalTerm() {
+        process.destroy();
+    }
+
     public URI ws(String pathAndQuery) {
         return URI.create("ws://127.0.0.1:" + port + pathAndQuery);
     }
@@ -128,7 +148,7 @@ public final class NodeProcess implements AutoCloseable {
      * to exit by itself; returns its exit code. If it is still alive then, it is killed and this fails.
      */
     public int terminate(Duration deadline) {
-        process.destroy();
+        signalTerm();
         return awaitExit(deadline);
     }
 
