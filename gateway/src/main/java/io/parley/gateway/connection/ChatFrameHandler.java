@@ -14,6 +14,7 @@ import io.parley.gateway.metrics.GatewayMetrics;
 import io.parley.gateway.session.Session;
 import io.parley.gateway.session.SessionOwner;
 import io.parley.gateway.websocket.CloseCodes;
+import io.parley.gateway.websocket.CloseStarted;
 import io.parley.protocol.Request;
 import io.parley.protocol.command.ChatException;
 import io.parley.protocol.command.Command;
@@ -122,6 +123,7 @@ public final class ChatFrameHandler extends SimpleChannelInboundHandler<TextWebS
         metrics.protocolClose(CloseCodes.POLICY_VIOLATION.code());
         ctx.writeAndFlush(new CloseWebSocketFrame(CloseCodes.POLICY_VIOLATION.code(), "rate limit ignored"))
                 .addListener(ChannelFutureListener.CLOSE);
+        ctx.pipeline().fireUserEventTriggered(CloseStarted.INSTANCE); // no push after the close frame
     }
 
     private void answer(ChannelHandlerContext ctx, Request.Valid request, Reply reply, Throwable failure) {
