@@ -166,14 +166,8 @@ class ClusterFaultTest {
         TestNode b = cluster.node(1);
         Duration grace = Duration.ofSeconds(5);
         Duration window = Duration.ofSeconds(2);
-        NodeProcess stopping = NodeProcess.start(Map.of(
-                "PARLEY_NODE_ID", "11",
-                "PARLEY_STORAGE_URL", cluster.postgres.url(),
-                "PARLEY_STORAGE_USER", cluster.postgres.user(),
-                "PARLEY_STORAGE_PASSWORD", cluster.postgres.password(),
-                "PARLEY_REDIS_URL", cluster.redis.url(),
-                "PARLEY_SHUTDOWN_GRACE", "5s",
-                "PARLEY_SHUTDOWN_CLOSE_WINDOW", "2s"));
+        NodeProcess stopping = NodeProcess.start(clusterNode("11",
+                Map.of("PARLEY_SHUTDOWN_GRACE", "5s", "PARLEY_SHUTDOWN_CLOSE_WINDOW", "2s")));
         long app = newApplication();
         List<WsClient> watchers = new ArrayList<>();
         try (stopping; WsClient agent = staff(b, "731"); WsClient reader = staff(b, "732")) {
@@ -224,15 +218,9 @@ class ClusterFaultTest {
     @Test
     void drainedNodeClosesWith1001AndLosesNothing() throws Exception {
         TestNode a = cluster.node(0), b = cluster.node(1);
-        NodeProcess draining = NodeProcess.start(Map.of(
-                "PARLEY_NODE_ID", "10",
-                "PARLEY_STORAGE_URL", cluster.postgres.url(),
-                "PARLEY_STORAGE_USER", cluster.postgres.user(),
-                "PARLEY_STORAGE_PASSWORD", cluster.postgres.password(),
-                "PARLEY_REDIS_URL", cluster.redis.url(),
-                // The burst is about draining, not about the rate limiter.
-                "PARLEY_MAX_MESSAGES_PER_SECOND", "10000",
-                "PARLEY_MESSAGE_BURST", "10000"));
+        // The burst is about draining, not about the rate limiter.
+        NodeProcess draining = NodeProcess.start(clusterNode("10",
+                Map.of("PARLEY_MAX_MESSAGES_PER_SECOND", "10000", "PARLEY_MESSAGE_BURST", "10000")));
         long app = newApplication();
         int burst = 180; // with the 4 messages before, history fits one page of 200
         int window = 60; // under the 64 requests a connection may have in flight: none is refused
@@ -324,6 +312,18 @@ class ClusterFaultTest {
                 assertThat(timeline).as("nothing lost").containsExactlyInAnyOrderElementsOf(order);
             }
         }
+    }
+
+    /** The environment of a node process joining this class's cluster as {@code nodeId}, plus {@code extra}. */
+    private static Map<String, String> clusterNode(String nodeId, Map<String, String> extra) {
+        Map<String, String> environment = new java.util.HashMap<>(Map.of(
+                "PARLEY_NODE_ID", nodeId,
+                "PARLEY_STORAGE_URL", cluster.postgres.url(),
+                "PARLEY_STORAGE_USER", cluster.postgres.user(),
+                "PARLEY_STORAGE_PASSWORD", cluster.postgres.password(),
+                "PARLEY_REDIS_URL", cluster.redis.url()));
+        environment.putAll(extra);
+        return environment;
     }
 
     private static int readyStatus(TestNode node) {
