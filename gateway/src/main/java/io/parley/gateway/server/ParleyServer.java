@@ -5,12 +5,16 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.netty4.NettyAllocatorMetrics;
+import io.micrometer.core.instrument.binder.netty4.NettyEventExecutorMetrics;
 import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
@@ -143,6 +147,7 @@ public final class ParleyServer implements AutoCloseable {
         opened.add(() -> bossGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly());
         this.workerGroup = transport.newGroup(config.ioThreads());
         opened.add(() -> workerGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly());
+        bindNettyMetrics(registry, workerGroup);
         this.serverChannel = listen(new ServerBootstrap()
                 .group(bossGroup, workerGroup)
                 .channel(transport.serverChannel())
@@ -230,6 +235,17 @@ public final class ParleyServer implements AutoCloseable {
                     new DevTokenMinter(keys.signingSecret(), config.devTokenTtl(), clock)));
         }
         return routes;
+    }
+
+    /**
+     * The allocator every channel uses (Netty's default) and the worker loops' pending tasks: a
+     * loop whose queue grows is one that something blocks.
+     */
+    private static void bindNettyMetrics(MeterRegistry registry, EventLoopGroup workers) {
+        if (ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider allocator) {
+            new NettyAllocatorMetrics(allocator).bindTo(registry);
+        }
+        new NettyEventExecutorMetrics(workers).bindTo(registry);
     }
 
     /** The store's pools are sized from the options and report HikariCP's meters to the registry. */
