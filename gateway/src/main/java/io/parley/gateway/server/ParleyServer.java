@@ -105,7 +105,7 @@ public final class ParleyServer implements AutoCloseable {
 
     private ParleyServer(ParleyConfig config, OpenedResources opened) {
         this.config = config;
-        this.keys = JwtKeys.of(config.jwtPublicKeyFile(), config.jwtSecret());
+        this.keys = opened.add(JwtKeys.of(config.jwtPublicKeyFile(), config.jwtSecret(), config.jwtJwksUrl()));
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         opened.add(registry::close);
         this.gcMetrics = opened.add(new JvmGcMetrics());
@@ -125,8 +125,7 @@ public final class ParleyServer implements AutoCloseable {
         PresenceAnnouncer presence = new PresenceAnnouncer(sessions, history, bus, clock);
         onlineUsers.onUsersOfDeadNode(presence::usersNodeDied);
         ChatService chat = new ChatService(core, presence);
-        TokenVerifier tokens = new TokenVerifier(keys.verificationAlgorithm(), config.jwtIssuer(), config.jwtAudience(),
-                config.jwtLeeway());
+        TokenVerifier tokens = keys.verifier(config.jwtIssuer(), config.jwtAudience(), config.jwtLeeway());
         ConnectionLimits limits = new ConnectionLimits(config.maxConnectionsPerUser(),
                 config.maxConnectionsPerAddress(), metrics);
         SslContext tls = Tls.serverContext(config);
@@ -282,6 +281,7 @@ public final class ParleyServer implements AutoCloseable {
         awaitClosed(open);
         workerGroup.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
         bossGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        keys.close();
         gcMetrics.close();
         registry.close();
         log.info("Parley node {} stopped", config.nodeId());
