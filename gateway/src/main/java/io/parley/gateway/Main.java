@@ -49,8 +49,8 @@ public final class Main {
         }
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "parley-shutdown"));
         if (server.keys().generated()) {
-            log.warn("No PARLEY_JWT_SECRET or PARLEY_JWT_PUBLIC_KEY_FILE set: using a random secret that lives as long as "
-                    + "this process (development only).");
+            log.warn("No PARLEY_JWT_SECRET, PARLEY_JWT_PUBLIC_KEY_FILE or PARLEY_JWT_JWKS_URL set: using a random "
+                    + "secret that lives as long as this process (development only).");
         }
         if (config.devTokens()) {
             int port = server.port();

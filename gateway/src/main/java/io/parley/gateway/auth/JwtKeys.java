@@ -14,22 +14,34 @@ import java.security.SecureRandom;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
 import java.security.spec.X509EncodedKeySpec;
+import java.time.Duration;
 import java.util.Base64;
 
 /**
  * The node's token keys, resolved once from configuration: an HS256 secret (configured, or
- * generated at start-up for zero-config development runs), or an RS256/ES256 public key from a
- * PEM file. Only an HS256 node can mint development tokens.
+ * generated at start-up for zero-config development runs), an RS256/ES256 public key from a
+ * PEM file, or the RS256/ES256 keys of a JWKS URL, picked per token by its {@code kid}. Only an
+ * HS256 node can mint development tokens.
  */
-public final class JwtKeys {
+public final class JwtKeys implements AutoCloseable {
     private final Algorithm algorithm;
+    private final JwksKeySet keySet;
     private final String signingSecret;
     private final boolean generated;
 
-    private JwtKeys(Algorithm algorithm, String signingSecret, boolean generated) {
+    private JwtKeys(Algorithm algorithm, JwksKeySet keySet, String signingSecret, boolean generated) {
         this.algorithm = algorithm;
+        this.keySet = keySet;
         this.signingSecret = signingSecret;
         this.generated = generated;
+    }
+
+    /** As {@link #of(Path, String)}, or the keys of {@code jwksUrl} when that is set (fetched now). */
+    public static JwtKeys of(Path publicKeyFile, String secret, String jwksUrl) {
+        if (jwksUrl != null) {
+            return new JwtKeys(null, JwksKeySet.load(jwksUrl, JwksKeySet.DEFAULT_MISS_WAIT), null, false);
+        }
+        return of(publicKeyFile, secret);
     }
 
     /**
@@ -39,7 +51,7 @@ public final class JwtKeys {
      */
     public static JwtKeys of(Path publicKeyFile, String secret) {
         if (publicKeyFile != null) {
-            return new JwtKeys(publicKeyAlgorithm(readPublicKey(publicKeyFile)), null, false);
+            return new JwtKeys(publicKeyAlgorithm(readPublicKey(publicKeyFile)), null, null, false);
         }
         if (secret != null) {
             return hs256(secret);
@@ -47,15 +59,22 @@ public final class JwtKeys {
         byte[] random = new byte[32];
         new SecureRandom().nextBytes(random);
         String generated = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
-        return new JwtKeys(Algorithm.HMAC256(generated), generated, true);
+        return new JwtKeys(Algorithm.HMAC256(generated), null, generated, true);
     }
 
     public static JwtKeys hs256(String secret) {
-        return new JwtKeys(Algorithm.HMAC256(secret), secret, false);
+        return new JwtKeys(Algorithm.HMAC256(secret), null, secret, false);
     }
 
+    /** The one algorithm tokens are verified with, or {@code null} when a JWKS picks it per token. */
     public Algorithm verificationAlgorithm() {
         return algorithm;
+    }
+
+    /** Verifies tokens with these keys. */
+    public TokenVerifier verifier(String issuer, String audience, Duration leeway) {
+        return keySet != null ? TokenVerifier.withKeySet(keySet, issuer, audience, leeway)
+                : new TokenVerifier(algorithm, issuer, audience, leeway);
     }
 
     /** HS256 secret to sign development tokens with, or {@code null} for public-key nodes. */
@@ -66,6 +85,14 @@ public final class JwtKeys {
     /** True when no key was configured and a random one lives only as long as this process. */
     public boolean generated() {
         return generated;
+    }
+
+    /** Stops the JWKS fetch thread, if any. */
+    @Override
+    public void close() {
+        if (keySet != null) {
+            keySet.close();
+        }
     }
 
     private static Algorithm publicKeyAlgorithm(PublicKey key) {

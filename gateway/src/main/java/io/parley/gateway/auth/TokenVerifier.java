@@ -14,6 +14,9 @@ import com.auth0.jwt.interfaces.DecodedJWT;
 import com.auth0.jwt.interfaces.JWTVerifier;
 import com.auth0.jwt.interfaces.Verification;
 
+import java.security.PublicKey;
+import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPublicKey;
 import java.time.Duration;
 
 /**
@@ -21,7 +24,9 @@ import java.time.Duration;
  *
  * <p>The algorithm is fixed by configuration (HS256 secret, or an RS256/ES256 public key), so a
  * token that names another algorithm — {@code alg:none}, or HS256 signed with an RSA public key —
- * is refused before its signature is even looked at. {@code exp} is required.
+ * is refused before its signature is even looked at. {@code exp} is required. With a JWKS
+ * ({@link #withKeySet}) the token's {@code kid} picks the key and its {@code alg} must be RS256
+ * or ES256 and fit that key.
  *
  * <p>Principal: the first non-blank of {@code sub}, {@code request_id} (seed 002 customer) and
  * {@code admin_id} (seed 002 staff). Staff: {@code role: "admin"} or an {@code admin_id} claim.
@@ -30,9 +35,47 @@ public final class TokenVerifier {
     /** Far above any real token; refuses absurd input before parsing it. */
     public static final int MAX_TOKEN_LENGTH = 8 * 1024;
 
-    private final JWTVerifier verifier;
+    /** The verifier for one token: fixed by configuration, or chosen by the token's key id. */
+    private interface VerifierChoice {
+        JWTVerifier forToken(String token) throws AuthException;
+    }
+
+    private final VerifierChoice verifiers;
 
     public TokenVerifier(Algorithm algorithm, String issuer, String audience, Duration leeway) {
+        JWTVerifier verifier = build(algorithm, issuer, audience, leeway);
+        this.verifiers = token -> verifier;
+    }
+
+    private TokenVerifier(VerifierChoice verifiers) {
+        this.verifiers = verifiers;
+    }
+
+    /** Verifies RS256/ES256 tokens with the key of {@code keys} their {@code kid} names. */
+    public static TokenVerifier withKeySet(JwksKeySet keys, String issuer, String audience, Duration leeway) {
+        return new TokenVerifier(token -> build(keySetAlgorithm(keys, JWT.decode(token)), issuer, audience, leeway));
+    }
+
+    private static Algorithm keySetAlgorithm(JwksKeySet keys, DecodedJWT header) throws AuthException {
+        String alg = header.getAlgorithm();
+        if (!"RS256".equals(alg) && !"ES256".equals(alg)) {
+            throw new AuthException("algorithm", "access token algorithm not accepted");
+        }
+        String kid = header.getKeyId();
+        if (kid == null || kid.isBlank()) {
+            throw new AuthException("unknown_key", "access token names no key id (kid)");
+        }
+        PublicKey key = keys.key(kid);
+        if ("RS256".equals(alg) && key instanceof RSAPublicKey rsa) {
+            return Algorithm.RSA256(rsa, null);
+        }
+        if ("ES256".equals(alg) && key instanceof ECPublicKey ec) {
+            return Algorithm.ECDSA256(ec, null);
+        }
+        throw new AuthException("algorithm", "access token algorithm does not fit its key");
+    }
+
+    private static JWTVerifier build(Algorithm algorithm, String issuer, String audience, Duration leeway) {
         Verification verification = JWT.require(algorithm)
                 .acceptLeeway(leeway.toSeconds())
                 .withClaimPresence("exp");
@@ -42,7 +85,7 @@ public final class TokenVerifier {
         if (audience != null) {
             verification.withAudience(audience);
         }
-        this.verifier = verification.build();
+        return verification.build();
     }
 
     public Principal verify(String token) throws AuthException {
@@ -54,7 +97,8 @@ public final class TokenVerifier {
         }
         DecodedJWT jwt;
         try {
-            jwt = verifier.verify(token.trim());
+            String trimmed = token.trim();
+            jwt = verifiers.forToken(trimmed).verify(trimmed);
         } catch (TokenExpiredException e) {
             throw new AuthException("expired", "access token expired");
         } catch (AlgorithmMismatchException e) {

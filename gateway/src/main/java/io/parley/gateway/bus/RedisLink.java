@@ -12,10 +12,13 @@ import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.metrics.MicrometerCommandLatencyRecorder;
+import io.lettuce.core.metrics.MicrometerOptions;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,12 +56,15 @@ public final class RedisLink implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final BusMetrics metrics;
 
-    private RedisLink(ClusterOptions options, BusMetrics metrics) {
+    private RedisLink(ClusterOptions options, BusMetrics metrics, MeterRegistry registry) {
         this.metrics = metrics;
         // Two I/O threads are plenty for three connections; the default sizes by cores, per node.
         // Reconnect quickly: Lettuce's default backs off to 30 s, a long outage after a short blip.
         this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(1)
                 .reconnectDelay(Delay.exponential(Duration.ofMillis(10), options.maxReconnectDelay(), 2, TimeUnit.MILLISECONDS))
+                // Per-command latency to Redis (lettuce_command_completion/firstresponse_seconds),
+                // into the node's registry instead of Lettuce's own periodic latency events.
+                .commandLatencyRecorder(new MicrometerCommandLatencyRecorder(registry, MicrometerOptions.create()))
                 .build();
         RedisURI uri = RedisURI.create(options.redisUrl());
         uri.setTimeout(options.commandTimeout());
@@ -95,8 +101,8 @@ public final class RedisLink implements AutoCloseable {
     }
 
     /** Connects both connections now; fails fast (start-up) when Redis does not answer. */
-    public static RedisLink connect(ClusterOptions options, BusMetrics metrics) {
-        return new RedisLink(options, metrics);
+    public static RedisLink connect(ClusterOptions options, BusMetrics metrics, MeterRegistry registry) {
+        return new RedisLink(options, metrics, registry);
     }
 
     public RedisAsyncCommands<String, byte[]> async() {

@@ -52,6 +52,7 @@ public final class ConfigLoader {
         KEYS.put("storage_password", ParleyConfig.Builder::storagePassword);
         KEYS.put("jwt_secret", ParleyConfig.Builder::jwtSecret);
         KEYS.put("jwt_public_key_file", (b, v) -> b.jwtPublicKeyFile(Path.of(v)));
+        KEYS.put("jwt_jwks_url", ParleyConfig.Builder::jwtJwksUrl);
         KEYS.put("jwt_issuer", ParleyConfig.Builder::jwtIssuer);
         KEYS.put("jwt_audience", ParleyConfig.Builder::jwtAudience);
         KEYS.put("jwt_leeway", (b, v) -> b.jwtLeeway(duration(v)));

@@ -67,6 +67,7 @@ public final class ParleyConfig {
     private final String storagePassword;
     private final String jwtSecret;
     private final Path jwtPublicKeyFile;
+    private final String jwtJwksUrl;
     private final String jwtIssuer;
     private final String jwtAudience;
     private final Duration jwtLeeway;
@@ -114,11 +115,13 @@ public final class ParleyConfig {
         storagePassword = b.storagePassword;
         jwtSecret = b.jwtSecret;
         jwtPublicKeyFile = b.jwtPublicKeyFile;
+        jwtJwksUrl = b.jwtJwksUrl;
         jwtIssuer = b.jwtIssuer;
         jwtAudience = b.jwtAudience;
         jwtLeeway = b.jwtLeeway;
         // Without a configured key nobody else can mint tokens, so development tokens default on.
-        devTokens = b.devTokens != null ? b.devTokens : (b.jwtSecret == null && b.jwtPublicKeyFile == null);
+        devTokens = b.devTokens != null ? b.devTokens : (b.jwtSecret == null && b.jwtPublicKeyFile == null
+                && b.jwtJwksUrl == null);
         devTokenTtl = b.devTokenTtl;
         allowedOrigins = List.copyOf(b.allowedOrigins);
         maxFrameBytes = b.maxFrameBytes;
@@ -182,6 +185,8 @@ public final class ParleyConfig {
     public String jwtSecret() { return jwtSecret; }
     /** PEM public key (RSA for RS256, EC P-256 for ES256), or {@code null}. */
     public Path jwtPublicKeyFile() { return jwtPublicKeyFile; }
+    /** JWKS document (RS256/ES256 keys chosen by the token's {@code kid}), or {@code null}. */
+    public String jwtJwksUrl() { return jwtJwksUrl; }
     public String jwtIssuer() { return jwtIssuer; }
     public String jwtAudience() { return jwtAudience; }
     public Duration jwtLeeway() { return jwtLeeway; }
@@ -238,6 +243,7 @@ public final class ParleyConfig {
         return "port=" + port + " bind=" + bindAddress + " node_id=" + nodeId + " io_threads=" + ioThreads
                 + " storage=" + (storageUrl == null ? "embedded:" + dataDir.toAbsolutePath() : storageUrl)
                 + " jwt=" + (jwtPublicKeyFile != null ? "public-key:" + jwtPublicKeyFile
+                        : jwtJwksUrl != null ? "jwks:" + jwtJwksUrl
                         : jwtSecret != null ? "hs256-secret" : "generated-dev-secret")
                 + " dev_tokens=" + devTokens + " allowed_origins=" + allowedOrigins
                 + " max_frame_bytes=" + maxFrameBytes + " max_text_length=" + maxTextLength
@@ -274,6 +280,7 @@ public final class ParleyConfig {
         private String storagePassword;
         private String jwtSecret;
         private Path jwtPublicKeyFile;
+        private String jwtJwksUrl;
         private String jwtIssuer;
         private String jwtAudience;
         private Duration jwtLeeway = DEFAULT_JWT_LEEWAY;
@@ -321,6 +328,7 @@ public final class ParleyConfig {
         public Builder storagePassword(String v) { storagePassword = v; return this; }
         public Builder jwtSecret(String v) { jwtSecret = v; return this; }
         public Builder jwtPublicKeyFile(Path v) { jwtPublicKeyFile = v; return this; }
+        public Builder jwtJwksUrl(String v) { jwtJwksUrl = v; return this; }
         public Builder jwtIssuer(String v) { jwtIssuer = v; return this; }
         public Builder jwtAudience(String v) { jwtAudience = v; return this; }
         public Builder jwtLeeway(Duration v) { jwtLeeway = v; return this; }
@@ -365,10 +373,14 @@ public final class ParleyConfig {
             check(problems, dataDir != null, "data_dir must be set");
             check(problems, jwtSecret == null || jwtSecret.length() >= 32,
                     "jwt_secret must be at least 32 characters (256 bits for HS256), got " + (jwtSecret == null ? 0 : jwtSecret.length()));
-            check(problems, jwtSecret == null || jwtPublicKeyFile == null,
-                    "set either jwt_secret (HS256) or jwt_public_key_file (RS256/ES256), not both");
-            check(problems, !(Boolean.TRUE.equals(devTokens) && jwtPublicKeyFile != null),
-                    "dev_tokens needs an HS256 secret to sign with; it cannot be used with jwt_public_key_file");
+            check(problems, (jwtSecret == null ? 0 : 1) + (jwtPublicKeyFile == null ? 0 : 1)
+                            + (jwtJwksUrl == null ? 0 : 1) <= 1,
+                    "set one of jwt_secret (HS256), jwt_public_key_file or jwt_jwks_url (RS256/ES256), not several");
+            check(problems, !(Boolean.TRUE.equals(devTokens) && (jwtPublicKeyFile != null || jwtJwksUrl != null)),
+                    "dev_tokens needs an HS256 secret to sign with; it cannot be used with jwt_public_key_file"
+                            + " or jwt_jwks_url");
+            check(problems, jwtJwksUrl == null || httpUrl(jwtJwksUrl),
+                    "jwt_jwks_url must be an https:// or http:// URL, got '" + jwtJwksUrl + "'");
             check(problems, positive(jwtLeeway) || Duration.ZERO.equals(jwtLeeway), "jwt_leeway must be >= 0");
             check(problems, positive(devTokenTtl) && devTokenTtl.compareTo(Duration.ofDays(1)) <= 0,
                     "dev_token_ttl must be in (0, 24h], got " + devTokenTtl);
@@ -428,6 +440,16 @@ public final class ParleyConfig {
                 throw new IllegalArgumentException("invalid configuration: " + String.join("; ", problems));
             }
             return new ParleyConfig(this);
+        }
+
+        private static boolean httpUrl(String url) {
+            try {
+                java.net.URI uri = new java.net.URI(url);
+                return ("https".equalsIgnoreCase(uri.getScheme()) || "http".equalsIgnoreCase(uri.getScheme()))
+                        && uri.getHost() != null;
+            } catch (java.net.URISyntaxException e) {
+                return false;
+            }
         }
 
         private static boolean positive(Duration d) {

@@ -38,7 +38,7 @@ record BusWiring(SessionRegistry sessions, Bus bus, ChatDirectory directory, Onl
         }
         ClusterOptions options = config.cluster();
         BusMetrics busMetrics = new BusMetrics(registry);
-        RedisLink redis = RedisLink.connect(options, busMetrics);
+        RedisLink redis = RedisLink.connect(options, busMetrics, registry);
         try {
             RedisUserRegistry users = new RedisUserRegistry(redis, options, busMetrics);
             SessionRegistry sessions = new SessionRegistry(users);

@@ -5,12 +5,16 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.netty4.NettyAllocatorMetrics;
+import io.micrometer.core.instrument.binder.netty4.NettyEventExecutorMetrics;
 import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
@@ -101,7 +105,7 @@ public final class ParleyServer implements AutoCloseable {
 
     private ParleyServer(ParleyConfig config, OpenedResources opened) {
         this.config = config;
-        this.keys = JwtKeys.of(config.jwtPublicKeyFile(), config.jwtSecret());
+        this.keys = opened.add(JwtKeys.of(config.jwtPublicKeyFile(), config.jwtSecret(), config.jwtJwksUrl()));
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         opened.add(registry::close);
         this.gcMetrics = opened.add(new JvmGcMetrics());
@@ -121,8 +125,7 @@ public final class ParleyServer implements AutoCloseable {
         PresenceAnnouncer presence = new PresenceAnnouncer(sessions, history, bus, clock);
         onlineUsers.onUsersOfDeadNode(presence::usersNodeDied);
         ChatService chat = new ChatService(core, presence);
-        TokenVerifier tokens = new TokenVerifier(keys.verificationAlgorithm(), config.jwtIssuer(), config.jwtAudience(),
-                config.jwtLeeway());
+        TokenVerifier tokens = keys.verifier(config.jwtIssuer(), config.jwtAudience(), config.jwtLeeway());
         ConnectionLimits limits = new ConnectionLimits(config.maxConnectionsPerUser(),
                 config.maxConnectionsPerAddress(), metrics);
         SslContext tls = Tls.serverContext(config);
@@ -143,6 +146,7 @@ public final class ParleyServer implements AutoCloseable {
         opened.add(() -> bossGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly());
         this.workerGroup = transport.newGroup(config.ioThreads());
         opened.add(() -> workerGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly());
+        bindNettyMetrics(registry, workerGroup);
         this.serverChannel = listen(new ServerBootstrap()
                 .group(bossGroup, workerGroup)
                 .channel(transport.serverChannel())
@@ -232,6 +236,17 @@ public final class ParleyServer implements AutoCloseable {
         return routes;
     }
 
+    /**
+     * The allocator every channel uses (Netty's default) and the worker loops' pending tasks: a
+     * loop whose queue grows is one that something blocks.
+     */
+    private static void bindNettyMetrics(MeterRegistry registry, EventLoopGroup workers) {
+        if (ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider allocator) {
+            new NettyAllocatorMetrics(allocator).bindTo(registry);
+        }
+        new NettyEventExecutorMetrics(workers).bindTo(registry);
+    }
+
     /** The store's pools are sized from the options and report HikariCP's meters to the registry. */
     private static HistoryStore openStore(ParleyConfig config, HistoryOptions options, MeterRegistry registry) {
         if (config.storageUrl() != null) {
@@ -266,6 +281,7 @@ public final class ParleyServer implements AutoCloseable {
         awaitClosed(open);
         workerGroup.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
         bossGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        keys.close();
         gcMetrics.close();
         registry.close();
         log.info("Parley node {} stopped", config.nodeId());

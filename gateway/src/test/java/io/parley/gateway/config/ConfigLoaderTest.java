@@ -118,6 +118,27 @@ class ConfigLoaderTest {
         assertThat(LogFormat.fromEnvironment(Map.of("PARLEY_LOG_FORMAT", "json"))).isEqualTo(LogFormat.JSON);
     }
 
+    /** One source of token keys; a JWKS URL is http(s) and rules out development tokens. */
+    @Test
+    void aJwksUrlIsTheOnlyKeySourceAndAnHttpUrl() {
+        String url = "https://id.example.com/.well-known/jwks.json";
+        ParleyConfig config = ConfigLoader.load(Map.of("PARLEY_JWT_JWKS_URL", url));
+        assertThat(config.jwtJwksUrl()).isEqualTo(url);
+        assertThat(config.devTokens()).as("a configured key turns development tokens off").isFalse();
+        assertThat(config.toString()).contains("jwt=jwks:" + url);
+        String notSeveral = "set one of jwt_secret (HS256), jwt_public_key_file or jwt_jwks_url (RS256/ES256), not several";
+        assertThatThrownBy(() -> ConfigLoader.load(Map.of("PARLEY_JWT_JWKS_URL", url,
+                "PARLEY_JWT_SECRET", "long-enough-secret-long-enough-secret-0000")))
+                .hasMessageContaining(notSeveral);
+        assertThatThrownBy(() -> ConfigLoader.load(Map.of("PARLEY_JWT_JWKS_URL", url,
+                "PARLEY_JWT_PUBLIC_KEY_FILE", "/etc/parley/public.pem")))
+                .hasMessageContaining(notSeveral);
+        assertThatThrownBy(() -> ConfigLoader.load(Map.of("PARLEY_JWT_JWKS_URL", "ftp://id.example.com/jwks")))
+                .hasMessageContaining("jwt_jwks_url must be an https:// or http:// URL, got 'ftp://id.example.com/jwks'");
+        assertThatThrownBy(() -> ConfigLoader.load(Map.of("PARLEY_JWT_JWKS_URL", url, "PARLEY_DEV_TOKENS", "true")))
+                .hasMessageContaining("cannot be used with jwt_public_key_file or jwt_jwks_url");
+    }
+
     @Test
     void durationsAcceptUnitsAndIso() {
         assertThat(ConfigLoader.duration("250ms")).isEqualTo(Duration.ofMillis(250));

@@ -108,6 +108,15 @@ class ExportedMetricNamesTest {
         assertThat(cluster.value("parley_bus_connected")).isEqualTo(1);
     }
 
+    /** Micrometer's Netty binders on every node; Lettuce's command latencies on a cluster node. */
+    @Test
+    void nettyAndLettuceSeriesAreExported() {
+        assertThat(single.sampleNames()).contains("netty_allocator_memory_used",
+                "netty_eventexecutor_tasks_pending");
+        assertThat(cluster.sampleNames()).contains("lettuce_command_completion_seconds_count",
+                "lettuce_command_firstresponse_seconds_count");
+    }
+
     /** docs/operations.md lists what a node exports, no more and no less. */
     @Test
     void theOperationsTableMatchesTheExportedParleyMetrics() {
