@@ -27,16 +27,16 @@ import java.util.concurrent.TimeoutException;
  * refetched in the background when next used, so a withdrawn key does not live forever.
  *
  * <p>Fetches run on one thread of this class, never on the caller's. Lookups happen on an event
- * loop during the handshake, so a miss waits for the fetch at most {@code missWait} and then
- * refuses with "unknown key id" (401) while the fetch goes on: a slow or dead JWKS endpoint
- * costs each loop that bound, not a connect-and-read timeout, and a client that retries finds
- * the key once the fetch lands. Refetches are rate-limited ({@link #REFETCH_BURST}, then one
+ * loop during the handshake, which never waits: a miss refuses with "unknown key id" (401) at
+ * once while the fetch goes on, and a client that retries finds the key once it lands. (A wait,
+ * however short, would let tokens with made-up key ids stall the loops whenever the issuer is
+ * slow.) {@code missWait} exists for callers off the event loop. Refetches are rate-limited ({@link #REFETCH_BURST}, then one
  * per {@link #REFETCH_INTERVAL}) and coalesced, so tokens with made-up key ids cannot turn the
  * node into a load generator against the issuer.
  */
 public final class JwksKeySet implements AutoCloseable {
-    /** On the event loop: long enough for a JWKS endpoint nearby, short enough not to stall a loop's sockets. */
-    public static final Duration DEFAULT_MISS_WAIT = Duration.ofMillis(300);
+    /** On the event loop: none (see the class comment). */
+    public static final Duration DEFAULT_MISS_WAIT = Duration.ZERO;
     static final Duration MAX_AGE = Duration.ofMinutes(15);
     static final int REFETCH_BURST = 5;
     static final Duration REFETCH_INTERVAL = Duration.ofSeconds(6);
@@ -97,7 +97,7 @@ public final class JwksKeySet implements AutoCloseable {
             return key;
         }
         CompletableFuture<Void> fetch = refetch(false);
-        if (fetch != null) {
+        if (fetch != null && !missWait.isZero()) {
             try {
                 fetch.get(missWait.toNanos(), TimeUnit.NANOSECONDS);
             } catch (TimeoutException | ExecutionException e) {

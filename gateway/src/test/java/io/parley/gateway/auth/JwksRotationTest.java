@@ -20,6 +20,7 @@ import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPrivateKey;
 import java.security.interfaces.RSAPublicKey;
 import java.security.spec.ECGenParameterSpec;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Base64;
@@ -77,7 +78,10 @@ class JwksRotationTest {
             assertThat(rejected(node, "unknown_key")).isEqualTo(1);
 
             served = List.of(rsaJwk("a", a), ecJwk("ec", ec), rsaJwk("b", b));
-            assertOpens(node, "jwks-b", rs256("jwks-b", "b", b));
+            // The first try fetches the set again and is refused at once; a retry finds the key.
+            String tokenB = rs256("jwks-b", "b", b);
+            assertThat(status(node, "jwks-b", tokenB)).isEqualTo(401);
+            assertOpensWithin(node, "jwks-b", tokenB, Duration.ofSeconds(10));
             assertThat(fetches.get()).isEqualTo(3);
 
             // Key A's id on a token another key signed: the signature, not the id, decides.
@@ -98,6 +102,23 @@ class JwksRotationTest {
     private static void assertOpens(TestNode node, String user, String token) {
         try (WsClient c = WsClient.connect(node.ws("/ws?sid=" + user), "access_token", token)) {
             assertThat(c.subprotocol()).isEqualTo("access_token");
+        }
+    }
+
+    /** Retries while the node refuses (its refetch still landing) until the socket opens. */
+    private static void assertOpensWithin(TestNode node, String user, String token, Duration limit)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (true) {
+            try {
+                assertOpens(node, user, token);
+                return;
+            } catch (java.util.concurrent.CompletionException refused) {
+                if (System.nanoTime() > deadline) {
+                    throw refused;
+                }
+                Thread.sleep(50);
+            }
         }
     }
 
