@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -72,18 +71,21 @@ public final class RedisBus implements Bus, MemberJoins {
     /** Channels subscribed at least once: a later confirmation is a renewal after a reconnect. */
     private final Set<String> subscribedChannels = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closed = new AtomicBoolean();
-    private final List<BiConsumer<String, String>> joinListeners = new CopyOnWriteArrayList<>();
+    private final BiConsumer<String, String> memberJoinedElsewhere;
 
     /**
      * Subscribes and returns a running bus. Takes ownership of {@code redis} and {@code users}
      * (closed with the bus).
      *
-     * @param committedHere true for the id of a message this node committed (and so publishes)
+     * @param committedHere         true for the id of a message this node committed (and so publishes)
+     * @param memberJoinedElsewhere told (chat id, user id) of each join another node announces: the
+     *                              chat cache, whose member lists decide a message's recipients
      */
     public RedisBus(RedisLink redis, RedisUserRegistry users, LocalDelivery delivery, HistoryService history,
                     SessionRegistry sessions, ClusterOptions options, BusMetrics metrics, Clock clock,
-                    LongPredicate committedHere) {
+                    LongPredicate committedHere, BiConsumer<String, String> memberJoinedElsewhere) {
         this.redis = redis;
+        this.memberJoinedElsewhere = memberJoinedElsewhere;
         this.users = users;
         this.sessions = sessions;
         this.options = options;
@@ -104,11 +106,6 @@ public final class RedisBus implements Bus, MemberJoins {
 
     static String nodeChannel(int nodeId) {
         return NODE_CHANNEL_PREFIX + nodeId;
-    }
-
-    /** Registers who applies joins announced by other nodes (the chat directory). */
-    public void onMemberJoined(BiConsumer<String, String> listener) {
-        joinListeners.add(listener);
     }
 
     @Override
@@ -238,7 +235,7 @@ public final class RedisBus implements Bus, MemberJoins {
                 } else if (JOINS_CHANNEL.equals(channel)) {
                     MemberJoin join = codec.decodeJoin(message);
                     if (join.from() != options.nodeId()) {
-                        joinListeners.forEach(l -> l.accept(join.chatId(), join.userId()));
+                        memberJoinedElsewhere.accept(join.chatId(), join.userId());
                     }
                 }
             } catch (RuntimeException e) {

@@ -11,6 +11,7 @@ import io.parley.gateway.bus.RedisLink;
 import io.parley.gateway.bus.RedisUserRegistry;
 import io.parley.gateway.bus.SlowConsumerPolicy;
 import io.parley.gateway.config.ParleyConfig;
+import io.parley.gateway.core.ChatCache;
 import io.parley.gateway.core.ChatDirectory;
 import io.parley.gateway.core.MessageIds;
 import io.parley.gateway.metrics.GatewayMetrics;
@@ -41,11 +42,11 @@ record BusWiring(SessionRegistry sessions, Bus bus, ChatDirectory directory, Onl
         RedisLink redis = RedisLink.connect(options, busMetrics, registry);
         try {
             RedisUserRegistry users = new RedisUserRegistry(redis, options, busMetrics);
+            ChatCache cache = new ChatCache(config.chatCacheSize());
             SessionRegistry sessions = new SessionRegistry(users);
             RedisBus bus = new RedisBus(redis, users, delivery(sessions, metrics, flushes), history, sessions, options,
-                    busMetrics, clock, id -> MessageIds.nodeOf(id) == config.nodeId());
-            ChatDirectory directory = new ChatDirectory(history, config.chatCacheSize(), bus);
-            bus.onMemberJoined(directory::memberJoinedElsewhere);
+                    busMetrics, clock, id -> MessageIds.nodeOf(id) == config.nodeId(), cache::memberJoinedElsewhere);
+            ChatDirectory directory = new ChatDirectory(history, cache, bus);
             return new BusWiring(sessions, bus, directory, users);
         } catch (RuntimeException e) {
             redis.close();
