@@ -15,11 +15,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -36,8 +34,8 @@ import java.util.function.Supplier;
  * the last one closes — one round trip (a script), however many chats the user is in. A publish
  * reads the nodes of all recipients in one round trip ({@code SUNION}). A restarted, empty Redis
  * is refilled by every node from its own sessions when it reconnects ({@link #restore}). A node
- * whose liveness key expired (killed) is removed by the first peer that notices, and its users
- * that were online nowhere else go offline.
+ * whose liveness key expired (killed) is removed by the first peer that notices
+ * ({@link DeadNodeSweep}), and its users that were online nowhere else go offline.
  *
  * <p>The scripts touch keys they compute, so this needs one Redis (or a primary with replicas), not
  * Redis Cluster.
@@ -75,7 +73,6 @@ public final class RedisUserRegistry implements OnlineUsers, HostedUserListener,
     private final ClusterOptions options;
     private final BusMetrics metrics;
     private final byte[] self;
-    private final List<Consumer<String>> deadNodeListeners = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService heartbeat;
 
     public RedisUserRegistry(RedisLink redis, ClusterOptions options, BusMetrics metrics) {
@@ -179,11 +176,6 @@ public final class RedisUserRegistry implements OnlineUsers, HostedUserListener,
                 });
     }
 
-    @Override
-    public void onUsersOfDeadNode(Consumer<String> wentOffline) {
-        deadNodeListeners.add(wentOffline);
-    }
-
     // --- liveness -----------------------------------------------------------------------------
 
     private CompletableFuture<Void> refreshAlive() {
@@ -193,7 +185,7 @@ public final class RedisUserRegistry implements OnlineUsers, HostedUserListener,
         return CompletableFuture.allOf(alive, listed);
     }
 
-    /** Refreshes this node's liveness and removes peers whose liveness expired. */
+    /** Refreshes this node's liveness ({@link DeadNodeSweep} removes peers that stopped theirs). */
     private void beat() {
         if (!redis.isUp()) {
             return;
@@ -202,26 +194,20 @@ public final class RedisUserRegistry implements OnlineUsers, HostedUserListener,
             metrics.error("heartbeat");
             return null;
         });
-        redis().smembers(NODES).toCompletableFuture().thenAccept(nodes -> {
-            for (byte[] node : nodes) {
-                int id = Integer.parseInt(new String(node, StandardCharsets.US_ASCII));
-                if (id != options.nodeId()) {
-                    redis().exists(nodeAlive(id)).thenAccept(exists -> {
-                        if (exists == 0) {
-                            log.warn("node {} stopped refreshing its liveness: removing its users from Redis", id);
-                            dropNode(id).thenAccept(offline -> offline.forEach(
-                                    user -> deadNodeListeners.forEach(l -> l.accept(user))));
-                        }
-                    });
-                }
-            }
-        }).exceptionally(failure -> {
-            metrics.error("heartbeat");
-            return null;
-        });
     }
 
-    private CompletableFuture<List<String>> dropNode(int nodeId) {
+    /** The node ids that registered users, this one included. */
+    CompletableFuture<List<Integer>> nodes() {
+        return redis().smembers(NODES).toCompletableFuture().thenApply(nodes -> nodes.stream()
+                .map(node -> Integer.parseInt(new String(node, StandardCharsets.US_ASCII))).toList());
+    }
+
+    CompletableFuture<Boolean> isAlive(int nodeId) {
+        return redis().exists(nodeAlive(nodeId)).toCompletableFuture().thenApply(exists -> exists > 0);
+    }
+
+    /** Removes the node from every user it registered; the users now online nowhere. */
+    CompletableFuture<List<String>> dropNode(int nodeId) {
         return redis().<List<byte[]>>eval(DROP_NODE, ScriptOutputType.MULTI,
                         new String[]{nodeUsers(nodeId), NODES}, bytes(Integer.toString(nodeId)))
                 .toCompletableFuture()

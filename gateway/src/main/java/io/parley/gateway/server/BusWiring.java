@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.parley.gateway.bus.Bus;
 import io.parley.gateway.bus.BusMetrics;
 import io.parley.gateway.bus.ClusterOptions;
+import io.parley.gateway.bus.DeadNodeSweep;
 import io.parley.gateway.bus.LocalBus;
 import io.parley.gateway.bus.LocalDelivery;
 import io.parley.gateway.bus.RedisBus;
@@ -22,20 +23,28 @@ import io.parley.gateway.session.SessionRegistry;
 import io.parley.storage.HistoryService;
 
 import java.time.Clock;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The parts that differ between one node and a cluster, wired together: without
  * {@code redis_url} the in-process bus and presence; with it the Redis bus, the Redis user
  * registry (routing and presence) and a chat directory that hears joins on other nodes.
+ * {@code deadNodeSweep} makes, once who announces presence exists, the sweep that removes dead
+ * peers and reports their users gone offline (nothing on a single node).
  */
-record BusWiring(SessionRegistry sessions, Bus bus, ChatDirectory directory, OnlineUsers onlineUsers) {
+record BusWiring(SessionRegistry sessions, Bus bus, ChatDirectory directory, OnlineUsers onlineUsers,
+                 Function<Consumer<String>, AutoCloseable> deadNodeSweep) {
+    /** A single node has no peers to die. */
+    private static final Function<Consumer<String>, AutoCloseable> NO_PEERS = wentOffline -> () -> { };
+
 
     static BusWiring create(ParleyConfig config, HistoryService history, GatewayMetrics metrics,
                             MeterRegistry registry, Clock clock, FlushBatch.PerLoop flushes) {
         if (config.redisUrl() == null) {
             SessionRegistry sessions = new SessionRegistry();
             return new BusWiring(sessions, new LocalBus(delivery(sessions, metrics, flushes)),
-                    new ChatDirectory(history, config.chatCacheSize()), new LocalOnlineUsers(sessions));
+                    new ChatDirectory(history, config.chatCacheSize()), new LocalOnlineUsers(sessions), NO_PEERS);
         }
         ClusterOptions options = config.cluster();
         BusMetrics busMetrics = new BusMetrics(registry);
@@ -47,7 +56,8 @@ record BusWiring(SessionRegistry sessions, Bus bus, ChatDirectory directory, Onl
             RedisBus bus = new RedisBus(redis, users, delivery(sessions, metrics, flushes), history, sessions, options,
                     busMetrics, clock, id -> MessageIds.nodeOf(id) == config.nodeId(), cache::memberJoinedElsewhere);
             ChatDirectory directory = new ChatDirectory(history, cache, bus);
-            return new BusWiring(sessions, bus, directory, users);
+            return new BusWiring(sessions, bus, directory, users,
+                    wentOffline -> new DeadNodeSweep(redis, users, options, busMetrics, wentOffline));
         } catch (RuntimeException e) {
             redis.close();
             throw e;

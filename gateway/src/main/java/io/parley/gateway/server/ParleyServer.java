@@ -98,6 +98,7 @@ public final class ParleyServer implements AutoCloseable {
     private final Bus bus;
     private final SessionRegistry sessions;
     private final OnlineUsers onlineUsers;
+    private final AutoCloseable deadNodeSweep;
     private final EventLoopGroup bossGroup;
     private final EventLoopGroup workerGroup;
     private final Channel serverChannel;
@@ -123,7 +124,7 @@ public final class ParleyServer implements AutoCloseable {
         CoreContext core = new CoreContext(history, wiring.directory(), new MessageIds(config.nodeId(), clock), bus,
                 clock, config.maxTextLength(), config.maxChatsPerUser(), metrics);
         PresenceAnnouncer presence = new PresenceAnnouncer(sessions, history, bus, clock);
-        onlineUsers.onUsersOfDeadNode(presence::usersNodeDied);
+        this.deadNodeSweep = opened.add(wiring.deadNodeSweep().apply(presence::usersNodeDied));
         ChatService chat = new ChatService(core, presence);
         TokenVerifier tokens = keys.verifier(config.jwtIssuer(), config.jwtAudience(), config.jwtLeeway());
         ConnectionLimits limits = new ConnectionLimits(config.maxConnectionsPerUser(),
@@ -277,6 +278,7 @@ public final class ParleyServer implements AutoCloseable {
         List<Channel> open = goAwaySpread(window);
         sleep(window);
         history.close();
+        closeQuietly(deadNodeSweep);
         bus.close();
         awaitClosed(open);
         workerGroup.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
@@ -299,6 +301,14 @@ public final class ParleyServer implements AutoCloseable {
             channel.eventLoop().schedule(() -> goAway(channel), delay, TimeUnit.NANOSECONDS);
         }
         return open;
+    }
+
+    private static void closeQuietly(AutoCloseable resource) {
+        try {
+            resource.close();
+        } catch (Exception e) {
+            log.warn("could not close {}: {}", resource, e.toString());
+        }
     }
 
     private static void sleep(Duration duration) {

@@ -3,7 +3,6 @@ package io.parley.gateway.session;
 import java.util.Collection;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /** Who is online on a single node: a user is online while they have a session here. */
@@ -13,10 +12,5 @@ public record LocalOnlineUsers(SessionRegistry sessions) implements OnlineUsers 
     public CompletableFuture<Set<String>> onlineAmong(Collection<String> userIds) {
         return CompletableFuture.completedFuture(
                 userIds.stream().filter(sessions::isOnline).collect(Collectors.toUnmodifiableSet()));
-    }
-
-    /** A single node has no peers to die. */
-    @Override
-    public void onUsersOfDeadNode(Consumer<String> wentOffline) {
     }
 }

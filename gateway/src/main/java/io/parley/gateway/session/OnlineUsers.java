@@ -3,7 +3,6 @@ package io.parley.gateway.session;
 import java.util.Collection;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Consumer;
 
 /**
  * Whether users are online anywhere in the cluster: online while at least one of their
@@ -13,8 +12,8 @@ import java.util.function.Consumer;
  * routes by.
  *
  * <p>The transitions a node sees itself (a user's first or last connection here) come with its
- * session changes ({@link HostedUserListener}); the one it cannot see
- * is a peer dying with users connected only to it, which {@link #onUsersOfDeadNode} reports.
+ * session changes ({@link HostedUserListener}); the one it cannot see is a peer dying with users
+ * connected only to it, which the cluster's dead-node sweep ({@code bus.DeadNodeSweep}) reports.
  */
 public interface OnlineUsers {
 
@@ -24,11 +23,4 @@ public interface OnlineUsers {
     default CompletableFuture<Boolean> isOnline(String userId) {
         return onlineAmong(Set.of(userId)).thenApply(online -> online.contains(userId));
     }
-
-    /**
-     * Registers who hears of users gone offline because the only node they were connected to died
-     * (it stopped refreshing its liveness; this node removed it from the cluster). Called on a
-     * non-event-loop thread, once per such user; must not block.
-     */
-    void onUsersOfDeadNode(Consumer<String> wentOffline);
 }
