@@ -4,6 +4,7 @@ import com.auth0.jwk.InvalidPublicKeyException;
 import com.auth0.jwk.Jwk;
 import com.auth0.jwk.JwkException;
 import com.auth0.jwk.UrlJwkProvider;
+import io.parley.gateway.limits.TokenBucket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,8 +54,7 @@ public final class JwksKeySet implements AutoCloseable {
     private volatile long fetchedAtNanos;
     /** Guarded by {@code this}: the fetch in flight, and the refetch budget. */
     private CompletableFuture<Void> inFlight;
-    private double budget = REFETCH_BURST;
-    private long budgetAtNanos = System.nanoTime();
+    private final TokenBucket budget = TokenBucket.oneEvery(REFETCH_INTERVAL, REFETCH_BURST, System.nanoTime());
 
     private JwksKeySet(String url, Duration missWait) {
         this.url = url;
@@ -123,14 +123,8 @@ public final class JwksKeySet implements AutoCloseable {
         if (inFlight != null && !inFlight.isDone()) {
             return inFlight;
         }
-        long now = System.nanoTime();
-        budget = Math.min(REFETCH_BURST, budget + (double) (now - budgetAtNanos) / REFETCH_INTERVAL.toNanos());
-        budgetAtNanos = now;
-        if (!free) {
-            if (budget < 1) {
-                return null;
-            }
-            budget -= 1;
+        if (!free && !budget.tryTake(System.nanoTime())) {
+            return null;
         }
         inFlight = CompletableFuture.runAsync(this::fetch, fetcher);
         return inFlight;

@@ -2,6 +2,8 @@ package io.parley.gateway.limits;
 
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 class TokenBucketTest {
@@ -26,5 +28,15 @@ class TokenBucketTest {
         assertThat(bucket.tryTake(later)).isTrue();
         assertThat(bucket.tryTake(later)).isTrue();
         assertThat(bucket.tryTake(later)).isFalse();
+    }
+
+    @Test
+    void aBucketCanRefillSlowerThanOnceASecond() {
+        TokenBucket bucket = TokenBucket.oneEvery(Duration.ofSeconds(6), 2, 0);
+        assertThat(bucket.tryTake(0)).isTrue();
+        assertThat(bucket.tryTake(0)).isTrue();
+        assertThat(bucket.tryTake(5 * SECOND)).as("not a whole token yet").isFalse();
+        assertThat(bucket.tryTake(6 * SECOND)).isTrue();
+        assertThat(bucket.tryTake(6 * SECOND)).isFalse();
     }
 }
