@@ -1,6 +1,8 @@
 package io.parley.gateway;
 
 import io.parley.gateway.config.ConfigLoader;
+import io.parley.gateway.config.Setting;
+import io.parley.gateway.config.Settings;
 import io.parley.gateway.server.BuildInfo;
 
 import java.io.PrintStream;
@@ -41,9 +43,14 @@ final class CommandLine {
                 .append("store in ./data and signs development tokens. Configure it with environment variables,\n")
                 .append("or put the keys (lower case) in a YAML file named by ")
                 .append(ConfigLoader.CONFIG_FILE_VARIABLE).append("; config/parley.yaml explains each.\n\n")
-                .append("Environment variables:\n");
-        for (String variable : ConfigLoader.environmentVariables()) {
-            text.append("  ").append(variable).append('\n');
+                .append("Environment variables (default; allowed values):\n");
+        int width = Settings.ALL.stream().mapToInt(setting -> setting.environmentVariable().length()).max().orElse(0);
+        String row = "  %-" + width + "s  %s\n";
+        text.append(String.format(row, ConfigLoader.CONFIG_FILE_VARIABLE, "unset; a YAML file"))
+                .append(String.format(row, ConfigLoader.LOG_LEVEL_VARIABLE, "INFO; TRACE, DEBUG, INFO, WARN, ERROR"));
+        for (Setting<?> setting : Settings.ALL) {
+            text.append(String.format(row, setting.environmentVariable(),
+                    (setting.defaultValue() == null ? "unset" : setting.defaultText()) + "; " + setting.bounds()));
         }
         return text.toString();
     }

@@ -10,6 +10,9 @@ import org.slf4j.LoggerFactory;
 
 import java.util.OptionalInt;
 
+import static io.parley.gateway.config.Settings.DEV_TOKENS;
+import static io.parley.gateway.config.Settings.LOG_FORMAT;
+
 /**
  * {@code java -jar parley-gateway.jar}: runs one node configured from the environment
  * ({@code --version} and {@code --help} answer and exit).
@@ -37,7 +40,7 @@ public final class Main {
             System.exit(2);
             return;
         }
-        config.logFormat().apply();
+        config.get(LOG_FORMAT).apply();
         JvmDefaults.apply();
         ParleyServer server;
         try {
@@ -52,7 +55,7 @@ public final class Main {
             log.warn("No PARLEY_JWT_SECRET, PARLEY_JWT_PUBLIC_KEY_FILE or PARLEY_JWT_JWKS_URL set: using a random "
                     + "secret that lives as long as this process (development only).");
         }
-        if (config.devTokens()) {
+        if (config.get(DEV_TOKENS)) {
             int port = server.port();
             log.info("Development tokens are on. Get one with:\n  curl -s -X POST http://localhost:{}{} -d '{}'\n"
                     + "then chat in a browser at http://localhost:{}/ or connect to ws://localhost:{}/ws?sid=alice "

@@ -1,6 +1,7 @@
 package io.parley.gateway;
 
-import io.parley.gateway.config.ConfigLoader;
+import io.parley.gateway.config.Setting;
+import io.parley.gateway.config.Settings;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -37,9 +38,11 @@ class CommandLineTest {
         assertThat(answer("--help")).hasValue(0);
         String help = out.toString(StandardCharsets.UTF_8);
         assertThat(help).contains("PARLEY_CONFIG").contains("PARLEY_LOG_LEVEL");
-        for (String key : ConfigLoader.keys()) {
-            assertThat(help).contains("PARLEY_" + key.toUpperCase(java.util.Locale.ROOT) + "\n");
+        for (Setting<?> setting : Settings.ALL) {
+            assertThat(help).containsPattern("\n  " + setting.environmentVariable() + " +\\S");
         }
+        assertThat(help).containsPattern("\n  PARLEY_PORT +8080; 0\\.\\.65535\n")
+                .containsPattern("\n  PARLEY_REDIS_URL +unset; a redis:// or rediss:// URL\n");
     }
 
     @Test

@@ -30,6 +30,13 @@ import io.parley.protocol.SocketScope;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
+import static io.parley.gateway.config.Settings.ALLOWED_ORIGINS;
+import static io.parley.gateway.config.Settings.HANDSHAKE_TIMEOUT;
+import static io.parley.gateway.config.Settings.IDLE_TIMEOUT;
+import static io.parley.gateway.config.Settings.MAX_FRAME_BYTES;
+import static io.parley.gateway.config.Settings.MAX_MESSAGES_PER_SECOND;
+import static io.parley.gateway.config.Settings.MESSAGE_BURST;
+import static io.parley.gateway.config.Settings.PERMESSAGE_DEFLATE;
 import static io.parley.gateway.connection.PipelineNames.*;
 
 /**
@@ -76,8 +83,8 @@ public final class ConnectionPipeline extends ChannelInitializer<SocketChannel> 
         this.sessions = sessions;
         this.presence = presence;
         this.flushes = flushes;
-        this.idleSweeps = new IdleSweeps(config.idleTimeout());
-        this.handshake = new WebSocketHandshakeHandler(endpoints, tokens, new OriginPolicy(config.allowedOrigins()),
+        this.idleSweeps = new IdleSweeps(config.get(IDLE_TIMEOUT));
+        this.handshake = new WebSocketHandshakeHandler(endpoints, tokens, new OriginPolicy(config.get(ALLOWED_ORIGINS)),
                 decoderConfig(config), chat, this, limits, metrics);
     }
 
@@ -101,7 +108,7 @@ public final class ConnectionPipeline extends ChannelInitializer<SocketChannel> 
         // Acks and pushes come in batches (one per group commit): one flush per socket per batch.
         handshakeContext.pipeline().addFirst(FLUSH,
                 new BatchedFlushHandler(flushes.of(handshakeContext.channel().eventLoop())));
-        addFrameLayer(handshakeContext.pipeline(), metrics, config.maxFrameBytes(), idleSweeps);
+        addFrameLayer(handshakeContext.pipeline(), metrics, config.get(MAX_FRAME_BYTES), idleSweeps);
         removeHttpPhase(handshakeContext);
     }
 
@@ -112,8 +119,8 @@ public final class ConnectionPipeline extends ChannelInitializer<SocketChannel> 
         SocketScope scope = SocketScope.of(endpoint.chatOf(uri), endpoint.authenticatesInFrames() ? credential : null);
         Session session = new Session(principal, endpoint.codec(), pipeline.channel(), scope, endpoint.frameWriters(uri));
         endpoint.addSessionHandlers(pipeline, session, uri);
-        pipeline.addLast(CHAT, new ChatFrameHandler(session, chat, this, metrics, config.maxMessagesPerSecond(),
-                config.messageBurst()));
+        pipeline.addLast(CHAT, new ChatFrameHandler(session, chat, this, metrics, config.get(MAX_MESSAGES_PER_SECOND),
+                config.get(MESSAGE_BURST)));
         return session;
     }
 
@@ -140,10 +147,10 @@ public final class ConnectionPipeline extends ChannelInitializer<SocketChannel> 
                                     ChannelHandler handshake) {
         p.addLast(HTTP_CODEC, new HttpServerCodec(MAX_HTTP_LINE_BYTES, MAX_HTTP_HEADER_BYTES, 8192));
         p.addLast(HTTP_AGGREGATOR, new HttpObjectAggregator(MAX_HTTP_BODY_BYTES));
-        if (config.permessageDeflate()) {
-            p.addLast(WS_EXTENSIONS, Compression.extensionHandler(config.maxFrameBytes()));
+        if (config.get(PERMESSAGE_DEFLATE)) {
+            p.addLast(WS_EXTENSIONS, Compression.extensionHandler(config.get(MAX_FRAME_BYTES)));
         }
-        p.addLast(HANDSHAKE_DEADLINE, new HandshakeDeadlineHandler(config.handshakeTimeout(), metrics));
+        p.addLast(HANDSHAKE_DEADLINE, new HandshakeDeadlineHandler(config.get(HANDSHAKE_TIMEOUT), metrics));
         p.addLast(HTTP_ROUTER, router);
         p.addLast(WS_HANDSHAKE, handshake);
     }
@@ -170,8 +177,8 @@ public final class ConnectionPipeline extends ChannelInitializer<SocketChannel> 
     /** Frame-decoder limits and strictness from the configuration. */
     public static WebSocketDecoderConfig decoderConfig(ParleyConfig config) {
         return WebSocketDecoderConfig.newBuilder()
-                .maxFramePayloadLength(config.maxFrameBytes())
-                .allowExtensions(config.permessageDeflate()) // RSV1 marks a deflated message
+                .maxFramePayloadLength(config.get(MAX_FRAME_BYTES))
+                .allowExtensions(config.get(PERMESSAGE_DEFLATE)) // RSV1 marks a deflated message
                 .allowMaskMismatch(false)
                 .closeOnProtocolViolation(true)
                 .withUTF8Validator(true)

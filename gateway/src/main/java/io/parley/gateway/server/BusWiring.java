@@ -26,6 +26,10 @@ import java.time.Clock;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
+import static io.parley.gateway.config.Settings.CHAT_CACHE_SIZE;
+import static io.parley.gateway.config.Settings.NODE_ID;
+import static io.parley.gateway.config.Settings.REDIS_URL;
+
 /**
  * The parts that differ between one node and a cluster, wired together: without
  * {@code redis_url} the in-process bus and presence; with it the Redis bus, the Redis user
@@ -38,23 +42,22 @@ record BusWiring(SessionRegistry sessions, Bus bus, ChatDirectory directory, Onl
     /** A single node has no peers to die. */
     private static final Function<Consumer<String>, AutoCloseable> NO_PEERS = wentOffline -> () -> { };
 
-
     static BusWiring create(ParleyConfig config, HistoryService history, GatewayMetrics metrics,
                             MeterRegistry registry, Clock clock, FlushBatch.PerLoop flushes) {
-        if (config.redisUrl() == null) {
+        if (config.get(REDIS_URL) == null) {
             SessionRegistry sessions = new SessionRegistry();
             return new BusWiring(sessions, new LocalBus(delivery(sessions, metrics, flushes)),
-                    new ChatDirectory(history, config.chatCacheSize()), new LocalOnlineUsers(sessions), NO_PEERS);
+                    new ChatDirectory(history, config.get(CHAT_CACHE_SIZE)), new LocalOnlineUsers(sessions), NO_PEERS);
         }
         ClusterOptions options = config.cluster();
         BusMetrics busMetrics = new BusMetrics(registry);
         RedisLink redis = RedisLink.connect(options, busMetrics, registry);
         try {
             RedisUserRegistry users = new RedisUserRegistry(redis, options, busMetrics);
-            ChatCache cache = new ChatCache(config.chatCacheSize());
+            ChatCache cache = new ChatCache(config.get(CHAT_CACHE_SIZE));
             SessionRegistry sessions = new SessionRegistry(users);
             RedisBus bus = new RedisBus(redis, users, delivery(sessions, metrics, flushes), history, sessions, options,
-                    busMetrics, clock, id -> MessageIds.nodeOf(id) == config.nodeId(), cache::memberJoinedElsewhere);
+                    busMetrics, clock, id -> MessageIds.nodeOf(id) == config.get(NODE_ID), cache::memberJoinedElsewhere);
             ChatDirectory directory = new ChatDirectory(history, cache, bus);
             return new BusWiring(sessions, bus, directory, users,
                     wentOffline -> new DeadNodeSweep(redis, users, options, busMetrics, wentOffline));

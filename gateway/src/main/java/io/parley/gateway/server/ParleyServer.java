@@ -80,6 +80,32 @@ import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
+import static io.parley.gateway.config.Settings.BIND_ADDRESS;
+import static io.parley.gateway.config.Settings.DATA_DIR;
+import static io.parley.gateway.config.Settings.DEV_TOKENS;
+import static io.parley.gateway.config.Settings.DEV_TOKEN_TTL;
+import static io.parley.gateway.config.Settings.FEED_HEARTBEAT_INTERVAL;
+import static io.parley.gateway.config.Settings.HANDSHAKE_TIMEOUT;
+import static io.parley.gateway.config.Settings.IO_THREADS;
+import static io.parley.gateway.config.Settings.JWT_AUDIENCE;
+import static io.parley.gateway.config.Settings.JWT_ISSUER;
+import static io.parley.gateway.config.Settings.JWT_JWKS_URL;
+import static io.parley.gateway.config.Settings.JWT_LEEWAY;
+import static io.parley.gateway.config.Settings.JWT_PUBLIC_KEY_FILE;
+import static io.parley.gateway.config.Settings.JWT_SECRET;
+import static io.parley.gateway.config.Settings.MAX_CHATS_PER_USER;
+import static io.parley.gateway.config.Settings.MAX_CONNECTIONS_PER_ADDRESS;
+import static io.parley.gateway.config.Settings.MAX_CONNECTIONS_PER_USER;
+import static io.parley.gateway.config.Settings.MAX_OUTBOUND_BYTES;
+import static io.parley.gateway.config.Settings.MAX_TEXT_LENGTH;
+import static io.parley.gateway.config.Settings.NODE_ID;
+import static io.parley.gateway.config.Settings.PORT;
+import static io.parley.gateway.config.Settings.SHUTDOWN_CLOSE_WINDOW;
+import static io.parley.gateway.config.Settings.SHUTDOWN_GRACE;
+import static io.parley.gateway.config.Settings.STORAGE_PASSWORD;
+import static io.parley.gateway.config.Settings.STORAGE_URL;
+import static io.parley.gateway.config.Settings.STORAGE_USER;
+
 /**
  * One running Parley node: the composition root that wires storage, chat core, bus and the
  * Netty server together. {@link #start} returns a node that is already listening; {@link #close}
@@ -106,7 +132,7 @@ public final class ParleyServer implements AutoCloseable {
 
     private ParleyServer(ParleyConfig config, OpenedResources opened) {
         this.config = config;
-        this.keys = opened.add(JwtKeys.of(config.jwtPublicKeyFile(), config.jwtSecret(), config.jwtJwksUrl()));
+        this.keys = opened.add(JwtKeys.of(config.get(JWT_PUBLIC_KEY_FILE), config.get(JWT_SECRET), config.get(JWT_JWKS_URL)));
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         opened.add(registry::close);
         this.gcMetrics = opened.add(new JvmGcMetrics());
@@ -121,22 +147,22 @@ public final class ParleyServer implements AutoCloseable {
         this.sessions = wiring.sessions();
         this.bus = opened.add(wiring.bus());
         this.onlineUsers = wiring.onlineUsers();
-        CoreContext core = new CoreContext(history, wiring.directory(), new MessageIds(config.nodeId(), clock), bus,
-                clock, config.maxTextLength(), config.maxChatsPerUser(), metrics);
+        CoreContext core = new CoreContext(history, wiring.directory(), new MessageIds(config.get(NODE_ID), clock), bus,
+                clock, config.get(MAX_TEXT_LENGTH), config.get(MAX_CHATS_PER_USER), metrics);
         PresenceAnnouncer presence = new PresenceAnnouncer(sessions, history, bus, clock);
         this.deadNodeSweep = opened.add(wiring.deadNodeSweep().apply(presence::usersNodeDied));
         ChatService chat = new ChatService(core, presence);
-        TokenVerifier tokens = keys.verifier(config.jwtIssuer(), config.jwtAudience(), config.jwtLeeway());
-        ConnectionLimits limits = new ConnectionLimits(config.maxConnectionsPerUser(),
-                config.maxConnectionsPerAddress(), metrics);
+        TokenVerifier tokens = keys.verifier(config.get(JWT_ISSUER), config.get(JWT_AUDIENCE), config.get(JWT_LEEWAY));
+        ConnectionLimits limits = new ConnectionLimits(config.get(MAX_CONNECTIONS_PER_USER),
+                config.get(MAX_CONNECTIONS_PER_ADDRESS), metrics);
         SslContext tls = Tls.serverContext(config);
 
         List<DialectEndpoint> endpoints = List.of(
                 new EventsEndpoint(new EventsCodec()),
                 new TypedEndpoint(new TypedCodec()),
                 new ActionsEndpoint(new ActionsCodec()),
-                new PairEndpoint(new PairCodec(), tokens, chat, config.handshakeTimeout(), metrics),
-                new FeedEndpoint(new FeedCodec(clock), chat, config.feedHeartbeatInterval()));
+                new PairEndpoint(new PairCodec(), tokens, chat, config.get(HANDSHAKE_TIMEOUT), metrics),
+                new FeedEndpoint(new FeedCodec(clock), chat, config.get(FEED_HEARTBEAT_INTERVAL)));
         HttpRouter router = new HttpRouter(routes(clock), Map.of(ChatsApiRoute.PATH, new ChatsApiRoute(chat, tokens)),
                 uri -> endpoints.stream().anyMatch(endpoint -> endpoint.matches(uri)));
         ConnectionPipeline pipeline = new ConnectionPipeline(config, tls, limits, metrics, router, endpoints, tokens,
@@ -145,19 +171,19 @@ public final class ParleyServer implements AutoCloseable {
         Transport transport = Transport.best();
         this.bossGroup = transport.newGroup(1);
         opened.add(() -> bossGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly());
-        this.workerGroup = transport.newGroup(config.ioThreads());
+        this.workerGroup = transport.newGroup(config.get(IO_THREADS));
         opened.add(() -> workerGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly());
         bindNettyMetrics(registry, workerGroup);
         this.serverChannel = listen(new ServerBootstrap()
                 .group(bossGroup, workerGroup)
                 .channel(transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 4096)
-                .attr(ConnectionMdc.NODE, config.nodeId()) // on the server channel, for connections' log lines
+                .attr(ConnectionMdc.NODE, config.get(NODE_ID)) // on the server channel, for connections' log lines
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
-                        new WriteBufferWaterMark(config.maxOutboundBytes() / 2, config.maxOutboundBytes()))
-                .childHandler(pipeline), new InetSocketAddress(config.bindAddress(), config.port()));
-        log.info("Parley node {} listening on {} ({}{}), config: {}", config.nodeId(), serverChannel.localAddress(),
+                        new WriteBufferWaterMark(config.get(MAX_OUTBOUND_BYTES) / 2, config.get(MAX_OUTBOUND_BYTES)))
+                .childHandler(pipeline), new InetSocketAddress(config.get(BIND_ADDRESS), config.get(PORT)));
+        log.info("Parley node {} listening on {} ({}{}), config: {}", config.get(NODE_ID), serverChannel.localAddress(),
                 transport.name(), tls == null ? ", plain ws" : ", wss via " + Tls.provider(), config);
     }
 
@@ -230,9 +256,9 @@ public final class ParleyServer implements AutoCloseable {
         routes.put(HealthRoutes.HEALTH_PATH, HealthRoutes.health());
         routes.put(HealthRoutes.READY_PATH, HealthRoutes.ready(history, () -> draining, bus::connected));
         routes.put("/metrics", new MetricsRoute(registry));
-        if (config.devTokens()) {
+        if (config.get(DEV_TOKENS)) {
             routes.put(DevTokensRoute.PATH, new DevTokensRoute(
-                    new DevTokenMinter(keys.signingSecret(), config.devTokenTtl(), clock)));
+                    new DevTokenMinter(keys.signingSecret(), config.get(DEV_TOKEN_TTL), clock)));
         }
         return routes;
     }
@@ -250,11 +276,11 @@ public final class ParleyServer implements AutoCloseable {
 
     /** The store's pools are sized from the options and report HikariCP's meters to the registry. */
     private static HistoryStore openStore(ParleyConfig config, HistoryOptions options, MeterRegistry registry) {
-        if (config.storageUrl() != null) {
-            return JdbcHistoryStore.postgres(config.storageUrl(), config.storageUser(), config.storagePassword(),
+        if (config.get(STORAGE_URL) != null) {
+            return JdbcHistoryStore.postgres(config.get(STORAGE_URL), config.get(STORAGE_USER), config.get(STORAGE_PASSWORD),
                     options, registry);
         }
-        return JdbcHistoryStore.embedded(config.dataDir(), options, registry);
+        return JdbcHistoryStore.embedded(config.get(DATA_DIR), options, registry);
     }
 
     /**
@@ -269,10 +295,10 @@ public final class ParleyServer implements AutoCloseable {
     @Override
     public void close() {
         draining = true;
-        Duration grace = config.shutdownGrace();
-        Duration window = config.shutdownCloseWindow();
+        Duration grace = config.get(SHUTDOWN_GRACE);
+        Duration window = config.get(SHUTDOWN_CLOSE_WINDOW);
         log.info("Parley node {} stopping: not ready from now on, serving for {} more, then closing sockets over {}",
-                config.nodeId(), grace, window);
+                config.get(NODE_ID), grace, window);
         sleep(grace);
         serverChannel.close().syncUninterruptibly();
         List<Channel> open = goAwaySpread(window);
@@ -286,7 +312,7 @@ public final class ParleyServer implements AutoCloseable {
         keys.close();
         gcMetrics.close();
         registry.close();
-        log.info("Parley node {} stopped", config.nodeId());
+        log.info("Parley node {} stopped", config.get(NODE_ID));
     }
 
     /** Sends every session's 1001 at its own moment within {@code window}: slot by slot, jittered in its slot. */

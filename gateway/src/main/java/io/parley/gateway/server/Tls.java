@@ -8,6 +8,9 @@ import io.parley.gateway.config.ParleyConfig;
 
 import javax.net.ssl.SSLException;
 
+import static io.parley.gateway.config.Settings.TLS_CERT_FILE;
+import static io.parley.gateway.config.Settings.TLS_KEY_FILE;
+
 /**
  * The server's TLS context from the PEM certificate chain and PKCS#8 key files: OpenSSL
  * (BoringSSL from netty-tcnative) when its native library loads on this platform, the JDK's
@@ -23,13 +26,13 @@ final class Tls {
             return null;
         }
         try {
-            return SslContextBuilder.forServer(config.tlsCertFile().toFile(), config.tlsKeyFile().toFile())
+            return SslContextBuilder.forServer(config.get(TLS_CERT_FILE).toFile(), config.get(TLS_KEY_FILE).toFile())
                     .sslProvider(provider())
                     .protocols("TLSv1.3", "TLSv1.2")
                     .build();
         } catch (SSLException | IllegalArgumentException e) {
-            throw new IllegalArgumentException("invalid configuration: cannot use tls_cert_file " + config.tlsCertFile()
-                    + " with tls_key_file " + config.tlsKeyFile() + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException("invalid configuration: cannot use tls_cert_file " + config.get(TLS_CERT_FILE)
+                    + " with tls_key_file " + config.get(TLS_KEY_FILE) + ": " + e.getMessage(), e);
         }
     }
 

@@ -19,6 +19,9 @@ import java.security.spec.ECGenParameterSpec;
 import java.time.Instant;
 import java.util.Base64;
 
+import static io.parley.gateway.config.Settings.DEV_TOKENS;
+import static io.parley.gateway.config.Settings.JWT_PUBLIC_KEY_FILE;
+import static io.parley.gateway.config.Settings.JWT_SECRET;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** RS256 and ES256 nodes verify with a public key from a PEM file, and refuse algorithm confusion. */
@@ -38,7 +41,7 @@ class PublicKeyTokensTest {
         generator.initialize(2048);
         KeyPair pair = generator.generateKeyPair();
         Path pem = writePem(dir, pair);
-        try (TestNode node = TestNode.start(b -> b.jwtSecret(null).jwtPublicKeyFile(pem).devTokens(false))) {
+        try (TestNode node = TestNode.start(b -> b.set(JWT_SECRET, null).set(JWT_PUBLIC_KEY_FILE, pem).set(DEV_TOKENS, false))) {
             String good = JWT.create().withSubject("rsa-user").withExpiresAt(Instant.now().plusSeconds(600))
                     .sign(Algorithm.RSA256((RSAPublicKey) pair.getPublic(), (RSAPrivateKey) pair.getPrivate()));
             try (WsClient c = WsClient.connect(node.ws("/ws?sid=rsa-user"), "access_token", good)) {
@@ -57,7 +60,7 @@ class PublicKeyTokensTest {
         generator.initialize(new ECGenParameterSpec("secp256r1"));
         KeyPair pair = generator.generateKeyPair();
         Path pem = writePem(dir, pair);
-        try (TestNode node = TestNode.start(b -> b.jwtSecret(null).jwtPublicKeyFile(pem).devTokens(false))) {
+        try (TestNode node = TestNode.start(b -> b.set(JWT_SECRET, null).set(JWT_PUBLIC_KEY_FILE, pem).set(DEV_TOKENS, false))) {
             String good = JWT.create().withSubject("ec-user").withExpiresAt(Instant.now().plusSeconds(600))
                     .sign(Algorithm.ECDSA256((ECPublicKey) pair.getPublic(), (ECPrivateKey) pair.getPrivate()));
             try (WsClient c = WsClient.connect(node.ws("/ws?sid=ec-user"), "access_token", good)) {

@@ -17,6 +17,12 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
 
+import static io.parley.gateway.config.Settings.NODE_ID;
+import static io.parley.gateway.config.Settings.REDIS_URL;
+import static io.parley.gateway.config.Settings.STORAGE_PASSWORD;
+import static io.parley.gateway.config.Settings.STORAGE_URL;
+import static io.parley.gateway.config.Settings.STORAGE_USER;
+
 /**
  * Several real nodes on one PostgreSQL schema and one Redis of the test's own, plus helpers for
  * the {@code events} dialect: support conversations joined by staff on different nodes are the
@@ -63,9 +69,9 @@ final class ClusterFixture implements AutoCloseable, BeforeAllCallback, AfterAll
     }
 
     UnaryOperator<ParleyConfig.Builder> nodeConfig(int nodeId) {
-        return b -> b.nodeId(nodeId)
-                .storageUrl(postgres.url()).storageUser(postgres.user()).storagePassword(postgres.password())
-                .redisUrl(redis.url());
+        return b -> b.set(NODE_ID, nodeId)
+                .set(STORAGE_URL, postgres.url()).set(STORAGE_USER, postgres.user()).set(STORAGE_PASSWORD, postgres.password())
+                .set(REDIS_URL, redis.url());
     }
 
     TestNode node(int index) {

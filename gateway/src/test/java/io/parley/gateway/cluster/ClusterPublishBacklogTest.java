@@ -17,6 +17,9 @@ import static io.parley.gateway.cluster.ClusterFixture.newApplication;
 import static io.parley.gateway.cluster.ClusterFixture.openConversation;
 import static io.parley.gateway.cluster.ClusterFixture.send;
 import static io.parley.gateway.cluster.ClusterFixture.staff;
+import static io.parley.gateway.config.Settings.BUS_PUBLISH_BACKLOG;
+import static io.parley.gateway.config.Settings.MAX_MESSAGES_PER_SECOND;
+import static io.parley.gateway.config.Settings.MESSAGE_BURST;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -30,7 +33,7 @@ class ClusterPublishBacklogTest {
     private static final int BURST = 60; // under the 64 requests a connection may have in flight
 
     @RegisterExtension
-    static final ClusterFixture cluster = ClusterFixture.perClass(2, b -> b.busPublishBacklog(1).maxMessagesPerSecond(10_000).messageBurst(10_000));
+    static final ClusterFixture cluster = ClusterFixture.perClass(2, b -> b.set(BUS_PUBLISH_BACKLOG, 1).set(MAX_MESSAGES_PER_SECOND, 10_000).set(MESSAGE_BURST, 10_000));
 
     @Test
     void refusedPublicationsStillReachTheOtherNodeOnceAndInOrder() {

@@ -35,6 +35,17 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
+import static io.parley.gateway.config.Settings.ALLOWED_ORIGINS;
+import static io.parley.gateway.config.Settings.BIND_ADDRESS;
+import static io.parley.gateway.config.Settings.IDLE_TIMEOUT;
+import static io.parley.gateway.config.Settings.JWT_LEEWAY;
+import static io.parley.gateway.config.Settings.JWT_PUBLIC_KEY_FILE;
+import static io.parley.gateway.config.Settings.JWT_SECRET;
+import static io.parley.gateway.config.Settings.MAX_CONNECTIONS_PER_ADDRESS;
+import static io.parley.gateway.config.Settings.MAX_CONNECTIONS_PER_USER;
+import static io.parley.gateway.config.Settings.MAX_FRAME_BYTES;
+import static io.parley.gateway.config.Settings.PORT;
+
 /**
  * The server the Autobahn testsuite's fuzzing client talks to (RFC 6455 conformance, cases
  * 1-10): Parley's own HTTP phase, handshake handler (a real JWT check), strict frame decoder and
@@ -57,15 +68,15 @@ public final class AutobahnServer {
 
     static Channel start(int port) throws InterruptedException {
         ParleyConfig config = ParleyConfig.builder()
-                .port(port)
-                .bindAddress("127.0.0.1")
-                .jwtSecret(SECRET)
-                .maxFrameBytes(16 * 1024 * 1024) // case 9.1.6 echoes a 16 MiB message
-                .idleTimeout(Duration.ofMinutes(5))
+                .set(PORT, port)
+                .set(BIND_ADDRESS, "127.0.0.1")
+                .set(JWT_SECRET, SECRET)
+                .set(MAX_FRAME_BYTES, 16 * 1024 * 1024) // case 9.1.6 echoes a 16 MiB message
+                .set(IDLE_TIMEOUT, Duration.ofMinutes(5))
                 .build();
         GatewayMetrics metrics = new GatewayMetrics(new SimpleMeterRegistry());
-        ConnectionLimits limits = new ConnectionLimits(config.maxConnectionsPerUser(),
-                config.maxConnectionsPerAddress(), metrics);
+        ConnectionLimits limits = new ConnectionLimits(config.get(MAX_CONNECTIONS_PER_USER),
+                config.get(MAX_CONNECTIONS_PER_ADDRESS), metrics);
         // The fuzzing client cannot send a token, so the echo endpoint supplies one: the real
         // verifier still checks it.
         String token = JWT.create().withSubject("autobahn").withExpiresAt(Instant.now().plus(Duration.ofDays(1)))
@@ -73,8 +84,8 @@ public final class AutobahnServer {
         List<DialectEndpoint> endpoints = List.of(new EchoEndpoint(token));
         // The echo endpoint names no chat, so the handshake never consults a chat core (null).
         WebSocketHandshakeHandler handshake = new WebSocketHandshakeHandler(endpoints,
-                new TokenVerifier(JwtKeys.of(config.jwtPublicKeyFile(), config.jwtSecret()).verificationAlgorithm(), null, null, config.jwtLeeway()),
-                new OriginPolicy(config.allowedOrigins()), ConnectionPipeline.decoderConfig(config), null,
+                new TokenVerifier(JwtKeys.of(config.get(JWT_PUBLIC_KEY_FILE), config.get(JWT_SECRET)).verificationAlgorithm(), null, null, config.get(JWT_LEEWAY)),
+                new OriginPolicy(config.get(ALLOWED_ORIGINS)), ConnectionPipeline.decoderConfig(config), null,
                 new EchoSessions(metrics, config), limits, metrics);
         HttpRouter router = new HttpRouter(Map.of(), uri -> true);
         Transport transport = Transport.best();
@@ -88,7 +99,7 @@ public final class AutobahnServer {
                         ConnectionPipeline.addHttpPhase(ch.pipeline(), config, metrics, router, handshake);
                     }
                 })
-                .bind(new InetSocketAddress(config.bindAddress(), config.port()))
+                .bind(new InetSocketAddress(config.get(BIND_ADDRESS), config.get(PORT)))
                 .sync()
                 .channel();
         server.closeFuture().addListener(f -> group.shutdownGracefully());
@@ -128,8 +139,8 @@ public final class AutobahnServer {
         /** The real frame layer, with the echo in place of the session's handlers. */
         @Override
         public void upgraded(ChannelHandlerContext ctx) {
-            ConnectionPipeline.addFrameLayer(ctx.pipeline(), metrics, config.maxFrameBytes(),
-                    new IdleSweeps(config.idleTimeout()));
+            ConnectionPipeline.addFrameLayer(ctx.pipeline(), metrics, config.get(MAX_FRAME_BYTES),
+                    new IdleSweeps(config.get(IDLE_TIMEOUT)));
             ctx.pipeline().addBefore(PipelineNames.CONTROL, "echo", new Echo());
             ConnectionPipeline.removeHttpPhase(ctx);
         }

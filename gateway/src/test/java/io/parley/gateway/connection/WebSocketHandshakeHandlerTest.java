@@ -17,6 +17,7 @@ import io.parley.gateway.http.HealthRoutes;
 import io.parley.gateway.http.HttpRouter;
 import io.parley.gateway.limits.ConnectionLimits;
 import io.parley.gateway.session.Session;
+import io.parley.gateway.config.Settings;
 import io.parley.gateway.support.ChatCore;
 import io.parley.gateway.support.EmbeddedChannels;
 import io.parley.gateway.support.LeakDetectionExtension;
@@ -61,8 +62,8 @@ class WebSocketHandshakeHandlerTest {
     private static final String KEY = "dGhlIHNhbXBsZSBub25jZQ==";
     private static final String ACCEPT = "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=";
     private static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
-    private static final Duration IDLE_TIMEOUT = ChatCore.IDLE_TIMEOUT;
-    private static final int MAX_FRAME_BYTES = ChatCore.MAX_FRAME_BYTES;
+    private static final Duration IDLE_TIMEOUT = Settings.IDLE_TIMEOUT.defaultValue();
+    private static final int MAX_FRAME_BYTES = Settings.MAX_FRAME_BYTES.defaultValue();
 
     @RegisterExtension
     static final ChatCore core = ChatCore.perClass();

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.List;
 
+import static io.parley.gateway.config.Settings.FEED_HEARTBEAT_INTERVAL;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -27,7 +28,7 @@ class AsyncApiExamplesTest {
 
     @BeforeAll
     static void start() {
-        node = TestNode.start(b -> b.feedHeartbeatInterval(Duration.ofMillis(200)));
+        node = TestNode.start(b -> b.set(FEED_HEARTBEAT_INTERVAL, Duration.ofMillis(200)));
         doc = AsyncApiDoc.served(node);
     }
 

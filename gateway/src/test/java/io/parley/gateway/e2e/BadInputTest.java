@@ -9,6 +9,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.Map;
 
+import static io.parley.gateway.config.Settings.MAX_FRAME_BYTES;
+import static io.parley.gateway.config.Settings.MAX_TEXT_LENGTH;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -19,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class BadInputTest {
     private static final int MAX_FRAME = 4096;
     @RegisterExtension
-    static final TestNode node = TestNode.perClass(b -> b.maxFrameBytes(MAX_FRAME).maxTextLength(1000));
+    static final TestNode node = TestNode.perClass(b -> b.set(MAX_FRAME_BYTES, MAX_FRAME).set(MAX_TEXT_LENGTH, 1000));
 
     private static JsonNode errorFor(WsClient client, String frame) {
         client.send(frame);

@@ -11,13 +11,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
+import static io.parley.gateway.config.Settings.FEED_HEARTBEAT_INTERVAL;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Dialect {@code feed} (seed 001) over real sockets: sequence, heartbeat, history update, chat events. */
 class FeedChatTest {
     private static final AtomicLong APPLICATIONS = new AtomicLong(5000);
     @RegisterExtension
-    static final TestNode node = TestNode.perClass(b -> b.feedHeartbeatInterval(Duration.ofMillis(200)));
+    static final TestNode node = TestNode.perClass(b -> b.set(FEED_HEARTBEAT_INTERVAL, Duration.ofMillis(200)));
 
     private static Map<String, Object> update(String text) {
         return Map.of("type", "update", "message", List.of(Map.of("type", "message", "text", text)));

@@ -13,12 +13,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 
+import static io.parley.gateway.config.Settings.ALLOWED_ORIGINS;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Credentials are checked before the upgrade: refusals are plain HTTP, no WebSocket is opened. */
 class HandshakeTest {
     @RegisterExtension
-    static final TestNode node = TestNode.perClass(b -> b.allowedOrigins(java.util.List.of("https://chat.example.com")));
+    static final TestNode node = TestNode.perClass(b -> b.set(ALLOWED_ORIGINS, java.util.List.of("https://chat.example.com")));
 
     private static int refused(String path, String token) {
         return token == null

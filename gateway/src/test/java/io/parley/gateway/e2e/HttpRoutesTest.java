@@ -10,6 +10,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.net.http.HttpResponse;
 import java.util.Map;
 
+import static io.parley.gateway.config.Settings.DEV_TOKENS;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Health, readiness, Prometheus metrics, development tokens and the browser page over real HTTP. */
@@ -50,7 +51,7 @@ class HttpRoutesTest {
 
     @Test
     void devTokensAreOffWhenDisabled() throws Exception {
-        try (TestNode production = TestNode.start(b -> b.devTokens(false))) {
+        try (TestNode production = TestNode.start(b -> b.set(DEV_TOKENS, false))) {
             assertThat(production.post("/api/v1/dev/tokens", "{\"sub\":\"x\"}").statusCode()).isEqualTo(404);
         }
     }

@@ -9,12 +9,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.time.Duration;
 import java.util.Map;
 
+import static io.parley.gateway.config.Settings.HANDSHAKE_TIMEOUT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Dialect {@code pair} (seed 000) over real sockets: authentication inside frames, no sessionId leak. */
 class PairChatTest {
     @RegisterExtension
-    static final TestNode node = TestNode.perClass(b -> b.handshakeTimeout(Duration.ofSeconds(2)));
+    static final TestNode node = TestNode.perClass(b -> b.set(HANDSHAKE_TIMEOUT, Duration.ofSeconds(2)));
 
     @Test
     void ownerAndSitterChatAfterABooking() {

@@ -20,6 +20,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.zip.Deflater;
 import java.util.zip.Inflater;
 
+import static io.parley.gateway.config.Settings.PERMESSAGE_DEFLATE;
+import static io.parley.gateway.config.Settings.TLS_CERT_FILE;
+import static io.parley.gateway.config.Settings.TLS_KEY_FILE;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** wss on the node itself (self-signed certificate made here), and permessage-deflate only when configured. */
@@ -28,7 +31,7 @@ class TransportOptionsTest {
     @Test
     void wssWithAPemCertificateAndKey() throws Exception {
         SelfSignedCertificate cert = new SelfSignedCertificate("localhost");
-        try (TestNode node = TestNode.start(b -> b.tlsCertFile(cert.certificate().toPath()).tlsKeyFile(cert.privateKey().toPath()))) {
+        try (TestNode node = TestNode.start(b -> b.set(TLS_CERT_FILE, cert.certificate().toPath()).set(TLS_KEY_FILE, cert.privateKey().toPath()))) {
             KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
             trust.load(null, null);
             trust.setCertificateEntry("parley", cert.cert());
@@ -85,7 +88,7 @@ class TransportOptionsTest {
 
     @Test
     void permessageDeflateWhenConfigured() throws Exception {
-        try (TestNode node = TestNode.start(b -> b.permessageDeflate(true));
+        try (TestNode node = TestNode.start(b -> b.set(PERMESSAGE_DEFLATE, true));
              RawWebSocket raw = RawWebSocket.connect(node.port(), "/ws?sid=d1", TestNode.token("d1"), OFFER)) {
             String accepted = raw.handshakeResponse().toLowerCase();
             assertThat(accepted).contains("sec-websocket-extensions: permessage-deflate");
@@ -106,7 +109,7 @@ class TransportOptionsTest {
 
     @Test
     void aPushIsCompressedForAConnectionThatNegotiatedDeflateAndPlainForOneThatDidNot() throws Exception {
-        try (TestNode node = TestNode.start(b -> b.permessageDeflate(true));
+        try (TestNode node = TestNode.start(b -> b.set(PERMESSAGE_DEFLATE, true));
              RawWebSocket plain = RawWebSocket.connect(node.port(), "/ws?sid=d2", TestNode.token("d2"));
              RawWebSocket compressed = RawWebSocket.connect(node.port(), "/ws?sid=d2", TestNode.token("d2"), OFFER)) {
             plain.sendText("{\"name\":\"Event.AddConversation\",\"args\":{\"user_id\":\"d2\",\"application_id\":5}}");

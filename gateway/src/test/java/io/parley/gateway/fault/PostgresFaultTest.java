@@ -31,6 +31,13 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
 
+import static io.parley.gateway.config.Settings.HISTORY_BATCH_SIZE;
+import static io.parley.gateway.config.Settings.HISTORY_QUEUE_CAPACITY;
+import static io.parley.gateway.config.Settings.HISTORY_READ_THREADS;
+import static io.parley.gateway.config.Settings.HISTORY_TIMEOUT;
+import static io.parley.gateway.config.Settings.HISTORY_WRITER_THREADS;
+import static io.parley.gateway.config.Settings.STORAGE_URL;
+import static io.parley.gateway.config.Settings.STORAGE_USER;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -72,7 +79,7 @@ class PostgresFaultTest {
     @Test
     void postgresStoppedMidTrafficAnswers503FastLosesNothingAckedAndRecoversByItself() throws Exception {
         Duration timeout = Duration.ofSeconds(2);
-        try (TestNode node = node(b -> b.historyTimeout(timeout));
+        try (TestNode node = node(b -> b.set(HISTORY_TIMEOUT, timeout));
              WsClient agent = staff(node, "800")) {
             int senders = 3;
             List<Sender> traffic = new ArrayList<>();
@@ -119,8 +126,8 @@ class PostgresFaultTest {
 
     @Test
     void aFullWriteQueueAnswers503AtOnceAndNeverDropsSilently() throws Exception {
-        try (TestNode node = node(b -> b.historyWriterThreads(1).historyQueueCapacity(2).historyBatchSize(1)
-                .historyTimeout(Duration.ofSeconds(10)));
+        try (TestNode node = node(b -> b.set(HISTORY_WRITER_THREADS, 1).set(HISTORY_QUEUE_CAPACITY, 2).set(HISTORY_BATCH_SIZE, 1)
+                .set(HISTORY_TIMEOUT, Duration.ofSeconds(10)));
              WsClient customer = node.connectEvents("810")) {
             String channel = openConversation(customer, "810");
             try (Connection locker = server.connect(); Statement s = locker.createStatement()) {
@@ -164,7 +171,7 @@ class PostgresFaultTest {
         // and writes, the stuck reads would hold every connection and starve the writer.
         int stuckReads = 20;
         List<WsClient> readers = new ArrayList<>();
-        try (TestNode node = node(b -> b.historyReadThreads(12).historyTimeout(Duration.ofSeconds(3)));
+        try (TestNode node = node(b -> b.set(HISTORY_READ_THREADS, 12).set(HISTORY_TIMEOUT, Duration.ofSeconds(3)));
              WsClient reader = node.connectEvents("820");
              WsClient customer = node.connectEvents("821");
              WsClient agent = staff(node, "822")) {
@@ -221,7 +228,7 @@ class PostgresFaultTest {
     // ---- helpers ----------------------------------------------------------------------------
 
     private TestNode node(UnaryOperator<ParleyConfig.Builder> more) {
-        return TestNode.start(b -> more.apply(b.storageUrl(server.urlWithSchema(schema)).storageUser(server.user())));
+        return TestNode.start(b -> more.apply(b.set(STORAGE_URL, server.urlWithSchema(schema)).set(STORAGE_USER, server.user())));
     }
 
     private static WsClient staff(TestNode node, String userId) {

@@ -14,6 +14,10 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 
+import static io.parley.gateway.config.Settings.MAX_FRAME_BYTES;
+import static io.parley.gateway.config.Settings.MAX_MESSAGES_PER_SECOND;
+import static io.parley.gateway.config.Settings.MAX_TEXT_LENGTH;
+import static io.parley.gateway.config.Settings.MESSAGE_BURST;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -43,8 +47,8 @@ class FuzzCorpusTest {
     @Test
     void theCorpusGetsClientErrorsOnlyAndHarmsNoOne() throws Exception {
         Random random = new Random(SEED);
-        try (TestNode node = TestNode.start(b -> b.maxFrameBytes(MAX_FRAME).maxTextLength(4000)
-                .maxMessagesPerSecond(100_000).messageBurst(100_000));
+        try (TestNode node = TestNode.start(b -> b.set(MAX_FRAME_BYTES, MAX_FRAME).set(MAX_TEXT_LENGTH, 4000)
+                .set(MAX_MESSAGES_PER_SECOND, 100_000).set(MESSAGE_BURST, 100_000));
              WsClient bystander = node.connectEvents("fz-by");
              WsClient agent = WsClient.connect(node.ws("/ws?sid=fz-agent"), "access_token", TestNode.staffToken("fz-agent"))) {
             bystander.event("Event.AddConversation", Map.of("user_id", "fz-by", "application_id", 990002));

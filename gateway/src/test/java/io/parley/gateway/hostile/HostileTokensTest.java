@@ -17,6 +17,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 
+import static io.parley.gateway.config.Settings.JWT_AUDIENCE;
+import static io.parley.gateway.config.Settings.JWT_ISSUER;
+import static io.parley.gateway.config.Settings.JWT_LEEWAY;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -27,7 +30,7 @@ class HostileTokensTest {
     private static final String ISSUER = "https://id.example.com";
     private static final String AUDIENCE = "parley";
     @RegisterExtension
-    static final TestNode node = TestNode.perClass(b -> b.jwtIssuer(ISSUER).jwtAudience(AUDIENCE).jwtLeeway(Duration.ofSeconds(1)));
+    static final TestNode node = TestNode.perClass(b -> b.set(JWT_ISSUER, ISSUER).set(JWT_AUDIENCE, AUDIENCE).set(JWT_LEEWAY, Duration.ofSeconds(1)));
 
     private static com.auth0.jwt.JWTCreator.Builder good(String subject) {
         return JWT.create().withSubject(subject).withIssuer(ISSUER).withAudience(AUDIENCE)

@@ -16,6 +16,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import static io.parley.gateway.config.Settings.HANDSHAKE_TIMEOUT;
+import static io.parley.gateway.config.Settings.IDLE_TIMEOUT;
+import static io.parley.gateway.config.Settings.MAX_CHATS_PER_USER;
+import static io.parley.gateway.config.Settings.MAX_CONNECTIONS_PER_ADDRESS;
+import static io.parley.gateway.config.Settings.MAX_CONNECTIONS_PER_USER;
+import static io.parley.gateway.config.Settings.MAX_FRAME_BYTES;
+import static io.parley.gateway.config.Settings.MAX_MESSAGES_PER_SECOND;
+import static io.parley.gateway.config.Settings.MAX_OUTBOUND_BYTES;
+import static io.parley.gateway.config.Settings.MAX_TEXT_LENGTH;
+import static io.parley.gateway.config.Settings.MESSAGE_BURST;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -30,7 +40,7 @@ class LimitsTest {
 
     @Test
     void messageRateAnswers429ThenClosesAnAbuserWith1008() throws Exception {
-        try (TestNode node = TestNode.start(b -> b.maxMessagesPerSecond(1).messageBurst(3));
+        try (TestNode node = TestNode.start(b -> b.set(MAX_MESSAGES_PER_SECOND, 1).set(MESSAGE_BURST, 3));
              RawWebSocket raw = RawWebSocket.connect(node.port(), "/ws?sid=r1", TestNode.token("r1"))) {
             for (int i = 0; i < 5; i++) {
                 raw.sendText("{\"name\":\"Event.GetUnreadInfo\",\"id\":" + i + ",\"args\":{\"user_id\":\"r1\"}}");
@@ -64,7 +74,7 @@ class LimitsTest {
 
     @Test
     void aClientWithinTheRateIsNeverRefused() throws Exception {
-        try (TestNode node = TestNode.start(b -> b.maxMessagesPerSecond(20).messageBurst(2));
+        try (TestNode node = TestNode.start(b -> b.set(MAX_MESSAGES_PER_SECOND, 20).set(MESSAGE_BURST, 2));
              WsClient c = node.connectEvents("r2")) {
             for (int i = 0; i < 6; i++) {
                 c.event("Event.GetUnreadInfo", Map.of("user_id", "r2"));
@@ -76,7 +86,7 @@ class LimitsTest {
 
     @Test
     void connectionsPerUserAreCappedWith429BeforeTheUpgrade() {
-        try (TestNode node = TestNode.start(b -> b.maxConnectionsPerUser(2))) {
+        try (TestNode node = TestNode.start(b -> b.set(MAX_CONNECTIONS_PER_USER, 2))) {
             WsClient first = node.connectEvents("u1");
             WsClient second = node.connectEvents("u1");
             assertThat(WsClient.refusedStatus(node.ws("/ws?sid=u1"), "access_token", TestNode.token("u1")))
@@ -104,7 +114,7 @@ class LimitsTest {
 
     @Test
     void connectionsPerAddressAreCappedAtAccept() throws Exception {
-        try (TestNode node = TestNode.start(b -> b.maxConnectionsPerAddress(3))) {
+        try (TestNode node = TestNode.start(b -> b.set(MAX_CONNECTIONS_PER_ADDRESS, 3))) {
             List<Socket> held = new ArrayList<>();
             try {
                 for (int i = 0; i < 3; i++) {
@@ -142,7 +152,7 @@ class LimitsTest {
     /** Slowloris: a request dribbled a byte at a time never completes; the node hangs up at the deadline. */
     @Test
     void handshakeTimeoutClosesADribblingClient() throws Exception {
-        try (TestNode node = TestNode.start(b -> b.handshakeTimeout(Duration.ofMillis(600)));
+        try (TestNode node = TestNode.start(b -> b.set(HANDSHAKE_TIMEOUT, Duration.ofMillis(600)));
              Socket socket = new Socket("127.0.0.1", node.port())) {
             socket.setSoTimeout(100);
             OutputStream out = socket.getOutputStream();
@@ -175,7 +185,7 @@ class LimitsTest {
     /** Idle timeout: a ping at half of it; a client that answers stays, one that is silent gets 1001. */
     @Test
     void idleTimeoutPingsThenClosesASilentClient() throws Exception {
-        try (TestNode node = TestNode.start(b -> b.idleTimeout(Duration.ofMillis(800)));
+        try (TestNode node = TestNode.start(b -> b.set(IDLE_TIMEOUT, Duration.ofMillis(800)));
              RawWebSocket silent = RawWebSocket.connect(node.port(), "/ws?sid=i1", TestNode.token("i1"));
              WsClient answering = node.connectEvents("i2")) { // the JDK client answers pings itself
             long start = System.nanoTime();
@@ -201,8 +211,8 @@ class LimitsTest {
      */
     @Test
     void slowConsumerIsClosedAndReleased() throws Exception {
-        try (TestNode node = TestNode.start(b -> b.maxOutboundBytes(16 * 1024)
-                .maxFrameBytes(1024 * 1024).maxTextLength(200_000).maxMessagesPerSecond(1000).messageBurst(1000));
+        try (TestNode node = TestNode.start(b -> b.set(MAX_OUTBOUND_BYTES, 16 * 1024)
+                .set(MAX_FRAME_BYTES, 1024 * 1024).set(MAX_TEXT_LENGTH, 200_000).set(MAX_MESSAGES_PER_SECOND, 1000).set(MESSAGE_BURST, 1000));
              WsClient customer = node.connectEvents("sc1")) {
             customer.event("Event.AddConversation", Map.of("user_id", "sc1", "application_id", 880001));
             customer.awaitName("Event.AddConversation");
@@ -237,7 +247,7 @@ class LimitsTest {
 
     @Test
     void chatsPerUserAreCappedButExistingChatsStillOpen() {
-        try (TestNode node = TestNode.start(b -> b.maxChatsPerUser(2)); WsClient c = node.connectEvents("m1")) {
+        try (TestNode node = TestNode.start(b -> b.set(MAX_CHATS_PER_USER, 2)); WsClient c = node.connectEvents("m1")) {
             for (int app = 770001; app <= 770002; app++) {
                 c.event("Event.AddConversation", Map.of("user_id", "m1", "application_id", app));
                 assertThat(c.awaitName("Event.AddConversation").path("ok").asBoolean()).isTrue();

@@ -25,6 +25,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import static io.parley.gateway.config.Settings.HISTORY_TIMEOUT;
+import static io.parley.gateway.config.Settings.JWT_SECRET;
+import static io.parley.gateway.config.Settings.NODE_ID;
+import static io.parley.gateway.config.Settings.PORT;
+import static io.parley.gateway.config.Settings.REDIS_URL;
+import static io.parley.gateway.config.Settings.SHUTDOWN_CLOSE_WINDOW;
+import static io.parley.gateway.config.Settings.SHUTDOWN_GRACE;
+import static io.parley.gateway.config.Settings.STORAGE_URL;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -77,10 +85,10 @@ class DeployFilesTest {
         assertThat(VARIABLES).containsAll(parleyNames(env.keySet()));
         ParleyConfig config = ConfigLoader.load(env);
 
-        assertThat(docker.inStage(1, "EXPOSE").get(0).args()).isEqualTo(String.valueOf(config.port()));
+        assertThat(docker.inStage(1, "EXPOSE").get(0).args()).isEqualTo(String.valueOf(config.get(PORT)));
         String check = docker.inStage(1, "HEALTHCHECK").get(0).args();
         assertThat(check).contains("GET " + HealthRoutes.HEALTH_PATH + " ")
-                .as("follows PARLEY_PORT, else the default").contains("${PARLEY_PORT:-" + ParleyConfig.DEFAULT_PORT + "}");
+                .as("follows PARLEY_PORT, else the default").contains("${PARLEY_PORT:-" + PORT.defaultValue() + "}");
     }
 
     // --- Compose ------------------------------------------------------------------------------
@@ -105,11 +113,11 @@ class DeployFilesTest {
             Map<String, String> env = interpolated(node.path("environment"));
             assertThat(VARIABLES).containsAll(parleyNames(env.keySet()));
             ParleyConfig config = ConfigLoader.load(env);
-            nodeIds.add(config.nodeId());
-            keys.add(config.jwtSecret());
-            assertThat(config.storageUrl()).startsWith("jdbc:postgresql://postgres:");
-            assertThat(config.redisUrl()).startsWith("redis://redis:");
-            assertThat(node.path("ports").get(0).asText()).endsWith(":" + config.port());
+            nodeIds.add(config.get(NODE_ID));
+            keys.add(config.get(JWT_SECRET));
+            assertThat(config.get(STORAGE_URL)).startsWith("jdbc:postgresql://postgres:");
+            assertThat(config.get(REDIS_URL)).startsWith("redis://redis:");
+            assertThat(node.path("ports").get(0).asText()).endsWith(":" + config.get(PORT));
             assertThat(duration(node.path("stop_grace_period").asText())).isGreaterThan(drainLowerBound(config));
         }
         assertThat(nodeIds).as("distinct node ids").hasSize(2);
@@ -143,7 +151,7 @@ class DeployFilesTest {
         assertThat(targets).isNotEmpty().allSatisfy(target -> {
             String[] hostPort = target.split(":");
             assertThat(names).as("a compose service or alias").contains(hostPort[0]);
-            assertThat(hostPort[1]).isEqualTo(String.valueOf(ParleyConfig.DEFAULT_PORT));
+            assertThat(hostPort[1]).isEqualTo(String.valueOf(PORT.defaultValue()));
         });
     }
 
@@ -165,13 +173,13 @@ class DeployFilesTest {
 
         ParleyConfig config = ConfigLoader.load(k8s.environment(TEST_KEY));
         JsonNode port = container.path("ports").get(0);
-        assertThat(port.path("containerPort").asInt()).isEqualTo(config.port());
+        assertThat(port.path("containerPort").asInt()).isEqualTo(config.get(PORT));
         String portName = port.path("name").asText();
         assertThat(probe(container, "livenessProbe").path("path").asText()).isEqualTo(HealthRoutes.HEALTH_PATH);
         assertThat(probe(container, "startupProbe").path("path").asText()).isEqualTo(HealthRoutes.HEALTH_PATH);
         assertThat(probe(container, "readinessProbe").path("path").asText()).isEqualTo(HealthRoutes.READY_PATH);
         for (String kind : List.of("livenessProbe", "startupProbe", "readinessProbe")) {
-            assertThat(probe(container, kind).path("port").asText()).isIn(portName, String.valueOf(config.port()));
+            assertThat(probe(container, kind).path("port").asText()).isIn(portName, String.valueOf(config.get(PORT)));
         }
         for (JsonNode service : k8s.all("Service")) {
             assertThat(service.path("spec").path("ports").get(0).path("targetPort").asText()).isEqualTo(portName);
@@ -191,12 +199,14 @@ class DeployFilesTest {
                 .filter(e -> e.path("name").asText().equals("PARLEY_NODE_ID")).findFirst().orElseThrow();
         assertThat(nodeId.path("valueFrom").path("fieldRef").path("fieldPath").asText())
                 .isEqualTo("metadata.labels['apps.kubernetes.io/pod-index']");
-        assertThat(set.path("spec").path("replicas").asInt()).isBetween(1, ParleyConfig.MAX_NODE_ID + 1);
+        int replicas = set.path("spec").path("replicas").asInt();
+        assertThat(replicas).isPositive();
+        assertThat(NODE_ID.allows(replicas - 1)).as("a node id for every replica").isTrue();
 
         ParleyConfig config = ConfigLoader.load(k8s.environment(TEST_KEY));
         JsonNode preStop = k8s.container().path("lifecycle").path("preStop").path("exec").path("command");
         Duration pause = Duration.ofSeconds(preStop.path(0).asText().equals("sleep") ? preStop.get(1).asLong() : 0);
-        assertThat(config.shutdownGrace()).as("not ready, still serving, before any socket closes").isPositive();
+        assertThat(config.get(SHUTDOWN_GRACE)).as("not ready, still serving, before any socket closes").isPositive();
         Duration grace = Duration.ofSeconds(k8s.podTemplate().path("spec").path("terminationGracePeriodSeconds").asLong());
         assertThat(grace).isGreaterThan(pause.plus(drainLowerBound(config)));
     }
@@ -217,8 +227,8 @@ class DeployFilesTest {
      * timeout.
      */
     private static Duration drainLowerBound(ParleyConfig config) {
-        return config.shutdownGrace().plus(config.shutdownCloseWindow())
-                .plus(config.historyTimeout().multipliedBy(2)).plus(ClusterOptions.DEFAULT_SHUTDOWN_TIMEOUT);
+        return config.get(SHUTDOWN_GRACE).plus(config.get(SHUTDOWN_CLOSE_WINDOW))
+                .plus(config.get(HISTORY_TIMEOUT).multipliedBy(2)).plus(ClusterOptions.DEFAULT_SHUTDOWN_TIMEOUT);
     }
 
     private static String shadedJarName() throws Exception {

@@ -10,6 +10,8 @@ import java.io.IOException;
 import java.util.Set;
 import java.util.TreeSet;
 
+import static io.parley.gateway.config.Settings.NODE_ID;
+import static io.parley.gateway.config.Settings.REDIS_URL;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -33,7 +35,7 @@ class ExportedMetricNamesTest {
             single = scrape(node);
         }
         redis = TestRedis.start();
-        try (TestNode node = TestNode.start(b -> b.nodeId(1).redisUrl(redis.url()))) {
+        try (TestNode node = TestNode.start(b -> b.set(NODE_ID, 1).set(REDIS_URL, redis.url()))) {
             NodeTraffic.chat(node, "ops-k1", 990_002);
             NodeTraffic.busError(node, redis.url());
             cluster = scrape(node);

@@ -13,6 +13,14 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 
+import static io.parley.gateway.config.Settings.HISTORY_QUEUE_CAPACITY;
+import static io.parley.gateway.config.Settings.MAX_CONNECTIONS_PER_USER;
+import static io.parley.gateway.config.Settings.MAX_FRAME_BYTES;
+import static io.parley.gateway.config.Settings.MAX_MESSAGES_PER_SECOND;
+import static io.parley.gateway.config.Settings.MAX_OUTBOUND_BYTES;
+import static io.parley.gateway.config.Settings.MAX_TEXT_LENGTH;
+import static io.parley.gateway.config.Settings.MESSAGE_BURST;
+
 /**
  * Traffic that makes a node register its lazily created series (per dialect, reason, limit,
  * code, operation): a chat with a message, refused handshakes, a limit hit, an error reply, a
@@ -29,10 +37,10 @@ final class NodeTraffic {
 
     /** Limits low enough for one test to hit them. */
     static ParleyConfig.Builder limits(ParleyConfig.Builder config) {
-        return config.historyQueueCapacity(WRITE_QUEUE_CAPACITY)
-                .maxConnectionsPerUser(1)
-                .maxOutboundBytes(16 * 1024).maxFrameBytes(1024 * 1024).maxTextLength(BIG.length())
-                .maxMessagesPerSecond(1000).messageBurst(1000);
+        return config.set(HISTORY_QUEUE_CAPACITY, WRITE_QUEUE_CAPACITY)
+                .set(MAX_CONNECTIONS_PER_USER, 1)
+                .set(MAX_OUTBOUND_BYTES, 16 * 1024).set(MAX_FRAME_BYTES, 1024 * 1024).set(MAX_TEXT_LENGTH, BIG.length())
+                .set(MAX_MESSAGES_PER_SECOND, 1000).set(MESSAGE_BURST, 1000);
     }
 
     /** A conversation with one message: connections, frames, commits, history calls. */

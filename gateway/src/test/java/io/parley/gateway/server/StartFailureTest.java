@@ -16,6 +16,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
+import static io.parley.gateway.config.Settings.BIND_ADDRESS;
+import static io.parley.gateway.config.Settings.DATA_DIR;
+import static io.parley.gateway.config.Settings.JWT_SECRET;
+import static io.parley.gateway.config.Settings.PORT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -26,8 +30,8 @@ class StartFailureTest {
     void aTakenPortFailsTheStartAndClosesWhatWasOpened(@TempDir Path data) throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             Set<Thread> before = liveThreads();
-            ParleyConfig config = ParleyConfig.builder().port(taken.getLocalPort()).bindAddress("127.0.0.1")
-                    .jwtSecret(TestNode.SECRET).dataDir(data).build();
+            ParleyConfig config = ParleyConfig.builder().set(PORT, taken.getLocalPort()).set(BIND_ADDRESS, "127.0.0.1")
+                    .set(JWT_SECRET, TestNode.SECRET).set(DATA_DIR, data).build();
 
             assertThatThrownBy(() -> ParleyServer.start(config))
                     .hasMessageContaining("cannot listen on 127.0.0.1:" + taken.getLocalPort());

@@ -41,6 +41,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 
+import static io.parley.gateway.config.Settings.JWT_SECRET;
+import static io.parley.gateway.config.Settings.MAX_MESSAGES_PER_SECOND;
+import static io.parley.gateway.config.Settings.MESSAGE_BURST;
+
 /**
  * The real chat core for handler tests: an embedded (H2 file) history store behind a real
  * {@link HistoryService}. One per test class (the store takes a moment to migrate):
@@ -52,8 +56,6 @@ import java.util.stream.Stream;
 public final class ChatCore implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
     public static final int MAX_TEXT_LENGTH = 4_000;
     /** The session pipeline's limits as {@link Wiring#connectionPipeline()} sets them. */
-    public static final int MAX_FRAME_BYTES = 64 * 1024;
-    public static final Duration IDLE_TIMEOUT = Duration.ofSeconds(60);
 
     private HistoryService history;
     private Path dataDir;
@@ -106,12 +108,12 @@ public final class ChatCore implements AutoCloseable, BeforeAllCallback, AfterAl
                          ChatService chat, PresenceAnnouncer presence, FlushBatch.PerLoop flushes) {
 
         /**
-         * The real connection pipeline over this wiring (64 KiB frames, 60 s idle, 1000
-         * messages/s), without dialects: tests add the handlers of the phase they exercise.
+         * The real connection pipeline over this wiring (default limits but 1000 messages/s),
+         * without dialects: tests add the handlers of the phase they exercise.
          */
         public ConnectionPipeline connectionPipeline() {
-            ParleyConfig config = ParleyConfig.builder().jwtSecret(TestNode.SECRET).maxFrameBytes(MAX_FRAME_BYTES)
-                    .idleTimeout(IDLE_TIMEOUT).maxMessagesPerSecond(1_000).messageBurst(1_000).build();
+            ParleyConfig config = ParleyConfig.builder().set(JWT_SECRET, TestNode.SECRET)
+                    .set(MAX_MESSAGES_PER_SECOND, 1_000).set(MESSAGE_BURST, 1_000).build();
             return new ConnectionPipeline(config, null, new ConnectionLimits(16, 1_000, metrics),
                     metrics, new HttpRouter(Map.of(), uri -> false), List.of(),
                     new TokenVerifier(Algorithm.HMAC256(TestNode.SECRET), null, null, Duration.ZERO),

@@ -20,6 +20,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.function.UnaryOperator;
 
+import static io.parley.gateway.config.Settings.BIND_ADDRESS;
+import static io.parley.gateway.config.Settings.DATA_DIR;
+import static io.parley.gateway.config.Settings.DEV_TOKENS;
+import static io.parley.gateway.config.Settings.JWT_SECRET;
+import static io.parley.gateway.config.Settings.PORT;
+
 /**
  * A real Parley node on a free loopback port with its own data directory and a known HS256 secret.
  * One per test: {@code try (TestNode node = TestNode.start())}; one per test class:
@@ -74,11 +80,11 @@ public final class TestNode implements AutoCloseable, BeforeAllCallback, AfterAl
 
     private ParleyConfig config() {
         return customizer.apply(ParleyConfig.builder()
-                .port(0)
-                .bindAddress("127.0.0.1")
-                .dataDir(dataDir)
-                .jwtSecret(SECRET)
-                .devTokens(true))
+                .set(PORT, 0)
+                .set(BIND_ADDRESS, "127.0.0.1")
+                .set(DATA_DIR, dataDir)
+                .set(JWT_SECRET, SECRET)
+                .set(DEV_TOKENS, true))
                 .build();
     }
 
