@@ -41,10 +41,29 @@ public final class JdbcHistoryStore implements HistoryStore {
         List<Message> append(Transactions appends, String what, List<NewMessage> batch);
     }
 
+    // Repeated sends are taken out first (RepeatedSends). On H2 the lookup runs in the append's
+    // transaction, and one process writes each chat from one writer, so nothing can come between.
     private static final Appender H2_APPEND = (appends, what, batch) ->
-            appends.write(what, Sync.AFTER_COMMIT, c -> MessageSql.append(c, batch));
+            appends.write(what, Sync.AFTER_COMMIT, c -> RepeatedSends.append(batch,
+                    keys -> MessageSql.findByClientIds(c, keys), fresh -> MessageSql.append(c, fresh)));
+    // On PostgreSQL a node may store a repeat between this lookup and the insert (the client tried
+    // another node meanwhile): the unique index refuses the statement, and a second lookup finds it.
     private static final Appender POSTGRES_APPEND = (appends, what, batch) ->
-            appends.singleStatement(what, c -> PostgresAppendSql.append(c, batch));
+            appends.singleStatement(what, c -> {
+                try {
+                    return postgresAppend(c, batch);
+                } catch (SQLException e) {
+                    if (!PostgresAppendSql.lostRepeatRace(e)) {
+                        throw e;
+                    }
+                    return postgresAppend(c, batch);
+                }
+            });
+
+    private static List<Message> postgresAppend(Connection c, List<NewMessage> batch) throws SQLException {
+        return RepeatedSends.append(batch, keys -> PostgresAppendSql.findByClientIds(c, keys),
+                fresh -> PostgresAppendSql.append(c, fresh));
+    }
 
     private final DataSources.Pools pools;
     private final Transactions appends; // the write pool: group commits only

@@ -9,6 +9,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
@@ -28,7 +29,11 @@ final class MessageSql {
     // One JDBC batch per commit, run in-process.
     private static final String INSERT_MESSAGE =
             "INSERT INTO messages (id, chat_id, seq, sender_id, content, content_type, reply_to,"
-                    + " created_at, updated_at, deleted, edited) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, FALSE, FALSE)";
+                    + " created_at, updated_at, deleted, edited, client_message_id)"
+                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, FALSE, FALSE, ?)";
+    private static final String SELECT_BY_CLIENT_ID =
+            "SELECT " + Rows.MESSAGE_COLUMNS + " FROM messages m"
+                    + " WHERE m.chat_id = ? AND m.sender_id = ? AND m.client_message_id = ?";
     private static final String SELECT_BY_ID =
             "SELECT " + Rows.MESSAGE_COLUMNS + " FROM messages m WHERE m.id = ?";
     private static final String SELECT_NEWEST =
@@ -61,8 +66,26 @@ final class MessageSql {
         Map<String, ChatCounter> counters = lockChats(c, chatIds);
         List<Message> committed = assignSequences(batch, counters);
         updateCounters(c, chatIds, counters);
-        insertMessages(c, committed);
+        insertMessages(c, batch, committed);
         return committed;
+    }
+
+    /** The stored messages of repeated sends, one lookup each (in-process: a few microseconds). */
+    static Map<RepeatedSends.Key, Message> findByClientIds(Connection c, Collection<RepeatedSends.Key> keys)
+            throws SQLException {
+        Map<RepeatedSends.Key, Message> stored = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement(SELECT_BY_CLIENT_ID)) {
+            for (RepeatedSends.Key key : keys) {
+                ps.setString(1, key.chatId());
+                ps.setString(2, key.senderId());
+                ps.setString(3, key.clientMessageId());
+                List<Message> found = list(ps);
+                if (!found.isEmpty()) {
+                    stored.put(key, found.get(0));
+                }
+            }
+        }
+        return stored;
     }
 
     /**
@@ -190,9 +213,11 @@ final class MessageSql {
         }
     }
 
-    private static void insertMessages(Connection c, List<Message> messages) throws SQLException {
+    private static void insertMessages(Connection c, List<NewMessage> batch, List<Message> messages)
+            throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(INSERT_MESSAGE)) {
-            for (Message m : messages) {
+            for (int i = 0; i < messages.size(); i++) {
+                Message m = messages.get(i);
                 ps.setLong(1, m.id());
                 ps.setString(2, m.chatId());
                 ps.setLong(3, m.seq());
@@ -202,6 +227,7 @@ final class MessageSql {
                 Rows.setNullableLong(ps, 7, m.replyTo());
                 Rows.setInstant(ps, 8, m.createdAt());
                 Rows.setInstant(ps, 9, m.updatedAt());
+                ps.setString(10, batch.get(i).clientMessageId());
                 ps.addBatch();
             }
             ps.executeBatch();

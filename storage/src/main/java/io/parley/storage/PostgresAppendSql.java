@@ -9,14 +9,18 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
 /**
  * PostgreSQL's append: the whole batch in one statement, run in auto-commit mode, so a group
- * commit costs one round trip whatever its size. Same result as {@link MessageSql#append} (which
+ * commit costs one round trip whatever its size (two when it holds sends with a client message
+ * id: their lookup, {@link #findByClientIds}, comes first). Same result as {@link MessageSql#append} (which
  * H2 uses): each message gets the next sequence of its chat in batch order, and each chat's
  * counter (last sequence, updated-at never backwards) moves to what the batch leaves behind.
  *
@@ -31,8 +35,9 @@ final class PostgresAppendSql {
     private static final String APPEND =
             "WITH batch AS ("
                     + " SELECT * FROM unnest(?::bigint[], ?::varchar[], ?::varchar[], ?::varchar[], ?::smallint[],"
-                    + " ?::bigint[], ?::timestamptz[])"
-                    + " WITH ORDINALITY AS v (id, chat_id, sender_id, content, content_type, reply_to, created_at, ord)),"
+                    + " ?::bigint[], ?::timestamptz[], ?::varchar[])"
+                    + " WITH ORDINALITY AS v (id, chat_id, sender_id, content, content_type, reply_to, created_at,"
+                    + " client_message_id, ord)),"
                     // Locked in id order: two nodes appending to overlapping chats wait for each other
                     // instead of deadlocking, and the second reads the counter the first left.
                     + " locked AS (SELECT id, last_seq FROM chats WHERE id IN (SELECT chat_id FROM batch)"
@@ -46,11 +51,19 @@ final class PostgresAppendSql {
                     + " FROM (SELECT chat_id, max(seq) AS last_seq, max(created_at) AS updated_at FROM numbered"
                     + " GROUP BY chat_id) n WHERE c.id = n.chat_id),"
                     + " inserted AS (INSERT INTO messages (id, chat_id, seq, sender_id, content, content_type, reply_to,"
-                    + " created_at, updated_at, deleted, edited)"
+                    + " created_at, updated_at, deleted, edited, client_message_id)"
                     + " SELECT id, chat_id, seq, sender_id, content, content_type, reply_to, created_at, created_at,"
-                    + " FALSE, FALSE FROM numbered)"
+                    + " FALSE, FALSE, client_message_id FROM numbered)"
                     + " SELECT seq FROM numbered ORDER BY ord";
     private static final String EXISTING_CHATS = "SELECT id FROM chats WHERE id = ANY (?)";
+    /** The stored messages of repeated sends, in one round trip (the partial index serves it). */
+    private static final String BY_CLIENT_IDS =
+            "SELECT " + Rows.MESSAGE_COLUMNS + ", k.ord FROM unnest(?::varchar[], ?::varchar[], ?::varchar[])"
+                    + " WITH ORDINALITY AS k (chat_id, sender_id, client_message_id, ord)"
+                    + " JOIN messages m ON m.chat_id = k.chat_id AND m.sender_id = k.sender_id"
+                    + " AND m.client_message_id = k.client_message_id WHERE m.client_message_id IS NOT NULL";
+    private static final String UNIQUE_VIOLATION = "23505";
+    private static final String CLIENT_ID_INDEX = "messages_client_id_key";
     private static final String NOT_NULL_VIOLATION = "23502";
 
     private PostgresAppendSql() {
@@ -66,6 +79,7 @@ final class PostgresAppendSql {
         Short[] types = new Short[n];
         Long[] replyTos = new Long[n];
         String[] createdAts = new String[n];
+        String[] clientIds = new String[n];
         Instant[] created = new Instant[n];
         for (int i = 0; i < n; i++) {
             NewMessage m = batch.get(i);
@@ -77,6 +91,7 @@ final class PostgresAppendSql {
             replyTos[i] = m.replyTo();
             created[i] = Rows.micros(m.createdAt()); // what the column keeps
             createdAts[i] = created[i].toString(); // ISO-8601 UTC: timestamptz input
+            clientIds[i] = m.clientMessageId();
         }
         List<Message> committed = new ArrayList<>(n);
         try (PreparedStatement ps = c.prepareStatement(APPEND)) {
@@ -87,7 +102,8 @@ final class PostgresAppendSql {
             ps.setArray(p++, c.createArrayOf("varchar", contents));
             ps.setArray(p++, c.createArrayOf("int2", types));
             ps.setArray(p++, c.createArrayOf("bigint", replyTos));
-            ps.setArray(p, c.createArrayOf("varchar", createdAts));
+            ps.setArray(p++, c.createArrayOf("varchar", createdAts));
+            ps.setArray(p, c.createArrayOf("varchar", clientIds));
             try (ResultSet rs = ps.executeQuery()) {
                 for (int i = 0; rs.next(); i++) {
                     NewMessage m = batch.get(i);
@@ -102,6 +118,40 @@ final class PostgresAppendSql {
             throw e;
         }
         return committed;
+    }
+
+    /** The stored messages of repeated sends. */
+    static Map<RepeatedSends.Key, Message> findByClientIds(Connection c, Collection<RepeatedSends.Key> keys)
+            throws SQLException {
+        List<RepeatedSends.Key> ordered = List.copyOf(keys);
+        String[] chatIds = new String[ordered.size()];
+        String[] senders = new String[ordered.size()];
+        String[] clientIds = new String[ordered.size()];
+        for (int i = 0; i < ordered.size(); i++) {
+            chatIds[i] = ordered.get(i).chatId();
+            senders[i] = ordered.get(i).senderId();
+            clientIds[i] = ordered.get(i).clientMessageId();
+        }
+        Map<RepeatedSends.Key, Message> stored = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement(BY_CLIENT_IDS)) {
+            ps.setArray(1, c.createArrayOf("varchar", chatIds));
+            ps.setArray(2, c.createArrayOf("varchar", senders));
+            ps.setArray(3, c.createArrayOf("varchar", clientIds));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    stored.put(ordered.get(rs.getInt("ord") - 1), Rows.message(rs));
+                }
+            }
+        }
+        return stored;
+    }
+
+    /**
+     * Whether the append failed because another node stored one of its repeated sends between
+     * the lookup and the insert: the batch is then looked up and appended again.
+     */
+    static boolean lostRepeatRace(SQLException e) {
+        return UNIQUE_VIOLATION.equals(e.getSQLState()) && String.valueOf(e.getMessage()).contains(CLIENT_ID_INDEX);
     }
 
     /** Names the chat that made the statement fail (the batch was rolled back with it). */

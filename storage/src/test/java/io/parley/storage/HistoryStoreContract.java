@@ -504,6 +504,55 @@ public abstract class HistoryStoreContract {
         assertThat(store.findMessage(written.id()).orElseThrow().content()).isEqualTo(text);
     }
 
+    // ---- repeated sends (client message ids) -------------------------------------------------
+
+    @Test
+    void aRepeatedSendIsAnsweredWithTheStoredMessageAndNumberedOnce() {
+        String alice = user();
+        Chat chat = newGroup(alice, user());
+        Message first = store.append(List.of(withClientId(message(chat.id(), alice, "hi", T0), "c-1"))).get(0);
+        Message between = store.append(List.of(message(chat.id(), alice, "no client id", T0))).get(0);
+
+        // A retry in a later batch (another id, another content: the first send wins), beside a new send.
+        NewMessage retry = withClientId(message(chat.id(), alice, "hi, again", T0.plusSeconds(1)), "c-1");
+        NewMessage next = withClientId(message(chat.id(), alice, "next", T0.plusSeconds(1)), "c-2");
+        List<Message> answered = store.append(List.of(retry, next));
+
+        assertThat(answered.get(0)).isEqualTo(first);
+        assertThat(answered.get(1).seq()).as("no gap where the repeat was").isEqualTo(between.seq() + 1);
+        assertThat(store.after(chat.id(), 0, 10)).extracting(Message::content).containsExactly("hi", "no client id", "next");
+    }
+
+    @Test
+    void repeatsWithinOneBatchAreStoredOnce() {
+        String alice = user();
+        Chat chat = newGroup(alice);
+        List<Message> answered = store.append(List.of(
+                withClientId(message(chat.id(), alice, "a", T0), "same"),
+                message(chat.id(), alice, "b", T0),
+                withClientId(message(chat.id(), alice, "a again", T0), "same")));
+
+        assertThat(answered.get(2)).isEqualTo(answered.get(0));
+        assertThat(answered).extracting(Message::seq).containsExactly(1L, 2L, 1L);
+        assertThat(store.after(chat.id(), 0, 10)).extracting(Message::content).containsExactly("a", "b");
+    }
+
+    @Test
+    void aClientIdIsOneSendOnlyForItsSenderInItsChat() {
+        String alice = user();
+        String bob = user();
+        Chat chat = newGroup(alice, bob);
+        Chat other = newGroup(alice, bob);
+        List<Message> answered = store.append(List.of(
+                withClientId(message(chat.id(), alice, "alice's", T0), "x"),
+                withClientId(message(chat.id(), bob, "bob's", T0), "x"),
+                withClientId(message(other.id(), alice, "alice's elsewhere", T0), "x")));
+
+        assertThat(answered).extracting(Message::id).doesNotHaveDuplicates();
+        assertThat(store.after(chat.id(), 0, 10)).hasSize(2);
+        assertThat(store.after(other.id(), 0, 10)).hasSize(1);
+    }
+
     @Test
     void isHealthyWhileOpen() {
         assertThat(store.isHealthy()).isTrue();
@@ -525,6 +574,11 @@ public abstract class HistoryStoreContract {
 
     protected static NewMessage message(String chatId, String senderId, String content, Instant at) {
         return new NewMessage(MESSAGE_IDS.incrementAndGet(), chatId, senderId, content, ContentType.TEXT, null, at);
+    }
+
+    protected static NewMessage withClientId(NewMessage m, String clientMessageId) {
+        return new NewMessage(m.id(), m.chatId(), m.senderId(), m.content(), m.contentType(), m.replyTo(),
+                m.createdAt(), clientMessageId);
     }
 
     protected Chat newGroup(String... members) {

@@ -129,6 +129,59 @@ class PostgresConcurrentAppendTest {
         }
     }
 
+    /**
+     * A client that retries on the other node while its first send is still in flight: both nodes
+     * append the same client ids at once, in batches with other sends. Each id is stored once,
+     * every answer for it is that one message, and the sequences stay 1..N.
+     */
+    @Test
+    void sendsRepeatedOnTwoNodesAtOnceAreStoredOnce() throws Exception {
+        int rounds = 60;
+        try (HistoryStore nodeA = newStore(); HistoryStore nodeB = newStore()) {
+            List<String> chats = newChats(nodeA);
+            List<HistoryStore> nodes = List.of(nodeA, nodeB);
+            Map<String, Collection<Long>> answersByClientId = new java.util.concurrent.ConcurrentHashMap<>();
+            Collection<Message> acked = new ConcurrentLinkedQueue<>();
+
+            // Writers 2k and 2k+1 (one per node) send the same client ids in the same rounds.
+            runAtOnce(2 * THREADS_PER_NODE, writer -> () -> {
+                HistoryStore node = nodes.get(writer % 2);
+                for (int round = 0; round < rounds; round++) {
+                    List<NewMessage> batch = new ArrayList<>();
+                    for (String chat : chats) {
+                        String clientId = "pair" + writer / 2 + "-r" + round + "-" + chat;
+                        batch.add(withClientId(message(chat, "w" + writer + "-r" + round), clientId));
+                        batch.add(message(chat, "plain w" + writer + "-r" + round));
+                    }
+                    List<Message> answers = node.append(batch);
+                    for (int i = 0; i < batch.size(); i++) {
+                        NewMessage sent = batch.get(i);
+                        if (sent.clientMessageId() != null) {
+                            answersByClientId.computeIfAbsent(sent.clientMessageId(), k -> new ConcurrentLinkedQueue<>())
+                                    .add(answers.get(i).id());
+                        }
+                        if (answers.get(i).id() == sent.id()) {
+                            acked.add(answers.get(i)); // stored by this append (not a repeat's answer)
+                        }
+                    }
+                }
+                return null;
+            });
+
+            int perChat = 2 * THREADS_PER_NODE * rounds; // the plain sends
+            int clientIds = THREADS_PER_NODE * rounds;   // each sent by two writers
+            assertThat(answersByClientId).hasSize(clientIds * CHATS);
+            answersByClientId.forEach((clientId, answers) ->
+                    assertThat(answers).as("answers for %s", clientId).hasSize(2).containsOnly(answers.iterator().next()));
+            assertEveryChatHoldsExactlyWhatWasAcknowledged(nodeB, chats, acked, (perChat + clientIds) * CHATS);
+        }
+    }
+
+    private static NewMessage withClientId(NewMessage m, String clientMessageId) {
+        return new NewMessage(m.id(), m.chatId(), m.senderId(), m.content(), m.contentType(), m.replyTo(),
+                m.createdAt(), clientMessageId);
+    }
+
     private static void assertEveryChatHoldsExactlyWhatWasAcknowledged(HistoryStore reader, List<String> chats,
                                                                        Collection<Message> acked, int expected) {
         assertThat(acked).hasSize(expected);

@@ -58,10 +58,12 @@ public final class Messaging {
                     .thenCompose(entry -> checkReplyTo(c.chatId(), c.replyTo()).thenApply(ok -> entry))
                     .thenAccept(entry -> {
                         NewMessage message = new NewMessage(core.ids().next(), c.chatId(), principal.userId(), content,
-                                c.contentType(), c.replyTo(), core.now());
+                                c.contentType(), c.replyTo(), core.now(), c.clientMessageId());
                         core.history().append(message).whenComplete((committed, failure) -> {
                             try {
-                                if (failure == null) {
+                                if (failure == null && committed.id() != message.id()) {
+                                    answerRepeat(committed, reply);
+                                } else if (failure == null) {
                                     publish(committed, entry, originSessionId, reply);
                                 } else {
                                     reply.completeExceptionally(failure);
@@ -88,6 +90,15 @@ public final class Messaging {
         Reply answer = new Reply.MessageReply(committed);
         core.bus().publish(new Envelope(new ChatEvent.MessagePosted(committed), entry.members(), originSessionId,
                 () -> reply.complete(answer)));
+    }
+
+    /**
+     * A repeat of a send already stored (same client message id): answered with that message, not
+     * published again; the members had it when it was first committed.
+     */
+    private void answerRepeat(Message stored, CompletableFuture<Reply> reply) {
+        core.metrics().repeatedSend();
+        reply.complete(new Reply.MessageReply(stored));
     }
 
     public CompletableFuture<Reply> markRead(Principal principal, long originSessionId, Command.MarkRead c) {

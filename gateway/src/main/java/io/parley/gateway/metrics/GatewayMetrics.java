@@ -24,12 +24,16 @@ public final class GatewayMetrics {
     private final Map<String, Counter> protocolCloses = new ConcurrentHashMap<>();
     private final Map<String, Counter> limitRejections = new ConcurrentHashMap<>();
     private final Counter messagesIn;
+    private final Counter repeatedSends;
     private final Counter deliveries;
 
     public GatewayMetrics(MeterRegistry registry) {
         this.registry = registry;
         this.messagesIn = Counter.builder("parley.messages.in")
                 .description("Messages accepted from clients and committed").register(registry);
+        this.repeatedSends = Counter.builder("parley.messages.repeated")
+                .description("Sends repeated with a client message id, answered with the message stored first")
+                .register(registry);
         this.deliveries = Counter.builder("parley.messages.out")
                 .description("Pushed events written to connections on this node").register(registry);
     }
@@ -66,6 +70,10 @@ public final class GatewayMetrics {
 
     public void messageIn() {
         messagesIn.increment();
+    }
+
+    public void repeatedSend() {
+        repeatedSends.increment();
     }
 
     public void deliveries(int count) {

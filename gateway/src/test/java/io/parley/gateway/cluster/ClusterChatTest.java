@@ -11,6 +11,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 import static io.parley.gateway.cluster.ClusterFixture.*;
@@ -23,6 +24,32 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ClusterChatTest {
     @RegisterExtension
     static final ClusterFixture cluster = ClusterFixture.perClass(3);
+
+    /**
+     * The client lost its acknowledgement on one node and sends again through another: the retry
+     * is answered with the first message, which the chat holds and its members get once.
+     */
+    @Test
+    void aSendRetriedThroughAnotherNodeIsStoredAndDeliveredOnce() {
+        TestNode a = cluster.node(0), b = cluster.node(1), c = cluster.node(2);
+        String chat = a.createChat("retry-sender", "group", "retry-listener");
+        Map<String, Object> send = Map.of("type", "new_message", "content", Map.of("chat_type", "project",
+                "chat_id", chat, "message", "only once", "client_message_id", "device-7:42"));
+        try (WsClient listener = c.connectTyped("retry-listener")) {
+            long first;
+            try (WsClient sender = a.connectTyped("retry-sender")) {
+                sender.json(send);
+                first = sender.awaitType("new_message").at("/content/message_id").asLong();
+            }
+            try (WsClient sender = b.connectTyped("retry-sender")) {
+                sender.json(send);
+                assertThat(sender.awaitType("new_message").at("/content/message_id").asLong()).isEqualTo(first);
+            }
+            assertThat(listener.awaitType("new_message").at("/content/message_id").asLong()).isEqualTo(first);
+            assertThat(listener.receivesNothing(m -> "new_message".equals(m.path("type").asText()),
+                    Duration.ofMillis(300))).as("delivered once").isTrue();
+        }
+    }
 
     @Test
     void conversationWithStaffOnEveryNodeReachesEveryoneOnceInHistoryOrder() {

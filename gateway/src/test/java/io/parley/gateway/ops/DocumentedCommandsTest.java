@@ -147,7 +147,9 @@ class DocumentedCommandsTest {
                 int hash = target.indexOf('#');
                 String file = hash < 0 ? target : target.substring(0, hash);
                 Path resolved = file.isEmpty() ? doc : doc.getParent().resolve(file).normalize();
-                if (!Files.exists(resolved)) {
+                if (!resolved.startsWith(ROOT)) {
+                    broken.add(ROOT.relativize(doc) + ": " + target + " (outside the repository)");
+                } else if (!Files.exists(resolved)) {
                     broken.add(ROOT.relativize(doc) + ": " + target + " (no such file)");
                 } else if (hash >= 0 && resolved.toString().endsWith(".md")
                         && !anchors(resolved).contains(target.substring(hash + 1))) {

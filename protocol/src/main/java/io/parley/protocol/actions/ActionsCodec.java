@@ -129,7 +129,8 @@ public final class ActionsCodec implements DialectCodec {
             case GET_MESSAGES -> new Command.GetHistory(chatId(f), null, f.optionalPositiveLong("before"),
                     f.optionalInt("limit", 1, Command.GetHistory.MAX_LIMIT, Command.GetHistory.DEFAULT_LIMIT));
             case SEND_MESSAGE -> new Command.SendMessage(chatId(f), null, f.text("text"),
-                    f.contentType("content_type"), f.optionalPositiveLong("reply_to"));
+                    f.contentType("content_type"), f.optionalPositiveLong("reply_to"),
+                    f.optionalClientMessageId());
             default -> throw new UnknownType("unknown type \"" + type + "\"");
         };
     }

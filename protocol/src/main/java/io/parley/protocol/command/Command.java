@@ -43,8 +43,15 @@ public sealed interface Command {
         }
     }
 
-    record SendMessage(String chatId, String claimedUserId, String content, ContentType contentType, Long replyTo)
-            implements Command {
+    /**
+     * A new message. {@code clientMessageId} (or {@code null}) is the sender's own id for this
+     * send: a repeat with the same one in the same chat is answered with the first one's message.
+     */
+    record SendMessage(String chatId, String claimedUserId, String content, ContentType contentType, Long replyTo,
+                       String clientMessageId) implements Command {
+        public SendMessage(String chatId, String claimedUserId, String content, ContentType contentType, Long replyTo) {
+            this(chatId, claimedUserId, content, contentType, replyTo, null);
+        }
     }
 
     /** Moves the principal's read cursor forward to the given message. */

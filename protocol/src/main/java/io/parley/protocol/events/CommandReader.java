@@ -37,7 +37,8 @@ final class CommandReader {
                     userId(args, "sender_id"),
                     args.text("content"),
                     contentType(args.raw("content_type")),
-                    args.optionalPositiveLong("reply_to"));
+                    args.optionalPositiveLong("reply_to"),
+                    args.optionalClientMessageId());
             case EventNames.READ_MESSAGE -> new Command.MarkRead(
                     args.id("session_channel"),
                     userId(args, "executor_id"),

@@ -101,7 +101,7 @@ public final class FeedCodec implements DialectCodec {
                         "message[0].type: expected \"message\" (chat_event items come from the server only)");
             }
             return new Request.Valid(UPDATE, null, new Command.SendMessage(scope.chatId(), null, item.text("text"),
-                    ContentType.TEXT, null));
+                    ContentType.TEXT, null, fields.optionalClientMessageId()));
         } catch (ChatException e) {
             return new Request.Invalid(null, null, e);
         } catch (RuntimeException e) {

@@ -1,5 +1,6 @@
 package io.parley.protocol.json;
 
+import io.parley.protocol.model.NewMessage;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.parley.protocol.command.ChatException;
 import io.parley.protocol.command.ErrorCode;
@@ -96,6 +97,20 @@ public final class Fields {
             throw wrongType(field, "a string", node);
         }
         return node.textValue();
+    }
+
+    /**
+     * The optional {@code client_message_id} (the same name in every dialect): a string of 1 to
+     * 64 characters, or {@code null}.
+     */
+    public String optionalClientMessageId() {
+        String field = "client_message_id";
+        String id = optionalString(field);
+        if (id != null && (id.isEmpty() || id.length() > NewMessage.MAX_CLIENT_MESSAGE_ID_LENGTH
+                || hasUnpairedSurrogate(id))) {
+            throw bad(field + ": expected a string of 1 to " + NewMessage.MAX_CLIENT_MESSAGE_ID_LENGTH + " characters");
+        }
+        return id;
     }
 
     /** Required message text: not blank, valid Unicode; returned as sent. */

@@ -6,14 +6,32 @@ import java.util.Objects;
 /**
  * A message accepted by the chat core and waiting to be committed. The store assigns its
  * per-chat sequence inside the commit, so sequences never repeat, whichever node wrote it.
+ *
+ * @param clientMessageId the sender's own id for this send, or {@code null}: a send repeated with
+ *                        the same one (same chat, same sender) is answered with the message the
+ *                        first one stored, and stored once
  */
 public record NewMessage(long id, String chatId, String senderId, String content, ContentType contentType,
-                         Long replyTo, Instant createdAt) {
+                         Long replyTo, Instant createdAt, String clientMessageId) {
+    /** The longest client message id, in characters. */
+    public static final int MAX_CLIENT_MESSAGE_ID_LENGTH = 64;
+
     public NewMessage {
         Objects.requireNonNull(chatId, "chatId");
         Objects.requireNonNull(senderId, "senderId");
         Objects.requireNonNull(content, "content");
         Objects.requireNonNull(contentType, "contentType");
         Objects.requireNonNull(createdAt, "createdAt");
+        if (clientMessageId != null
+                && (clientMessageId.isEmpty() || clientMessageId.length() > MAX_CLIENT_MESSAGE_ID_LENGTH)) {
+            throw new IllegalArgumentException("client message id must be 1.." + MAX_CLIENT_MESSAGE_ID_LENGTH
+                    + " characters");
+        }
+    }
+
+    /** Without a client message id: a repeat is a new message. */
+    public NewMessage(long id, String chatId, String senderId, String content, ContentType contentType,
+                      Long replyTo, Instant createdAt) {
+        this(id, chatId, senderId, content, contentType, replyTo, createdAt, null);
     }
 }

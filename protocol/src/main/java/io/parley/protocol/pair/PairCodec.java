@@ -62,7 +62,7 @@ public final class PairCodec implements DialectCodec {
                 return new Request.Valid("hello", null, new Command.SetPresence(true));
             }
             return new Request.Valid("message", null, new Command.SendMessage(scope.chatId(), null,
-                    frame.text("message"), ContentType.TEXT, null));
+                    frame.text("message"), ContentType.TEXT, null, frame.optionalClientMessageId()));
         } catch (ChatException e) {
             return new Request.Invalid(null, null, e);
         } catch (RuntimeException e) {

@@ -89,7 +89,8 @@ public final class TypedCodec implements DialectCodec {
         String chatId = chatId(content);
         return switch (type) {
             case NEW_MESSAGE -> new Command.SendMessage(chatId, null, content.text("message"),
-                    content.contentType("content_type"), content.optionalPositiveLong("reply_to"));
+                    content.contentType("content_type"), content.optionalPositiveLong("reply_to"),
+                    content.optionalClientMessageId());
             case DELETE_MESSAGE -> new Command.DeleteMessage(chatId, null, content.positiveLong("message_id"));
             case MESSAGE_READ -> new Command.MarkRead(chatId, null, content.positiveLong("message_id"));
             case USER_TYPING, TYPING_ALIAS -> new Command.Typing(chatId, null);

@@ -55,6 +55,22 @@ class TypedCodecTest {
     }
 
     @Test
+    void aClientMessageIdIsAStringOfOneTo64Characters() {
+        String frame = "{\"type\":\"new_message\",\"content\":{\"chat_type\":\"direct\",\"chat_id\":\"1_2\","
+                + "\"message\":\"x\",\"client_message_id\":%s}}";
+        String longest = "k".repeat(64);
+        assertThat(((Command.SendMessage) valid(CODEC, NONE, frame.formatted("\"" + longest + "\"")).command())
+                .clientMessageId()).isEqualTo(longest);
+        assertThat(((Command.SendMessage) valid(CODEC, NONE, frame.formatted("null")).command()).clientMessageId())
+                .as("null counts as absent").isNull();
+        for (String bad : new String[] {"\"\"", "\"" + longest + "k\"", "42", "\"\\ud800\""}) {
+            Request.Invalid refused = invalid(CODEC, NONE, frame.formatted(bad));
+            assertThat(refused.error().code()).as(bad).isEqualTo(ErrorCode.BAD_REQUEST);
+            assertThat(refused.error().getMessage()).as(bad).contains("client_message_id");
+        }
+    }
+
+    @Test
     void directIdsAreOrderInsensitive() {
         Command.SendMessage c = (Command.SendMessage) valid(CODEC, NONE,
                 "{\"type\":\"new_message\",\"content\":{\"chat_type\":\"direct\",\"chat_id\":\"10_2\",\"message\":\"x\",\"reply_to\":5}}").command();
