@@ -237,6 +237,40 @@ async function main() {
   const pushA2 = await gotA2;
   check('A: received it too (echo to user 1\'s other connection)', pushMessage(pushA2)?.content === pageText, JSON.stringify(pushA2));
 
+  // ---- Page C loses its connection: it reconnects by itself, resumes, and shows each message once --
+  const shownCount = text => c.evaluate(t => [...document.querySelectorAll('#messages li')]
+    .filter(li => li.dataset.content === t).length, text);
+  check('C: the message list shows the page\'s own message once', (await shownCount(pageText)) === 1,
+        `${await shownCount(pageText)} times`);
+  await c.click('#drop');
+  await c.waitForFunction(() => /^reconnecting in /.test(document.getElementById('state').textContent),
+                          null, { timeout: STEP_MS }).catch(() => {});
+  const dropped = await c.textContent('#state');
+  check('C: "Drop the connection" -> state shows reconnecting with a delay', /^reconnecting in /.test(dropped), dropped);
+  // Sent while disconnected: kept with its client_message_id and sent once connected again.
+  const offlineText = 'sent while offline';
+  const gotB3 = waitPush(b, 'Event.ReceiveMessage', offlineText);
+  await c.fill('#text', offlineText);
+  await c.click('#send');
+  const away = ['while you were away 1', 'while you were away 2'];
+  for (const text of away) {
+    const sent = await request(b, 'Event.SendMessage', { session_channel: CHANNEL, sender_id: '2', content: text });
+    check(`B: Event.SendMessage "${text}" while C is away -> ok`, sent.ok === true, JSON.stringify(sent));
+  }
+  await c.waitForFunction(texts => texts.every(t => [...document.querySelectorAll('#messages li')]
+    .some(li => li.dataset.content === t)), [...away, offlineText], { timeout: STEP_MS * 2 }).catch(() => {});
+  const state = await c.textContent('#state');
+  check('C: reconnected by itself', /^connected as 1 \(subprotocol access_token\)$/.test(state), state);
+  for (const text of [pageText, ...away, offlineText]) {
+    const n = await shownCount(text);
+    check(`C: shows "${text}" exactly once after the resume`, n === 1, `${n} times`);
+  }
+  const pushB3 = await gotB3;
+  check('B: received the message C sent while offline', pushMessage(pushB3)?.content === offlineText, JSON.stringify(pushB3));
+  const history = await request(b, 'Event.GetMessageList', { session_channel: CHANNEL, executor_id: '2', limit: 200 });
+  const stored = history.result.Messages.filter(m => m.content === offlineText).length;
+  check('B: history holds the offline message once', stored === 1, `${stored} times`);
+
   await c.screenshot({ path: SCREENSHOT, fullPage: true, timeout: STEP_MS });
   check(`C: screenshot written to ${SCREENSHOT}`, true);
 }

@@ -31,10 +31,20 @@ public final class Messaging {
         int limit = c.limit() <= 0 ? Command.GetHistory.DEFAULT_LIMIT : Math.min(c.limit(), Command.GetHistory.MAX_LIMIT);
         return access.member(principal, c.chatId()).thenCompose(entry -> core.history().call("history_page", store -> {
             // afterId resumes (the messages after the last one seen), else a page back from beforeId.
-            List<Message> page = c.afterId() == null
-                    ? store.page(c.chatId(), c.beforeId(), limit)
-                    : store.after(c.chatId(), messageIn(store.findMessage(c.afterId()), c.chatId(), c.afterId()).seq(), limit);
-            return (Reply) new Reply.HistoryPage(page, store.readCursors(c.chatId()));
+            // One message more than the page tells whether another page follows.
+            List<Message> page;
+            boolean more;
+            if (c.afterId() == null) {
+                page = store.page(c.chatId(), c.beforeId(), limit + 1);
+                more = page.size() > limit;
+                page = more ? page.subList(1, page.size()) : page; // ascending: the extra one is the oldest
+            } else {
+                long afterSeq = messageIn(store.findMessage(c.afterId()), c.chatId(), c.afterId()).seq();
+                page = store.after(c.chatId(), afterSeq, limit + 1);
+                more = page.size() > limit;
+                page = more ? page.subList(0, limit) : page;
+            }
+            return (Reply) new Reply.HistoryPage(List.copyOf(page), store.readCursors(c.chatId()), more);
         }));
     }
 

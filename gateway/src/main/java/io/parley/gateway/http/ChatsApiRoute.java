@@ -41,8 +41,10 @@ import java.util.function.Function;
  *       {@code {"chat"}}: direct (one other member; idempotent), group/project (members), booking
  *       (the other participant), support ({@code application_id}; idempotent).</li>
  *   <li>{@code GET /api/v1/chats} → {@code {"chats": [...]}}.</li>
- *   <li>{@code GET /api/v1/chats/{id}/messages?before_id=&limit=} → {@code {"messages": [...]}},
- *       oldest first.</li>
+ *   <li>{@code GET /api/v1/chats/{id}/messages?before_id=|after_id=&limit=} →
+ *       {@code {"messages": [...], "has_more"}}, oldest first: the newest page, a page back from
+ *       {@code before_id}, or the messages after {@code after_id} (resume); {@code has_more} says
+ *       another page follows in that direction.</li>
  * </ul>
  * Errors: {@code {"error": {"code", "message"}}} with the HTTP status. The chat core runs off the
  * event loop; the answer is written back on the connection's own executor.
@@ -143,22 +145,30 @@ public final class ChatsApiRoute implements HttpRoute {
 
     private static Command historyCommand(String chatId, Map<String, List<String>> query) {
         Long before = null;
+        Long after = null;
         int limit = Command.GetHistory.DEFAULT_LIMIT;
         try {
             if (query.containsKey("before_id")) {
                 before = Long.parseLong(query.get("before_id").get(0));
             }
+            if (query.containsKey("after_id")) {
+                after = Long.parseLong(query.get("after_id").get(0));
+            }
             if (query.containsKey("limit")) {
                 limit = Integer.parseInt(query.get("limit").get(0));
             }
         } catch (NumberFormatException e) {
-            throw new ChatException(ErrorCode.BAD_REQUEST, "before_id and limit must be integers");
+            throw new ChatException(ErrorCode.BAD_REQUEST, "before_id, after_id and limit must be integers");
         }
-        if (limit < 1 || limit > Command.GetHistory.MAX_LIMIT || (before != null && before <= 0)) {
+        if (limit < 1 || limit > Command.GetHistory.MAX_LIMIT || (before != null && before <= 0)
+                || (after != null && after <= 0)) {
             throw new ChatException(ErrorCode.BAD_REQUEST,
-                    "limit must be 1.." + Command.GetHistory.MAX_LIMIT + " and before_id positive");
+                    "limit must be 1.." + Command.GetHistory.MAX_LIMIT + ", before_id and after_id positive");
         }
-        return new Command.GetHistory(chatId, null, before, limit);
+        if (before != null && after != null) {
+            throw new ChatException(ErrorCode.BAD_REQUEST, "send before_id or after_id, not both");
+        }
+        return new Command.GetHistory(chatId, null, before, limit, after);
     }
 
     private static ObjectNode chats(Reply reply) {
@@ -195,6 +205,7 @@ public final class ChatsApiRoute implements HttpRoute {
             node.put("edited", m.edited());
             node.put("deleted", m.deleted());
         }
+        body.put("has_more", ((Reply.HistoryPage) reply).more());
         return body;
     }
 

@@ -53,13 +53,34 @@ class RestApiTest {
                 actions.awaitType("send_message");
             }
         }
-        JsonNode newest = body(node.rest("GET", "/api/v1/chats/" + chat + "/messages?limit=2", "22", null)).path("messages");
+        JsonNode newestPage = body(node.rest("GET", "/api/v1/chats/" + chat + "/messages?limit=2", "22", null));
+        JsonNode newest = newestPage.path("messages");
         assertThat(newest).hasSize(2);
         assertThat(newest.get(0).path("text").asText()).isEqualTo("m2");
-        JsonNode older = body(node.rest("GET", "/api/v1/chats/" + chat + "/messages?before_id="
-                + newest.get(0).path("id").asLong(), "22", null)).path("messages");
-        assertThat(older).hasSize(1);
-        assertThat(older.get(0).path("text").asText()).isEqualTo("m1");
+        assertThat(newestPage.path("has_more").asBoolean()).as("m1 is older").isTrue();
+        JsonNode olderPage = body(node.rest("GET", "/api/v1/chats/" + chat + "/messages?before_id="
+                + newest.get(0).path("id").asLong(), "22", null));
+        assertThat(olderPage.path("messages")).hasSize(1);
+        assertThat(olderPage.at("/messages/0/text").asText()).isEqualTo("m1");
+        assertThat(olderPage.path("has_more").asBoolean()).isFalse();
+
+        // Resume: after m1, two at a time, oldest first, until has_more is false.
+        long m1 = olderPage.at("/messages/0/id").asLong();
+        JsonNode resumed = body(node.rest("GET", "/api/v1/chats/" + chat + "/messages?limit=1&after_id=" + m1, "22", null));
+        assertThat(resumed.at("/messages/0/text").asText()).isEqualTo("m2");
+        assertThat(resumed.path("has_more").asBoolean()).isTrue();
+        resumed = body(node.rest("GET", "/api/v1/chats/" + chat + "/messages?limit=2&after_id="
+                + resumed.at("/messages/0/id").asLong(), "22", null));
+        assertThat(resumed.at("/messages/0/text").asText()).isEqualTo("m3");
+        assertThat(resumed.path("messages")).hasSize(1);
+        assertThat(resumed.path("has_more").asBoolean()).isFalse();
+
+        // A message of another chat is no place to resume from: said, not answered with a gap.
+        String other = node.createChat("21", "group", "23");
+        HttpResponse<String> foreign = node.rest("GET", "/api/v1/chats/" + other + "/messages?after_id=" + m1, "21", null);
+        assertThat(foreign.statusCode()).isEqualTo(404);
+        assertThat(node.rest("GET", "/api/v1/chats/" + chat + "/messages?after_id=" + m1 + "&before_id=" + m1, "21",
+                null).statusCode()).isEqualTo(400);
     }
 
     @Test

@@ -30,7 +30,9 @@ import java.util.regex.Pattern;
  *   <li>{@code list_chats {}} → {@code data: {"chats": [chat...]}}, most recently active first</li>
  *   <li>{@code create_chat {members: [user ids], title?}} → {@code data: {"chat": chat}}: a group
  *       chat of you and the members, with a fresh UUID</li>
- *   <li>{@code get_messages {chat_id, before?, limit?}} → {@code data: {"messages": [...]}},
+ *   <li>{@code get_messages {chat_id, before? | after?, limit?}} → {@code data: {"messages": [...],
+ *       "has_more"}} ({@code after} resumes after that message; {@code has_more}: another page
+ *       follows in that direction),
  *       oldest first; the newest page unless {@code before} (a message id) pages back; limit
  *       1..200, default 50</li>
  *   <li>{@code send_message {chat_id, text, reply_to?}} → {@code data: {"message": message}}</li>
@@ -126,13 +128,23 @@ public final class ActionsCodec implements DialectCodec {
             case LIST_CHATS -> new Command.ListChats(null);
             case CREATE_CHAT -> new Command.CreateChat(ChatKind.GROUP, f.ids("members", MAX_MEMBERS),
                     f.optionalString("title"), null);
-            case GET_MESSAGES -> new Command.GetHistory(chatId(f), null, f.optionalPositiveLong("before"),
-                    f.optionalInt("limit", 1, Command.GetHistory.MAX_LIMIT, Command.GetHistory.DEFAULT_LIMIT));
+            case GET_MESSAGES -> historyRequest(f);
             case SEND_MESSAGE -> new Command.SendMessage(chatId(f), null, f.text("text"),
                     f.contentType("content_type"), f.optionalPositiveLong("reply_to"),
                     f.optionalClientMessageId());
             default -> throw new UnknownType("unknown type \"" + type + "\"");
         };
+    }
+
+    /** {@code before} pages back; {@code after} resumes after the last message the client saw. */
+    private static Command.GetHistory historyRequest(Fields f) {
+        Long before = f.optionalPositiveLong("before");
+        Long after = f.optionalPositiveLong("after");
+        if (before != null && after != null) {
+            throw new ChatException(ErrorCode.BAD_REQUEST, "send before or after, not both");
+        }
+        return new Command.GetHistory(chatId(f), null, before,
+                f.optionalInt("limit", 1, Command.GetHistory.MAX_LIMIT, Command.GetHistory.DEFAULT_LIMIT), after);
     }
 
     private static String chatId(Fields f) {
@@ -172,6 +184,7 @@ public final class ActionsCodec implements DialectCodec {
                     message(gen, m);
                 }
                 gen.writeEndArray();
+                gen.writeBooleanField("has_more", page.more());
             } else if (reply instanceof Reply.MessageReply m) {
                 gen.writeFieldName("message");
                 message(gen, m.message());

@@ -18,9 +18,15 @@ public sealed interface Reply {
 
     /**
      * A page of history in ascending order plus the read cursors needed to tell each message's
-     * status.
+     * status. {@code more}: another page exists in the direction asked for (older messages for a
+     * page back, newer ones for a resume), so the client must ask again to have them all.
      */
-    record HistoryPage(List<Message> messages, Map<String, Long> readCursors) implements Reply {
+    record HistoryPage(List<Message> messages, Map<String, Long> readCursors, boolean more) implements Reply {
+        /** A page that is all there is. */
+        public HistoryPage(List<Message> messages, Map<String, Long> readCursors) {
+            this(messages, readCursors, false);
+        }
+
         /**
          * Seed 002's {@code status}: 1 once any member other than the sender has read the message
          * (their read cursor reached its sequence), else 0. The same for every viewer.

@@ -96,6 +96,7 @@ final class EnvelopeWriter {
                 ModelWriter.message(gen, message, page.statusOf(message));
             }
             gen.writeEndArray();
+            gen.writeBooleanField("has_more", page.more());
             gen.writeEndObject();
         } else if (reply instanceof Reply.MessageReply messageReply) {
             gen.writeStartObject();

@@ -23,9 +23,9 @@ import io.parley.protocol.command.Reply;
  *       application, created on first call ({@code session_channel} is the application id).</li>
  *   <li>{@code Event.GetConversationList {user_id}} → {@code {"conversations": [...]}}.</li>
  *   <li>{@code Event.GetMessageList {session_channel, executor_id, before_id?, after_id?, limit?}} →
- *       {@code {"Messages": [...]}} in ascending order; newest page by default, {@code before_id}
- *       pages back, {@code after_id} resumes (the messages after that one, oldest first; repeat
- *       with the last id until a page is shorter than {@code limit}), {@code limit} 1..200
+ *       {@code {"Messages": [...], "has_more"}} in ascending order; newest page by default,
+ *       {@code before_id} pages back, {@code after_id} resumes (the messages after that one,
+ *       oldest first; repeat with the last id while {@code has_more}), {@code limit} 1..200
  *       (default 50).</li>
  *   <li>{@code Event.SendMessage {session_channel, sender_id, content, content_type?, reply_to?}}
  *       → {@code {"message": {...}}}; {@code content_type} 1 text (default, also for unknown

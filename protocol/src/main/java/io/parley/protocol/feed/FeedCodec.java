@@ -114,12 +114,17 @@ public final class FeedCodec implements DialectCodec {
     public byte[] encodeReply(Request.Valid request, Reply reply) {
         if (reply instanceof Reply.HistoryPage page) {
             List<Message> messages = page.messages();
-            long eventId = messages.isEmpty() ? 0 : messages.get(messages.size() - 1).id();
+            // The last message's id, so that reconnecting with it as after_event_id resumes here;
+            // an empty resume keeps the id it resumed from.
+            Long resumedFrom = request != null && request.command() instanceof Command.GetHistory history
+                    ? history.afterId() : null;
+            long eventId = !messages.isEmpty() ? messages.get(messages.size() - 1).id()
+                    : resumedFrom != null ? resumedFrom : 0;
             return update(eventId, clock.instant(), gen -> {
                 for (Message m : messages) {
                     item(gen, ITEM_MESSAGE, m.deleted() ? "" : m.content(), m.senderId(), m.createdAt());
                 }
-            });
+            }, page.more());
         }
         if (reply instanceof Reply.MessageReply m) {
             return messageUpdate(m.message());
@@ -171,6 +176,11 @@ public final class FeedCodec implements DialectCodec {
     }
 
     private static byte[] update(long eventId, Instant at, Json.Body items) {
+        return update(eventId, at, items, false);
+    }
+
+    /** {@code more}: a resume that did not reach the newest message says so ({@code "has_more": true}). */
+    private static byte[] update(long eventId, Instant at, Json.Body items, boolean more) {
         return open(gen -> {
             gen.writeStringField("type", UPDATE);
             gen.writeNumberField("eventId", eventId);
@@ -179,6 +189,9 @@ public final class FeedCodec implements DialectCodec {
             gen.writeArrayFieldStart("message");
             items.writeTo(gen);
             gen.writeEndArray();
+            if (more) {
+                gen.writeBooleanField("has_more", true);
+            }
         });
     }
 

@@ -1,5 +1,6 @@
 package io.parley.protocol.pair;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.parley.protocol.DialectCodec;
 import io.parley.protocol.Request;
@@ -14,6 +15,7 @@ import io.parley.protocol.json.Json;
 import io.parley.protocol.model.ContentType;
 import io.parley.protocol.model.Message;
 
+import java.io.IOException;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 
@@ -31,12 +33,17 @@ import java.time.format.DateTimeParseException;
  *       RFC 3339 but the server's commit time is what everyone sees.</li>
  *   <li>Delivery, to the other participant and as the sender's acknowledgement:
  *       {@code {"message", "timestamp", "senderId", "messageId"}} — never a {@code sessionId}.</li>
+ *   <li>Resume (ours): a hello with {@code lastMessageId} is answered {@code {"code": 200,
+ *       "message": "authenticated", "messages": [deliveries after it, oldest first], "has_more"}};
+ *       with {@code has_more} true, send another hello with the last one's id.</li>
  *   <li>Errors: the seed's {@code ErrorSchema {"code", "message"}}.</li>
  * </ul>
  * Reads, typing, edits and deletions have no frame in this dialect.
  */
 public final class PairCodec implements DialectCodec {
     public static final String DIALECT = "pair";
+    /** On a hello: the last message the client has; the answer carries the ones after it. */
+    static final String LAST_MESSAGE_ID = "lastMessageId";
 
     @Override
     public String dialect() {
@@ -59,7 +66,11 @@ public final class PairCodec implements DialectCodec {
             }
             checkTimestamp(frame);
             if (!frame.has("message")) {
-                return new Request.Valid("hello", null, new Command.SetPresence(true));
+                Long lastMessageId = frame.optionalPositiveLong(LAST_MESSAGE_ID);
+                return lastMessageId == null
+                        ? new Request.Valid("hello", null, new Command.SetPresence(true))
+                        : new Request.Valid("resume", null, new Command.GetHistory(scope.chatId(), null, null,
+                                Command.GetHistory.MAX_LIMIT, lastMessageId));
             }
             return new Request.Valid("message", null, new Command.SendMessage(scope.chatId(), null,
                     frame.text("message"), ContentType.TEXT, null, frame.optionalClientMessageId()));
@@ -79,10 +90,17 @@ public final class PairCodec implements DialectCodec {
         return sessionId(new Fields(Json.readObject(utf8, offset, length), ""));
     }
 
-    /** Whether the frame carries a message besides its {@code sessionId} (it must then be run, too). */
-    public static boolean carriesMessage(byte[] utf8, int offset, int length) {
-        JsonNode message = Json.readObject(utf8, offset, length).get("message");
-        return message != null && !message.isNull();
+    /**
+     * Whether the frame asks for more than authentication — a message to post, or a resume from
+     * {@code lastMessageId} — so it must then be run, too.
+     */
+    public static boolean carriesRequest(byte[] utf8, int offset, int length) {
+        JsonNode frame = Json.readObject(utf8, offset, length);
+        return present(frame.get("message")) || present(frame.get(LAST_MESSAGE_ID));
+    }
+
+    private static boolean present(JsonNode node) {
+        return node != null && !node.isNull();
     }
 
     private static String sessionId(Fields frame) {
@@ -109,6 +127,20 @@ public final class PairCodec implements DialectCodec {
     public byte[] encodeReply(Request.Valid request, Reply reply) {
         if (reply instanceof Reply.MessageReply m) {
             return delivery(m.message());
+        }
+        if (reply instanceof Reply.HistoryPage page) {
+            return Json.write(gen -> {
+                gen.writeStartObject();
+                gen.writeNumberField("code", 200);
+                gen.writeStringField("message", "authenticated");
+                gen.writeArrayFieldStart("messages");
+                for (Message m : page.messages()) {
+                    delivery(gen, m);
+                }
+                gen.writeEndArray();
+                gen.writeBooleanField("has_more", page.more());
+                gen.writeEndObject();
+            });
         }
         return status(200, "authenticated");
     }
@@ -137,13 +169,15 @@ public final class PairCodec implements DialectCodec {
     }
 
     private static byte[] delivery(Message m) {
-        return Json.write(gen -> {
-            gen.writeStartObject();
-            gen.writeStringField("message", m.content());
-            gen.writeStringField("timestamp", Json.timestamp(m.createdAt()));
-            Json.writeId(gen, "senderId", m.senderId());
-            gen.writeNumberField("messageId", m.id());
-            gen.writeEndObject();
-        });
+        return Json.write(gen -> delivery(gen, m));
+    }
+
+    private static void delivery(JsonGenerator gen, Message m) throws IOException {
+        gen.writeStartObject();
+        gen.writeStringField("message", m.content());
+        gen.writeStringField("timestamp", Json.timestamp(m.createdAt()));
+        Json.writeId(gen, "senderId", m.senderId());
+        gen.writeNumberField("messageId", m.id());
+        gen.writeEndObject();
     }
 }

@@ -29,6 +29,10 @@ import static io.parley.protocol.typed.TypedTypes.*;
  *   <li>{@code user_typing {chat_type, chat_id}} (alias {@code typing}, as the seed's examples)</li>
  *   <li>{@code set_online {}}, {@code set_offline {}}: show or hide this connection's user</li>
  *   <li>{@code edit_message {chat_type, chat_id, message_id, message}} (ours)</li>
+ *   <li>{@code sync {chat_type, chat_id, after?, limit?}} (ours): the messages after message
+ *       {@code after} (the newest page without it), oldest first, answered with
+ *       {@code sync {chat_type, chat_id, messages: [...], has_more}}; with {@code has_more}
+ *       true, sync again after the last one</li>
  * </ul>
  * {@code chat_type} is {@code direct} (then {@code chat_id} is {@code "{id1}_{id2}"}, either
  * order, and must include you) or {@code project} (any other chat: group, project, support,
@@ -96,6 +100,8 @@ public final class TypedCodec implements DialectCodec {
             case USER_TYPING, TYPING_ALIAS -> new Command.Typing(chatId, null);
             case EDIT_MESSAGE -> new Command.EditMessage(chatId, null, content.positiveLong("message_id"),
                     content.text("message"));
+            case SYNC -> new Command.GetHistory(chatId, null, null, content.optionalInt("limit", 1,
+                    Command.GetHistory.MAX_LIMIT, Command.GetHistory.MAX_LIMIT), content.optionalPositiveLong("after"));
             default -> throw new ChatException(ErrorCode.BAD_REQUEST, "unknown type " + type);
         };
     }
@@ -126,6 +132,19 @@ public final class TypedCodec implements DialectCodec {
     public byte[] encodeReply(Request.Valid request, Reply reply) {
         if (reply instanceof Reply.MessageReply m) {
             return messageFrame(m.message());
+        }
+        if (reply instanceof Reply.HistoryPage page) {
+            String chatId = ((Command.GetHistory) request.command()).chatId();
+            return chatFrame(SYNC, chatId, gen -> {
+                gen.writeArrayFieldStart("messages");
+                for (Message m : page.messages()) {
+                    gen.writeStartObject();
+                    messageFields(gen, m);
+                    gen.writeEndObject();
+                }
+                gen.writeEndArray();
+                gen.writeBooleanField("has_more", page.more());
+            });
         }
         return null; // reads, typing and presence are acknowledged by silence
     }
@@ -185,22 +204,27 @@ public final class TypedCodec implements DialectCodec {
                 gen.writeStringField("deleted_at", Json.timestamp(m.updatedAt()));
             });
         }
-        String type = m.edited() ? EDIT_MESSAGE : NEW_MESSAGE;
-        return chatFrame(type, m.chatId(), gen -> {
-            gen.writeNumberField("message_id", m.id());
-            gen.writeStringField("message", m.content());
-            if (m.replyTo() == null) {
-                gen.writeNullField("reply_to");
-            } else {
-                gen.writeNumberField("reply_to", m.replyTo());
-            }
-            Json.writeId(gen, "sender_id", m.senderId());
-            gen.writeNumberField("content_type", m.contentType().code());
-            gen.writeStringField("created_at", Json.timestamp(m.createdAt()));
-            if (m.edited()) {
-                gen.writeStringField("updated_at", Json.timestamp(m.updatedAt()));
-            }
-        });
+        return chatFrame(m.edited() ? EDIT_MESSAGE : NEW_MESSAGE, m.chatId(), gen -> messageFields(gen, m));
+    }
+
+    /** A message's fields as new_message carries them; edited ones add updated_at, deleted ones deleted_at. */
+    private static void messageFields(JsonGenerator gen, Message m) throws IOException {
+        gen.writeNumberField("message_id", m.id());
+        gen.writeStringField("message", m.content());
+        if (m.replyTo() == null) {
+            gen.writeNullField("reply_to");
+        } else {
+            gen.writeNumberField("reply_to", m.replyTo());
+        }
+        Json.writeId(gen, "sender_id", m.senderId());
+        gen.writeNumberField("content_type", m.contentType().code());
+        gen.writeStringField("created_at", Json.timestamp(m.createdAt()));
+        if (m.edited()) {
+            gen.writeStringField("updated_at", Json.timestamp(m.updatedAt()));
+        }
+        if (m.deleted()) {
+            gen.writeStringField("deleted_at", Json.timestamp(m.updatedAt()));
+        }
     }
 
     private static byte[] chatFrame(String type, String chatId, Json.Body fields) {

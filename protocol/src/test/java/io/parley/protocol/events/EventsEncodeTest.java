@@ -90,7 +90,7 @@ class EventsEncodeTest {
         assertThat(reply(null, new Reply.ChatList(List.of())).get("result"))
                 .isEqualTo(tree("{\"conversations\":[]}"));
         assertThat(reply(null, new Reply.HistoryPage(List.of(), Map.of())).get("result"))
-                .isEqualTo(tree("{\"Messages\":[]}"));
+                .isEqualTo(tree("{\"Messages\":[],\"has_more\":false}"));
     }
 
     @Test

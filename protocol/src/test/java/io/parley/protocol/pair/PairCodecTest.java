@@ -38,7 +38,7 @@ class PairCodecTest {
         });
         byte[] bytes = SEED_MESSAGE.getBytes(StandardCharsets.UTF_8);
         assertThat(PairCodec.helloSessionId(bytes, 0, bytes.length)).isEqualTo(SESSION);
-        assertThat(PairCodec.carriesMessage(bytes, 0, bytes.length)).isTrue();
+        assertThat(PairCodec.carriesRequest(bytes, 0, bytes.length)).isTrue();
     }
 
     @Test

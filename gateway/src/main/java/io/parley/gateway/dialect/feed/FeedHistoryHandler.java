@@ -14,9 +14,11 @@ import io.parley.protocol.model.Message;
 import java.util.List;
 
 /**
- * One-shot: when the {@code feed} session goes live, loads the chat's recent history and writes
- * it as the socket's first {@code update} (or an error frame if the store is down), which
- * releases whatever the {@link FeedFrameWriter} held meanwhile. Removes itself.
+ * One-shot: when the {@code feed} session goes live, loads the chat's recent history (or, on a
+ * resume, the messages after the client's last one) and writes it as the socket's first
+ * {@code update} (or an error frame: store down, unknown event id), which releases whatever the
+ * {@link FeedFrameWriter} held meanwhile; pushes the history already holds are dropped there.
+ * Removes itself.
  */
 public final class FeedHistoryHandler extends ChannelInboundHandlerAdapter {
     /** Messages in the initial update. */
@@ -25,17 +27,23 @@ public final class FeedHistoryHandler extends ChannelInboundHandlerAdapter {
     private final Session session;
     private final ChatService chat;
     private final FeedFrameWriter writer;
+    private final Long afterEventId;
 
-    public FeedHistoryHandler(Session session, ChatService chat, FeedFrameWriter writer) {
+    /** @param afterEventId the message to resume after, or {@code null} for the newest ones */
+    public FeedHistoryHandler(Session session, ChatService chat, FeedFrameWriter writer, Long afterEventId) {
         this.session = session;
         this.chat = chat;
         this.writer = writer;
+        this.afterEventId = afterEventId;
     }
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof HandshakeComplete) {
-            Command.GetHistory command = new Command.GetHistory(session.scope().chatId(), null, null, HISTORY_SIZE);
+            Command.GetHistory command = afterEventId == null
+                    ? new Command.GetHistory(session.scope().chatId(), null, null, HISTORY_SIZE)
+                    : new Command.GetHistory(session.scope().chatId(), null, null, Command.GetHistory.MAX_LIMIT,
+                            afterEventId);
             Request.Valid request = new Request.Valid("history", null, command);
             chat.execute(session.principal(), session.id(), command).whenComplete((reply, failure) ->
                     ctx.executor().execute(() -> {

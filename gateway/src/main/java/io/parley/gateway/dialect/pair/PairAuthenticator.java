@@ -128,8 +128,8 @@ public final class PairAuthenticator extends ChannelInboundHandlerAdapter {
         timeout.cancel(false);
         Session session = lifecycle.install(ctx.pipeline(), endpoint, uri, principal, token);
         lifecycle.activate(session);
-        // The hello itself: a message to run, or just acknowledged.
-        if (PairCodec.carriesMessage(text, 0, text.length)) {
+        // The hello itself: a message to post or a resume to run, or just acknowledged.
+        if (PairCodec.carriesRequest(text, 0, text.length)) {
             ctx.fireChannelRead(frame);
         } else {
             consumed(frame);

@@ -79,7 +79,7 @@ class FeedHistoryHandlerTest {
         Socket(String boundChatId) {
             session = new Session(user, codec, channel, new SocketScope(boundChatId, null), FeedFrameWriter::new);
             writer = (FeedFrameWriter) session.writer();
-            channel.pipeline().addLast(loop, HISTORY_HANDLER, new FeedHistoryHandler(session, wiring.chat(), writer));
+            channel.pipeline().addLast(loop, HISTORY_HANDLER, new FeedHistoryHandler(session, wiring.chat(), writer, null));
             channel.pipeline().addLast("after", new ChannelInboundHandlerAdapter() {
                 @Override
                 public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
