@@ -157,6 +157,118 @@ class ClusterFaultTest {
     }
 
     /**
+     * Two senders on a node that is killed mid-burst, sending with client ids without waiting for
+     * answers, then sending everything unanswered again (twice, as if a retry's answer was lost too)
+     * through a surviving node. History holds each message exactly once, every answer for a message
+     * is its one id, and a member on another node, after resuming from the last push it got, has
+     * every message once, in the chat's order.
+     */
+    @Test
+    void sendsRetriedWithTheirClientIdsAcrossANodeKillAreStoredOnce() {
+        TestNode a = cluster.node(0), b = cluster.node(1);
+        NodeProcess doomed = NodeProcess.start(clusterNode("8",
+                Map.of("PARLEY_MAX_MESSAGES_PER_SECOND", "10000", "PARLEY_MESSAGE_BURST", "10000")));
+        List<String> senders = List.of("kr-s1", "kr-s2");
+        int perSender = 30;
+        String chat = a.createChat("kr-s1", "group", "kr-s2", "kr-listener");
+        try (doomed; WsClient listener = b.connectTyped("kr-listener")) {
+            Map<String, WsClient> doomedSockets = new java.util.HashMap<>();
+            for (String sender : senders) {
+                doomedSockets.put(sender, WsClient.connect(doomed.ws("/ws/chats/"), TestNode.bearer(sender)));
+            }
+            for (int i = 0; i < perSender; i++) {
+                for (String sender : senders) {
+                    try {
+                        doomedSockets.get(sender).json(typedSend(chat, sender + " #" + i));
+                    } catch (RuntimeException dropped) {
+                        // the node is gone: sent again below
+                    }
+                }
+                if (i == perSender / 3) {
+                    doomed.kill();
+                }
+            }
+            Map<String, Set<Long>> answers = new java.util.HashMap<>(); // text -> every id it was answered with
+            for (String sender : senders) {
+                doomedSockets.get(sender).allReceived().forEach(frame -> collectAnswer(frame, sender, answers));
+            }
+            int unansweredTotal = 0;
+            double repeatsBefore = a.metric("parley_messages_repeated_total");
+            for (String sender : senders) {
+                List<String> unanswered = new ArrayList<>();
+                for (int i = 0; i < perSender; i++) {
+                    if (!answers.containsKey(sender + " #" + i)) {
+                        unanswered.add(sender + " #" + i);
+                    }
+                }
+                unansweredTotal += unanswered.size();
+                try (WsClient again = a.connectTyped(sender)) {
+                    for (int round = 0; round < 2; round++) {
+                        unanswered.forEach(text -> again.json(typedSend(chat, text)));
+                    }
+                    for (int n = 0; n < 2 * unanswered.size(); n++) {
+                        collectAnswer(again.await(m -> "new_message".equals(m.path("type").asText())
+                                && sender.equals(m.at("/content/sender_id").asText())), sender, answers);
+                    }
+                }
+            }
+
+            assertThat(unansweredTotal).as("the kill left sends unanswered").isPositive();
+            assertThat(a.metric("parley_messages_repeated_total") - repeatsBefore)
+                    .as("every second retry, at least, was a repeat").isGreaterThanOrEqualTo(unansweredTotal);
+
+            JsonNode page = historyPage(b, "kr-listener", chat);
+            List<String> texts = new ArrayList<>();
+            List<Long> order = new ArrayList<>();
+            page.path("messages").forEach(m -> {
+                texts.add(m.path("text").asText());
+                order.add(m.path("id").asLong());
+            });
+            assertThat(texts).as("each message once").hasSize(senders.size() * perSender).doesNotHaveDuplicates();
+            assertThat(answers).hasSize(senders.size() * perSender);
+            answers.forEach((text, ids) -> assertThat(ids).as("answers for %s", text)
+                    .containsExactly(order.get(texts.indexOf(text))));
+
+            // The member on a surviving node: what was pushed to it, then a resume after the last of it.
+            List<Long> received = new ArrayList<>();
+            eventually(() -> {
+                listener.drain(m -> "new_message".equals(m.path("type").asText()), Duration.ofMillis(300))
+                        .forEach(m -> received.add(m.at("/content/message_id").asLong()));
+                return received.size() >= order.size();
+            });
+            long last = received.isEmpty() ? 0 : received.get(received.size() - 1);
+            if (last != 0 && received.size() < order.size()) {
+                listener.json(Map.of("type", "sync", "content", Map.of("chat_type", "project", "chat_id", chat,
+                        "after", last)));
+                listener.awaitType("sync").at("/content/messages").forEach(m -> received.add(m.path("message_id").asLong()));
+            }
+            assertThat(received).as("the member has every message once, in order").containsExactlyElementsOf(order);
+        }
+    }
+
+    private static Map<String, Object> typedSend(String chat, String text) {
+        return Map.of("type", "new_message", "content", Map.of("chat_type", "project", "chat_id", chat,
+                "message", text, "client_message_id", "cid:" + text));
+    }
+
+    /** A typed acknowledgement of {@code sender}'s: its message id, by text. */
+    private static void collectAnswer(JsonNode frame, String sender, Map<String, Set<Long>> answers) {
+        if ("new_message".equals(frame.path("type").asText()) && sender.equals(frame.at("/content/sender_id").asText())) {
+            answers.computeIfAbsent(frame.at("/content/message").asText(), k -> new LinkedHashSet<>())
+                    .add(frame.at("/content/message_id").asLong());
+        }
+    }
+
+    private static JsonNode historyPage(TestNode node, String user, String chat) {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                    node.rest("GET", "/api/v1/chats/" + chat + "/messages?limit=200", user, null).body());
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /**
      * A rolling restart of one node: on SIGTERM it answers /ready with 503 at once and keeps serving
      * through shutdown_grace, then closes its sockets with 1001 spread over shutdown_close_window,
      * and every message it acknowledged is in history.
