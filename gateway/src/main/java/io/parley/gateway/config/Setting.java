@@ -20,7 +20,7 @@ public final class Setting<T> {
     /** The groups of {@code config/parley.yaml}, in its order. */
     public enum Section {
         NETWORK("Network"), HISTORY("History store"), AUTHENTICATION("Authentication"), LIMITS("Limits"),
-        DIALECTS("Dialects"), CLUSTER("Cluster"), SHUTDOWN("Shutdown (SIGTERM)"), LOGS("Logs");
+        DIALECTS("Dialects"), PRESENCE("Presence"), CLUSTER("Cluster"), SHUTDOWN("Shutdown (SIGTERM)"), LOGS("Logs");
 
         private final String title;
 

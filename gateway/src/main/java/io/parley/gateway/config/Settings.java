@@ -21,6 +21,7 @@ import static io.parley.gateway.config.Setting.Section.HISTORY;
 import static io.parley.gateway.config.Setting.Section.LIMITS;
 import static io.parley.gateway.config.Setting.Section.LOGS;
 import static io.parley.gateway.config.Setting.Section.NETWORK;
+import static io.parley.gateway.config.Setting.Section.PRESENCE;
 import static io.parley.gateway.config.Setting.Section.SHUTDOWN;
 
 /**
@@ -147,6 +148,13 @@ public final class Settings {
             "feed_heartbeat_interval", Duration.ofSeconds(5), Duration.ofMillis(10), null,
             "dialect feed: interval of heartbeat frames on sockets opened with ?heartbeat=true");
 
+    // --- Presence
+    public static final Setting<Duration> PRESENCE_OFFLINE_GRACE = Setting.duration(PRESENCE, "presence_offline_grace",
+            Duration.ofSeconds(3), Duration.ZERO, Duration.ofMinutes(1), "a user whose last connection closes stays"
+                    + " online this long: a reconnect within it (a dropped network, a storm of them) announces"
+                    + " nothing and costs no lookup of whom to tell; 0 announces offline at once. Hiding with"
+                    + " set_offline is always at once");
+
     // --- Cluster
     public static final Setting<String> REDIS_URL = Setting.text(CLUSTER, "redis_url", null,
                     "one node with the in-process bus",
@@ -191,6 +199,7 @@ public final class Settings {
             MAX_MESSAGES_PER_SECOND, MESSAGE_BURST, MAX_CONNECTIONS_PER_USER, MAX_CONNECTIONS_PER_ADDRESS,
             MAX_CHATS_PER_USER, CHAT_CACHE_SIZE,
             FEED_HEARTBEAT_INTERVAL,
+            PRESENCE_OFFLINE_GRACE,
             REDIS_URL, BUS_PUBLISH_BACKLOG, NODE_TTL,
             SHUTDOWN_GRACE, SHUTDOWN_CLOSE_WINDOW,
             LOG_FORMAT);

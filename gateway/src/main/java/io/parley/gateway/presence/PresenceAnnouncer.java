@@ -2,6 +2,7 @@ package io.parley.gateway.presence;
 
 import io.parley.gateway.bus.Bus;
 import io.parley.gateway.bus.Envelope;
+import io.parley.gateway.session.OnlineUsers;
 import io.parley.gateway.session.Session;
 import io.parley.gateway.session.SessionRegistry;
 import io.parley.protocol.command.ChatEvent;
@@ -10,10 +11,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Who is online, per user: online while at least one of the user's connections is open and not
@@ -33,6 +36,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * exactly one announces "offline". A transition another node speaks for counts as announced
  * here too, so this node announces the next change. A node that dies announces nothing: the node
  * that removes it from the cluster announces its users offline ({@link #usersNodeDied}).
+ *
+ * <p>A user whose last connection here closes stays online for {@code offlineGrace}: a reconnect
+ * within it — a dropped network, a whole storm of them — changes nothing, so it announces nothing
+ * and costs no contacts lookup (each lookup is a read on the store's read pool, which resumes
+ * need at that very moment). When the grace ends without a reconnect here, whether another node
+ * hosts the user is asked again: the answer given at the disconnect is as old as the grace.
  */
 public final class PresenceAnnouncer {
     private static final Logger log = LoggerFactory.getLogger(PresenceAnnouncer.class);
@@ -44,15 +53,21 @@ public final class PresenceAnnouncer {
     private final HistoryService history;
     private final Bus bus;
     private final Clock clock;
+    private final OnlineUsers onlineUsers;
+    private final Duration offlineGrace;
     private final Set<String> online = ConcurrentHashMap.newKeySet();
     /** Users last announced online (absent: offline or never announced). Guarded by itself. */
     private final Set<String> announcedOnline = new HashSet<>();
 
-    public PresenceAnnouncer(SessionRegistry sessions, HistoryService history, Bus bus, Clock clock) {
+    /** @param onlineUsers who is online anywhere: asked again when a disconnect's grace ends */
+    public PresenceAnnouncer(SessionRegistry sessions, HistoryService history, Bus bus, Clock clock,
+                             OnlineUsers onlineUsers, Duration offlineGrace) {
         this.sessions = sessions;
         this.history = history;
         this.bus = bus;
         this.clock = clock;
+        this.onlineUsers = onlineUsers;
+        this.offlineGrace = offlineGrace;
     }
 
     /** A session was registered; {@code hostedElsewhere} is what {@link SessionRegistry#add} answered. */
@@ -62,7 +77,13 @@ public final class PresenceAnnouncer {
 
     /** A session was unregistered; {@code hostedElsewhere} is what {@link SessionRegistry#remove} answered. */
     public void disconnected(Session session, CompletableFuture<Boolean> hostedElsewhere) {
-        recompute(session.userId(), hostedElsewhere);
+        String userId = session.userId();
+        if (offlineGrace.isZero() || sessions.anyOf(userId, Session::visible)) {
+            recompute(userId, hostedElsewhere);
+            return;
+        }
+        session.channel().eventLoop().schedule(() -> recompute(userId, onlineUsers.isOnline(userId)),
+                offlineGrace.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     /** A connection of the user shows ({@code true}) or hides them. */

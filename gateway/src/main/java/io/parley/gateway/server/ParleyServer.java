@@ -100,6 +100,7 @@ import static io.parley.gateway.config.Settings.MAX_OUTBOUND_BYTES;
 import static io.parley.gateway.config.Settings.MAX_TEXT_LENGTH;
 import static io.parley.gateway.config.Settings.NODE_ID;
 import static io.parley.gateway.config.Settings.PORT;
+import static io.parley.gateway.config.Settings.PRESENCE_OFFLINE_GRACE;
 import static io.parley.gateway.config.Settings.SHUTDOWN_CLOSE_WINDOW;
 import static io.parley.gateway.config.Settings.SHUTDOWN_GRACE;
 import static io.parley.gateway.config.Settings.STORAGE_PASSWORD;
@@ -149,7 +150,8 @@ public final class ParleyServer implements AutoCloseable {
         this.onlineUsers = wiring.onlineUsers();
         CoreContext core = new CoreContext(history, wiring.directory(), new MessageIds(config.get(NODE_ID), clock), bus,
                 clock, config.get(MAX_TEXT_LENGTH), config.get(MAX_CHATS_PER_USER), metrics);
-        PresenceAnnouncer presence = new PresenceAnnouncer(sessions, history, bus, clock);
+        PresenceAnnouncer presence = new PresenceAnnouncer(sessions, history, bus, clock, wiring.onlineUsers(),
+                config.get(PRESENCE_OFFLINE_GRACE));
         this.deadNodeSweep = opened.add(wiring.deadNodeSweep().apply(presence::usersNodeDied));
         ChatService chat = new ChatService(core, presence);
         TokenVerifier tokens = keys.verifier(config.get(JWT_ISSUER), config.get(JWT_AUDIENCE), config.get(JWT_LEEWAY));

@@ -6,6 +6,7 @@ import io.parley.gateway.auth.Principal;
 import io.parley.gateway.bus.Bus;
 import io.parley.gateway.bus.Envelope;
 import io.parley.gateway.session.Session;
+import io.parley.gateway.session.LocalOnlineUsers;
 import io.parley.gateway.session.SessionRegistry;
 import io.parley.gateway.support.LeakDetectionExtension;
 import io.parley.protocol.command.ChatEvent;
@@ -28,6 +29,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -102,7 +104,8 @@ class PresenceAnnouncerTest {
             public void close() {
             }
         };
-        presence = new PresenceAnnouncer(sessions, history, bus, Clock.systemUTC());
+        presence = new PresenceAnnouncer(sessions, history, bus, Clock.systemUTC(), new LocalOnlineUsers(sessions),
+                Duration.ZERO);
         alice = "alice-" + UUID.randomUUID();
         bob = "bob-" + UUID.randomUUID();
         carol = "carol-" + UUID.randomUUID();

@@ -19,6 +19,7 @@ import io.parley.gateway.limits.ConnectionLimits;
 import io.parley.gateway.metrics.GatewayMetrics;
 import io.parley.gateway.presence.PresenceAnnouncer;
 import io.parley.gateway.session.FlushBatch;
+import io.parley.gateway.session.LocalOnlineUsers;
 import io.parley.gateway.session.SessionRegistry;
 import io.parley.protocol.command.Command;
 import io.parley.protocol.command.Reply;
@@ -136,7 +137,8 @@ public final class ChatCore implements AutoCloseable, BeforeAllCallback, AfterAl
         Bus bus = new LocalBus(new LocalDelivery(sessions, metrics, new SlowConsumerPolicy(metrics), flushes));
         CoreContext context = new CoreContext(history, new ChatDirectory(history, 1_000), ids, bus,
                 Clock.systemUTC(), MAX_TEXT_LENGTH, 1_000, metrics);
-        PresenceAnnouncer presence = new PresenceAnnouncer(sessions, history, bus, Clock.systemUTC());
+        PresenceAnnouncer presence = new PresenceAnnouncer(sessions, history, bus, Clock.systemUTC(),
+                new LocalOnlineUsers(sessions), Duration.ZERO);
         return new Wiring(registry, metrics, sessions, new ChatService(context, presence), presence, flushes);
     }
 

@@ -25,6 +25,7 @@ import static io.parley.gateway.config.Settings.DATA_DIR;
 import static io.parley.gateway.config.Settings.DEV_TOKENS;
 import static io.parley.gateway.config.Settings.JWT_SECRET;
 import static io.parley.gateway.config.Settings.PORT;
+import static io.parley.gateway.config.Settings.PRESENCE_OFFLINE_GRACE;
 
 /**
  * A real Parley node on a free loopback port with its own data directory and a known HS256 secret.
@@ -84,7 +85,9 @@ public final class TestNode implements AutoCloseable, BeforeAllCallback, AfterAl
                 .set(BIND_ADDRESS, "127.0.0.1")
                 .set(DATA_DIR, dataDir)
                 .set(JWT_SECRET, SECRET)
-                .set(DEV_TOKENS, true))
+                .set(DEV_TOKENS, true)
+                // Presence tests see a disconnect's offline at once; PresenceGraceTest covers the grace.
+                .set(PRESENCE_OFFLINE_GRACE, Duration.ZERO))
                 .build();
     }
 
