@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Gatling smoke run, so the load-test suite never rots (called by .ci/run after `./mvnw -B -ntp verify`):
-# starts the packaged node in the background on a free port with a fresh HS256 secret, runs two
+# starts the packaged node in the background on a free port with a fresh HS256 secret, runs three
 # simulations at tiny sizes against it, stops the node. Fails when a simulation's assertions fail.
 # Takes about a minute. Needs gateway/target/parley-gateway.jar (mvn package or verify first).
 set -euo pipefail
@@ -40,4 +40,5 @@ gatling() {
 }
 gatling PingPongSimulation -Dpairs=3 -Drounds=3 -DarmSeconds=2
 gatling DialectMixSimulation -Dusers=5 -Diterations=2 -DrampSeconds=1
+gatling ReconnectStormSimulation -Dusers=20 -DrampSeconds=2 -DholdSeconds=2 -DjitterMs=500 -DafterSeconds=2 -Dsenders=2
 echo "smoke: Gatling simulations passed against a local node (reports under loadtest/target/gatling/)"

@@ -150,7 +150,7 @@ class PostgresConcurrentAppendTest {
                     List<NewMessage> batch = new ArrayList<>();
                     for (String chat : chats) {
                         String clientId = "pair" + writer / 2 + "-r" + round + "-" + chat;
-                        batch.add(withClientId(message(chat, "w" + writer + "-r" + round), clientId));
+                        batch.add(HistoryStoreContract.withClientId(message(chat, "w" + writer + "-r" + round), clientId));
                         batch.add(message(chat, "plain w" + writer + "-r" + round));
                     }
                     List<Message> answers = node.append(batch);
@@ -175,11 +175,6 @@ class PostgresConcurrentAppendTest {
                     assertThat(answers).as("answers for %s", clientId).hasSize(2).containsOnly(answers.iterator().next()));
             assertEveryChatHoldsExactlyWhatWasAcknowledged(nodeB, chats, acked, (perChat + clientIds) * CHATS);
         }
-    }
-
-    private static NewMessage withClientId(NewMessage m, String clientMessageId) {
-        return new NewMessage(m.id(), m.chatId(), m.senderId(), m.content(), m.contentType(), m.replyTo(),
-                m.createdAt(), clientMessageId);
     }
 
     private static void assertEveryChatHoldsExactlyWhatWasAcknowledged(HistoryStore reader, List<String> chats,

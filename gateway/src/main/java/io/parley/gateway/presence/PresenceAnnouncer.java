@@ -13,9 +13,11 @@ import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -56,6 +58,9 @@ public final class PresenceAnnouncer {
     private final OnlineUsers onlineUsers;
     private final Duration offlineGrace;
     private final Set<String> online = ConcurrentHashMap.newKeySet();
+    /** Users in their offline grace, with the timer that ends it. */
+    private final Map<String, ScheduledFuture<?>> graces = new ConcurrentHashMap<>();
+    private volatile boolean stopping;
     /** Users last announced online (absent: offline or never announced). Guarded by itself. */
     private final Set<String> announcedOnline = new HashSet<>();
 
@@ -78,12 +83,33 @@ public final class PresenceAnnouncer {
     /** A session was unregistered; {@code hostedElsewhere} is what {@link SessionRegistry#remove} answered. */
     public void disconnected(Session session, CompletableFuture<Boolean> hostedElsewhere) {
         String userId = session.userId();
-        if (offlineGrace.isZero() || sessions.anyOf(userId, Session::visible)) {
+        if (offlineGrace.isZero() || stopping || sessions.anyOf(userId, Session::visible)) {
             recompute(userId, hostedElsewhere);
             return;
         }
-        session.channel().eventLoop().schedule(() -> recompute(userId, onlineUsers.isOnline(userId)),
-                offlineGrace.toNanos(), TimeUnit.NANOSECONDS);
+        ScheduledFuture<?> previous = graces.put(userId, session.channel().eventLoop().schedule(
+                () -> graceOver(userId), offlineGrace.toNanos(), TimeUnit.NANOSECONDS));
+        if (previous != null) {
+            previous.cancel(false); // the later disconnect's grace counts
+        }
+    }
+
+    private void graceOver(String userId) {
+        graces.remove(userId);
+        recompute(userId, onlineUsers.isOnline(userId));
+    }
+
+    /**
+     * The node is stopping: what the pending graces would announce later is announced now, while
+     * the store and the bus still answer, and later disconnects announce at once.
+     */
+    public void endGraces() {
+        stopping = true;
+        graces.forEach((userId, timer) -> {
+            if (timer.cancel(false)) {
+                graceOver(userId);
+            }
+        });
     }
 
     /** A connection of the user shows ({@code true}) or hides them. */

@@ -125,6 +125,7 @@ public final class ParleyServer implements AutoCloseable {
     private final Bus bus;
     private final SessionRegistry sessions;
     private final OnlineUsers onlineUsers;
+    private final PresenceAnnouncer presence;
     private final AutoCloseable deadNodeSweep;
     private final EventLoopGroup bossGroup;
     private final EventLoopGroup workerGroup;
@@ -150,7 +151,7 @@ public final class ParleyServer implements AutoCloseable {
         this.onlineUsers = wiring.onlineUsers();
         CoreContext core = new CoreContext(history, wiring.directory(), new MessageIds(config.get(NODE_ID), clock), bus,
                 clock, config.get(MAX_TEXT_LENGTH), config.get(MAX_CHATS_PER_USER), metrics);
-        PresenceAnnouncer presence = new PresenceAnnouncer(sessions, history, bus, clock, wiring.onlineUsers(),
+        this.presence = new PresenceAnnouncer(sessions, history, bus, clock, wiring.onlineUsers(),
                 config.get(PRESENCE_OFFLINE_GRACE));
         this.deadNodeSweep = opened.add(wiring.deadNodeSweep().apply(presence::usersNodeDied));
         ChatService chat = new ChatService(core, presence);
@@ -305,6 +306,7 @@ public final class ParleyServer implements AutoCloseable {
         serverChannel.close().syncUninterruptibly();
         List<Channel> open = goAwaySpread(window);
         sleep(window);
+        presence.endGraces();
         history.close();
         closeQuietly(deadNodeSweep);
         bus.close();

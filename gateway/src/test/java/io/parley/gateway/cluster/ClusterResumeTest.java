@@ -37,7 +37,7 @@ class ClusterResumeTest {
             String user = "resume-" + dialect;
             String chat = first.createChat("resume-writer", "group", user, "resume-writer2");
             long seen;
-            try (WsClient member = connect(first, dialect, user, chat); WsClient writer = typedNode.connectTyped("resume-writer")) {
+            try (WsClient member = first.connect(dialect, user, chat); WsClient writer = typedNode.connectTyped("resume-writer")) {
                 send(writer, chat, "seen by all");
                 seen = lastSeenId(dialect, member);
             }
@@ -85,21 +85,6 @@ class ClusterResumeTest {
             assertThat(rest.more()).as(dialect).isFalse();
             assertThat(rest.texts()).as(dialect).containsExactlyElementsOf(sent.subList(200, 205));
         }
-    }
-
-    private static WsClient connect(TestNode node, String dialect, String user, String chat) {
-        return switch (dialect) {
-            case "events" -> node.connectEvents(user);
-            case "typed" -> node.connectTyped(user);
-            case "actions" -> node.connectActions(user);
-            case "pair" -> node.connectPairAs(chat, user);
-            case "feed" -> {
-                WsClient feed = node.connectFeed(user, chat, false);
-                feed.awaitType("update"); // the (empty) history
-                yield feed;
-            }
-            default -> throw new IllegalArgumentException(dialect);
-        };
     }
 
     /** The id of the message the member got live, as its dialect shows it. */

@@ -60,21 +60,6 @@ class RepeatedSendsTest {
                         m -> m.path("eventId").asLong()));
     }
 
-    private static WsClient connect(TestNode node, String dialect, String user, String chat) {
-        return switch (dialect) {
-            case "events" -> node.connectEvents(user);
-            case "typed" -> node.connectTyped(user);
-            case "actions" -> node.connectActions(user);
-            case "pair" -> node.connectPairAs(chat, user);
-            case "feed" -> {
-                WsClient feed = node.connectFeed(user, chat, false);
-                feed.awaitType("update"); // the history comes first
-                yield feed;
-            }
-            default -> throw new IllegalArgumentException(dialect);
-        };
-    }
-
     private static Map<String, Object> withClientId(Map<String, Object> fields, Map<String, Object> frame) {
         Map<String, Object> out = new HashMap<>(frame);
         if (fields.get("client_message_id") != null) {
@@ -89,7 +74,7 @@ class RepeatedSendsTest {
             for (Dialect dialect : dialects()) {
                 String user = "r-" + dialect.name();
                 String chat = node.createChat(user, "group", "r-listener");
-                try (WsClient sender = connect(node, dialect.name(), user, chat);
+                try (WsClient sender = node.connect(dialect.name(), user, chat);
                      WsClient listener = node.connectTyped("r-listener")) {
                     long first = send(sender, dialect, chat, user, "hello", "phone-1");
                     long repeat = send(sender, dialect, chat, user, "hello (sent again)", "phone-1");
@@ -119,12 +104,12 @@ class RepeatedSendsTest {
         long first;
         try (TestNode node = TestNode.start(b -> b.set(DATA_DIR, data))) {
             chat = node.createChat("r-typed", "group", "r-listener");
-            try (WsClient sender = connect(node, "typed", "r-typed", chat)) {
+            try (WsClient sender = node.connect("typed", "r-typed", chat)) {
                 first = send(sender, typed, chat, "r-typed", "before the restart", "k-1");
             }
         }
         try (TestNode node = TestNode.start(b -> b.set(DATA_DIR, data));
-             WsClient sender = connect(node, "typed", "r-typed", chat)) {
+             WsClient sender = node.connect("typed", "r-typed", chat)) {
             assertThat(send(sender, typed, chat, "r-typed", "after it", "k-1")).isEqualTo(first);
             assertThat(history(node, chat, "r-typed")).containsExactly("before the restart");
         }

@@ -196,6 +196,26 @@ public final class TestNode implements AutoCloseable, BeforeAllCallback, AfterAl
         return WsClient.connect(ws("/v1/chats/" + chatId + "?heartbeat=" + heartbeat), bearer(userId));
     }
 
+    /**
+     * Opens a connection of {@code dialect} as the user, ready to chat in {@code chatId} (the
+     * dialects bound to a chat need it): {@code pair} has said hello, {@code feed} has had its
+     * first update (the history).
+     */
+    public WsClient connect(String dialect, String userId, String chatId) {
+        return switch (dialect) {
+            case "events" -> connectEvents(userId);
+            case "typed" -> connectTyped(userId);
+            case "actions" -> connectActions(userId);
+            case "pair" -> connectPairAs(chatId, userId);
+            case "feed" -> {
+                WsClient feed = connectFeed(userId, chatId, false);
+                feed.awaitType("update");
+                yield feed;
+            }
+            default -> throw new IllegalArgumentException("no dialect " + dialect);
+        };
+    }
+
     /** A REST call with the user's bearer token; returns status and body. */
     public HttpResponse<String> rest(String method, String path, String userId, String body)
             throws IOException, InterruptedException {

@@ -17,7 +17,9 @@ import java.util.regex.Pattern;
 
 import static io.gatling.javaapi.core.CoreDsl.details;
 import static io.gatling.javaapi.core.CoreDsl.global;
+import static io.gatling.javaapi.core.CoreDsl.jsonPath;
 import static io.gatling.javaapi.http.HttpDsl.http;
+import static io.gatling.javaapi.http.HttpDsl.ws;
 
 /**
  * What every simulation shares: the target node, tokens minted from its HS256 secret, sizes from
@@ -88,6 +90,17 @@ final class Parley {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /** An {@code events} request frame: {@code {"name": "Event.<name>", "args": {<args>}}}. */
+    static String event(String name, String args) {
+        return "{\"name\":\"Event." + name + "\",\"args\":{" + args + "}}";
+    }
+
+    /** A check named {@code check} for the successful reply to {@code Event.<name>}. */
+    static io.gatling.javaapi.http.WsFrameCheck.Text eventOk(String check, String name) {
+        return ws.checkTextMessage(check).matching(jsonPath("$.name").is("Event." + name))
+                .check(jsonPath("$.ok").ofBoolean().is(true));
     }
 
     static String quote(String s) {

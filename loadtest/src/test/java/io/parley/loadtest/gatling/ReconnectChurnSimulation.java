@@ -35,15 +35,6 @@ public class ReconnectChurnSimulation extends Simulation {
 
     private static final AtomicInteger NEXT = new AtomicInteger();
 
-    private static String event(String name, String args) {
-        return "{\"name\":\"Event." + name + "\",\"args\":{" + args + "}}";
-    }
-
-    private static io.gatling.javaapi.http.WsFrameCheck.Text ok(String check, String name) {
-        return ws.checkTextMessage(check).matching(jsonPath("$.name").is("Event." + name))
-                .check(jsonPath("$.ok").ofBoolean().is(true));
-    }
-
     ScenarioBuilder churn = scenario("reconnect and resume")
             .feed(Stream.generate(() -> {
                 int n = NEXT.getAndIncrement();
@@ -56,25 +47,25 @@ public class ReconnectChurnSimulation extends Simulation {
             .exec(repeat(CYCLES, "cycle").on(
                     exec(ws("reconnect", "customerSocket").connect("/ws?sid=#{customer}")
                             .header("Authorization", "Bearer #{customerToken}"))
-                    .exec(ws("open", "customerSocket").sendText(event("AddConversation",
+                    .exec(ws("open", "customerSocket").sendText(Parley.event("AddConversation",
                                     "\"user_id\":\"#{customer}\",\"application_id\":#{app}"))
-                            .await(TIMEOUT_SECONDS).on(ok("opened", "AddConversation")
+                            .await(TIMEOUT_SECONDS).on(Parley.eventOk("opened", "AddConversation")
                                     .check(jsonPath("$.result.session_channel").saveAs("channel"))))
-                    .exec(ws("customer send", "customerSocket").sendText(event("SendMessage",
+                    .exec(ws("customer send", "customerSocket").sendText(Parley.event("SendMessage",
                                     "\"session_channel\":\"#{channel}\",\"sender_id\":\"#{customer}\",\"content\":\"question #{cycle}\""))
-                            .await(TIMEOUT_SECONDS).on(ok("customer sent", "SendMessage")))
+                            .await(TIMEOUT_SECONDS).on(Parley.eventOk("customer sent", "SendMessage")))
                     .exec(ws("drop", "customerSocket").close())
                     // While the customer is away, the agent answers (its first send makes it a member).
-                    .exec(ws("agent send", "agentSocket").sendText(event("SendMessage",
+                    .exec(ws("agent send", "agentSocket").sendText(Parley.event("SendMessage",
                                     "\"session_channel\":\"#{channel}\",\"sender_id\":\"#{agent}\",\"content\":\"answer #{cycle}\""))
-                            .await(TIMEOUT_SECONDS).on(ok("agent sent", "SendMessage")
+                            .await(TIMEOUT_SECONDS).on(Parley.eventOk("agent sent", "SendMessage")
                                     .check(jsonPath("$.result.message.id").saveAs("missed"))))
                     .pause(Duration.ofMillis(AWAY_MS))
                     .exec(ws("reconnect", "customerSocket").connect("/ws?sid=#{customer}")
                             .header("Authorization", "Bearer #{customerToken}"))
-                    .exec(ws("resume", "customerSocket").sendText(event("GetMessageList",
+                    .exec(ws("resume", "customerSocket").sendText(Parley.event("GetMessageList",
                                     "\"session_channel\":\"#{channel}\",\"executor_id\":\"#{customer}\""))
-                            .await(TIMEOUT_SECONDS).on(ok("missed message recovered", "GetMessageList")
+                            .await(TIMEOUT_SECONDS).on(Parley.eventOk("missed message recovered", "GetMessageList")
                                     // The path holds the saved id (Gatling EL): the agent's message must be in the page.
                                     .check(jsonPath("$.result.Messages[?(@.id == #{missed})]").exists())))
                     .exec(ws("leave", "customerSocket").close())))

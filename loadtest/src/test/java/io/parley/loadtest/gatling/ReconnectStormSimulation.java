@@ -1,7 +1,6 @@
 package io.parley.loadtest.gatling;
 
 import io.gatling.javaapi.core.ScenarioBuilder;
-import io.gatling.javaapi.core.Session;
 import io.gatling.javaapi.core.Simulation;
 
 import java.time.Duration;
@@ -53,15 +52,6 @@ public class ReconnectStormSimulation extends Simulation {
 
     private static final AtomicInteger NEXT = new AtomicInteger();
 
-    private static String event(String name, String args) {
-        return "{\"name\":\"Event." + name + "\",\"args\":{" + args + "}}";
-    }
-
-    private static io.gatling.javaapi.http.WsFrameCheck.Text ok(String check, String name) {
-        return ws.checkTextMessage(check).matching(jsonPath("$.name").is("Event." + name))
-                .check(jsonPath("$.ok").ofBoolean().is(true));
-    }
-
     private static Duration until(long epochMillis) {
         return Duration.ofMillis(Math.max(0, epochMillis - System.currentTimeMillis()));
     }
@@ -73,29 +63,29 @@ public class ReconnectStormSimulation extends Simulation {
     }
 
     private static io.gatling.javaapi.core.ChainBuilder openAndSend(String socket, String content, String savedId) {
-        return exec(ws("open", socket).sendText(event("AddConversation",
+        return exec(ws("open", socket).sendText(Parley.event("AddConversation",
                         "\"user_id\":\"#{user}\",\"application_id\":#{app}"))
-                .await(TIMEOUT_SECONDS).on(ok("opened", "AddConversation")
+                .await(TIMEOUT_SECONDS).on(Parley.eventOk("opened", "AddConversation")
                         .check(jsonPath("$.result.session_channel").saveAs("channel"))))
-                .exec(ws("send", socket).sendText(event("SendMessage",
+                .exec(ws("send", socket).sendText(Parley.event("SendMessage",
                                 "\"session_channel\":\"#{channel}\",\"sender_id\":\"#{user}\",\"content\":\"" + content + "\""))
-                        .await(TIMEOUT_SECONDS).on(ok("sent", "SendMessage").check(jsonPath("$.result.message.id").saveAs(savedId))));
+                        .await(TIMEOUT_SECONDS).on(Parley.eventOk("sent", "SendMessage").check(jsonPath("$.result.message.id").saveAs(savedId))));
     }
 
     ScenarioBuilder storm = scenario("storm")
             .feed(Stream.generate(() -> user("u")).iterator())
             .exec(ws("connect", "stormSocket").connect("/ws?sid=#{user}").header("Authorization", "Bearer #{token}"))
             .exec(openAndSend("stormSocket", "seen", "seen"))
-            .exec(ws("send", "stormSocket").sendText(event("SendMessage",
+            .exec(ws("send", "stormSocket").sendText(Parley.event("SendMessage",
                             "\"session_channel\":\"#{channel}\",\"sender_id\":\"#{user}\",\"content\":\"to resume\""))
-                    .await(TIMEOUT_SECONDS).on(ok("sent", "SendMessage").check(jsonPath("$.result.message.id").saveAs("missed"))))
+                    .await(TIMEOUT_SECONDS).on(Parley.eventOk("sent", "SendMessage").check(jsonPath("$.result.message.id").saveAs("missed"))))
             .pause(session -> until(DROP_AT))
             .exec(ws("drop", "stormSocket").close())
             .pause(session -> Duration.ofMillis(ThreadLocalRandom.current().nextInt(JITTER_MS + 1)))
             .exec(ws("reconnect", "stormSocket").connect("/ws?sid=#{user}").header("Authorization", "Bearer #{token}"))
-            .exec(ws("resume", "stormSocket").sendText(event("GetMessageList",
+            .exec(ws("resume", "stormSocket").sendText(Parley.event("GetMessageList",
                             "\"session_channel\":\"#{channel}\",\"executor_id\":\"#{user}\",\"after_id\":#{seen}"))
-                    .await(TIMEOUT_SECONDS).on(ok("resumed", "GetMessageList")
+                    .await(TIMEOUT_SECONDS).on(Parley.eventOk("resumed", "GetMessageList")
                             .check(jsonPath("$.result.Messages[?(@.id == #{missed})]").exists())
                             .check(jsonPath("$.result.has_more").ofBoolean().is(false))))
             .pause(session -> until(END))
@@ -107,9 +97,9 @@ public class ReconnectStormSimulation extends Simulation {
             .exec(openAndSend("senderSocket", "first", "first"))
             .exec(asLongAs(session -> System.currentTimeMillis() < END).on(
                     exec(session -> session.set("phase", phase()))
-                    .exec(ws("send", "senderSocket").sendText(event("SendMessage",
+                    .exec(ws("send", "senderSocket").sendText(Parley.event("SendMessage",
                                     "\"session_channel\":\"#{channel}\",\"sender_id\":\"#{user}\",\"content\":\"steady\""))
-                            .await(TIMEOUT_SECONDS).on(ok("#{phase}", "SendMessage")))
+                            .await(TIMEOUT_SECONDS).on(Parley.eventOk("#{phase}", "SendMessage")))
                     .pause(Duration.ofMillis(SEND_INTERVAL_MS))))
             .exec(ws("leave", "senderSocket").close());
 
