@@ -124,7 +124,7 @@ public final class TokenVerifier {
             throw new AuthException("no_subject", "access token names no user (sub, request_id or admin_id)");
         }
         boolean staff = "admin".equals(text(jwt.getClaim("role"))) || adminId != null;
-        return new Principal(userId, staff);
+        return new Principal(userId, staff, jwt.getExpiresAtAsInstant());
     }
 
     /** Claims like {@code admin_id} arrive as strings or numbers; both mean the same id. */

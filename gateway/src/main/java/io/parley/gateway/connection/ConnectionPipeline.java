@@ -27,12 +27,14 @@ import io.parley.gateway.websocket.ControlFrameHandler;
 import io.parley.gateway.websocket.IdleSweeps;
 import io.parley.protocol.SocketScope;
 
+import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 import static io.parley.gateway.config.Settings.ALLOWED_ORIGINS;
 import static io.parley.gateway.config.Settings.HANDSHAKE_TIMEOUT;
 import static io.parley.gateway.config.Settings.IDLE_TIMEOUT;
+import static io.parley.gateway.config.Settings.JWT_LEEWAY;
 import static io.parley.gateway.config.Settings.MAX_FRAME_BYTES;
 import static io.parley.gateway.config.Settings.MAX_MESSAGES_PER_SECOND;
 import static io.parley.gateway.config.Settings.MESSAGE_BURST;
@@ -121,6 +123,7 @@ public final class ConnectionPipeline extends ChannelInitializer<SocketChannel> 
         endpoint.addSessionHandlers(pipeline, session, uri);
         pipeline.addLast(CHAT, new ChatFrameHandler(session, chat, this, metrics, config.get(MAX_MESSAGES_PER_SECOND),
                 config.get(MESSAGE_BURST)));
+        pipeline.addLast(TOKEN_EXPIRY, new TokenExpiryHandler(session, config.get(JWT_LEEWAY), Clock.systemUTC(), metrics));
         return session;
     }
 

@@ -31,6 +31,8 @@ package io.parley.gateway.connection;
  *                       turns the hello's credential into a session, then adds the handlers below
  *   (dialect's own)     DialectEndpoint.addSessionHandlers, e.g. feed's first update and heartbeats
  *   CHAT                ChatFrameHandler: text frame -> rate limit -> codec -> chat core -> reply
+ *   TOKEN_EXPIRY        TokenExpiryHandler: at the credential's exp (plus jwt_leeway) an error in
+ *                       the dialect's format, then close 4001
  * </pre>
  */
 public final class PipelineNames {
@@ -47,6 +49,7 @@ public final class PipelineNames {
     public static final String CONTROL = "control";
     public static final String FRAME_AUTH = "frame-auth";
     public static final String CHAT = "chat";
+    public static final String TOKEN_EXPIRY = "token-expiry";
 
     private PipelineNames() {
     }

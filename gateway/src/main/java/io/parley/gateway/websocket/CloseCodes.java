@@ -15,6 +15,8 @@ import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
  *                        pair: no valid hello ({"sessionId"}) within handshake_timeout
  * 1009 message too big   frame or message over max_frame_bytes
  * 1011 internal error    unexpected server failure
+ * 4001 token expired     the access token that opened the socket expired (after an error
+ *                        frame in the dialect's format); reconnect with a fresh one and resume
  * 4008 slow consumer     outbound buffer over max_outbound_bytes; reconnect and page history
  * </pre>
  */
@@ -28,6 +30,7 @@ public final class CloseCodes {
     public static final WebSocketCloseStatus MESSAGE_TOO_BIG = WebSocketCloseStatus.MESSAGE_TOO_BIG;
     public static final WebSocketCloseStatus INTERNAL_ERROR = WebSocketCloseStatus.INTERNAL_SERVER_ERROR;
     public static final WebSocketCloseStatus SLOW_CONSUMER = new WebSocketCloseStatus(4008, "slow consumer");
+    public static final WebSocketCloseStatus TOKEN_EXPIRED = new WebSocketCloseStatus(4001, "token expired");
 
     /**
      * Whether a close code received from a peer is acceptable (RFC 6455 section 7.4 and the IANA
