@@ -35,9 +35,9 @@ public final class TokenVerifier {
     /** Far above any real token; refuses absurd input before parsing it. */
     public static final int MAX_TOKEN_LENGTH = 8 * 1024;
 
-    /** The verifier for one token: fixed by configuration, or chosen by the token's key id. */
+    /** The verifier for one (decoded, not yet verified) token: fixed by configuration, or chosen by its key id. */
     private interface VerifierChoice {
-        JWTVerifier forToken(String token) throws AuthException;
+        JWTVerifier forToken(DecodedJWT token) throws AuthException;
     }
 
     private final VerifierChoice verifiers;
@@ -53,7 +53,7 @@ public final class TokenVerifier {
 
     /** Verifies RS256/ES256 tokens with the key of {@code keys} their {@code kid} names. */
     public static TokenVerifier withKeySet(JwksKeySet keys, String issuer, String audience, Duration leeway) {
-        return new TokenVerifier(token -> build(keySetAlgorithm(keys, JWT.decode(token)), issuer, audience, leeway));
+        return new TokenVerifier(token -> build(keySetAlgorithm(keys, token), issuer, audience, leeway));
     }
 
     private static Algorithm keySetAlgorithm(JwksKeySet keys, DecodedJWT header) throws AuthException {
@@ -97,8 +97,8 @@ public final class TokenVerifier {
         }
         DecodedJWT jwt;
         try {
-            String trimmed = token.trim();
-            jwt = verifiers.forToken(trimmed).verify(trimmed);
+            DecodedJWT decoded = JWT.decode(token.trim()); // once: the key choice and the check share it
+            jwt = verifiers.forToken(decoded).verify(decoded);
         } catch (TokenExpiredException e) {
             throw new AuthException("expired", "access token expired");
         } catch (AlgorithmMismatchException e) {
