@@ -26,13 +26,12 @@ package io.parley.gateway.connection;
  *   UTF8_VALIDATOR      Utf8FrameValidator: invalid UTF-8 text closes with 1007
  *   FRAME_AGGREGATOR    WebSocketFrameAggregator: fragments into one message, size-limited (1009)
  *   CONTROL             ControlFrameHandler: ping/pong, close, binary refusal, idle ping/close
- *                       (idle time checked by one sweep per event loop, IdleSweeps)
+ *                       (idle time checked by one sweep per event loop, IdleSweeps); the same
+ *                       sweep closes with 4001 once the session's token has expired
  *   FRAME_AUTH          a dialect's in-frame authenticator (pair), until its first valid hello:
  *                       turns the hello's credential into a session, then adds the handlers below
  *   (dialect's own)     DialectEndpoint.addSessionHandlers, e.g. feed's first update and heartbeats
  *   CHAT                ChatFrameHandler: text frame -> rate limit -> codec -> chat core -> reply
- *   TOKEN_EXPIRY        TokenExpiryHandler: at the credential's exp (plus jwt_leeway) an error in
- *                       the dialect's format, then close 4001
  * </pre>
  */
 public final class PipelineNames {
@@ -49,7 +48,6 @@ public final class PipelineNames {
     public static final String CONTROL = "control";
     public static final String FRAME_AUTH = "frame-auth";
     public static final String CHAT = "chat";
-    public static final String TOKEN_EXPIRY = "token-expiry";
 
     private PipelineNames() {
     }

@@ -26,6 +26,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.channels.ClosedChannelException;
+import java.time.Duration;
+import java.time.Instant;
 
 /**
  * RFC 6455 housekeeping after the frame decoder: answers pings, echoes the client's close and
@@ -51,6 +53,11 @@ public final class ControlFrameHandler extends ChannelDuplexHandler implements P
     private int idleReports;
     /** Place in the loop's sweep, -1 when not watched. */
     int sweepIndex = -1;
+    /** When the credential that opened the connection ends, or {@code null}: see {@link #closeAt}. */
+    private Deadline deadline;
+
+    private record Deadline(long atNanos, Runnable lastWords) {
+    }
 
     public ControlFrameHandler(GatewayMetrics metrics, IdleSweeps idleSweeps) {
         this.metrics = metrics;
@@ -63,6 +70,17 @@ public final class ControlFrameHandler extends ChannelDuplexHandler implements P
         this.ticker = IdleSweeps.tickerOf(ctx.executor());
         this.lastReadNanos = ticker.nanoTime();
         idleSweeps.watch(this, ctx.executor());
+    }
+
+    /**
+     * Closes the connection with 4001 once {@code at} has passed, right after {@code lastWords}
+     * (the dialect's error frame): a socket lives no longer than its credential. Checked by the
+     * loop's idle sweep, so at most one sweep period late, and with no timer of its own; on the
+     * connection's loop.
+     */
+    public void closeAt(Instant at, Runnable lastWords) {
+        long fromNow = Duration.between(Instant.now(), at).toNanos();
+        deadline = new Deadline(ticker.nanoTime() + Math.max(0, fromNow), lastWords);
     }
 
     @Override
@@ -81,6 +99,13 @@ public final class ControlFrameHandler extends ChannelDuplexHandler implements P
      * the timeout, again after the whole), to {@link #userEventTriggered}.
      */
     void checkIdle(long nowNanos, long halfNanos) {
+        if (deadline != null && nowNanos - deadline.atNanos() >= 0) {
+            Runnable lastWords = deadline.lastWords();
+            deadline = null;
+            lastWords.run();
+            close(ctx, CloseCodes.TOKEN_EXPIRED, "token expired");
+            return;
+        }
         if (nowNanos - lastReadNanos >= halfNanos * (idleReports + 1)) {
             boolean first = idleReports == 0;
             idleReports++;

@@ -45,7 +45,6 @@ import static io.parley.gateway.connection.PipelineNames.HANDSHAKE_DEADLINE;
 import static io.parley.gateway.connection.PipelineNames.HTTP_AGGREGATOR;
 import static io.parley.gateway.connection.PipelineNames.HTTP_CODEC;
 import static io.parley.gateway.connection.PipelineNames.HTTP_ROUTER;
-import static io.parley.gateway.connection.PipelineNames.TOKEN_EXPIRY;
 import static io.parley.gateway.connection.PipelineNames.UTF8_VALIDATOR;
 import static io.parley.gateway.connection.PipelineNames.WS_HANDSHAKE;
 import static io.parley.gateway.support.EmbeddedChannels.count;
@@ -160,7 +159,7 @@ class WebSocketHandshakeHandlerTest {
         assertThat(response.header("Sec-WebSocket-Accept")).isEqualTo(ACCEPT);
         assertThat(response.header("Sec-WebSocket-Protocol")).isEqualTo("access_token");
         assertThat(handlerNames(channel)).containsExactly(PipelineNames.FLUSH, "wsencoder", "wsdecoder",
-                UTF8_VALIDATOR, FRAME_AGGREGATOR, CONTROL, CHAT, TOKEN_EXPIRY);
+                UTF8_VALIDATOR, FRAME_AGGREGATOR, CONTROL, CHAT);
 
         List<Session> live = wiring.sessions().all();
         assertThat(live).hasSize(1);

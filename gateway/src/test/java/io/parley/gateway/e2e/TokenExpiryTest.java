@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 
+import static io.parley.gateway.config.Settings.IDLE_TIMEOUT;
 import static io.parley.gateway.config.Settings.JWT_LEEWAY;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -21,8 +22,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 class TokenExpiryTest {
     private static final Duration LIFETIME = Duration.ofSeconds(2);
 
+    /** The expiry is checked by the idle sweep, an eighth of idle_timeout apart: a short one here. */
     @RegisterExtension
-    static final TestNode node = TestNode.perClass(b -> b.set(JWT_LEEWAY, Duration.ZERO));
+    static final TestNode node = TestNode.perClass(b -> b.set(JWT_LEEWAY, Duration.ZERO)
+            .set(IDLE_TIMEOUT, Duration.ofSeconds(2)));
 
     @Test
     void everyDialectClosesItsSocketWhenTheTokenExpires() {

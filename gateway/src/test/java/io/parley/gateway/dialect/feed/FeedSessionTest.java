@@ -26,7 +26,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.parley.gateway.connection.PipelineNames.CHAT;
-import static io.parley.gateway.connection.PipelineNames.TOKEN_EXPIRY;
 import static io.parley.gateway.dialect.feed.FeedEndpoint.HEARTBEAT_HANDLER;
 import static io.parley.gateway.dialect.feed.FeedEndpoint.HISTORY_HANDLER;
 import static io.parley.gateway.support.EmbeddedChannels.awaitOutbound;
@@ -111,9 +110,9 @@ class FeedSessionTest {
 
             List<String> names = handlerNames(channel);
             if (query.equals("?heartbeat=true")) {
-                assertThat(names).as(query).containsExactly(HISTORY_HANDLER, HEARTBEAT_HANDLER, CHAT, TOKEN_EXPIRY);
+                assertThat(names).as(query).containsExactly(HISTORY_HANDLER, HEARTBEAT_HANDLER, CHAT);
             } else {
-                assertThat(names).as(query).containsExactly(HISTORY_HANDLER, CHAT, TOKEN_EXPIRY);
+                assertThat(names).as(query).containsExactly(HISTORY_HANDLER, CHAT);
             }
             assertThat(channel.finish()).isFalse();
         }
