@@ -123,8 +123,10 @@ public final class TokenVerifier {
         if (userId == null) {
             throw new AuthException("no_subject", "access token names no user (sub, request_id or admin_id)");
         }
-        boolean staff = "admin".equals(text(jwt.getClaim("role"))) || adminId != null;
-        return new Principal(userId, staff, jwt.getExpiresAtAsInstant());
+        String role = text(jwt.getClaim("role"));
+        boolean staff = "admin".equals(role) || adminId != null;
+        return new Principal(userId, staff, "service".equals(role), jwt.getIssuedAtAsInstant(),
+                jwt.getExpiresAtAsInstant());
     }
 
     /** Claims like {@code admin_id} arrive as strings or numbers; both mean the same id. */
