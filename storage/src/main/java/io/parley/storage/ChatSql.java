@@ -28,6 +28,8 @@ final class ChatSql {
                     + " VALUES (?, ?, ?, ?, ?, 0, ?, ?) ON CONFLICT DO NOTHING";
     private static final String INSERT_MEMBER =
             "INSERT INTO chat_members (chat_id, user_id, joined_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING";
+    private static final String DELETE_MEMBER = "DELETE FROM chat_members WHERE chat_id = ? AND user_id = ?";
+    private static final String CLOSE = "UPDATE chats SET closed_at = ? WHERE id = ? AND closed_at IS NULL";
     private static final String SELECT_BY_ID =
             "SELECT " + Rows.CHAT_COLUMNS + " FROM chats c WHERE c.id = ?";
     private static final String SELECT_BY_APPLICATION =
@@ -53,8 +55,11 @@ final class ChatSql {
     private ChatSql() {
     }
 
-    /** Inserts the chat and its members unless a chat with that id exists; returns the stored chat. */
-    static Chat createIfAbsent(Connection c, NewChat chat) throws SQLException {
+    /**
+     * Inserts the chat, its members and {@code ifCreated} (or {@code null}) unless a chat with that
+     * id exists; returns the stored chat.
+     */
+    static Chat createIfAbsent(Connection c, NewChat chat, OutboxEvent ifCreated) throws SQLException {
         Instant created = Rows.micros(chat.createdAt());
         int inserted;
         try (PreparedStatement ps = c.prepareStatement(INSERT_CHAT)) {
@@ -69,6 +74,9 @@ final class ChatSql {
         }
         if (inserted == 1) {
             insertMembers(c, chat.id(), new TreeSet<>(chat.members()), created);
+            if (ifCreated != null) {
+                OutboxSql.insert(c, ifCreated);
+            }
         }
         Optional<Chat> stored = find(c, chat.id());
         if (stored.isPresent()) {
@@ -141,9 +149,39 @@ final class ChatSql {
         }
     }
 
-    /** Adds a member; no-op if already one; {@link UnknownChatException} if the chat does not exist. */
-    static void addMember(Connection c, String chatId, String userId, Instant at) throws SQLException {
-        insertMembers(c, chatId, Set.of(userId), at);
+    /**
+     * Adds a member; false if already one; {@link UnknownChatException} if the chat does not exist.
+     */
+    static boolean addMember(Connection c, String chatId, String userId, Instant at) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(INSERT_MEMBER)) {
+            ps.setString(1, chatId);
+            ps.setString(2, userId);
+            Rows.setInstant(ps, 3, at);
+            return ps.executeUpdate() > 0;
+        } catch (SQLException e) {
+            if (Transactions.isForeignKeyViolation(e)) {
+                throw unknownChat(chatId);
+            }
+            throw e;
+        }
+    }
+
+    /** Removes a member; false if not one. */
+    static boolean removeMember(Connection c, String chatId, String userId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(DELETE_MEMBER)) {
+            ps.setString(1, chatId);
+            ps.setString(2, userId);
+            return ps.executeUpdate() > 0;
+        }
+    }
+
+    /** Closes an open chat; false if it was closed already or does not exist. */
+    static boolean close(Connection c, String chatId, Instant at) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(CLOSE)) {
+            Rows.setInstant(ps, 1, at);
+            ps.setString(2, chatId);
+            return ps.executeUpdate() > 0;
+        }
     }
 
     private static void insertMembers(Connection c, String chatId, Set<String> userIds, Instant at)
@@ -161,10 +199,14 @@ final class ChatSql {
             ps.executeBatch();
         } catch (SQLException e) {
             if (Transactions.isForeignKeyViolation(e)) {
-                throw new UnknownChatException("cannot add members to unknown chat '" + chatId + "'");
+                throw unknownChat(chatId);
             }
             throw e;
         }
+    }
+
+    private static UnknownChatException unknownChat(String chatId) {
+        return new UnknownChatException("cannot add members to unknown chat '" + chatId + "'");
     }
 
     private static Optional<Chat> single(PreparedStatement ps) throws SQLException {

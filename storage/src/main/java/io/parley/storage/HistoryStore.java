@@ -27,7 +27,12 @@ public interface HistoryStore extends AutoCloseable {
      * Creates the chat with its members, or returns the existing chat with that id unchanged
      * (idempotent: two calls with one id give one chat).
      */
-    Chat createChatIfAbsent(NewChat chat);
+    default Chat createChatIfAbsent(NewChat chat) {
+        return createChatIfAbsent(chat, null);
+    }
+
+    /** {@link #createChatIfAbsent(NewChat)}; {@code ifCreated} (or {@code null}) goes in the outbox when it creates. */
+    Chat createChatIfAbsent(NewChat chat, OutboxEvent ifCreated);
 
     Optional<Chat> findChat(String chatId);
 
@@ -50,12 +55,68 @@ public interface HistoryStore extends AutoCloseable {
     Set<String> contactsOf(String userId, int chatLimit);
 
     /** Adds a member; no-op if already one. */
-    void addMember(String chatId, String userId);
+    default void addMember(String chatId, String userId) {
+        addMember(chatId, userId, null);
+    }
+
+    /**
+     * Adds a member; {@code ifAdded} (or {@code null}) goes in the outbox when the user was not one.
+     *
+     * @return true if the user was not a member before
+     */
+    boolean addMember(String chatId, String userId, OutboxEvent ifAdded);
+
+    /**
+     * Removes a member; {@code ifRemoved} (or {@code null}) goes in the outbox when the user was one.
+     *
+     * @return true if the user was a member
+     */
+    boolean removeMember(String chatId, String userId, OutboxEvent ifRemoved);
+
+    /**
+     * Closes the chat: it takes no more messages. {@code ifClosed} (or {@code null}) goes in the
+     * outbox when it was open. Idempotent.
+     *
+     * @return the chat as it is now, empty if there is no such chat
+     */
+    Optional<Chat> closeChat(String chatId, Instant at, OutboxEvent ifClosed);
+
+    /**
+     * Refuses the user's tokens issued before {@code before} from now on (never moves back).
+     *
+     * @return the user's revocation as it stands (the later of this one and any before it)
+     */
+    Instant revokeTokens(String userId, Instant before);
+
+    /** Every user's revocation: tokens issued before it are refused. */
+    Map<String, Instant> revocations();
+
+    /**
+     * Claims up to {@code limit} due webhook events, oldest due first, until {@code claimUntil}:
+     * no other claim gets them before then, and if they are neither delivered nor failed by then
+     * they fall due again (the claimer died).
+     */
+    List<OutboxEntry> claimWebhooks(Instant now, Instant claimUntil, int limit);
+
+    /** The event reached the receiver: it leaves the outbox. */
+    void webhookDelivered(long eventId);
+
+    /**
+     * An attempt failed: the event is due again at {@code retryAt}, or, when {@code dead}, kept
+     * as a dead letter and not tried again.
+     *
+     * @param attempts attempts made so far, this one included
+     */
+    void webhookFailed(long eventId, int attempts, Instant retryAt, String error, boolean dead);
+
+    WebhookBacklog webhookBacklog();
 
     /**
      * Commits a batch of new messages in one transaction. Assigns each message the next per-chat
      * sequence (in batch order within a chat) and bumps the chat's {@code updatedAt}. Returns the
-     * committed messages in input order. The whole batch commits or none of it does.
+     * committed messages in input order. The whole batch commits or none of it does. A message
+     * with {@link NewMessage#outboxData()} gets its {@code message.created} webhook event in the
+     * same commit (a repeated send gets none).
      */
     List<Message> append(List<NewMessage> batch);
 

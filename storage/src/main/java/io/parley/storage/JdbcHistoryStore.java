@@ -45,7 +45,11 @@ public final class JdbcHistoryStore implements HistoryStore {
     // transaction, and one process writes each chat from one writer, so nothing can come between.
     private static final Appender H2_APPEND = (appends, what, batch) ->
             appends.write(what, Sync.AFTER_COMMIT, c -> RepeatedSends.append(batch,
-                    keys -> MessageSql.findByClientIds(c, keys), fresh -> MessageSql.append(c, fresh)));
+                    keys -> MessageSql.findByClientIds(c, keys), fresh -> {
+                        List<Message> committed = MessageSql.append(c, fresh);
+                        OutboxSql.insertMessages(c, fresh);
+                        return committed;
+                    }));
     // On PostgreSQL a node may store a repeat between this lookup and the insert (the client tried
     // another node meanwhile): the unique index refuses the statement, and a second lookup finds it.
     private static final Appender POSTGRES_APPEND = (appends, what, batch) ->
@@ -131,8 +135,9 @@ public final class JdbcHistoryStore implements HistoryStore {
     }
 
     @Override
-    public Chat createChatIfAbsent(NewChat chat) {
-        return calls.write("create chat '" + chat.id() + "'", Sync.AFTER_COMMIT, c -> ChatSql.createIfAbsent(c, chat));
+    public Chat createChatIfAbsent(NewChat chat, OutboxEvent ifCreated) {
+        return calls.write("create chat '" + chat.id() + "'", Sync.AFTER_COMMIT,
+                c -> ChatSql.createIfAbsent(c, chat, ifCreated));
     }
 
     @Override
@@ -169,11 +174,69 @@ public final class JdbcHistoryStore implements HistoryStore {
     }
 
     @Override
-    public void addMember(String chatId, String userId) {
-        calls.write("add member to chat '" + chatId + "'", Sync.AFTER_COMMIT, c -> {
-            ChatSql.addMember(c, chatId, userId, Instant.now());
+    public boolean addMember(String chatId, String userId, OutboxEvent ifAdded) {
+        return calls.write("add member to chat '" + chatId + "'", Sync.AFTER_COMMIT,
+                c -> announced(c, ChatSql.addMember(c, chatId, userId, Instant.now()), ifAdded));
+    }
+
+    @Override
+    public boolean removeMember(String chatId, String userId, OutboxEvent ifRemoved) {
+        return calls.write("remove member from chat '" + chatId + "'", Sync.AFTER_COMMIT,
+                c -> announced(c, ChatSql.removeMember(c, chatId, userId), ifRemoved));
+    }
+
+    @Override
+    public Optional<Chat> closeChat(String chatId, Instant at, OutboxEvent ifClosed) {
+        return calls.write("close chat '" + chatId + "'", Sync.AFTER_COMMIT, c -> {
+            announced(c, ChatSql.close(c, chatId, at), ifClosed);
+            return ChatSql.find(c, chatId);
+        });
+    }
+
+    /** Writes the event when the change happened; returns whether it did. */
+    private static boolean announced(Connection c, boolean changed, OutboxEvent event) throws SQLException {
+        if (changed && event != null) {
+            OutboxSql.insert(c, event);
+        }
+        return changed;
+    }
+
+    @Override
+    public Instant revokeTokens(String userId, Instant before) {
+        return calls.write("revoke tokens of user '" + userId + "'", Sync.AFTER_COMMIT,
+                c -> RevocationSql.revoke(c, userId, before));
+    }
+
+    @Override
+    public Map<String, Instant> revocations() {
+        return calls.read("revocations", RevocationSql::all);
+    }
+
+    @Override
+    public List<OutboxEntry> claimWebhooks(Instant now, Instant claimUntil, int limit) {
+        requirePositive(limit);
+        return calls.write("claim webhook events", Sync.NONE, c -> OutboxSql.claim(c, now, claimUntil, limit));
+    }
+
+    @Override
+    public void webhookDelivered(long eventId) {
+        calls.write("webhook event " + eventId + " delivered", Sync.NONE, c -> {
+            OutboxSql.delivered(c, eventId);
             return null;
         });
+    }
+
+    @Override
+    public void webhookFailed(long eventId, int attempts, Instant retryAt, String error, boolean dead) {
+        calls.write("webhook event " + eventId + " failed", Sync.AFTER_COMMIT, c -> {
+            OutboxSql.failed(c, eventId, attempts, retryAt, error, dead);
+            return null;
+        });
+    }
+
+    @Override
+    public WebhookBacklog webhookBacklog() {
+        return calls.read("webhook backlog", OutboxSql::backlog);
     }
 
     @Override

@@ -28,16 +28,16 @@ import java.util.TreeSet;
  * the server backend) costs more than the rows; lock, counter update, insert and commit as four
  * round trips made the commit path wake-up bound at moderate rates. Why arrays: a 500-row batch
  * as a multi-row INSERT has thousands of bind parameters that PostgreSQL parses and plans on
- * every commit (measured ~35 ms per batch); as arrays it is 7 parameters and one plan.
+ * every commit (measured ~35 ms per batch); as arrays it is 9 parameters and one plan.
  */
 final class PostgresAppendSql {
 
     private static final String APPEND =
             "WITH batch AS ("
                     + " SELECT * FROM unnest(?::bigint[], ?::varchar[], ?::varchar[], ?::varchar[], ?::smallint[],"
-                    + " ?::bigint[], ?::timestamptz[], ?::varchar[])"
+                    + " ?::bigint[], ?::timestamptz[], ?::varchar[], ?::varchar[])"
                     + " WITH ORDINALITY AS v (id, chat_id, sender_id, content, content_type, reply_to, created_at,"
-                    + " client_message_id, ord)),"
+                    + " client_message_id, outbox_data, ord)),"
                     // Locked in id order: two nodes appending to overlapping chats wait for each other
                     // instead of deadlocking, and the second reads the counter the first left.
                     + " locked AS (SELECT id, last_seq FROM chats WHERE id IN (SELECT chat_id FROM batch)"
@@ -53,7 +53,11 @@ final class PostgresAppendSql {
                     + " inserted AS (INSERT INTO messages (id, chat_id, seq, sender_id, content, content_type, reply_to,"
                     + " created_at, updated_at, deleted, edited, client_message_id)"
                     + " SELECT id, chat_id, seq, sender_id, content, content_type, reply_to, created_at, created_at,"
-                    + " FALSE, FALSE, client_message_id FROM numbered)"
+                    + " FALSE, FALSE, client_message_id FROM numbered),"
+                    // The webhook's message.created events, in the message's own commit.
+                    + " announced AS (INSERT INTO webhook_outbox (id, type, chat_id, message_id, data, created_at, state,"
+                    + " attempts, next_attempt_at) SELECT id, '" + OutboxSql.MESSAGE_CREATED + "', chat_id, id,"
+                    + " outbox_data, created_at, '" + OutboxSql.PENDING + "', 0, created_at FROM numbered WHERE outbox_data IS NOT NULL)"
                     + " SELECT seq FROM numbered ORDER BY ord";
     private static final String EXISTING_CHATS = "SELECT id FROM chats WHERE id = ANY (?)";
     /** The stored messages of repeated sends, in one round trip (the partial index serves it). */
@@ -80,6 +84,7 @@ final class PostgresAppendSql {
         Long[] replyTos = new Long[n];
         String[] createdAts = new String[n];
         String[] clientIds = new String[n];
+        String[] outboxData = new String[n];
         Instant[] created = new Instant[n];
         for (int i = 0; i < n; i++) {
             NewMessage m = batch.get(i);
@@ -92,6 +97,7 @@ final class PostgresAppendSql {
             created[i] = Rows.micros(m.createdAt()); // what the column keeps
             createdAts[i] = created[i].toString(); // ISO-8601 UTC: timestamptz input
             clientIds[i] = m.clientMessageId();
+            outboxData[i] = m.outboxData();
         }
         List<Message> committed = new ArrayList<>(n);
         try (PreparedStatement ps = c.prepareStatement(APPEND)) {
@@ -103,7 +109,8 @@ final class PostgresAppendSql {
             ps.setArray(p++, c.createArrayOf("int2", types));
             ps.setArray(p++, c.createArrayOf("bigint", replyTos));
             ps.setArray(p++, c.createArrayOf("varchar", createdAts));
-            ps.setArray(p, c.createArrayOf("varchar", clientIds));
+            ps.setArray(p++, c.createArrayOf("varchar", clientIds));
+            ps.setArray(p, c.createArrayOf("varchar", outboxData));
             try (ResultSet rs = ps.executeQuery()) {
                 for (int i = 0; rs.next(); i++) {
                     NewMessage m = batch.get(i);

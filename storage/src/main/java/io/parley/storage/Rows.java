@@ -19,7 +19,7 @@ final class Rows {
 
     /** Column lists matching {@link #chat} and {@link #message}; keep them in step. */
     static final String CHAT_COLUMNS =
-            "c.id, c.number, c.kind, c.owner_id, c.application_id, c.title, c.created_at, c.updated_at";
+            "c.id, c.number, c.kind, c.owner_id, c.application_id, c.title, c.created_at, c.updated_at, c.closed_at";
     static final String MESSAGE_COLUMNS =
             "m.id, m.chat_id, m.seq, m.sender_id, m.content, m.content_type, m.reply_to, m.created_at,"
                     + " m.updated_at, m.deleted, m.edited";
@@ -44,6 +44,11 @@ final class Rows {
         return rs.getObject(column, OffsetDateTime.class).toInstant();
     }
 
+    static Instant nullableInstant(ResultSet rs, String column) throws SQLException {
+        OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
+        return value == null ? null : value.toInstant();
+    }
+
     static void setNullableLong(PreparedStatement ps, int index, Long value) throws SQLException {
         if (value == null) {
             ps.setNull(index, Types.BIGINT);
@@ -66,7 +71,8 @@ final class Rows {
                 nullableLong(rs, "application_id"),
                 rs.getString("title"),
                 instant(rs, "created_at"),
-                instant(rs, "updated_at"));
+                instant(rs, "updated_at"),
+                nullableInstant(rs, "closed_at"));
     }
 
     static Message message(ResultSet rs) throws SQLException {

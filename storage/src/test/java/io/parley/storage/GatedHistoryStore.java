@@ -73,8 +73,8 @@ final class GatedHistoryStore implements HistoryStore {
     }
 
     @Override
-    public Chat createChatIfAbsent(NewChat chat) {
-        return delegate.createChatIfAbsent(chat);
+    public Chat createChatIfAbsent(NewChat chat, OutboxEvent ifCreated) {
+        return delegate.createChatIfAbsent(chat, ifCreated);
     }
 
     @Override
@@ -108,8 +108,48 @@ final class GatedHistoryStore implements HistoryStore {
     }
 
     @Override
-    public void addMember(String chatId, String userId) {
-        delegate.addMember(chatId, userId);
+    public boolean addMember(String chatId, String userId, OutboxEvent ifAdded) {
+        return delegate.addMember(chatId, userId, ifAdded);
+    }
+
+    @Override
+    public boolean removeMember(String chatId, String userId, OutboxEvent ifRemoved) {
+        return delegate.removeMember(chatId, userId, ifRemoved);
+    }
+
+    @Override
+    public Optional<Chat> closeChat(String chatId, Instant at, OutboxEvent ifClosed) {
+        return delegate.closeChat(chatId, at, ifClosed);
+    }
+
+    @Override
+    public Instant revokeTokens(String userId, Instant before) {
+        return delegate.revokeTokens(userId, before);
+    }
+
+    @Override
+    public Map<String, Instant> revocations() {
+        return delegate.revocations();
+    }
+
+    @Override
+    public List<OutboxEntry> claimWebhooks(Instant now, Instant claimUntil, int limit) {
+        return delegate.claimWebhooks(now, claimUntil, limit);
+    }
+
+    @Override
+    public void webhookDelivered(long eventId) {
+        delegate.webhookDelivered(eventId);
+    }
+
+    @Override
+    public void webhookFailed(long eventId, int attempts, Instant retryAt, String error, boolean dead) {
+        delegate.webhookFailed(eventId, attempts, retryAt, error, dead);
+    }
+
+    @Override
+    public WebhookBacklog webhookBacklog() {
+        return delegate.webhookBacklog();
     }
 
     @Override

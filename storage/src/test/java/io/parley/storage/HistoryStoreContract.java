@@ -576,6 +576,130 @@ public abstract class HistoryStoreContract {
         return new NewMessage(MESSAGE_IDS.incrementAndGet(), chatId, senderId, content, ContentType.TEXT, null, at);
     }
 
+    // ---- server API and webhook outbox --------------------------------------------------------
+
+    @Test
+    void membersAreRemovedAndChatsClosedOnceWithOneEventEach() {
+        drainOutbox();
+        Chat chat = newGroup("alice", "bob");
+        assertThat(store.addMember(chat.id(), "carol", event("member.added", chat))).isTrue();
+        assertThat(store.addMember(chat.id(), "carol", event("member.added", chat))).isFalse();
+        assertThat(store.removeMember(chat.id(), "bob", event("member.removed", chat))).isTrue();
+        assertThat(store.removeMember(chat.id(), "bob", event("member.removed", chat))).isFalse();
+        assertThat(store.members(chat.id())).containsExactlyInAnyOrder("alice", "carol");
+
+        Chat closed = store.closeChat(chat.id(), T0.plusSeconds(5), event("chat.closed", chat)).orElseThrow();
+        assertThat(closed.closedAt()).isEqualTo(micros(T0.plusSeconds(5)));
+        assertThat(store.closeChat(chat.id(), T0.plusSeconds(9), event("chat.closed", chat)).orElseThrow().closedAt())
+                .as("closing again changes nothing").isEqualTo(micros(T0.plusSeconds(5)));
+        assertThat(store.findChat(chat.id()).orElseThrow().closed()).isTrue();
+        assertThat(store.closeChat(id("missing"), T0, null)).isEmpty();
+
+        assertThat(claimAll()).extracting(e -> e.event().type())
+                .containsExactly("member.added", "member.removed", "chat.closed");
+    }
+
+    @Test
+    void aChatCreatedGetsItsEventOnlyWhenCreated() {
+        drainOutbox();
+        NewChat wanted = new NewChat(id("chat"), ChatKind.GROUP, "alice", null, null, Set.of("alice", "bob"), T0);
+        store.createChatIfAbsent(wanted, new OutboxEvent(MESSAGE_IDS.incrementAndGet(), "chat.created", wanted.id(),
+                null, "{}", T0));
+        store.createChatIfAbsent(wanted, new OutboxEvent(MESSAGE_IDS.incrementAndGet(), "chat.created", wanted.id(),
+                null, "{}", T0));
+        assertThat(claimAll()).extracting(e -> e.event().chatId()).containsExactly(wanted.id());
+    }
+
+    @Test
+    void aMessageWithOutboxDataIsAnnouncedInItsCommitAndARepeatIsNot() {
+        drainOutbox();
+        Chat chat = newGroup("alice", "bob");
+        NewMessage announced = withOutbox(withClientId(message(chat.id(), "alice", "hi", T0), "c-1"), "{\"offline\":[\"bob\"]}");
+        NewMessage quiet = message(chat.id(), "alice", "no webhook", T0);
+        store.append(List.of(announced, quiet));
+        NewMessage repeat = withOutbox(withClientId(message(chat.id(), "alice", "hi", T0), "c-1"), "{}");
+        store.append(List.of(repeat));
+
+        List<OutboxEntry> claimed = claimAll();
+        assertThat(claimed).hasSize(1);
+        OutboxEntry entry = claimed.get(0);
+        assertThat(entry.event().id()).isEqualTo(announced.id());
+        assertThat(entry.event().type()).isEqualTo("message.created");
+        assertThat(entry.event().data()).isEqualTo("{\"offline\":[\"bob\"]}");
+        assertThat(entry.message().content()).isEqualTo("hi");
+        assertThat(entry.message().seq()).isEqualTo(1);
+        assertThat(entry.attempts()).isZero();
+    }
+
+    @Test
+    void claimedEventsAreHiddenUntilTheClaimLapsesThenRetriedOrDead() {
+        drainOutbox();
+        Chat chat = newGroup("alice", "bob");
+        OutboxEvent first = event("member.added", chat);
+        store.addMember(chat.id(), "carol", first);
+        Instant now = Instant.now();
+
+        assertThat(store.claimWebhooks(now, now.plusSeconds(30), 10)).hasSize(1);
+        assertThat(store.claimWebhooks(now, now.plusSeconds(30), 10)).as("claimed: not due again").isEmpty();
+        assertThat(store.claimWebhooks(now.plusSeconds(31), now.plusSeconds(60), 10))
+                .as("the claimer died: due again once its claim lapsed").hasSize(1);
+
+        store.webhookFailed(first.id(), 1, now.plusSeconds(100), "HTTP 503", false);
+        assertThat(store.webhookBacklog().pending()).isEqualTo(1);
+        assertThat(store.webhookBacklog().oldestPending()).isEqualTo(micros(first.createdAt()));
+        assertThat(store.claimWebhooks(now.plusSeconds(99), now.plusSeconds(130), 10)).isEmpty();
+        List<OutboxEntry> retried = store.claimWebhooks(now.plusSeconds(100), now.plusSeconds(130), 10);
+        assertThat(retried).singleElement().satisfies(e -> assertThat(e.attempts()).isEqualTo(1));
+
+        long deadBefore = store.webhookBacklog().dead();
+        store.webhookFailed(first.id(), 2, now.plusSeconds(200), "HTTP 500", true);
+        assertThat(store.claimWebhooks(now.plusSeconds(1_000), now.plusSeconds(1_030), 10)).isEmpty();
+        assertThat(store.webhookBacklog()).isEqualTo(new WebhookBacklog(0, deadBefore + 1, null));
+    }
+
+    @Test
+    void aDeliveredEventLeavesTheOutbox() {
+        drainOutbox();
+        Chat chat = newGroup("alice", "bob");
+        store.addMember(chat.id(), "carol", event("member.added", chat));
+        List<OutboxEntry> claimed = claimAll();
+        store.webhookDelivered(claimed.get(0).event().id());
+        assertThat(store.claimWebhooks(FAR, FAR, 10)).isEmpty();
+        assertThat(store.webhookBacklog().pending()).isZero();
+    }
+
+    @Test
+    void revocationsNeverMoveBack() {
+        String user = id("user");
+        assertThat(store.revokeTokens(user, T0.plusSeconds(10))).isEqualTo(micros(T0.plusSeconds(10)));
+        assertThat(store.revokeTokens(user, T0)).isEqualTo(micros(T0.plusSeconds(10)));
+        assertThat(store.revokeTokens(user, T0.plusSeconds(20))).isEqualTo(micros(T0.plusSeconds(20)));
+        assertThat(store.revocations()).containsEntry(user, micros(T0.plusSeconds(20)));
+    }
+
+    private static final Instant FAR = Instant.parse("2999-01-01T00:00:00Z");
+
+    /** Other tests' events (the database may be shared) out of the way: delivered. Dead letters stay, never due. */
+    private void drainOutbox() {
+        List<OutboxEntry> left;
+        while (!(left = store.claimWebhooks(FAR, FAR, 1_000)).isEmpty()) {
+            left.forEach(e -> store.webhookDelivered(e.event().id()));
+        }
+    }
+
+    private List<OutboxEntry> claimAll() {
+        return store.claimWebhooks(FAR, FAR, 1_000);
+    }
+
+    private static OutboxEvent event(String type, Chat chat) {
+        return new OutboxEvent(MESSAGE_IDS.incrementAndGet(), type, chat.id(), null, "{}", T0);
+    }
+
+    private static NewMessage withOutbox(NewMessage m, String data) {
+        return new NewMessage(m.id(), m.chatId(), m.senderId(), m.content(), m.contentType(), m.replyTo(),
+                m.createdAt(), m.clientMessageId(), data);
+    }
+
     protected static NewMessage withClientId(NewMessage m, String clientMessageId) {
         return new NewMessage(m.id(), m.chatId(), m.senderId(), m.content(), m.contentType(), m.replyTo(),
                 m.createdAt(), clientMessageId);

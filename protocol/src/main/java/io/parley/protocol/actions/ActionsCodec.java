@@ -36,6 +36,10 @@ import java.util.regex.Pattern;
  *       oldest first; the newest page unless {@code before} (a message id) pages back; limit
  *       1..200, default 50</li>
  *   <li>{@code send_message {chat_id, text, reply_to?}} → {@code data: {"message": message}}</li>
+ *   <li>{@code refresh {token}} (ours) → {@code data: {"expires_at"}}: the socket's access token
+ *       is replaced by a fresh one of the same user, so the socket outlives the old one's
+ *       expiry; 401 (invalid or expired token) or 403 (another user's, or a service token)
+ *       leave the old expiry in place</li>
  * </ul>
  * {@code chat_id} is a UUID. Replies: {@code {"type": <request type>, "request_id"?, "ok": true,
  * "data": {...}}}; errors: {@code {"type": <request type> | "error", "request_id"?, "ok": false,
@@ -60,7 +64,9 @@ public final class ActionsCodec implements DialectCodec {
     public static final String CREATE_CHAT = "create_chat";
     public static final String GET_MESSAGES = "get_messages";
     public static final String SEND_MESSAGE = "send_message";
-    public static final List<String> CLIENT_TYPES = List.of(LIST_CHATS, CREATE_CHAT, GET_MESSAGES, SEND_MESSAGE);
+    /** Ours: a fresh access token for the socket. */
+    public static final String REFRESH = "refresh";
+    public static final List<String> CLIENT_TYPES = List.of(LIST_CHATS, CREATE_CHAT, GET_MESSAGES, SEND_MESSAGE, REFRESH);
 
     public static final String NEW_MESSAGE = "new_message";
     public static final String MESSAGE_UPDATED = "message_updated";
@@ -132,6 +138,7 @@ public final class ActionsCodec implements DialectCodec {
             case SEND_MESSAGE -> new Command.SendMessage(chatId(f), null, f.text("text"),
                     f.contentType("content_type"), f.optionalPositiveLong("reply_to"),
                     f.optionalClientMessageId());
+            case REFRESH -> new Command.RefreshToken(f.text("token"));
             default -> throw new UnknownType("unknown type \"" + type + "\"");
         };
     }
@@ -188,6 +195,8 @@ public final class ActionsCodec implements DialectCodec {
             } else if (reply instanceof Reply.MessageReply m) {
                 gen.writeFieldName("message");
                 message(gen, m.message());
+            } else if (reply instanceof Reply.TokenRefreshed refreshed) {
+                gen.writeStringField("expires_at", Json.timestamp(refreshed.expiresAt()));
             }
             gen.writeEndObject();
             gen.writeEndObject();

@@ -3,6 +3,7 @@ package io.parley.protocol.command;
 import io.parley.protocol.model.ChatKind;
 import io.parley.protocol.model.ContentType;
 
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
@@ -81,6 +82,36 @@ public sealed interface Command {
 
     /** The principal is typing in the chat: an ephemeral event, never stored. */
     record Typing(String chatId, String claimedUserId) implements Command {
+    }
+
+    /**
+     * The connection's access token is replaced by {@code token} (a JWT), so the socket lives on
+     * past the old one's expiry. Not a chat command: the connection checks the token exactly as
+     * at the handshake and moves its own deadline; the chat core never sees it. The new token
+     * must name the same user and be no service token. {@code then}: the request the same frame
+     * also carries, run once the token is accepted (dialect {@code pair}, whose every frame
+     * carries its credential), else {@code null}.
+     */
+    record RefreshToken(String token, Command then) implements Command {
+        public RefreshToken {
+            Objects.requireNonNull(token, "token");
+        }
+
+        public RefreshToken(String token) {
+            this(token, null);
+        }
+
+        /** The token itself names the user; a frame cannot claim another. */
+        @Override
+        public String claimedUserId() {
+            return null;
+        }
+
+        /** Never shows the token (logs, assertion messages). */
+        @Override
+        public String toString() {
+            return "RefreshToken[then=" + then + "]";
+        }
     }
 
     /**

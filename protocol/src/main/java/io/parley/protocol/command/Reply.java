@@ -4,8 +4,10 @@ import io.parley.protocol.model.Chat;
 import io.parley.protocol.model.Message;
 import io.parley.protocol.model.UnreadCount;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /** The chat core's successful answer to a {@link Command}; each dialect encodes it its own way. */
 public sealed interface Reply {
@@ -47,6 +49,16 @@ public sealed interface Reply {
     record UnreadSummary(List<UnreadCount> chats) implements Reply {
         public long total() {
             return chats.stream().mapToLong(UnreadCount::unread).sum();
+        }
+    }
+
+    /**
+     * A {@link Command.RefreshToken} was accepted: the socket now lives until {@code expiresAt},
+     * the new token's {@code exp}.
+     */
+    record TokenRefreshed(Instant expiresAt) implements Reply {
+        public TokenRefreshed {
+            Objects.requireNonNull(expiresAt, "expiresAt");
         }
     }
 

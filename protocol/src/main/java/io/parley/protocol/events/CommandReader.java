@@ -53,6 +53,7 @@ final class CommandReader {
                     args.id("session_channel"),
                     userId(args, "sender_id"),
                     args.positiveLongIgnoreCase("message_id"));
+            case EventNames.REFRESH_TOKEN -> new Command.RefreshToken(args.text("token"));
             default -> throw new ChatException(ErrorCode.BAD_REQUEST, "unknown name: " + name);
         };
     }

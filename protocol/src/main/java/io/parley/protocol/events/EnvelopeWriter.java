@@ -112,6 +112,10 @@ final class EnvelopeWriter {
             }
             gen.writeEndArray();
             gen.writeEndObject();
+        } else if (reply instanceof Reply.TokenRefreshed refreshed) {
+            gen.writeStartObject();
+            gen.writeStringField("expires_at", Json.timestamp(refreshed.expiresAt()));
+            gen.writeEndObject();
         } else {
             // Reply.Done, and any future reply without a seed-002 shape.
             gen.writeNull();

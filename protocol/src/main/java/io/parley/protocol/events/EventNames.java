@@ -24,6 +24,8 @@ public final class EventNames {
     public static final String EDIT_MESSAGE = "Event.EditMessage";
     /** Extension: not in seed 002. */
     public static final String DELETE_MESSAGE = "Event.DeleteMessage";
+    /** Extension: replace the socket's access token with a fresh one before it expires. */
+    public static final String REFRESH_TOKEN = "Event.RefreshToken";
 
     /** Server push: a new message in one of the client's conversations. */
     public static final String RECEIVE_MESSAGE = "Event.ReceiveMessage";
@@ -37,7 +39,7 @@ public final class EventNames {
     /** Every name a client may send, in documentation order. */
     public static final List<String> CLIENT_NAMES = List.of(
             ADD_CONVERSATION, GET_CONVERSATION_LIST, GET_MESSAGE_LIST, SEND_MESSAGE, READ_MESSAGE,
-            GET_UNREAD_INFO, EDIT_MESSAGE, DELETE_MESSAGE);
+            GET_UNREAD_INFO, EDIT_MESSAGE, DELETE_MESSAGE, REFRESH_TOKEN);
 
     /** Every name the server pushes unprompted (besides replies, which echo the request's name). */
     public static final List<String> SERVER_NAMES = List.of(RECEIVE_MESSAGE, MESSAGE_CHANGED, MESSAGE_STATUS);

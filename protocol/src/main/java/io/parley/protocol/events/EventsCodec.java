@@ -38,6 +38,10 @@ import io.parley.protocol.command.Reply;
  *   <li>{@code Event.EditMessage {session_channel, sender_id, message_id, content}} and
  *       {@code Event.DeleteMessage {session_channel, sender_id, message_id}} (extensions) →
  *       {@code {"message": {...}}} as it is now.</li>
+ *   <li>{@code Event.RefreshToken {token}} (extension) → {@code {"expires_at"}}: the socket's
+ *       access token is replaced by {@code token} (a fresh JWT of the same user), so the socket
+ *       is not closed at the old one's expiry. Refused with 401 (invalid or expired token) or
+ *       403 (another user's, or a service token); the old deadline then stands.</li>
  * </ul>
  *
  * <h2>Server frames</h2>

@@ -41,7 +41,11 @@ import java.util.List;
  * <h2>Client frames</h2>
  * {@code {"type": "update", "message": [{"type": "message", "text"}]}}: exactly one item; it is
  * posted to the socket's chat and comes back to everyone (the sender too) as an {@code update}.
- * Reads, typing, edits and deletions have no frame in this dialect.
+ * {@code {"type": "refresh", "token"}} (ours): the socket's access token is replaced by a fresh
+ * one of the same user, so the socket outlives the old one's expiry; answered
+ * {@code {"type": "refresh", "expires_at" (s), "socket_sequence"}}, or an {@code error} 401
+ * (invalid or expired token) or 403 (another user's, or a service token), after which the old
+ * expiry stands. Reads, typing, edits and deletions have no frame in this dialect.
  *
  * <h2>Open frames</h2>
  * Encode-once with a per-socket number: every frame this codec returns is <em>open</em> — the
@@ -51,6 +55,7 @@ import java.util.List;
 public final class FeedCodec implements DialectCodec {
     public static final String DIALECT = "feed";
     public static final String UPDATE = "update";
+    public static final String REFRESH = "refresh";
     public static final String HEARTBEAT = "heartbeat";
     public static final String ERROR = "error";
     public static final String ITEM_MESSAGE = "message";
@@ -84,8 +89,12 @@ public final class FeedCodec implements DialectCodec {
             JsonNode frame = Json.readObject(utf8, offset, length);
             Fields fields = new Fields(frame, "");
             String type = fields.optionalString("type");
+            if (REFRESH.equals(type)) {
+                return new Request.Valid(REFRESH, null, new Command.RefreshToken(fields.text("token")));
+            }
             if (!UPDATE.equals(type)) {
-                throw new ChatException(ErrorCode.BAD_REQUEST, "type: expected \"update\" (the only client frame)");
+                throw new ChatException(ErrorCode.BAD_REQUEST,
+                        "type: expected \"update\" (a message) or \"refresh\" (a fresh access token)");
             }
             JsonNode items = frame.get("message");
             if (items == null || !items.isArray() || items.size() != 1) {
@@ -128,6 +137,12 @@ public final class FeedCodec implements DialectCodec {
         }
         if (reply instanceof Reply.MessageReply m) {
             return messageUpdate(m.message());
+        }
+        if (reply instanceof Reply.TokenRefreshed refreshed) {
+            return open(gen -> {
+                gen.writeStringField("type", REFRESH);
+                gen.writeNumberField("expires_at", refreshed.expiresAt().getEpochSecond());
+            });
         }
         return null;
     }

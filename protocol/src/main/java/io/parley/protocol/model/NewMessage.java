@@ -10,9 +10,11 @@ import java.util.Objects;
  * @param clientMessageId the sender's own id for this send, or {@code null}: a send repeated with
  *                        the same one (same chat, same sender) is answered with the message the
  *                        first one stored, and stored once
+ * @param outboxData      what the webhook outbox keeps of this message (a JSON object, stored in the
+ *                        message's own commit), or {@code null} when no webhook is to announce it
  */
 public record NewMessage(long id, String chatId, String senderId, String content, ContentType contentType,
-                         Long replyTo, Instant createdAt, String clientMessageId) {
+                         Long replyTo, Instant createdAt, String clientMessageId, String outboxData) {
     /** The longest client message id, in characters. */
     public static final int MAX_CLIENT_MESSAGE_ID_LENGTH = 64;
 
@@ -27,6 +29,12 @@ public record NewMessage(long id, String chatId, String senderId, String content
             throw new IllegalArgumentException("client message id must be 1.." + MAX_CLIENT_MESSAGE_ID_LENGTH
                     + " characters");
         }
+    }
+
+    /** Not announced by a webhook. */
+    public NewMessage(long id, String chatId, String senderId, String content, ContentType contentType,
+                      Long replyTo, Instant createdAt, String clientMessageId) {
+        this(id, chatId, senderId, content, contentType, replyTo, createdAt, clientMessageId, null);
     }
 
     /** Without a client message id: a repeat is a new message. */

@@ -28,9 +28,16 @@ import java.time.format.DateTimeParseException;
  *       authenticates it; a frame with only {@code sessionId} is a pure hello, answered
  *       {@code {"code": 200, "message": "authenticated"}}. Before that, every frame is answered
  *       {@code {"code": 401, ...}} and nothing is delivered to the socket.</li>
- *   <li>Every later frame must carry the same {@code sessionId} (401 otherwise). A frame with
+ *   <li>Every later frame carries the connection's {@code sessionId}. A frame with
  *       {@code message} posts it to the socket's chat; {@code timestamp}, when present, must be
  *       RFC 3339 but the server's commit time is what everyone sees.</li>
+ *   <li>Token refresh (ours): a frame with another {@code sessionId} than the connection's is a
+ *       fresh token ({@link Command.RefreshToken}, carrying what else the frame asks). Once the
+ *       connection accepts it (same user, valid, no service token) it is the connection's
+ *       {@code sessionId} and the socket lives until its expiry; the frame's message or resume is
+ *       then run, and a pure hello is answered {@code {"code": 200, "message": "authenticated",
+ *       "expires_at"}}. Refused: 401 (invalid or expired) or 403 (another user's), nothing of
+ *       the frame is run, and the old {@code sessionId} and expiry stand.</li>
  *   <li>Delivery, to the other participant and as the sender's acknowledgement:
  *       {@code {"message", "timestamp", "senderId", "messageId"}} — never a {@code sessionId}.</li>
  *   <li>Resume (ours): a hello with {@code lastMessageId} is answered {@code {"code": 200,
@@ -44,6 +51,8 @@ public final class PairCodec implements DialectCodec {
     public static final String DIALECT = "pair";
     /** On a hello: the last message the client has; the answer carries the ones after it. */
     static final String LAST_MESSAGE_ID = "lastMessageId";
+    /** The name of a frame whose {@code sessionId} is a fresh token (names are not on the wire). */
+    static final String REFRESH = "refresh";
 
     @Override
     public String dialect() {
@@ -61,24 +70,35 @@ public final class PairCodec implements DialectCodec {
         try {
             Fields frame = new Fields(Json.readObject(utf8, offset, length), "");
             String sessionId = sessionId(frame);
-            if (scope.credential() == null || !scope.credential().equals(sessionId)) {
-                throw new ChatException(ErrorCode.UNAUTHORIZED, "sessionId does not match this connection's session");
+            if (scope.credential() == null) {
+                throw new ChatException(ErrorCode.UNAUTHORIZED, "sessionId: this connection has no session yet");
             }
             checkTimestamp(frame);
-            if (!frame.has("message")) {
-                Long lastMessageId = frame.optionalPositiveLong(LAST_MESSAGE_ID);
-                return lastMessageId == null
-                        ? new Request.Valid("hello", null, new Command.SetPresence(true))
-                        : new Request.Valid("resume", null, new Command.GetHistory(scope.chatId(), null, null,
-                                Command.GetHistory.MAX_LIMIT, lastMessageId));
+            Command request = request(scope, frame);
+            if (!scope.credential().equals(sessionId)) {
+                // Another sessionId than the connection's: a fresh token, checked by the connection.
+                return new Request.Valid(REFRESH, null, new Command.RefreshToken(sessionId, request));
             }
-            return new Request.Valid("message", null, new Command.SendMessage(scope.chatId(), null,
-                    frame.text("message"), ContentType.TEXT, null, frame.optionalClientMessageId()));
+            if (request == null) {
+                return new Request.Valid("hello", null, new Command.SetPresence(true));
+            }
+            return new Request.Valid(request instanceof Command.GetHistory ? "resume" : "message", null, request);
         } catch (ChatException e) {
             return new Request.Invalid(null, null, e);
         } catch (RuntimeException e) {
             return new Request.Invalid(null, null, new ChatException(ErrorCode.BAD_REQUEST, "malformed request"));
         }
+    }
+
+    /** What the frame asks beyond authentication: a message, a resume, or {@code null} (a pure hello). */
+    private static Command request(SocketScope scope, Fields frame) {
+        if (frame.has("message")) {
+            return new Command.SendMessage(scope.chatId(), null, frame.text("message"), ContentType.TEXT, null,
+                    frame.optionalClientMessageId());
+        }
+        Long lastMessageId = frame.optionalPositiveLong(LAST_MESSAGE_ID);
+        return lastMessageId == null ? null
+                : new Command.GetHistory(scope.chatId(), null, null, Command.GetHistory.MAX_LIMIT, lastMessageId);
     }
 
     /**
@@ -139,6 +159,15 @@ public final class PairCodec implements DialectCodec {
                 }
                 gen.writeEndArray();
                 gen.writeBooleanField("has_more", page.more());
+                gen.writeEndObject();
+            });
+        }
+        if (reply instanceof Reply.TokenRefreshed refreshed) {
+            return Json.write(gen -> {
+                gen.writeStartObject();
+                gen.writeNumberField("code", 200);
+                gen.writeStringField("message", "authenticated");
+                gen.writeStringField("expires_at", Json.timestamp(refreshed.expiresAt()));
                 gen.writeEndObject();
             });
         }

@@ -33,6 +33,10 @@ import static io.parley.protocol.typed.TypedTypes.*;
  *       {@code after} (the newest page without it), oldest first, answered with
  *       {@code sync {chat_type, chat_id, messages: [...], has_more}}; with {@code has_more}
  *       true, sync again after the last one</li>
+ *   <li>{@code refresh {token}} (ours): replaces the socket's access token with a fresh one of
+ *       the same user, so the socket outlives the old one's expiry; answered
+ *       {@code refresh {expires_at}}, or an error 401 (invalid or expired token) or 403 (another
+ *       user's, or a service token), after which the old expiry stands</li>
  * </ul>
  * {@code chat_type} is {@code direct} (then {@code chat_id} is {@code "{id1}_{id2}"}, either
  * order, and must include you) or {@code project} (any other chat: group, project, support,
@@ -90,6 +94,9 @@ public final class TypedCodec implements DialectCodec {
             return new Command.SetPresence(type.equals(SET_ONLINE));
         }
         Fields content = frame.object("content");
+        if (type.equals(REFRESH)) {
+            return new Command.RefreshToken(content.text("token"));
+        }
         String chatId = chatId(content);
         return switch (type) {
             case NEW_MESSAGE -> new Command.SendMessage(chatId, null, content.text("message"),
@@ -144,6 +151,16 @@ public final class TypedCodec implements DialectCodec {
                 }
                 gen.writeEndArray();
                 gen.writeBooleanField("has_more", page.more());
+            });
+        }
+        if (reply instanceof Reply.TokenRefreshed refreshed) {
+            return Json.write(gen -> {
+                gen.writeStartObject();
+                gen.writeStringField("type", REFRESH);
+                gen.writeObjectFieldStart("content");
+                gen.writeStringField("expires_at", Json.timestamp(refreshed.expiresAt()));
+                gen.writeEndObject();
+                gen.writeEndObject();
             });
         }
         return null; // reads, typing and presence are acknowledged by silence

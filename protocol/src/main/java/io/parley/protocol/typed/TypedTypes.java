@@ -17,6 +17,8 @@ public final class TypedTypes {
     public static final String EDIT_MESSAGE = "edit_message";
     /** Ours: the messages after the last one a client saw (resume), answered with the same type. */
     public static final String SYNC = "sync";
+    /** Ours: a fresh access token for the socket ({@code content.token}), answered with the same type. */
+    public static final String REFRESH = "refresh";
 
     // Server -> client only.
     public static final String USER_ONLINE = "user_online";
@@ -28,7 +30,7 @@ public final class TypedTypes {
 
     /** What a client may send, in documentation order (the alias last). */
     public static final List<String> CLIENT_TYPES = List.of(NEW_MESSAGE, DELETE_MESSAGE, MESSAGE_READ, USER_TYPING,
-            SET_ONLINE, SET_OFFLINE, EDIT_MESSAGE, SYNC, TYPING_ALIAS);
+            SET_ONLINE, SET_OFFLINE, EDIT_MESSAGE, SYNC, REFRESH, TYPING_ALIAS);
 
     private TypedTypes() {
     }

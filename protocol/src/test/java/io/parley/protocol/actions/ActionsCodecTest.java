@@ -44,10 +44,10 @@ class ActionsCodecTest {
         assertThat(error.path("request_id").asInt()).isEqualTo(7);
         assertThat(error.path("ok").asBoolean()).isFalse();
         assertThat(error.at("/error/code").asInt()).isEqualTo(400);
-        assertThat(error.at("/error/supported_types")).hasSize(4);
+        assertThat(error.at("/error/supported_types")).hasSize(ActionsCodec.CLIENT_TYPES.size());
         assertThat(error.at("/error/message").asText()).contains("unknown type \"subscribe\"").contains("list_chats");
         assertThat(tree(CODEC.encodeError(invalid(CODEC, NONE, "{}"), invalid(CODEC, NONE, "{}").error()))
-                .at("/error/supported_types")).hasSize(4);
+                .at("/error/supported_types")).hasSize(ActionsCodec.CLIENT_TYPES.size());
     }
 
     @Test

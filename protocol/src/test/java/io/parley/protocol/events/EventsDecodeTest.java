@@ -138,11 +138,11 @@ class EventsDecodeTest {
     @Test
     void everyClientNameDecodes() {
         String args = "{\"user_id\":1,\"application_id\":1,\"session_channel\":\"1\",\"executor_id\":1,"
-                + "\"sender_id\":1,\"content\":\"x\",\"message_id\":1}";
+                + "\"sender_id\":1,\"content\":\"x\",\"message_id\":1,\"token\":\"jwt\"}";
         for (String name : EventNames.CLIENT_NAMES) {
             assertThat(command(name, args)).as(name).isNotNull();
         }
-        assertThat(EventNames.CLIENT_NAMES).hasSize(8).doesNotContainAnyElementsOf(EventNames.SERVER_NAMES);
+        assertThat(EventNames.CLIENT_NAMES).hasSize(9).doesNotContainAnyElementsOf(EventNames.SERVER_NAMES);
     }
 
     @Test

@@ -44,8 +44,21 @@ class PairCodecTest {
     @Test
     void pureHelloAndSessionChecks() {
         assertThat(valid(CODEC, SCOPE, "{\"sessionId\":\"" + SESSION + "\"}").command()).isEqualTo(new Command.SetPresence(true));
-        Request.Invalid other = invalid(CODEC, SCOPE, "{\"sessionId\":\"someone-else\",\"message\":\"hi\"}");
-        assertThat(other.error().code()).isEqualTo(ErrorCode.UNAUTHORIZED);
+        // Another sessionId is a fresh token for the connection to check, with what the frame asks.
+        assertThat(valid(CODEC, SCOPE, "{\"sessionId\":\"fresh\",\"message\":\"hi\"}").command())
+                .isInstanceOfSatisfying(Command.RefreshToken.class, r -> {
+                    assertThat(r.token()).isEqualTo("fresh");
+                    assertThat(r.then()).isInstanceOfSatisfying(Command.SendMessage.class,
+                            c -> assertThat(c.content()).isEqualTo("hi"));
+                });
+        assertThat(valid(CODEC, SCOPE, "{\"sessionId\":\"fresh\"}").command()).isEqualTo(new Command.RefreshToken("fresh"));
+        assertThat(valid(CODEC, SCOPE, "{\"sessionId\":\"fresh\",\"lastMessageId\":5}").command())
+                .isInstanceOfSatisfying(Command.RefreshToken.class,
+                        r -> assertThat(r.then()).isInstanceOf(Command.GetHistory.class));
+        assertThat(invalid(CODEC, SocketScope.NONE, "{\"sessionId\":\"fresh\"}").error().code())
+                .isEqualTo(ErrorCode.UNAUTHORIZED);
+        assertThat(invalid(CODEC, SCOPE, "{\"sessionId\":\"fresh\",\"message\":\" \"}").error().code())
+                .as("a refresh carrying a bad message is refused whole").isEqualTo(ErrorCode.BAD_REQUEST);
         assertThat(invalid(CODEC, SCOPE, "{\"message\":\"hi\"}").error().code()).isEqualTo(ErrorCode.UNAUTHORIZED);
         byte[] none = "{\"message\":\"hi\"}".getBytes(StandardCharsets.UTF_8);
         assertThatThrownBy(() -> PairCodec.helloSessionId(none, 0, none.length))
