@@ -29,6 +29,8 @@ import static io.parley.gateway.config.Settings.NODE_TTL;
 import static io.parley.gateway.config.Settings.REDIS_URL;
 import static io.parley.gateway.config.Settings.TLS_CERT_FILE;
 import static io.parley.gateway.config.Settings.TLS_KEY_FILE;
+import static io.parley.gateway.config.Settings.WEBHOOK_SECRET;
+import static io.parley.gateway.config.Settings.WEBHOOK_URL;
 
 /**
  * The node's effective configuration: immutable, built once at start-up, validated before
@@ -139,6 +141,9 @@ public final class ParleyConfig {
                             + " or jwt_jwks_url");
             require(problems, (get(TLS_CERT_FILE) == null) == (get(TLS_KEY_FILE) == null),
                     "set both tls_cert_file and tls_key_file, or neither");
+            // Unsigned events could be forged by anyone who can reach the receiver.
+            require(problems, get(WEBHOOK_URL) == null || get(WEBHOOK_SECRET) != null,
+                    "webhook_url needs webhook_secret: every event is signed with it");
             if (problems.isEmpty()) { // the keys compared below are valid on their own
                 require(problems, get(MAX_TEXT_LENGTH) <= get(MAX_FRAME_BYTES),
                         "max_text_length must be at most max_frame_bytes (" + get(MAX_FRAME_BYTES) + "), got "

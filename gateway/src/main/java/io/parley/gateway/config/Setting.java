@@ -20,7 +20,8 @@ public final class Setting<T> {
     /** The groups of {@code config/parley.yaml}, in its order. */
     public enum Section {
         NETWORK("Network"), HISTORY("History store"), AUTHENTICATION("Authentication"), LIMITS("Limits"),
-        DIALECTS("Dialects"), PRESENCE("Presence"), CLUSTER("Cluster"), SHUTDOWN("Shutdown (SIGTERM)"), LOGS("Logs");
+        DIALECTS("Dialects"), PRESENCE("Presence"), CLUSTER("Cluster"), WEBHOOKS("Webhooks"),
+        SHUTDOWN("Shutdown (SIGTERM)"), LOGS("Logs");
 
         private final String title;
 

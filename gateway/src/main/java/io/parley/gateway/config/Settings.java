@@ -23,6 +23,7 @@ import static io.parley.gateway.config.Setting.Section.LOGS;
 import static io.parley.gateway.config.Setting.Section.NETWORK;
 import static io.parley.gateway.config.Setting.Section.PRESENCE;
 import static io.parley.gateway.config.Setting.Section.SHUTDOWN;
+import static io.parley.gateway.config.Setting.Section.WEBHOOKS;
 
 /**
  * Every configuration key of a node, each said once (name, default, allowed values, meaning), in
@@ -172,6 +173,28 @@ public final class Settings {
             ClusterOptions.DEFAULT_NODE_TTL, Duration.ofSeconds(1), null, "a node that stops refreshing its"
                     + " liveness key for this long (killed) is removed by a peer, which announces its users offline");
 
+    // --- Webhooks
+    public static final Setting<String> WEBHOOK_URL = Setting.text(WEBHOOKS, "webhook_url", null,
+                    "no webhooks (no events are written to the outbox)",
+                    "POST every event (message.created, chat.created, member.added, member.removed, chat.closed)"
+                            + " to this URL, at least once, signed with webhook_secret (docs/webhooks.md)")
+            .withAllowed(Settings::httpUrl, "an https:// or http:// URL");
+    public static final Setting<String> WEBHOOK_SECRET = Setting.text(WEBHOOKS, "webhook_secret", null,
+                    "required with webhook_url", "HMAC-SHA256 key of the Parley-Signature header; the receiver"
+                            + " checks every event with it")
+            .withAllowed(v -> v.length() >= 32, "at least 32 characters (256 bits)").asSecret();
+    public static final Setting<Integer> WEBHOOK_MAX_ATTEMPTS = Setting.integer(WEBHOOKS, "webhook_max_attempts", 16,
+            1, 1_000, "attempts per event before it is kept as a dead letter (with the defaults 2 to 4 hours of"
+                    + " retries)");
+    public static final Setting<Duration> WEBHOOK_TIMEOUT = Setting.duration(WEBHOOKS, "webhook_timeout",
+            Duration.ofSeconds(10), Duration.ofMillis(10), Duration.ofMinutes(5),
+            "per request (connect and answer); past it the attempt has failed");
+    public static final Setting<Integer> WEBHOOK_CONCURRENCY = Setting.integer(WEBHOOKS, "webhook_concurrency", 16,
+            1, 1_024, "requests in flight from this node at most; a slow receiver holds these, never chat delivery");
+    public static final Setting<Duration> WEBHOOK_BACKOFF_MAX = Setting.duration(WEBHOOKS, "webhook_backoff_max",
+            Duration.ofHours(1), Duration.ofMillis(10), Duration.ofDays(1),
+            "longest wait between two attempts; the waits double from 1s (or this, if shorter), with jitter");
+
     // --- Shutdown
     public static final Setting<Duration> SHUTDOWN_GRACE = Setting.duration(SHUTDOWN, "shutdown_grace",
             Duration.ZERO, Duration.ZERO, Duration.ofMinutes(10), "after SIGTERM, /ready answers 503 at once and"
@@ -201,6 +224,8 @@ public final class Settings {
             FEED_HEARTBEAT_INTERVAL,
             PRESENCE_OFFLINE_GRACE,
             REDIS_URL, BUS_PUBLISH_BACKLOG, NODE_TTL,
+            WEBHOOK_URL, WEBHOOK_SECRET, WEBHOOK_MAX_ATTEMPTS, WEBHOOK_TIMEOUT, WEBHOOK_CONCURRENCY,
+            WEBHOOK_BACKOFF_MAX,
             SHUTDOWN_GRACE, SHUTDOWN_CLOSE_WINDOW,
             LOG_FORMAT);
 

@@ -58,6 +58,8 @@ import io.parley.gateway.session.Session;
 import io.parley.gateway.session.SessionRegistry;
 import io.parley.gateway.websocket.CloseCodes;
 import io.parley.gateway.websocket.CloseStarted;
+import io.parley.gateway.webhook.WebhookDispatcher;
+import io.parley.gateway.webhook.WebhookOptions;
 import io.parley.protocol.actions.ActionsCodec;
 import io.parley.protocol.events.EventsCodec;
 import io.parley.protocol.feed.FeedCodec;
@@ -122,6 +124,7 @@ public final class ParleyServer implements AutoCloseable {
     private final PrometheusMeterRegistry registry;
     private final JvmGcMetrics gcMetrics;
     private final HistoryService history;
+    private final AutoCloseable webhooks;
     private final Bus bus;
     private final SessionRegistry sessions;
     private final OnlineUsers onlineUsers;
@@ -144,6 +147,8 @@ public final class ParleyServer implements AutoCloseable {
         this.history = opened.add(new HistoryService(openStore(config, historyOptions, registry), historyOptions,
                 registry));
         Clock clock = Clock.systemUTC();
+        this.webhooks = opened.add(WebhookDispatcher.startIfConfigured(WebhookOptions.from(config), history, registry,
+                clock));
         FlushBatch.PerLoop flushes = new FlushBatch.PerLoop();
         BusWiring wiring = BusWiring.create(config, history, metrics, registry, clock, flushes);
         this.sessions = wiring.sessions();
@@ -307,6 +312,7 @@ public final class ParleyServer implements AutoCloseable {
         List<Channel> open = goAwaySpread(window);
         sleep(window);
         presence.endGraces();
+        closeQuietly(webhooks); // before the store: in-flight outcomes are recorded
         history.close();
         closeQuietly(deadNodeSweep);
         bus.close();

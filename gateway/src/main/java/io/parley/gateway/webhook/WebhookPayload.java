@@ -1,0 +1,80 @@
+package io.parley.gateway.webhook;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.parley.protocol.json.Json;
+import io.parley.protocol.model.Message;
+import io.parley.storage.OutboxEntry;
+import io.parley.storage.OutboxEvent;
+
+/**
+ * The body POSTed for one outbox event (docs/webhooks.md):
+ * {@code {"id": "<decimal>", "type", "created_at", "chat_id", "data": {...}}}; {@code data} is the
+ * event's own object, and a message event's also holds the message as it is when sent.
+ */
+public final class WebhookPayload {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private WebhookPayload() {
+    }
+
+    /**
+     * The body's bytes.
+     *
+     * @throws IllegalArgumentException when the event's stored data is not a JSON object (it can
+     *                                  never be sent, however often it is tried)
+     */
+    public static byte[] body(OutboxEntry entry) {
+        OutboxEvent event = entry.event();
+        ObjectNode body = JSON.createObjectNode();
+        // A string: ids are 64-bit, and JavaScript receivers would round a number.
+        body.put("id", Long.toString(event.id()));
+        body.put("type", event.type());
+        body.put("created_at", Json.timestamp(event.createdAt()));
+        body.put("chat_id", event.chatId());
+        ObjectNode data = data(event);
+        if (entry.message() != null) {
+            data.set("message", message(entry.message()));
+        }
+        body.set("data", data);
+        try {
+            return JSON.writeValueAsBytes(body);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a tree of plain nodes always serializes", e);
+        }
+    }
+
+    private static ObjectNode data(OutboxEvent event) {
+        try {
+            JsonNode data = JSON.readTree(event.data());
+            if (data instanceof ObjectNode object) {
+                return object;
+            }
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("event " + event.id() + ": data is not JSON: " + e.getOriginalMessage(), e);
+        }
+        throw new IllegalArgumentException("event " + event.id() + ": data is not a JSON object");
+    }
+
+    /** The message as the REST API shows it (GET /api/v1/chats/{id}/messages). */
+    private static ObjectNode message(Message m) {
+        ObjectNode node = JSON.createObjectNode();
+        node.put("id", m.id());
+        node.put("chat_id", m.chatId());
+        node.put("seq", m.seq());
+        node.put("sender_id", m.senderId());
+        node.put("text", m.content());
+        node.put("content_type", m.contentType().code());
+        if (m.replyTo() == null) {
+            node.putNull("reply_to");
+        } else {
+            node.put("reply_to", m.replyTo());
+        }
+        node.put("created_at", Json.timestamp(m.createdAt()));
+        node.put("edited", m.edited());
+        node.put("deleted", m.deleted());
+        return node;
+    }
+}
