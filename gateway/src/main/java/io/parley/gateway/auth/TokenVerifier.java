@@ -14,10 +14,13 @@ import com.auth0.jwt.interfaces.DecodedJWT;
 import com.auth0.jwt.interfaces.JWTVerifier;
 import com.auth0.jwt.interfaces.Verification;
 
+import io.parley.protocol.model.Message;
+
 import java.security.PublicKey;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * Turns a JWT into a {@link Principal} or refuses it. Thread-safe; one instance per node.
@@ -41,19 +44,28 @@ public final class TokenVerifier {
     }
 
     private final VerifierChoice verifiers;
+    private final Revocations revocations;
 
     public TokenVerifier(Algorithm algorithm, String issuer, String audience, Duration leeway) {
         JWTVerifier verifier = build(algorithm, issuer, audience, leeway);
         this.verifiers = token -> verifier;
+        this.revocations = new Revocations(Map.of());
     }
 
-    private TokenVerifier(VerifierChoice verifiers) {
+    private TokenVerifier(VerifierChoice verifiers, Revocations revocations) {
         this.verifiers = verifiers;
+        this.revocations = revocations;
+    }
+
+    /** This verifier, also refusing the tokens the application revoked. */
+    public TokenVerifier withRevocations(Revocations revocations) {
+        return new TokenVerifier(verifiers, revocations);
     }
 
     /** Verifies RS256/ES256 tokens with the key of {@code keys} their {@code kid} names. */
     public static TokenVerifier withKeySet(JwksKeySet keys, String issuer, String audience, Duration leeway) {
-        return new TokenVerifier(token -> build(keySetAlgorithm(keys, token), issuer, audience, leeway));
+        return new TokenVerifier(token -> build(keySetAlgorithm(keys, token), issuer, audience, leeway),
+                new Revocations(Map.of()));
     }
 
     private static Algorithm keySetAlgorithm(JwksKeySet keys, DecodedJWT header) throws AuthException {
@@ -114,7 +126,11 @@ public final class TokenVerifier {
         } catch (JWTVerificationException e) {
             throw new AuthException("invalid", "access token not accepted");
         }
-        return principalOf(jwt);
+        Principal principal = principalOf(jwt);
+        if (revocations.refuses(principal)) {
+            throw new AuthException("revoked", "access token revoked: sign in again");
+        }
+        return principal;
     }
 
     private static Principal principalOf(DecodedJWT jwt) throws AuthException {
@@ -122,6 +138,9 @@ public final class TokenVerifier {
         String userId = firstNonBlank(jwt.getSubject(), text(jwt.getClaim("request_id")), adminId);
         if (userId == null) {
             throw new AuthException("no_subject", "access token names no user (sub, request_id or admin_id)");
+        }
+        if (userId.equals(Message.SYSTEM_SENDER)) { // the application's system messages: nobody may act as it
+            throw new AuthException("reserved_user", "user id '" + userId + "' is reserved for system messages");
         }
         String role = text(jwt.getClaim("role"));
         boolean staff = "admin".equals(role) || adminId != null;

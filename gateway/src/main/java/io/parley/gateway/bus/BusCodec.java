@@ -98,6 +98,14 @@ public final class BusCodec {
         return read(bytes, 0, bytes.length, MemberJoin.class);
     }
 
+    public byte[] encode(PeerNotice notice) {
+        return write(notice);
+    }
+
+    public PeerNotice decodeNotice(byte[] bytes) {
+        return read(bytes, 0, bytes.length, PeerNotice.class);
+    }
+
     private byte[] write(Object value) {
         try {
             return json.writeValueAsBytes(value);

@@ -18,14 +18,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BiConsumer;
 import java.util.function.LongPredicate;
 
 /**
  * The cluster bus over Redis pub/sub.
  *
  * <p><b>Routing.</b> Each node subscribes to its own channel {@code parley:node:{id}} (and to
- * {@code parley:joins}). Which nodes host which users lives in Redis ({@link RedisUserRegistry}),
+ * {@code parley:joins} and {@code parley:notices}). Which nodes host which users lives in Redis ({@link RedisUserRegistry}),
  * written once per user's first/last connection on a node. Publishing an event: this node's own
  * recipients get it directly; one command ({@link RoutedPublisher}'s script) reads the nodes of
  * all recipients ({@code SUNION}) and {@code PUBLISH}es the event once to each other node that
@@ -49,9 +48,10 @@ import java.util.function.LongPredicate;
  * <p><b>Threads.</b> {@link #publish} is called by the history writer in commit order and never
  * blocks; Redis replies and subscriptions run on Lettuce's I/O threads.
  */
-public final class RedisBus implements Bus, MemberJoins {
+public final class RedisBus implements Bus, MemberJoins, ClusterNotices {
     private static final Logger log = LoggerFactory.getLogger(RedisBus.class);
     static final String JOINS_CHANNEL = "parley:joins";
+    static final String NOTICES_CHANNEL = "parley:notices";
     private static final String NODE_CHANNEL_PREFIX = "parley:node:";
 
     private final RedisLink redis;
@@ -71,21 +71,22 @@ public final class RedisBus implements Bus, MemberJoins {
     /** Channels subscribed at least once: a later confirmation is a renewal after a reconnect. */
     private final Set<String> subscribedChannels = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closed = new AtomicBoolean();
-    private final BiConsumer<String, String> memberJoinedElsewhere;
+    private final PeerNotices peers;
 
     /**
      * Subscribes and returns a running bus. Takes ownership of {@code redis} and {@code users}
      * (closed with the bus).
      *
-     * @param committedHere         true for the id of a message this node committed (and so publishes)
-     * @param memberJoinedElsewhere told (chat id, user id) of each join another node announces: the
-     *                              chat cache, whose member lists decide a message's recipients
+     * @param committedHere true for the id of a message this node committed (and so publishes)
+     * @param peers         told of each change another node announces (joins, changed chats, cut-off
+     *                      users): the chat cache, whose member lists decide a message's recipients,
+     *                      and the sockets here
      */
     public RedisBus(RedisLink redis, RedisUserRegistry users, LocalDelivery delivery, HistoryService history,
                     SessionRegistry sessions, ClusterOptions options, BusMetrics metrics, Clock clock,
-                    LongPredicate committedHere, BiConsumer<String, String> memberJoinedElsewhere) {
+                    LongPredicate committedHere, PeerNotices peers) {
         this.redis = redis;
-        this.memberJoinedElsewhere = memberJoinedElsewhere;
+        this.peers = peers;
         this.users = users;
         this.sessions = sessions;
         this.options = options;
@@ -98,7 +99,7 @@ public final class RedisBus implements Bus, MemberJoins {
                 options.publishBacklog(), metrics, this::republishKept);
         metrics.gauge("parley.bus.republish.queue", "Publications waiting for Redis to come back", this::republishDepth);
         redis.subscriptions().addListener(new Inbox());
-        redis.subscriptions().async().subscribe(ownChannel, JOINS_CHANNEL).toCompletableFuture()
+        redis.subscriptions().async().subscribe(ownChannel, JOINS_CHANNEL, NOTICES_CHANNEL).toCompletableFuture()
                 .orTimeout(options.commandTimeout().toMillis(), TimeUnit.MILLISECONDS).join();
         redis.onReconnect(this::reconnected);
         log.info("cluster bus on {} subscribed to {} ({})", RedisLink.redacted(options.redisUrl()), ownChannel, options);
@@ -219,6 +220,28 @@ public final class RedisBus implements Bus, MemberJoins {
                 });
     }
 
+    @Override
+    public CompletableFuture<Void> chatChanged(String chatId) {
+        return broadcast(new PeerNotice(options.nodeId(), chatId, null, null));
+    }
+
+    @Override
+    public CompletableFuture<Void> cutOff(String userId, Instant issuedBefore) {
+        return broadcast(new PeerNotice(options.nodeId(), null, userId,
+                issuedBefore == null ? null : issuedBefore.toEpochMilli()));
+    }
+
+    private CompletableFuture<Void> broadcast(PeerNotice notice) {
+        return redis.async().publish(NOTICES_CHANNEL, codec.encode(notice)).toCompletableFuture()
+                .handle((receivers, failure) -> {
+                    if (failure != null) {
+                        metrics.error("notice");
+                        throw new IllegalStateException("the other nodes were not told: " + failure.getMessage(), failure);
+                    }
+                    return null;
+                });
+    }
+
     /** Events the other nodes sent here; runs on a Lettuce I/O thread. */
     private final class Inbox extends RedisPubSubAdapter<String, byte[]> {
         @Override
@@ -235,7 +258,12 @@ public final class RedisBus implements Bus, MemberJoins {
                 } else if (JOINS_CHANNEL.equals(channel)) {
                     MemberJoin join = codec.decodeJoin(message);
                     if (join.from() != options.nodeId()) {
-                        memberJoinedElsewhere.accept(join.chatId(), join.userId());
+                        peers.memberJoined(join.chatId(), join.userId());
+                    }
+                } else if (NOTICES_CHANNEL.equals(channel)) {
+                    PeerNotice notice = codec.decodeNotice(message);
+                    if (notice.from() != options.nodeId()) {
+                        accept(notice);
                     }
                 }
             } catch (RuntimeException e) {
@@ -250,6 +278,15 @@ public final class RedisBus implements Bus, MemberJoins {
                 metrics.resubscribed();
                 log.info("subscription to {} renewed", channel);
             }
+        }
+    }
+
+    private void accept(PeerNotice notice) {
+        if (notice.chatId() != null) {
+            peers.chatChanged(notice.chatId());
+        } else if (notice.userId() != null) {
+            peers.cutOff(notice.userId(), notice.issuedBeforeMillis() == null ? null
+                    : Instant.ofEpochMilli(notice.issuedBeforeMillis()));
         }
     }
 

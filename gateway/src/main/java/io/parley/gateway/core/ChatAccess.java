@@ -39,7 +39,8 @@ public final class ChatAccess {
             if (entry.members().contains(principal.userId())) {
                 return CompletableFuture.completedFuture(entry);
             }
-            return core.directory().addMember(entry, principal.userId()).thenApply(joined -> {
+            return core.directory().addMember(entry, principal.userId(),
+                    core.outbox().memberAdded(chatId, principal.userId(), core.now())).thenApply(joined -> {
                 core.bus().publish(new Envelope(new ChatEvent.MemberJoined(core.ids().next(), chatId,
                         principal.userId(), principal.staff(), core.now()), joined.members(), 0));
                 return joined;
@@ -67,7 +68,8 @@ public final class ChatAccess {
             if (store.findChat(id).isEmpty()) {
                 core.checkChatQuota(store, userId, false);
             }
-            Chat chat = store.createChatIfAbsent(wanted);
+            Chat chat = store.createChatIfAbsent(wanted, core.outbox().chatCreated(new Chat(id, 0, ChatKind.DIRECT,
+                    userId, null, title, wanted.createdAt(), wanted.createdAt()), wanted.members()));
             return new ChatEntry(chat, store.members(id));
         }).thenApply(entry -> {
             core.directory().remember(entry);

@@ -47,6 +47,23 @@ public final class ChatCache {
         }
     }
 
+    /** Removes a member removed just now from the cached entry, if any. */
+    public void removeMember(String chatId, String userId) {
+        synchronized (entries) {
+            ChatEntry current = entries.get(chatId);
+            if (current != null) {
+                entries.put(chatId, current.withoutMember(userId));
+            }
+        }
+    }
+
+    /** Another node changed the chat in a way a cached entry cannot follow: the next use loads it. */
+    public void forget(String chatId) {
+        synchronized (entries) {
+            entries.remove(chatId);
+        }
+    }
+
     /** Another node added a member: update the cached entry, if any (a miss loads from the store). */
     public void memberJoinedElsewhere(String chatId, String userId) {
         synchronized (entries) {

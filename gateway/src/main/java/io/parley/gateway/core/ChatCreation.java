@@ -9,15 +9,19 @@ import io.parley.protocol.model.Chat;
 import io.parley.protocol.model.ChatKind;
 import io.parley.protocol.model.DirectChatIds;
 import io.parley.protocol.model.NewChat;
+import io.parley.storage.HistoryStore;
+import io.parley.storage.OutboxEvent;
 
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Consumer;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -74,11 +78,18 @@ public final class ChatCreation {
     private CompletableFuture<Reply> createWithUuid(Principal principal, ChatKind kind, Set<String> others, String title) {
         Set<String> members = new LinkedHashSet<>(others);
         members.add(principal.userId());
+        return createWithUuid(principal.userId(), kind, members, title, store ->
+                core.checkChatQuota(store, principal.userId(), principal.staff()));
+    }
+
+    /** A chat with a fresh UUID, created after {@code check} passed on the storage thread. */
+    private CompletableFuture<Reply> createWithUuid(String ownerId, ChatKind kind, Set<String> members, String title,
+                                                    Consumer<HistoryStore> check) {
         String id = UUID.randomUUID().toString();
-        NewChat wanted = new NewChat(id, kind, principal.userId(), null, title, members, core.now());
+        NewChat wanted = new NewChat(id, kind, ownerId, null, title, members, core.now());
         return core.history().call("create_chat", store -> {
-                    core.checkChatQuota(store, principal.userId(), principal.staff());
-                    return new ChatEntry(store.createChatIfAbsent(wanted), members);
+                    check.accept(store);
+                    return new ChatEntry(store.createChatIfAbsent(wanted, announce(wanted)), members);
                 })
                 .thenApply(entry -> {
                     core.directory().remember(entry);
@@ -86,16 +97,66 @@ public final class ChatCreation {
                 });
     }
 
+    /**
+     * The application's backend creates a chat for any users (server API): direct and booking
+     * chats have exactly two members, group and project chats 1 to {@link #MAX_MEMBERS}, support
+     * chats one customer and an application id. {@code ownerId} (or the first member) owns it.
+     * No chat quota: the application decides.
+     */
+    public CompletableFuture<Reply> createFor(ChatKind kind, List<String> members, String ownerId, String title,
+                                              Long applicationId) {
+        Set<String> all = new LinkedHashSet<>(members);
+        String owner = ownerId == null ? (all.isEmpty() ? null : all.iterator().next()) : ownerId;
+        if (owner == null || !all.contains(owner)) {
+            throw bad("members: the chat's owner must be one of its 1 to " + MAX_MEMBERS + " members");
+        }
+        String cleanTitle = title == null || title.isBlank() ? null : title.strip();
+        switch (kind) {
+            case DIRECT, BOOKING -> {
+                if (all.size() != 2) {
+                    throw bad("a " + kind.wireName().toLowerCase(Locale.ROOT) + " chat has exactly two members, got "
+                            + all.size());
+                }
+                if (kind == ChatKind.BOOKING) {
+                    return createWithUuid(owner, kind, all, cleanTitle, store -> { });
+                }
+                if (all.stream().anyMatch(id -> id.indexOf(DirectChatIds.SEPARATOR) >= 0)) {
+                    throw bad("direct chats need user ids without '_'");
+                }
+                Set<String> others = new LinkedHashSet<>(all);
+                others.remove(owner);
+                return access.createDirect(owner, others.iterator().next(), cleanTitle)
+                        .thenApply(entry -> new Reply.ChatReply(entry.chat()));
+            }
+            case GROUP, PROJECT -> {
+                if (all.size() > MAX_MEMBERS + 1) {
+                    throw bad("a chat created at once has at most " + (MAX_MEMBERS + 1) + " members");
+                }
+                return createWithUuid(owner, kind, all, cleanTitle, store -> { });
+            }
+            default -> {
+                if (applicationId == null || all.size() != 1) {
+                    throw bad("a support chat needs application_id and exactly one member: the customer");
+                }
+                return openSupportChat(new Principal(owner, false), new Command.OpenSupportChat(null, applicationId), false);
+            }
+        }
+    }
+
     /** Seed 002 AddConversation: the support chat of an application, created on first call. */
     public CompletableFuture<Reply> openSupportChat(Principal principal, Command.OpenSupportChat c) {
+        return openSupportChat(principal, c, true);
+    }
+
+    private CompletableFuture<Reply> openSupportChat(Principal principal, Command.OpenSupportChat c, boolean quota) {
         String chatId = Long.toString(c.applicationId());
         NewChat wanted = new NewChat(chatId, ChatKind.SUPPORT, principal.userId(), c.applicationId(), null,
                 Set.of(principal.userId()), core.now());
         return core.history().call("open_support_chat", store -> {
-            if (store.findChat(chatId).isEmpty()) {
+            if (quota && store.findChat(chatId).isEmpty()) {
                 core.checkChatQuota(store, principal.userId(), principal.staff());
             }
-            Chat chat = store.createChatIfAbsent(wanted);
+            Chat chat = store.createChatIfAbsent(wanted, announce(wanted));
             return new ChatEntry(chat, store.members(chatId));
         }).thenApply(entry -> {
             Chat chat = entry.chat();
@@ -124,6 +185,12 @@ public final class ChatCreation {
             chats.sort(Comparator.comparing(Chat::updatedAt).reversed());
             return new Reply.ChatList(chats.size() > CHAT_LIST_LIMIT ? chats.subList(0, CHAT_LIST_LIMIT) : chats);
         });
+    }
+
+    /** The {@code chat.created} webhook event of a chat about to be created, or {@code null}. */
+    private OutboxEvent announce(NewChat wanted) {
+        return core.outbox().chatCreated(new Chat(wanted.id(), 0, wanted.kind(), wanted.ownerId(),
+                wanted.applicationId(), wanted.title(), wanted.createdAt(), wanted.createdAt()), wanted.members());
     }
 
     private static ChatException bad(String message) {

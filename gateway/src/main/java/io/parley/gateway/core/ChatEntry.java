@@ -17,6 +17,16 @@ public record ChatEntry(Chat chat, Set<String> members) {
         return members.contains(principal.userId()) || (principal.staff() && chat.kind().openToStaff());
     }
 
+    public ChatEntry withoutMember(String userId) {
+        Set<String> fewer = new HashSet<>(members);
+        fewer.remove(userId);
+        return new ChatEntry(chat, fewer);
+    }
+
+    public ChatEntry withChat(Chat changed) {
+        return new ChatEntry(changed, members);
+    }
+
     public ChatEntry withMember(String userId) {
         Set<String> more = new HashSet<>(members);
         more.add(userId);

@@ -1,7 +1,9 @@
 package io.parley.gateway.core;
 
 import io.parley.gateway.auth.Principal;
+import io.parley.gateway.bus.ClusterNotices;
 import io.parley.gateway.presence.PresenceAnnouncer;
+import io.parley.gateway.session.UserCutOff;
 import io.parley.protocol.command.ChatException;
 import io.parley.protocol.command.Command;
 import io.parley.protocol.command.ErrorCode;
@@ -27,13 +29,25 @@ public final class ChatService {
     private final ChatCreation chats;
     private final Messaging messaging;
     private final PresenceAnnouncer presence;
+    private final ApplicationRequests application;
 
-    public ChatService(CoreContext core, PresenceAnnouncer presence) {
+    /**
+     * @param cutOff  ends a user's sockets on this node (disconnect, revocation)
+     * @param notices tells the other nodes to do the same
+     */
+    public ChatService(CoreContext core, PresenceAnnouncer presence, UserCutOff cutOff, ClusterNotices notices) {
         this.access = new ChatAccess(core);
         this.chats = new ChatCreation(core, access);
         this.messaging = new Messaging(core, access);
         this.presence = presence;
+        this.application = new ApplicationRequests(core, chats, messaging, cutOff, notices);
     }
+
+    /** What the application's backend asks through the server API (its service token checked by the caller). */
+    public ApplicationRequests application() {
+        return application;
+    }
+
 
     /**
      * Runs a command for the principal.

@@ -2,6 +2,7 @@ package io.parley.gateway.core;
 
 import io.parley.gateway.bus.Bus;
 import io.parley.gateway.metrics.GatewayMetrics;
+import io.parley.gateway.session.OnlineUsers;
 import io.parley.protocol.command.ChatException;
 import io.parley.protocol.command.ErrorCode;
 import io.parley.storage.HistoryService;
@@ -11,9 +12,13 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 
-/** What every part of the chat core shares: storage, the chat cache, ids, the bus, the clock, limits. */
+/**
+ * What every part of the chat core shares: storage, the chat cache, ids, the bus, the clock, limits,
+ * who is online (for the webhook's offline members) and the webhook events to write.
+ */
 public record CoreContext(HistoryService history, ChatDirectory directory, MessageIds ids, Bus bus, Clock clock,
-                          int maxTextLength, int maxChatsPerUser, GatewayMetrics metrics) {
+                          int maxTextLength, int maxChatsPerUser, GatewayMetrics metrics, OnlineUsers onlineUsers,
+                          OutboxEvents outbox) {
 
     /** Microsecond precision: what the stores keep, so a reply equals what history returns later. */
     public Instant now() {

@@ -7,11 +7,14 @@ import io.parley.protocol.command.ChatException;
 import io.parley.protocol.command.Command;
 import io.parley.protocol.command.ErrorCode;
 import io.parley.protocol.command.Reply;
+import io.parley.protocol.model.ContentType;
 import io.parley.protocol.model.Message;
 import io.parley.protocol.model.NewMessage;
 
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -65,25 +68,8 @@ public final class Messaging {
         try {
             String content = checkText(c.content());
             access.member(principal, c.chatId())
-                    .thenCompose(entry -> checkReplyTo(c.chatId(), c.replyTo()).thenApply(ok -> entry))
-                    .thenAccept(entry -> {
-                        NewMessage message = new NewMessage(core.ids().next(), c.chatId(), principal.userId(), content,
-                                c.contentType(), c.replyTo(), core.now(), c.clientMessageId());
-                        core.history().append(message).whenComplete((committed, failure) -> {
-                            try {
-                                if (failure == null && committed.id() != message.id()) {
-                                    answerRepeat(committed, reply);
-                                } else if (failure == null) {
-                                    publish(committed, entry, originSessionId, reply);
-                                } else {
-                                    reply.completeExceptionally(failure);
-                                }
-                            } catch (RuntimeException e) {
-                                reply.completeExceptionally(e); // a bug: answered 500 rather than never
-                            }
-                        });
-                        ordered.complete(null); // queued: numbered after everything queued before it
-                    })
+                    .thenAccept(entry -> append(entry, new Draft(principal.userId(), content, c.contentType(),
+                            c.replyTo(), c.clientMessageId()), false, originSessionId, reply, ordered))
                     .exceptionally(failure -> {
                         reply.completeExceptionally(failure);
                         return null;
@@ -92,6 +78,82 @@ public final class Messaging {
             reply.completeExceptionally(e);
         }
         return new Execution(ordered, reply);
+    }
+
+    /**
+     * A message the application's backend posts (server API): as {@code senderId}, a member, or as
+     * the system ({@link Message#SYSTEM_SENDER}); delivered like any other. {@code evenIfClosed} lets the
+     * notice of a chat's closing through.
+     */
+    CompletableFuture<Reply> post(ChatEntry entry, String senderId, String text, String clientMessageId,
+                                  boolean evenIfClosed) {
+        CompletableFuture<Reply> reply = new CompletableFuture<>();
+        try {
+            String content = checkText(text);
+            if (!senderId.equals(Message.SYSTEM_SENDER) && !entry.members().contains(senderId)) {
+                throw new ChatException(ErrorCode.FORBIDDEN, "sender " + senderId + " is not a member of chat "
+                        + entry.chat().id());
+            }
+            append(entry, new Draft(senderId, content, ContentType.TEXT, null, clientMessageId), evenIfClosed, 0,
+                    reply, new CompletableFuture<>());
+        } catch (ChatException e) {
+            reply.completeExceptionally(e);
+        }
+        return reply;
+    }
+
+    /** What a sender asked to post, before it gets an id and a time. */
+    private record Draft(String senderId, String content, ContentType contentType, Long replyTo,
+                         String clientMessageId) {
+    }
+
+    /** Checks the chat is open and the reply-to exists, then queues the message; see {@link #send}. */
+    private void append(ChatEntry entry, Draft draft, boolean evenIfClosed, long originSessionId,
+                        CompletableFuture<Reply> reply, CompletableFuture<Void> ordered) {
+        String chatId = entry.chat().id();
+        if (entry.chat().closed() && !evenIfClosed) {
+            throw new ChatException(ErrorCode.CONFLICT, "chat " + chatId + " is closed: it takes no more messages");
+        }
+        checkReplyTo(chatId, draft.replyTo())
+                .thenCompose(ok -> outboxData(entry, draft.senderId()))
+                .thenAccept(outboxData -> {
+                    NewMessage message = new NewMessage(core.ids().next(), chatId, draft.senderId(), draft.content(),
+                            draft.contentType(), draft.replyTo(), core.now(), draft.clientMessageId(), outboxData);
+                    core.history().append(message).whenComplete((committed, failure) -> {
+                        try {
+                            if (failure == null && committed.id() != message.id()) {
+                                answerRepeat(committed, reply);
+                            } else if (failure == null) {
+                                publish(committed, entry, originSessionId, reply);
+                            } else {
+                                reply.completeExceptionally(failure);
+                            }
+                        } catch (RuntimeException e) {
+                            reply.completeExceptionally(e); // a bug: answered 500 rather than never
+                        }
+                    });
+                    ordered.complete(null); // queued: numbered after everything queued before it
+                })
+                .exceptionally(failure -> {
+                    reply.completeExceptionally(failure);
+                    return null;
+                });
+    }
+
+    /**
+     * With a webhook: who of the members (not the sender) has no socket open anywhere, looked up
+     * just before the message is queued, so the application can push to exactly them.
+     */
+    private CompletableFuture<String> outboxData(ChatEntry entry, String senderId) {
+        if (!core.outbox().enabled()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        Set<String> others = new HashSet<>(entry.members());
+        others.remove(senderId);
+        return core.onlineUsers().onlineAmong(others).thenApply(online -> {
+            others.removeAll(online);
+            return core.outbox().messageData(others);
+        });
     }
 
     /** Runs on the history writer, in commit order, so each chat's messages are published in sequence order. */

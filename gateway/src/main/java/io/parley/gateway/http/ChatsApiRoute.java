@@ -31,6 +31,7 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
 /**
@@ -46,6 +47,7 @@ import java.util.function.Function;
  *       {@code before_id}, or the messages after {@code after_id} (resume); {@code has_more} says
  *       another page follows in that direction.</li>
  * </ul>
+ * A token with {@code role: "service"} gets the server API on these paths instead ({@link ServerApiRoute}).
  * Errors: {@code {"error": {"code", "message"}}} with the HTTP status. The chat core runs off the
  * event loop; the answer is written back on the connection's own executor.
  */
@@ -55,10 +57,12 @@ public final class ChatsApiRoute implements HttpRoute {
 
     private final ChatService chat;
     private final TokenVerifier tokens;
+    private final ServerApiRoute serverApi;
 
-    public ChatsApiRoute(ChatService chat, TokenVerifier tokens) {
+    public ChatsApiRoute(ChatService chat, TokenVerifier tokens, ServerApiRoute serverApi) {
         this.chat = chat;
         this.tokens = tokens;
+        this.serverApi = serverApi;
     }
 
     @Override
@@ -73,6 +77,14 @@ public final class ChatsApiRoute implements HttpRoute {
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
         String rest = uri.path().substring(PATH.length());
         try {
+            if (principal.service()) {
+                serverApi.chats(ctx, request, rest);
+                return;
+            }
+            if (ServerApiRoute.serviceOnly(request.method(), rest.isEmpty() ? new String[0] : rest.substring(1).split("/", -1))) {
+                HttpResponses.error(ctx, request, HttpResponseStatus.FORBIDDEN, ServerApiRoute.NEEDS_SERVICE_TOKEN);
+                return;
+            }
             if (rest.isEmpty() || rest.equals("/")) {
                 if (HttpMethod.GET.equals(request.method())) {
                     run(ctx, request, principal, new Command.ListChats(null), HttpResponseStatus.OK, ChatsApiRoute::chats);
@@ -101,11 +113,22 @@ public final class ChatsApiRoute implements HttpRoute {
 
     private void run(ChannelHandlerContext ctx, FullHttpRequest request, Principal principal, Command command,
                      HttpResponseStatus success, Function<Reply, ObjectNode> body) {
+        answer(ctx, request, chat.execute(principal, 0, command), success, body);
+    }
+
+    /**
+     * Writes the answer once {@code reply} completes, on the connection's own executor: {@code body}
+     * with {@code success}, or the error with its status ({@code body} null: no content).
+     */
+    static void answer(ChannelHandlerContext ctx, FullHttpRequest request, CompletableFuture<Reply> reply,
+                       HttpResponseStatus success, Function<Reply, ObjectNode> body) {
         request.retain();
-        chat.execute(principal, 0, command).whenComplete((reply, failure) -> ctx.executor().execute(() -> {
+        reply.whenComplete((answer, failure) -> ctx.executor().execute(() -> {
             try {
-                if (failure == null) {
-                    HttpResponses.json(ctx, request, success, body.apply(reply));
+                if (failure == null && body == null) {
+                    HttpResponses.send(ctx, request, success, "application/json", new byte[0]);
+                } else if (failure == null) {
+                    HttpResponses.json(ctx, request, success, body.apply(answer));
                 } else {
                     if (Failures.isUnexpected(failure)) {
                         log.error("REST {} {} failed", request.method(), request.uri(), Failures.unwrap(failure));
@@ -120,16 +143,7 @@ public final class ChatsApiRoute implements HttpRoute {
     }
 
     private static Command createCommand(FullHttpRequest request) {
-        JsonNode body;
-        try {
-            body = HttpResponses.JSON.readTree(new ByteBufInputStream(request.content().duplicate()));
-        } catch (IOException e) {
-            throw new ChatException(ErrorCode.BAD_REQUEST, "body must be a JSON object such as {\"kind\": \"group\", \"members\": [\"2\"]}");
-        }
-        if (body == null || !body.isObject()) {
-            throw new ChatException(ErrorCode.BAD_REQUEST, "body must be a JSON object such as {\"kind\": \"group\", \"members\": [\"2\"]}");
-        }
-        Fields fields = new Fields(body, "");
+        Fields fields = new Fields(ApiJson.body(request, "{\"kind\": \"group\", \"members\": [\"2\"]}"), "");
         String kindName = fields.string("kind");
         ChatKind kind;
         try {
@@ -174,56 +188,21 @@ public final class ChatsApiRoute implements HttpRoute {
     private static ObjectNode chats(Reply reply) {
         ObjectNode body = HttpResponses.JSON.createObjectNode();
         ArrayNode chats = body.putArray("chats");
-        ((Reply.ChatList) reply).chats().forEach(c -> chats.add(chatNode(c)));
+        ((Reply.ChatList) reply).chats().forEach(c -> chats.add(ApiJson.chat(c)));
         return body;
     }
 
-    private static ObjectNode chat(Reply reply) {
+    static ObjectNode chat(Reply reply) {
         ObjectNode body = HttpResponses.JSON.createObjectNode();
-        body.set("chat", chatNode(((Reply.ChatReply) reply).chat()));
+        body.set("chat", ApiJson.chat(((Reply.ChatReply) reply).chat()));
         return body;
     }
 
     private static ObjectNode messages(Reply reply) {
         ObjectNode body = HttpResponses.JSON.createObjectNode();
         ArrayNode messages = body.putArray("messages");
-        for (Message m : ((Reply.HistoryPage) reply).messages()) {
-            ObjectNode node = messages.addObject();
-            node.put("id", m.id());
-            node.put("chat_id", m.chatId());
-            node.put("seq", m.seq());
-            node.put("sender_id", m.senderId());
-            node.put("text", m.content());
-            node.put("content_type", m.contentType().code());
-            if (m.replyTo() == null) {
-                node.putNull("reply_to");
-            } else {
-                node.put("reply_to", m.replyTo());
-            }
-            node.put("created_at", Json.timestamp(m.createdAt()));
-            node.put("updated_at", Json.timestamp(m.updatedAt()));
-            node.put("edited", m.edited());
-            node.put("deleted", m.deleted());
-        }
+        ((Reply.HistoryPage) reply).messages().forEach(m -> messages.add(ApiJson.message(m)));
         body.put("has_more", ((Reply.HistoryPage) reply).more());
         return body;
-    }
-
-    private static ObjectNode chatNode(Chat c) {
-        ObjectNode node = HttpResponses.JSON.createObjectNode();
-        node.put("id", c.id());
-        node.put("kind", c.kind().wireName().toLowerCase(Locale.ROOT));
-        if (c.title() == null) {
-            node.putNull("title");
-        } else {
-            node.put("title", c.title());
-        }
-        node.put("owner_id", c.ownerId());
-        if (c.applicationId() != null) {
-            node.put("application_id", c.applicationId());
-        }
-        node.put("created_at", Json.timestamp(c.createdAt()));
-        node.put("updated_at", Json.timestamp(c.updatedAt()));
-        return node;
     }
 }

@@ -1,12 +1,15 @@
 package io.parley.gateway.server;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.parley.gateway.auth.Revocations;
 import io.parley.gateway.bus.Bus;
 import io.parley.gateway.bus.BusMetrics;
+import io.parley.gateway.bus.ClusterNotices;
 import io.parley.gateway.bus.ClusterOptions;
 import io.parley.gateway.bus.DeadNodeSweep;
 import io.parley.gateway.bus.LocalBus;
 import io.parley.gateway.bus.LocalDelivery;
+import io.parley.gateway.bus.PeerNotices;
 import io.parley.gateway.bus.RedisBus;
 import io.parley.gateway.bus.RedisLink;
 import io.parley.gateway.bus.RedisUserRegistry;
@@ -20,9 +23,12 @@ import io.parley.gateway.session.FlushBatch;
 import io.parley.gateway.session.LocalOnlineUsers;
 import io.parley.gateway.session.OnlineUsers;
 import io.parley.gateway.session.SessionRegistry;
+import io.parley.gateway.session.UserCutOff;
+import io.parley.gateway.websocket.CloseCodes;
 import io.parley.storage.HistoryService;
 
 import java.time.Clock;
+import java.time.Instant;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -33,21 +39,23 @@ import static io.parley.gateway.config.Settings.REDIS_URL;
 /**
  * The parts that differ between one node and a cluster, wired together: without
  * {@code redis_url} the in-process bus and presence; with it the Redis bus, the Redis user
- * registry (routing and presence) and a chat directory that hears joins on other nodes.
+ * registry (routing and presence), a chat directory that hears joins and changes on other nodes,
+ * and the notices that end a user's sockets on every node ({@code notices}, {@code cutOff}).
  * {@code deadNodeSweep} makes, once who announces presence exists, the sweep that removes dead
  * peers and reports their users gone offline (nothing on a single node).
  */
 record BusWiring(SessionRegistry sessions, Bus bus, ChatDirectory directory, OnlineUsers onlineUsers,
-                 Function<Consumer<String>, AutoCloseable> deadNodeSweep) {
+                 ClusterNotices notices, UserCutOff cutOff, Function<Consumer<String>, AutoCloseable> deadNodeSweep) {
     /** A single node has no peers to die. */
     private static final Function<Consumer<String>, AutoCloseable> NO_PEERS = wentOffline -> () -> { };
 
     static BusWiring create(ParleyConfig config, HistoryService history, GatewayMetrics metrics,
-                            MeterRegistry registry, Clock clock, FlushBatch.PerLoop flushes) {
+                            MeterRegistry registry, Clock clock, FlushBatch.PerLoop flushes, Revocations revocations) {
         if (config.get(REDIS_URL) == null) {
             SessionRegistry sessions = new SessionRegistry();
             return new BusWiring(sessions, new LocalBus(delivery(sessions, metrics, flushes)),
-                    new ChatDirectory(history, config.get(CHAT_CACHE_SIZE)), new LocalOnlineUsers(sessions), NO_PEERS);
+                    new ChatDirectory(history, config.get(CHAT_CACHE_SIZE)), new LocalOnlineUsers(sessions),
+                    ClusterNotices.NONE, cutOff(sessions, revocations), NO_PEERS);
         }
         ClusterOptions options = config.cluster();
         BusMetrics busMetrics = new BusMetrics(registry);
@@ -56,15 +64,44 @@ record BusWiring(SessionRegistry sessions, Bus bus, ChatDirectory directory, Onl
             RedisUserRegistry users = new RedisUserRegistry(redis, options, busMetrics);
             ChatCache cache = new ChatCache(config.get(CHAT_CACHE_SIZE));
             SessionRegistry sessions = new SessionRegistry(users);
+            UserCutOff cutOff = cutOff(sessions, revocations);
             RedisBus bus = new RedisBus(redis, users, delivery(sessions, metrics, flushes), history, sessions, options,
-                    busMetrics, clock, id -> MessageIds.nodeOf(id) == config.get(NODE_ID), cache::memberJoinedElsewhere);
-            ChatDirectory directory = new ChatDirectory(history, cache, bus);
-            return new BusWiring(sessions, bus, directory, users,
+                    busMetrics, clock, id -> MessageIds.nodeOf(id) == config.get(NODE_ID), peerNotices(cache, cutOff));
+            ChatDirectory directory = new ChatDirectory(history, cache, bus, bus);
+            return new BusWiring(sessions, bus, directory, users, bus, cutOff,
                     wentOffline -> new DeadNodeSweep(redis, users, options, busMetrics, wentOffline));
         } catch (RuntimeException e) {
             redis.close();
             throw e;
         }
+    }
+
+    private static UserCutOff cutOff(SessionRegistry sessions, Revocations revocations) {
+        return new UserCutOff(sessions, revocations, CloseCodes.ACCESS_ENDED);
+    }
+
+    /** What another node's announcements change here: the chat cache and this node's sockets. */
+    private static PeerNotices peerNotices(ChatCache cache, UserCutOff cutOff) {
+        return new PeerNotices() {
+            @Override
+            public void memberJoined(String chatId, String userId) {
+                cache.memberJoinedElsewhere(chatId, userId);
+            }
+
+            @Override
+            public void chatChanged(String chatId) {
+                cache.forget(chatId);
+            }
+
+            @Override
+            public void cutOff(String userId, Instant issuedBefore) {
+                if (issuedBefore == null) {
+                    cutOff.disconnect(userId);
+                } else {
+                    cutOff.revoke(userId, issuedBefore);
+                }
+            }
+        };
     }
 
     private static LocalDelivery delivery(SessionRegistry sessions, GatewayMetrics metrics,

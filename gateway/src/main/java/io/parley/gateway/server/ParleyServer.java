@@ -26,6 +26,7 @@ import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.ssl.SslContext;
 import io.parley.gateway.auth.DevTokenMinter;
 import io.parley.gateway.auth.JwtKeys;
+import io.parley.gateway.auth.Revocations;
 import io.parley.gateway.auth.TokenVerifier;
 import io.parley.gateway.bus.Bus;
 import io.parley.gateway.config.ParleyConfig;
@@ -34,6 +35,7 @@ import io.parley.gateway.connection.DialectEndpoint;
 import io.parley.gateway.connection.Transport;
 import io.parley.gateway.core.ChatService;
 import io.parley.gateway.core.CoreContext;
+import io.parley.gateway.core.OutboxEvents;
 import io.parley.gateway.core.MessageIds;
 import io.parley.gateway.dialect.actions.ActionsEndpoint;
 import io.parley.gateway.dialect.events.EventsEndpoint;
@@ -46,6 +48,7 @@ import io.parley.gateway.http.HealthRoutes;
 import io.parley.gateway.http.HttpResponses;
 import io.parley.gateway.http.HttpRoute;
 import io.parley.gateway.http.HttpRouter;
+import io.parley.gateway.http.ServerApiRoute;
 import io.parley.gateway.http.MetricsRoute;
 import io.parley.gateway.http.StaticPageRoute;
 import io.parley.gateway.limits.ConnectionLimits;
@@ -67,6 +70,7 @@ import io.parley.protocol.pair.PairCodec;
 import io.parley.protocol.typed.TypedCodec;
 import io.parley.storage.HistoryOptions;
 import io.parley.storage.HistoryService;
+import io.parley.storage.HistoryStore;
 import io.parley.storage.HistoryStore;
 import io.parley.storage.JdbcHistoryStore;
 import org.slf4j.Logger;
@@ -101,6 +105,7 @@ import static io.parley.gateway.config.Settings.MAX_CONNECTIONS_PER_USER;
 import static io.parley.gateway.config.Settings.MAX_OUTBOUND_BYTES;
 import static io.parley.gateway.config.Settings.MAX_TEXT_LENGTH;
 import static io.parley.gateway.config.Settings.NODE_ID;
+import static io.parley.gateway.config.Settings.WEBHOOK_URL;
 import static io.parley.gateway.config.Settings.PORT;
 import static io.parley.gateway.config.Settings.PRESENCE_OFFLINE_GRACE;
 import static io.parley.gateway.config.Settings.SHUTDOWN_CLOSE_WINDOW;
@@ -150,17 +155,21 @@ public final class ParleyServer implements AutoCloseable {
         this.webhooks = opened.add(WebhookDispatcher.startIfConfigured(WebhookOptions.from(config), history, registry,
                 clock));
         FlushBatch.PerLoop flushes = new FlushBatch.PerLoop();
-        BusWiring wiring = BusWiring.create(config, history, metrics, registry, clock, flushes);
+        Revocations revocations = new Revocations(history.call("revocations", HistoryStore::revocations).join());
+        BusWiring wiring = BusWiring.create(config, history, metrics, registry, clock, flushes, revocations);
         this.sessions = wiring.sessions();
         this.bus = opened.add(wiring.bus());
         this.onlineUsers = wiring.onlineUsers();
-        CoreContext core = new CoreContext(history, wiring.directory(), new MessageIds(config.get(NODE_ID), clock), bus,
-                clock, config.get(MAX_TEXT_LENGTH), config.get(MAX_CHATS_PER_USER), metrics);
+        MessageIds ids = new MessageIds(config.get(NODE_ID), clock);
+        CoreContext core = new CoreContext(history, wiring.directory(), ids, bus, clock, config.get(MAX_TEXT_LENGTH),
+                config.get(MAX_CHATS_PER_USER), metrics, wiring.onlineUsers(),
+                config.get(WEBHOOK_URL) == null ? OutboxEvents.off() : OutboxEvents.on(ids));
         this.presence = new PresenceAnnouncer(sessions, history, bus, clock, wiring.onlineUsers(),
                 config.get(PRESENCE_OFFLINE_GRACE));
         this.deadNodeSweep = opened.add(wiring.deadNodeSweep().apply(presence::usersNodeDied));
-        ChatService chat = new ChatService(core, presence);
-        TokenVerifier tokens = keys.verifier(config.get(JWT_ISSUER), config.get(JWT_AUDIENCE), config.get(JWT_LEEWAY));
+        ChatService chat = new ChatService(core, presence, wiring.cutOff(), wiring.notices());
+        TokenVerifier tokens = keys.verifier(config.get(JWT_ISSUER), config.get(JWT_AUDIENCE), config.get(JWT_LEEWAY))
+                .withRevocations(revocations);
         ConnectionLimits limits = new ConnectionLimits(config.get(MAX_CONNECTIONS_PER_USER),
                 config.get(MAX_CONNECTIONS_PER_ADDRESS), metrics);
         SslContext tls = Tls.serverContext(config);
@@ -171,7 +180,9 @@ public final class ParleyServer implements AutoCloseable {
                 new ActionsEndpoint(new ActionsCodec()),
                 new PairEndpoint(new PairCodec(), tokens, chat, config.get(HANDSHAKE_TIMEOUT), metrics),
                 new FeedEndpoint(new FeedCodec(clock), chat, config.get(FEED_HEARTBEAT_INTERVAL)));
-        HttpRouter router = new HttpRouter(routes(clock), Map.of(ChatsApiRoute.PATH, new ChatsApiRoute(chat, tokens)),
+        ServerApiRoute serverApi = new ServerApiRoute(chat.application(), tokens);
+        HttpRouter router = new HttpRouter(routes(clock), Map.of(ChatsApiRoute.PATH,
+                        new ChatsApiRoute(chat, tokens, serverApi), ServerApiRoute.USERS_PATH, serverApi),
                 uri -> endpoints.stream().anyMatch(endpoint -> endpoint.matches(uri)));
         ConnectionPipeline pipeline = new ConnectionPipeline(config, tls, limits, metrics, router, endpoints, tokens,
                 chat, sessions, presence, flushes);

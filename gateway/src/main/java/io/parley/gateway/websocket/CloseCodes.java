@@ -15,8 +15,11 @@ import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
  *                        pair: no valid hello ({"sessionId"}) within handshake_timeout
  * 1009 message too big   frame or message over max_frame_bytes
  * 1011 internal error    unexpected server failure
- * 4001 token expired     the access token that opened the socket expired (after an error
- *                        frame in the dialect's format); reconnect with a fresh one and resume
+ * 4001 token expired     the socket's access token (the one it opened with, or its last
+ *                        refresh) expired (after an error frame in the dialect's format);
+ *                        reconnect with a fresh one and resume
+ * 4003 access ended      the application disconnected the user or revoked their token (after an
+ *                        error frame in the dialect's format); reconnect with a valid token
  * 4008 slow consumer     outbound buffer over max_outbound_bytes; reconnect and page history
  * </pre>
  */
@@ -31,6 +34,7 @@ public final class CloseCodes {
     public static final WebSocketCloseStatus INTERNAL_ERROR = WebSocketCloseStatus.INTERNAL_SERVER_ERROR;
     public static final WebSocketCloseStatus SLOW_CONSUMER = new WebSocketCloseStatus(4008, "slow consumer");
     public static final WebSocketCloseStatus TOKEN_EXPIRED = new WebSocketCloseStatus(4001, "token expired");
+    public static final WebSocketCloseStatus ACCESS_ENDED = new WebSocketCloseStatus(4003, "access ended");
 
     /**
      * Whether a close code received from a peer is acceptable (RFC 6455 section 7.4 and the IANA

@@ -19,6 +19,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Ticker;
 import io.parley.gateway.logging.ConnectionMdc;
 import io.parley.gateway.metrics.GatewayMetrics;
+import io.parley.gateway.session.CloseRequest;
 import io.parley.gateway.session.PushPath;
 import io.parley.gateway.session.Session;
 import io.parley.gateway.session.SessionOwner;
@@ -165,6 +166,10 @@ public final class ControlFrameHandler extends ChannelDuplexHandler implements P
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt == CloseStarted.INSTANCE) {
             closing = true;
+            return;
+        }
+        if (evt instanceof CloseRequest request) {
+            close(ctx, request.status(), request.reason());
             return;
         }
         if (evt instanceof IdleStateEvent idle) {

@@ -12,7 +12,12 @@ import io.parley.gateway.config.ParleyConfig;
 import io.parley.gateway.connection.ConnectionPipeline;
 import io.parley.gateway.core.ChatDirectory;
 import io.parley.gateway.core.ChatService;
+import io.parley.gateway.auth.Revocations;
+import io.parley.gateway.bus.ClusterNotices;
 import io.parley.gateway.core.CoreContext;
+import io.parley.gateway.session.UserCutOff;
+import io.parley.gateway.websocket.CloseCodes;
+import io.parley.gateway.core.OutboxEvents;
 import io.parley.gateway.core.MessageIds;
 import io.parley.gateway.http.HttpRouter;
 import io.parley.gateway.limits.ConnectionLimits;
@@ -136,10 +141,11 @@ public final class ChatCore implements AutoCloseable, BeforeAllCallback, AfterAl
         FlushBatch.PerLoop flushes = new FlushBatch.PerLoop();
         Bus bus = new LocalBus(new LocalDelivery(sessions, metrics, new SlowConsumerPolicy(metrics), flushes));
         CoreContext context = new CoreContext(history, new ChatDirectory(history, 1_000), ids, bus,
-                Clock.systemUTC(), MAX_TEXT_LENGTH, 1_000, metrics);
+                Clock.systemUTC(), MAX_TEXT_LENGTH, 1_000, metrics, new LocalOnlineUsers(sessions), OutboxEvents.off());
         PresenceAnnouncer presence = new PresenceAnnouncer(sessions, history, bus, Clock.systemUTC(),
                 new LocalOnlineUsers(sessions), Duration.ZERO);
-        return new Wiring(registry, metrics, sessions, new ChatService(context, presence), presence, flushes);
+        return new Wiring(registry, metrics, sessions, new ChatService(context, presence,
+                new UserCutOff(sessions, new Revocations(Map.of()), CloseCodes.ACCESS_ENDED), ClusterNotices.NONE), presence, flushes);
     }
 
     @Override

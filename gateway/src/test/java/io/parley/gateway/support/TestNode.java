@@ -158,6 +158,25 @@ public final class TestNode implements AutoCloseable, BeforeAllCallback, AfterAl
                 .withExpiresAt(TOKEN_EXPIRY).sign(Algorithm.HMAC256(SECRET));
     }
 
+    /** A token of the application's backend ({@code role: "service"}) for the server API. */
+    public static String serviceToken() {
+        return JWT.create().withSubject("backend").withClaim("role", "service")
+                .withExpiresAt(TOKEN_EXPIRY).sign(Algorithm.HMAC256(SECRET));
+    }
+
+    /** A server API call with the service token; returns status and body. */
+    public HttpResponse<String> service(String method, String path, String body) throws IOException, InterruptedException {
+        return call(method, path, serviceToken(), body);
+    }
+
+    /** A REST call with the given bearer token. */
+    public HttpResponse<String> call(String method, String path, String token, String body)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(http(path)).header("Authorization", "Bearer " + token);
+        request.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     /** Opens an {@code events} connection as the user, authenticated the browser way. */
     public WsClient connectEvents(String userId) {
         return WsClient.connect(ws("/ws?sid=" + userId), "access_token", token(userId));
@@ -219,9 +238,7 @@ public final class TestNode implements AutoCloseable, BeforeAllCallback, AfterAl
     /** A REST call with the user's bearer token; returns status and body. */
     public HttpResponse<String> rest(String method, String path, String userId, String body)
             throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(http(path)).header("Authorization", "Bearer " + token(userId));
-        request.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return call(method, path, token(userId), body);
     }
 
     /** Creates a chat through the REST API as {@code userId}; returns its id. */

@@ -33,7 +33,8 @@ import java.util.List;
  *       the newest message's id, 0 when the chat is empty); then one per new message, its
  *       {@code eventId} the message id.</li>
  *   <li>item: {@code {"type": "message" | "chat_event", "text", "sender", "send_date" (s)}};
- *       {@code chat_event} items are system events (a support agent or member joined).</li>
+ *       {@code chat_event} items are system events (a support agent or member joined) and the
+ *       application's system messages (sender {@code system}).</li>
  *   <li>{@code {"type": "heartbeat", "socket_sequence"}} every 5 s with {@code ?heartbeat=true}.</li>
  *   <li>{@code {"type": "error", "code", "message", "socket_sequence"}}.</li>
  * </ul>
@@ -131,7 +132,7 @@ public final class FeedCodec implements DialectCodec {
                     : resumedFrom != null ? resumedFrom : 0;
             return update(eventId, clock.instant(), gen -> {
                 for (Message m : messages) {
-                    item(gen, ITEM_MESSAGE, m.deleted() ? "" : m.content(), m.senderId(), m.createdAt());
+                    item(gen, itemType(m), m.deleted() ? "" : m.content(), m.senderId(), m.createdAt());
                 }
             }, page.more());
         }
@@ -187,7 +188,12 @@ public final class FeedCodec implements DialectCodec {
     }
 
     private byte[] messageUpdate(Message m) {
-        return update(m.id(), m.createdAt(), gen -> item(gen, ITEM_MESSAGE, m.content(), m.senderId(), m.createdAt()));
+        return update(m.id(), m.createdAt(), gen -> item(gen, itemType(m), m.content(), m.senderId(), m.createdAt()));
+    }
+
+    /** The application's system messages (a chat closed, a booking confirmed) are system items. */
+    private static String itemType(Message m) {
+        return Message.SYSTEM_SENDER.equals(m.senderId()) ? ITEM_CHAT_EVENT : ITEM_MESSAGE;
     }
 
     private static byte[] update(long eventId, Instant at, Json.Body items) {

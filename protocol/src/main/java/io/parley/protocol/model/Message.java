@@ -17,6 +17,9 @@ import java.util.Objects;
  */
 public record Message(long id, String chatId, long seq, String senderId, String content, ContentType contentType,
                       Long replyTo, Instant createdAt, Instant updatedAt, boolean deleted, boolean edited) {
+    /** The sender of the application's system messages; no user can act as it. */
+    public static final String SYSTEM_SENDER = "system";
+
     public Message {
         Objects.requireNonNull(chatId, "chatId");
         Objects.requireNonNull(senderId, "senderId");

@@ -1,0 +1,92 @@
+package io.parley.gateway.core;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.parley.protocol.json.Json;
+import io.parley.protocol.model.Chat;
+import io.parley.storage.OutboxEvent;
+
+import java.time.Instant;
+import java.util.Collection;
+import java.util.Locale;
+import java.util.TreeSet;
+
+/**
+ * The webhook events the chat core hands the store with each change, to be written in the change's
+ * own commit: {@code chat.created}, {@code member.added}, {@code member.removed},
+ * {@code chat.closed}, and the data of {@code message.created}. When no webhook is configured there
+ * are none ({@code null}): nothing is written.
+ */
+public final class OutboxEvents {
+    public static final String CHAT_CREATED = "chat.created";
+    public static final String MEMBER_ADDED = "member.added";
+    public static final String MEMBER_REMOVED = "member.removed";
+    public static final String CHAT_CLOSED = "chat.closed";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final boolean enabled;
+    private final MessageIds ids;
+
+    private OutboxEvents(boolean enabled, MessageIds ids) {
+        this.enabled = enabled;
+        this.ids = ids;
+    }
+
+    /** Events for a configured webhook, numbered like messages (unique, time-ordered). */
+    public static OutboxEvents on(MessageIds ids) {
+        return new OutboxEvents(true, ids);
+    }
+
+    public static OutboxEvents off() {
+        return new OutboxEvents(false, null);
+    }
+
+    public boolean enabled() {
+        return enabled;
+    }
+
+    OutboxEvent chatCreated(Chat chat, Collection<String> members) {
+        if (!enabled) {
+            return null;
+        }
+        ObjectNode data = JSON.createObjectNode();
+        ObjectNode node = data.putObject("chat");
+        node.put("id", chat.id());
+        node.put("kind", chat.kind().wireName().toLowerCase(Locale.ROOT));
+        node.put("title", chat.title());
+        node.put("owner_id", chat.ownerId());
+        if (chat.applicationId() != null) {
+            node.put("application_id", chat.applicationId());
+        }
+        node.put("created_at", Json.timestamp(chat.createdAt()));
+        new TreeSet<>(members).forEach(data.putArray("members")::add);
+        return event(CHAT_CREATED, chat.id(), data, chat.createdAt());
+    }
+
+    OutboxEvent memberAdded(String chatId, String userId, Instant at) {
+        return enabled ? event(MEMBER_ADDED, chatId, JSON.createObjectNode().put("user_id", userId), at) : null;
+    }
+
+    OutboxEvent memberRemoved(String chatId, String userId, Instant at) {
+        return enabled ? event(MEMBER_REMOVED, chatId, JSON.createObjectNode().put("user_id", userId), at) : null;
+    }
+
+    OutboxEvent chatClosed(String chatId, Instant at) {
+        return enabled ? event(CHAT_CLOSED, chatId, JSON.createObjectNode(), at) : null;
+    }
+
+    /** {@code message.created}'s data: the members no socket anywhere was open for (to push to). */
+    String messageData(Collection<String> offlineMembers) {
+        if (!enabled) {
+            return null;
+        }
+        ObjectNode data = JSON.createObjectNode();
+        new TreeSet<>(offlineMembers).forEach(data.putArray("offline_members")::add);
+        return data.toString();
+    }
+
+    private OutboxEvent event(String type, String chatId, ObjectNode data, Instant at) {
+        return new OutboxEvent(ids.next(), type, chatId, null, data.toString(), at);
+    }
+}
