@@ -12,11 +12,13 @@ import java.util.TreeSet;
 
 import static io.parley.gateway.config.Settings.NODE_ID;
 import static io.parley.gateway.config.Settings.REDIS_URL;
+import static io.parley.gateway.config.Settings.WEBHOOK_SECRET;
+import static io.parley.gateway.config.Settings.WEBHOOK_URL;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The metric names config/alerts.yml, config/grafana/parley.json and docs/operations.md use are
- * the ones real nodes export: a single node and a cluster node (Redis bus), each scraped over
+ * the ones real nodes export: a single node (with a webhook) and a cluster node (Redis bus), each scraped over
  * HTTP after traffic that registers the lazily created series. A renamed meter fails here
  * rather than leave an alert that can never fire.
  */
@@ -30,7 +32,9 @@ class ExportedMetricNamesTest {
 
     @BeforeAll
     static void scrapeASingleNodeAndAClusterNode() throws Exception {
-        try (TestNode node = TestNode.start(NodeTraffic::limits)) {
+        // With a webhook (nothing listens there: no event of this traffic is delivered) for its series.
+        try (TestNode node = TestNode.start(b -> NodeTraffic.limits(b).set(WEBHOOK_URL, "http://127.0.0.1:9/hook")
+                .set(WEBHOOK_SECRET, "webhook-secret-webhook-secret-0123456789"))) {
             NodeTraffic.everything(node);
             single = scrape(node);
         }
