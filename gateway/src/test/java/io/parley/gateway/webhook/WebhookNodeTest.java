@@ -60,6 +60,41 @@ class WebhookNodeTest {
         return JdbcHistoryStore.postgres(postgres.url(), postgres.user(), postgres.password());
     }
 
+    /** The chat core's own events, end to end on the embedded store: what a backend receives for a chat. */
+    @Test
+    void aChatAndItsMessagesArriveAsEventsWithTheirOfflineMembers() throws Exception {
+        try (WebhookReceiver receiver = WebhookReceiver.start();
+             TestNode node = TestNode.start(b -> b.set(WEBHOOK_URL, receiver.url())
+                     .set(WEBHOOK_SECRET, WebhookDeliveryTest.SECRET))) {
+            long whileAway;
+            long whileThere;
+            try (WsClient one = node.connectTyped("401")) {
+                one.json(Map.of("type", "new_message", "content", Map.of("chat_type", "direct",
+                        "chat_id", "401_402", "message", "are you there?")));
+                whileAway = one.awaitType("new_message").at("/content/message_id").asLong();
+                try (WsClient two = node.connectTyped("402")) {
+                    one.json(Map.of("type", "new_message", "content", Map.of("chat_type", "direct",
+                            "chat_id", "401_402", "message", "there you are")));
+                    whileThere = one.awaitType("new_message").at("/content/message_id").asLong();
+                    two.awaitType("new_message");
+                }
+            }
+            receiver.await("both messages", r -> receiver.deliveredIds().containsAll(
+                    Set.of(Long.toString(whileAway), Long.toString(whileThere))));
+            Map<String, com.fasterxml.jackson.databind.JsonNode> byId = new java.util.HashMap<>();
+            receiver.received().forEach(r -> byId.put(r.id(), r.json()));
+            var away = byId.get(Long.toString(whileAway));
+            assertThat(away.path("type").asText()).isEqualTo("message.created");
+            assertThat(away.at("/data/offline_members").toString()).isEqualTo("[\"402\"]");
+            assertThat(away.at("/data/message/text").asText()).isEqualTo("are you there?");
+            assertThat(byId.get(Long.toString(whileThere)).at("/data/offline_members")).isEmpty();
+            assertThat(byId.values()).anySatisfy(event -> {
+                assertThat(event.path("type").asText()).isEqualTo("chat.created");
+                assertThat(event.path("chat_id").asText()).isEqualTo("401_402");
+            });
+        }
+    }
+
     @Test
     void aReceiverHoldingEveryRequestDoesNotDelayChat() throws Exception {
         try (TestPostgres postgres = TestPostgres.createSchema(); WebhookReceiver receiver = WebhookReceiver.start();
