@@ -1,0 +1,89 @@
+package io.parley.gateway.cluster;
+
+import com.auth0.jwt.JWT;
+import com.auth0.jwt.algorithms.Algorithm;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.parley.gateway.support.TestNode;
+import io.parley.gateway.support.WsClient;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The server API in a cluster (PostgreSQL and Redis): what the application asks of one node —
+ * disconnect, revoke, remove a member, close — holds for sockets on the other node too.
+ */
+class ClusterServerApiTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @RegisterExtension
+    static final ClusterFixture cluster = ClusterFixture.perClass(2);
+
+    @Test
+    void aDisconnectAskedOfOneNodeClosesTheUsersSocketsOnTheOther() throws Exception {
+        TestNode a = cluster.node(0), b = cluster.node(1);
+        try (WsClient elsewhere = b.connectTyped("cs-disc")) {
+            assertThat(a.service("POST", "/api/v1/users/cs-disc/disconnect", null).statusCode()).isEqualTo(204);
+            assertThat(elsewhere.await(m -> m.toString().contains("disconnected by the application")).toString())
+                    .contains("403");
+            assertThat(elsewhere.awaitClose()).isEqualTo(4003);
+        }
+    }
+
+    @Test
+    void aRevocationAskedOfOneNodeClosesAndRefusesTheOldTokenOnTheOther() throws Exception {
+        TestNode a = cluster.node(0), b = cluster.node(1);
+        Instant issued = Instant.now().minusSeconds(30);
+        String old = JWT.create().withSubject("cs-rev").withIssuedAt(issued).withExpiresAt(Instant.now().plusSeconds(600))
+                .sign(Algorithm.HMAC256(TestNode.SECRET));
+        Map<String, String> bearer = Map.of("Authorization", "Bearer " + old);
+        try (WsClient elsewhere = WsClient.connect(b.ws("/ws/chats/"), bearer)) {
+            assertThat(a.service("POST", "/api/v1/users/cs-rev/revoke", "{\"before\":\"" + issued.plusSeconds(1) + "\"}")
+                    .statusCode()).isEqualTo(204);
+            assertThat(elsewhere.await(m -> m.toString().contains("revoked")).toString()).contains("401");
+            assertThat(elsewhere.awaitClose()).isEqualTo(4003);
+        }
+        assertThat(WsClient.refusedStatus(b.ws("/ws/chats/"), bearer)).as("the other node refuses it too").isEqualTo(401);
+    }
+
+    @Test
+    void aMemberRemovedThroughOneNodeStopsReceivingOnTheOther() throws Exception {
+        TestNode a = cluster.node(0), b = cluster.node(1);
+        HttpResponse<String> created = a.service("POST", "/api/v1/chats",
+                "{\"kind\":\"group\",\"members\":[\"cs-a\",\"cs-b\",\"cs-c\"]}");
+        String chat = JSON.readTree(created.body()).at("/chat/id").asText();
+        try (WsClient sender = a.connectActions("cs-a"); WsClient leaving = b.connectActions("cs-c")) {
+            sender.json(Map.of("type", "send_message", "chat_id", chat, "text", "before"));
+            leaving.await(m -> m.toString().contains("before")); // b has the chat cached with cs-c in it
+
+            assertThat(a.service("DELETE", "/api/v1/chats/" + chat + "/members/cs-c", null).statusCode()).isEqualTo(204);
+            sender.json(Map.of("type", "send_message", "chat_id", chat, "text", "after"));
+            sender.await(m -> m.toString().contains("after"));
+            assertThat(leaving.receivesNothing(m -> m.toString().contains("after"), Duration.ofSeconds(1))).isTrue();
+            leaving.json(Map.of("type", "send_message", "chat_id", chat, "text", "still here?"));
+            assertThat(leaving.await(m -> m.toString().contains("403")).toString()).contains("not a member");
+        }
+    }
+
+    @Test
+    void aChatClosedThroughOneNodeRefusesSendsOnTheOther() throws Exception {
+        TestNode a = cluster.node(0), b = cluster.node(1);
+        HttpResponse<String> created = a.service("POST", "/api/v1/chats",
+                "{\"kind\":\"booking\",\"members\":[\"cs-owner\",\"cs-sitter\"]}");
+        String chat = JSON.readTree(created.body()).at("/chat/id").asText();
+        try (WsClient sitter = b.connectActions("cs-sitter")) {
+            sitter.json(Map.of("type", "send_message", "chat_id", chat, "text", "hello"));
+            sitter.await(m -> m.toString().contains("hello")); // b has the chat cached, open
+            assertThat(a.service("POST", "/api/v1/chats/" + chat + "/close", null).statusCode()).isEqualTo(200);
+            sitter.await(m -> m.toString().contains("This chat is closed."));
+            sitter.json(Map.of("type", "send_message", "chat_id", chat, "text", "one more"));
+            assertThat(sitter.await(m -> m.toString().contains("409")).toString()).contains("closed");
+        }
+    }
+}
