@@ -7,6 +7,7 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.parley.gateway.core.ChatService;
+import io.parley.gateway.core.Execution;
 import io.parley.gateway.core.Failures;
 import io.parley.gateway.limits.MessageRateLimit;
 import io.parley.gateway.logging.ConnectionMdc;
@@ -23,11 +24,14 @@ import io.parley.protocol.command.Reply;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.concurrent.CompletableFuture;
+
 /**
  * The session's last handler: a text frame is decoded by the dialect's codec, run by the chat
- * core, and answered in the same dialect. Bad requests get an error frame and the socket stays
- * open. Requests take effect in the order received ({@link InOrderRequests}). Replies come back
- * from storage threads and are written on this channel's event loop.
+ * core, and answered in the same dialect — except a token refresh, which the connection takes
+ * itself ({@link SessionTokens}). Bad requests get an error frame and the socket stays open.
+ * Requests take effect in the order received ({@link InOrderRequests}). Replies come back from
+ * storage threads and are written on this channel's event loop.
  *
  * <p>Bounds: the connection's message rate ({@link MessageRateLimit}: 429, then 1008 for a client
  * that ignores it), and at most {@link #MAX_IN_FLIGHT} requests awaiting an answer, past which a
@@ -40,6 +44,7 @@ public final class ChatFrameHandler extends SimpleChannelInboundHandler<TextWebS
 
     private final Session session;
     private final ChatService chat;
+    private final SessionTokens tokens;
     private final ConnectionLifecycle lifecycle;
     private final GatewayMetrics metrics;
     private final int maxMessagesPerSecond;
@@ -50,10 +55,11 @@ public final class ChatFrameHandler extends SimpleChannelInboundHandler<TextWebS
     private MessageRateLimit rate;
     private InOrderRequests inOrder;
 
-    public ChatFrameHandler(Session session, ChatService chat, ConnectionLifecycle lifecycle, GatewayMetrics metrics,
-                            int maxMessagesPerSecond, int messageBurst) {
+    public ChatFrameHandler(Session session, ChatService chat, SessionTokens tokens, ConnectionLifecycle lifecycle,
+                            GatewayMetrics metrics, int maxMessagesPerSecond, int messageBurst) {
         this.session = session;
         this.chat = chat;
+        this.tokens = tokens;
         this.lifecycle = lifecycle;
         this.metrics = metrics;
         this.maxMessagesPerSecond = maxMessagesPerSecond;
@@ -100,11 +106,12 @@ public final class ChatFrameHandler extends SimpleChannelInboundHandler<TextWebS
             return;
         }
         inFlight++;
-        boolean send = valid.command() instanceof Command.SendMessage;
+        Request.Valid answered = answeredRequest(valid);
+        boolean send = answered.command() instanceof Command.SendMessage;
         inOrder.submit(send, () -> {
-            var execution = chat.start(session.principal(), session.id(), valid.command());
+            Execution execution = start(valid);
             execution.reply().whenComplete((reply, failure) -> {
-                Runnable task = () -> answer(ctx, valid, reply, failure);
+                Runnable task = () -> answer(ctx, answered, reply, failure);
                 // A sent message is acknowledged on this loop at its place among the pushes
                 // (Envelope.originAck): written right there. Any other answer is a task of its own.
                 if (send && failure == null && ctx.executor().inEventLoop()) {
@@ -115,6 +122,34 @@ public final class ChatFrameHandler extends SimpleChannelInboundHandler<TextWebS
             });
             return execution;
         });
+    }
+
+    /**
+     * Runs the request in its turn. A token refresh is the connection's own business, never the
+     * chat core's: the session takes the new token here (or the request fails), and what the same
+     * frame also asks then runs as the refreshed user.
+     */
+    private Execution start(Request.Valid request) {
+        if (request.command() instanceof Command.RefreshToken refresh) {
+            CompletableFuture<Reply> refreshed;
+            try {
+                refreshed = CompletableFuture.completedFuture(tokens.refresh(session, refresh.token()));
+            } catch (ChatException e) {
+                refreshed = CompletableFuture.failedFuture(e);
+            }
+            if (refresh.then() == null || refreshed.isCompletedExceptionally()) {
+                return new Execution(CompletableFuture.completedFuture(null), refreshed);
+            }
+            return chat.start(session.principal(), session.id(), refresh.then());
+        }
+        return chat.start(session.principal(), session.id(), request.command());
+    }
+
+    /** The request whose answer the client gets: what a refresh frame also asks, if anything, else the request. */
+    private static Request.Valid answeredRequest(Request.Valid request) {
+        return request.command() instanceof Command.RefreshToken refresh && refresh.then() != null
+                ? new Request.Valid(request.name(), request.correlationId(), refresh.then())
+                : request;
     }
 
     private void closeForRate(ChannelHandlerContext ctx) {

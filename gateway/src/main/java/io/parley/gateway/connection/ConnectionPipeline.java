@@ -24,8 +24,6 @@ import io.parley.gateway.session.FlushBatch;
 import io.parley.gateway.session.Session;
 import io.parley.gateway.session.SessionRegistry;
 import io.parley.gateway.websocket.ControlFrameHandler;
-import io.parley.protocol.command.ChatException;
-import io.parley.protocol.command.ErrorCode;
 import io.parley.gateway.websocket.IdleSweeps;
 import io.parley.protocol.SocketScope;
 
@@ -67,6 +65,7 @@ public final class ConnectionPipeline extends ChannelInitializer<SocketChannel> 
     private final FlushBatch.PerLoop flushes;
     private final IdleSweeps idleSweeps;
     private final WebSocketHandshakeHandler handshake;
+    private final SessionTokens sessionTokens;
 
     /**
      * @param tls       the server's TLS context, or {@code null} for plain ws/http
@@ -87,6 +86,7 @@ public final class ConnectionPipeline extends ChannelInitializer<SocketChannel> 
         this.presence = presence;
         this.flushes = flushes;
         this.idleSweeps = new IdleSweeps(config.get(IDLE_TIMEOUT));
+        this.sessionTokens = new SessionTokens(tokens, config.get(JWT_LEEWAY));
         this.handshake = new WebSocketHandshakeHandler(endpoints, tokens, new OriginPolicy(config.get(ALLOWED_ORIGINS)),
                 decoderConfig(config), chat, this, limits, metrics);
     }
@@ -122,15 +122,9 @@ public final class ConnectionPipeline extends ChannelInitializer<SocketChannel> 
         SocketScope scope = SocketScope.of(endpoint.chatOf(uri), endpoint.authenticatesInFrames() ? credential : null);
         Session session = new Session(principal, endpoint.codec(), pipeline.channel(), scope, endpoint.frameWriters(uri));
         endpoint.addSessionHandlers(pipeline, session, uri);
-        pipeline.addLast(CHAT, new ChatFrameHandler(session, chat, this, metrics, config.get(MAX_MESSAGES_PER_SECOND),
-                config.get(MESSAGE_BURST)));
-        // The skew the handshake allowed holds for the socket's end too. (Handler tests build
-        // session phases without the frame layer, so without a control handler to end them.)
-        if (principal.expiresAt() != null && pipeline.get(CONTROL) instanceof ControlFrameHandler control) {
-            control.closeAt(principal.expiresAt().plus(config.get(JWT_LEEWAY)),
-                    () -> session.send(session.codec().encodeError(null, new ChatException(ErrorCode.UNAUTHORIZED,
-                            "access token expired: reconnect with a fresh one"))));
-        }
+        pipeline.addLast(CHAT, new ChatFrameHandler(session, chat, sessionTokens, this, metrics,
+                config.get(MAX_MESSAGES_PER_SECOND), config.get(MESSAGE_BURST)));
+        sessionTokens.closeAtExpiry(session);
         return session;
     }
 

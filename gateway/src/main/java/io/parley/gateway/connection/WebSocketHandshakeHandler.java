@@ -36,8 +36,9 @@ import java.util.List;
 /**
  * Turns an HTTP request on a WebSocket endpoint into a live session, or refuses it <b>before</b>
  * any upgrade: 400 not an upgrade or a malformed URL, 403 foreign browser origin, 401 bad
- * credential, 403 URL identity that is not the principal, 403/404 a chat in the URL the user may
- * not use (checked off the event loop), 429 the user has max_connections_per_user open. On
+ * credential, 403 a service token (role {@code service}: the server API's, never a socket's),
+ * 403 URL identity that is not the principal, 403/404 a chat in the URL the user may not use
+ * (checked off the event loop), 429 the user has max_connections_per_user open. On
  * success it writes the 101, swaps the HTTP handlers for the WebSocket ones
  * ({@link ConnectionLifecycle#upgraded}) and starts the session, which goes live once the 101 is written.
  * A dialect that authenticates inside frames gets its authenticator instead of a session.
@@ -46,6 +47,8 @@ import java.util.List;
 @ChannelHandler.Sharable
 public final class WebSocketHandshakeHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger log = LoggerFactory.getLogger(WebSocketHandshakeHandler.class);
+    /** A backend's credential opens no socket: it would act as a user without being one. */
+    public static final String SERVICE_TOKEN = "a service token is for the server API and cannot open a socket";
 
     private final List<DialectEndpoint> endpoints;
     private final TokenVerifier tokens;
@@ -102,6 +105,10 @@ public final class WebSocketHandshakeHandler extends SimpleChannelInboundHandler
             principal = tokens.verify(token);
         } catch (AuthException e) {
             refuse(ctx, request, endpoint, null, HttpResponseStatus.UNAUTHORIZED, e.reason(), e.getMessage());
+            return;
+        }
+        if (principal.service()) {
+            refuse(ctx, request, endpoint, principal, HttpResponseStatus.FORBIDDEN, "service_token", SERVICE_TOKEN);
             return;
         }
         String mismatch = endpoint.identityMismatch(uri, principal);

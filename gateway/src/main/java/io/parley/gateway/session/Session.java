@@ -17,10 +17,11 @@ public final class Session {
     private static final AtomicLong IDS = new AtomicLong();
 
     private final long id = IDS.incrementAndGet();
-    private final Principal principal;
+    /** Replaced when the client refreshes its token (same user); read by any thread. */
+    private volatile Principal principal;
     private final DialectCodec codec;
     private final Channel channel;
-    private final SocketScope scope;
+    private volatile SocketScope scope;
     private final FrameWriter writer;
     private volatile boolean visible = true;
 
@@ -44,6 +45,21 @@ public final class Session {
 
     public Principal principal() {
         return principal;
+    }
+
+    /**
+     * The client refreshed its token: {@code fresh} (the same user) is who the connection acts
+     * as from now on, and in a dialect whose frames repeat the credential, {@code credential} is
+     * the one they must carry.
+     */
+    public void refreshed(Principal fresh, String credential) {
+        if (!fresh.userId().equals(principal.userId())) {
+            throw new IllegalArgumentException("a refresh keeps the user: " + principal.userId() + " is not " + fresh.userId());
+        }
+        principal = fresh;
+        if (scope.credential() != null) {
+            scope = SocketScope.of(scope.chatId(), credential);
+        }
     }
 
     public String userId() {

@@ -1,5 +1,6 @@
 package io.parley.gateway.connection;
 
+import com.auth0.jwt.algorithms.Algorithm;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micrometer.core.instrument.Gauge;
 import io.netty.channel.ChannelHandlerContext;
@@ -7,9 +8,11 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.parley.gateway.auth.Principal;
+import io.parley.gateway.auth.TokenVerifier;
 import io.parley.gateway.session.Session;
 import io.parley.gateway.support.ChatCore;
 import io.parley.gateway.support.LeakDetectionExtension;
+import io.parley.gateway.support.TestNode;
 import io.parley.gateway.support.TestThreadExecutor;
 import io.parley.protocol.command.Command;
 import io.parley.protocol.command.Reply;
@@ -56,7 +59,8 @@ class ChatFrameHandlerTest {
         loop = new TestThreadExecutor();
         channel = new EmbeddedChannel();
         session = new Session(new Principal("1", false), new EventsCodec(), channel);
-        channel.pipeline().addLast(loop, "chat", new ChatFrameHandler(session, wiring.chat(), lifecycle, wiring.metrics(), 1_000, 1_000));
+        channel.pipeline().addLast(loop, "chat", new ChatFrameHandler(session, wiring.chat(),
+                new SessionTokens(new TokenVerifier(Algorithm.HMAC256(TestNode.SECRET), null, null, Duration.ZERO), Duration.ZERO), lifecycle, wiring.metrics(), 1_000, 1_000));
         channel.pipeline().addLast("after-chat", new ChannelInboundHandlerAdapter() {
             @Override
             public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {

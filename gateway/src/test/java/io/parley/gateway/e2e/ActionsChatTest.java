@@ -65,7 +65,7 @@ class ActionsChatTest {
             assertThat(unknown.path("request_id").asText()).isEqualTo("x");
             assertThat(unknown.at("/error/code").asInt()).isEqualTo(400);
             assertThat(unknown.at("/error/supported_types").toString())
-                    .isEqualTo("[\"list_chats\",\"create_chat\",\"get_messages\",\"send_message\"]");
+                    .isEqualTo("[\"list_chats\",\"create_chat\",\"get_messages\",\"send_message\",\"refresh\"]");
 
             alice.json(Map.of("type", "send_message", "chat_id", "123", "text", "hi"));
             JsonNode notUuid = alice.awaitType("send_message");

@@ -1,5 +1,7 @@
 package io.parley.gateway.e2e;
 
+import com.auth0.jwt.JWT;
+import com.auth0.jwt.algorithms.Algorithm;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
@@ -24,7 +26,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The {@code events} channel of the served AsyncAPI document is what the server does: its
  * examples are one conversation (customer {@code 1}, staff {@code 2}, application {@code 100}),
  * replayed here in order on a fresh node. Every client example is sent as it is, except that
- * the message ids the document shows are swapped for the ones this node minted in their place;
+ * the message ids the document shows are swapped for the ones this node minted in their place
+ * (and a placeholder token for a real one);
  * every reply and push must validate against its documented payload schema and equal the
  * documented example, once those ids are mapped back and timestamps (checked to be RFC 3339)
  * are set aside. Every example of the channel must be used.
@@ -32,7 +35,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class AsyncApiEventsExamplesTest {
     /** Fields holding ids the server mints (below the frame's top level, where {@code id} is the request id). */
     private static final Set<String> MINTED = Set.of("id", "message_id", "reply_to", "before_id", "after_id");
-    private static final Set<String> TIMESTAMPS = Set.of("create_at", "update_at");
+    private static final Set<String> TIMESTAMPS = Set.of("create_at", "update_at", "expires_at");
     private static TestNode node;
     private static AsyncApiDoc doc;
 
@@ -108,6 +111,15 @@ class AsyncApiEventsExamplesTest {
             matches("EventsError", "notYou", customer.awaitName(EventNames.SEND_MESSAGE));
             customer.send("{\"name\":\"Event.ReadMessage\",\"args\":{\"session_channel\":\"100\",\"executor_id\":1}}");
             matches("EventsError", "missingArgument", customer.awaitName(EventNames.READ_MESSAGE));
+
+            // Token refresh: the document's placeholder stands for a real token of the user.
+            customer.send(request("EventsRefreshToken", "refresh").replace("<a fresh JWT of user 1>", TestNode.token("1")));
+            matches("EventsRefreshTokenReply", "refresh", customer.awaitName(EventNames.REFRESH_TOKEN));
+            customer.send(refresh(TestNode.token("2")));
+            matches("EventsError", "refreshAsAnother", customer.awaitName(EventNames.REFRESH_TOKEN));
+            customer.send(refresh(JWT.create().withSubject("1").withExpiresAt(Instant.now().minusSeconds(3600))
+                    .sign(Algorithm.HMAC256(TestNode.SECRET))));
+            matches("EventsError", "refreshExpired", customer.awaitName(EventNames.REFRESH_TOKEN));
         }
         assertThat(used).as("examples of the events channel replayed here").isEqualTo(channelExamples());
     }
@@ -127,6 +139,11 @@ class AsyncApiEventsExamplesTest {
         }
         assertThat(doc.tree().at("/channels/events/messages").size()).isEqualTo(2 * EventNames.CLIENT_NAMES.size()
                 + EventNames.SERVER_NAMES.size() + 1);
+    }
+
+    /** The refresh frame the error examples' summaries quote, with a real token. */
+    private static String refresh(String token) {
+        return "{\"name\":\"Event.RefreshToken\",\"args\":{\"token\":\"" + token + "\"}}";
     }
 
     /** A client example as JSON text, its documented ids swapped for minted ones. */

@@ -1,5 +1,7 @@
 package io.parley.gateway.e2e;
 
+import com.auth0.jwt.JWT;
+import com.auth0.jwt.algorithms.Algorithm;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.parley.gateway.support.AsyncApiDoc;
@@ -10,6 +12,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 
 import static io.parley.gateway.config.Settings.FEED_HEARTBEAT_INTERVAL;
@@ -103,6 +106,11 @@ class AsyncApiExamplesTest {
             conforms("TypedError", error);
             assertThat(error.at("/content/message").asText())
                     .isEqualTo(doc.example("TypedError", "unknownType").at("/content/message").asText());
+
+            ObjectNode refresh = doc.example("TypedRefresh", "refresh");
+            ((ObjectNode) refresh.path("content")).put("token", TestNode.token("2"));
+            two.send(refresh.toString());
+            conforms("TypedRefreshReply", two.awaitType("refresh"));
         }
     }
 
@@ -132,6 +140,11 @@ class AsyncApiExamplesTest {
             JsonNode error = me.awaitType("error");
             conforms("ActionsError", error);
             assertThat(error).isEqualTo(doc.example("ActionsError", "unknownType"));
+
+            ObjectNode refresh = doc.example("ActionsRefresh", "refresh");
+            refresh.put("token", TestNode.token(ACTIONS_USER));
+            me.send(refresh.toString());
+            conforms("ActionsReply", me.awaitType("refresh"));
         }
     }
 
@@ -152,6 +165,14 @@ class AsyncApiExamplesTest {
             JsonNode delivered = sitter.await(m -> m.has("messageId"));
             conforms("PairDelivery", delivered);
             assertThat(delivered.path("message").asText()).isEqualTo(message.path("message").asText());
+
+            ObjectNode refresh = doc.example("PairChatMessage", "refresh");
+            refresh.put("sessionId", JWT.create().withSubject("owner-1").withExpiresAt(Instant.now().plusSeconds(3600))
+                    .sign(Algorithm.HMAC256(TestNode.SECRET))); // another token than the hello's
+            owner.send(refresh.toString());
+            JsonNode refreshed = owner.await(m -> m.has("expires_at"));
+            conforms("PairStatus", refreshed);
+            assertThat(refreshed.path("code").asInt()).isEqualTo(200);
         }
     }
 
@@ -167,6 +188,10 @@ class AsyncApiExamplesTest {
             conforms("FeedHeartbeat", feed.awaitType("heartbeat"));
             feed.send("{\"type\":\"update\",\"message\":[]}");
             conforms("FeedError", feed.awaitType("error"));
+            ObjectNode refresh = doc.example("FeedRefresh", "refresh");
+            refresh.put("token", TestNode.token("cust-1"));
+            feed.send(refresh.toString());
+            conforms("FeedRefreshReply", feed.awaitType("refresh"));
         }
         assertThat(List.of(doc.examples("FeedHeartbeat").get(0).path("type").asText())).containsExactly("heartbeat");
     }

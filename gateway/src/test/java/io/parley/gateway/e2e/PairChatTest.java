@@ -38,9 +38,10 @@ class PairChatTest {
             assertThat(owner.await(m -> m.has("messageId") && m.path("senderId").asLong() == 202)
                     .path("message").asText()).isEqualTo("Возьму");
 
-            // Later frames must repeat the same session.
+            // Another sessionId is a token refresh, which must keep the user: nothing is posted.
             owner.json(Map.of("sessionId", TestNode.token("202"), "message", "as someone else"));
-            assertThat(owner.await(m -> m.path("code").asInt() == 401).path("message").asText()).contains("sessionId");
+            assertThat(owner.await(m -> m.path("code").asInt() == 403).path("message").asText())
+                    .contains("user '202'");
             assertThat(sitter.receivesNothing(m -> m.toString().contains("as someone else"), Duration.ofMillis(300))).isTrue();
         }
     }

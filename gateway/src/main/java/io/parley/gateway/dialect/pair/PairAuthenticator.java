@@ -14,6 +14,7 @@ import io.parley.gateway.auth.Principal;
 import io.parley.gateway.auth.TokenVerifier;
 import io.parley.gateway.connection.ConnectionLifecycle;
 import io.parley.gateway.connection.DialectEndpoint;
+import io.parley.gateway.connection.WebSocketHandshakeHandler;
 import io.parley.gateway.core.ChatService;
 import io.parley.gateway.core.Failures;
 import io.parley.gateway.metrics.GatewayMetrics;
@@ -30,8 +31,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Dialect {@code pair} authenticates inside frames: this per-connection handler stands where the
  * chat handler will be. Until a frame brings a valid {@code sessionId} (a JWT) of a participant
- * of the URL's chat, every frame is answered {@code {"code": 401 | 403 | 404, "message"}} and
- * nothing is delivered to the socket (it has no session yet). The first valid one starts the
+ * of the URL's chat (a service token is refused with 403), every frame is answered
+ * {@code {"code": 401 | 403 | 404, "message"}} and nothing is delivered to the socket (it has no
+ * session yet). The first valid one starts the
  * session, is acknowledged (a pure hello) or run (a hello with a message), and this handler
  * removes itself. No valid hello within the deadline closes the socket with 1008.
  */
@@ -103,6 +105,11 @@ public final class PairAuthenticator extends ChannelInboundHandlerAdapter {
         } catch (AuthException e) {
             consumed(frame);
             refuse(ctx, new ChatException(ErrorCode.UNAUTHORIZED, "sessionId: " + e.getMessage()));
+            return;
+        }
+        if (principal.service()) {
+            consumed(frame);
+            refuse(ctx, new ChatException(ErrorCode.FORBIDDEN, "sessionId: " + WebSocketHandshakeHandler.SERVICE_TOKEN));
             return;
         }
         checking = true;

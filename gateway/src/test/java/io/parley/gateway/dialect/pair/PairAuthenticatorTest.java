@@ -198,13 +198,13 @@ class PairAuthenticatorTest {
     }
 
     @Test
-    void laterFramesMustRepeatTheSessionsOwnSessionId() {
+    void anotherUsersSessionIdIsARefusedRefresh() {
         send(hello(owner));
         next();
 
-        send(message(sitter, "not mine")); // a valid token, but not this socket's
+        send(message(sitter, "not mine")); // a valid token, but not this socket's user: nothing runs
 
-        assertErrorSchema(immediate(), 401);
+        assertErrorSchema(next(), 403);
         assertThat(history()).isEmpty();
         assertThat(channel.isOpen()).isTrue();
         assertThat(channel.finish()).isFalse();
