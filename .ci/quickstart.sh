@@ -45,6 +45,16 @@ STATUS=$(curl -s -o chat.json -w '%{http_code}' -H "Authorization: Bearer $TOKEN
 { [ "$STATUS" = 201 ] || [ "$STATUS" = 200 ]; } && grep -q '"chat":{"id":"' chat.json \
   || fail "creating a chat answered $STATUS: $(cat chat.json)"
 
+# README "Integrating your backend": its shell block as written (service token, booking chat,
+# system message, close, revoke).
+command -v jq >/dev/null || fail "README's backend example needs jq"
+sed -n '/^## Integrating your backend/,/^## /p' "$ROOT/README.md" | sed -n '/^```sh$/,/^```$/p' | sed '1d;$d' >backend.sh
+[ -s backend.sh ] || fail "no shell block in README's 'Integrating your backend'"
+bash -euo pipefail backend.sh >backend.out 2>&1 || fail "README's backend example failed: $(cat backend.out)"
+grep -q '"sender_id":"system","text":"Booking confirmed: Saturday 10:00"' backend.out \
+  || fail "README's backend example answered otherwise: $(cat backend.out)"
+grep -q '"closed_at":"' backend.out || fail "README's close did not close: $(cat backend.out)"
+
 # The page README sends the reader to, and the history store README names.
 [ "$(curl -s -o /dev/null -w '%{http_code}' http://localhost:8080/)" = 200 ] || fail "no page at /"
 [ -d data ] || fail "no ./data directory"
