@@ -18,6 +18,8 @@ const WS_BASE = BASE.replace(/^http/, 'ws');                       // http -> ws
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const STEP_MS = Number(process.env.STEP_TIMEOUT_MS || 10000);       // every single wait
 const TOTAL_MS = Number(process.env.TOTAL_TIMEOUT_MS || 90000);     // the whole run
+// The node's dev_token_ttl (run it with PARLEY_DEV_TOKEN_TTL=30s): the page must refresh within it.
+const TOKEN_TTL_MS = Number(process.env.TOKEN_TTL_S || 30) * 1000;
 const HERE = dirname(fileURLToPath(import.meta.url));
 const SCREENSHOT = process.env.SCREENSHOT || join(HERE, 'page.png');
 const APP = 100;                                                    // application id
@@ -215,9 +217,9 @@ async function main() {
   check('C: state shows "connected as 1 (subprotocol access_token)"', true, JSON.stringify(await c.textContent('#state')));
 
   // The page logs each server frame as a line "< {json}" with class "in".
-  const waitLogReply = (name, what) => c.waitForFunction(n => [...document.querySelectorAll('#log .in')].some(d => {
+  const waitLogReply = (name, what, timeout = STEP_MS) => c.waitForFunction(n => [...document.querySelectorAll('#log .in')].some(d => {
     try { const f = JSON.parse(d.textContent.replace(/^< /, '')); return f.name === n && 'ok' in f; } catch (_) { return false; }
-  }), name, { timeout: STEP_MS }).then(() => c.evaluate(n => [...document.querySelectorAll('#log .in')]
+  }), name, { timeout }).then(() => c.evaluate(n => [...document.querySelectorAll('#log .in')]
     .map(d => { try { return JSON.parse(d.textContent.replace(/^< /, '')); } catch (_) { return null; } })
     .find(f => f && f.name === n && 'ok' in f), name)).catch(async e => {
       check(`C: log shows a reply to ${what}`, false, `log: ${await c.textContent('#log')}; ${e.message.split('\n')[0]}`);
@@ -270,6 +272,14 @@ async function main() {
   const history = await request(b, 'Event.GetMessageList', { session_channel: CHANNEL, executor_id: '2', limit: 200 });
   const stored = history.result.Messages.filter(m => m.content === offlineText).length;
   check('B: history holds the offline message once', stored === 1, `${stored} times`);
+
+  // ---- Page C's token nears its end: the page sends a fresh one on the open socket ---------------
+  const refreshReply = await waitLogReply('Event.RefreshToken', 'the token refresh', TOKEN_TTL_MS + STEP_MS);
+  check('C: refreshed its token on the open socket before it expired (Event.RefreshToken -> ok)',
+        refreshReply && refreshReply.ok === true && typeof refreshReply.result?.expires_at === 'string', JSON.stringify(refreshReply));
+  const afterRefresh = await c.textContent('#state');
+  check('C: still connected, no reconnect', /^connected as 1 \(subprotocol access_token\)$/.test(afterRefresh), afterRefresh);
+  check('C: the page log never shows a token', !/eyJ[\w-]+\.[\w-]+\./.test(await c.textContent('#log')));
 
   await c.screenshot({ path: SCREENSHOT, fullPage: true, timeout: STEP_MS });
   check(`C: screenshot written to ${SCREENSHOT}`, true);

@@ -156,6 +156,9 @@ public final class ParleyServer implements AutoCloseable {
                 clock));
         FlushBatch.PerLoop flushes = new FlushBatch.PerLoop();
         Revocations revocations = new Revocations(history.call("revocations", HistoryStore::revocations).join());
+        Gauge.builder("parley.revoked.users", revocations, Revocations::size)
+                .description("Users whose older tokens the application revoked (one entry each, in memory)")
+                .register(registry);
         BusWiring wiring = BusWiring.create(config, history, metrics, registry, clock, flushes, revocations);
         this.sessions = wiring.sessions();
         this.bus = opened.add(wiring.bus());

@@ -3,7 +3,7 @@ package io.parley.gateway.websocket;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 
 /**
- * Every close code Parley sends, in one place (README "Close codes" mirrors this table).
+ * Every close code Parley sends, in one place (docs/errors.md mirrors this table).
  *
  * <pre>
  * 1000 normal            client asked to close; echoed
