@@ -2,13 +2,12 @@ package io.parley.gateway.core;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.parley.protocol.json.Json;
 import io.parley.protocol.model.Chat;
+import io.parley.protocol.rest.RestShapes;
 import io.parley.storage.OutboxEvent;
 
 import java.time.Instant;
 import java.util.Collection;
-import java.util.Locale;
 import java.util.TreeSet;
 
 /**
@@ -51,15 +50,7 @@ public final class OutboxEvents {
             return null;
         }
         ObjectNode data = JSON.createObjectNode();
-        ObjectNode node = data.putObject("chat");
-        node.put("id", chat.id());
-        node.put("kind", chat.kind().wireName().toLowerCase(Locale.ROOT));
-        node.put("title", chat.title());
-        node.put("owner_id", chat.ownerId());
-        if (chat.applicationId() != null) {
-            node.put("application_id", chat.applicationId());
-        }
-        node.put("created_at", Json.timestamp(chat.createdAt()));
+        data.set("chat", RestShapes.chat(chat));
         new TreeSet<>(members).forEach(data.putArray("members")::add);
         return event(CHAT_CREATED, chat.id(), data, chat.createdAt());
     }

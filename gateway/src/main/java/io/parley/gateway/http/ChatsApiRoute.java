@@ -1,16 +1,12 @@
 package io.parley.gateway.http;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.netty.buffer.ByteBufInputStream;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import io.parley.gateway.auth.AuthException;
-import io.parley.gateway.auth.Credentials;
 import io.parley.gateway.auth.Principal;
 import io.parley.gateway.auth.TokenVerifier;
 import io.parley.gateway.core.ChatService;
@@ -20,16 +16,12 @@ import io.parley.protocol.command.Command;
 import io.parley.protocol.command.ErrorCode;
 import io.parley.protocol.command.Reply;
 import io.parley.protocol.json.Fields;
-import io.parley.protocol.json.Json;
-import io.parley.protocol.model.Chat;
 import io.parley.protocol.model.ChatKind;
-import io.parley.protocol.model.Message;
+import io.parley.protocol.rest.RestShapes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
@@ -67,11 +59,8 @@ public final class ChatsApiRoute implements HttpRoute {
 
     @Override
     public void handle(ChannelHandlerContext ctx, FullHttpRequest request) {
-        Principal principal;
-        try {
-            principal = tokens.verify(Credentials.fromBearer(request));
-        } catch (AuthException e) {
-            HttpResponses.error(ctx, request, HttpResponseStatus.UNAUTHORIZED, e.getMessage());
+        Principal principal = ApiRequests.principal(ctx, request, tokens);
+        if (principal == null) {
             return;
         }
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
@@ -143,7 +132,7 @@ public final class ChatsApiRoute implements HttpRoute {
     }
 
     private static Command createCommand(FullHttpRequest request) {
-        Fields fields = new Fields(ApiJson.body(request, "{\"kind\": \"group\", \"members\": [\"2\"]}"), "");
+        Fields fields = new Fields(ApiRequests.body(request, "{\"kind\": \"group\", \"members\": [\"2\"]}"), "");
         String kindName = fields.string("kind");
         ChatKind kind;
         try {
@@ -188,20 +177,20 @@ public final class ChatsApiRoute implements HttpRoute {
     private static ObjectNode chats(Reply reply) {
         ObjectNode body = HttpResponses.JSON.createObjectNode();
         ArrayNode chats = body.putArray("chats");
-        ((Reply.ChatList) reply).chats().forEach(c -> chats.add(ApiJson.chat(c)));
+        ((Reply.ChatList) reply).chats().forEach(c -> chats.add(RestShapes.chat(c)));
         return body;
     }
 
     static ObjectNode chat(Reply reply) {
         ObjectNode body = HttpResponses.JSON.createObjectNode();
-        body.set("chat", ApiJson.chat(((Reply.ChatReply) reply).chat()));
+        body.set("chat", RestShapes.chat(((Reply.ChatReply) reply).chat()));
         return body;
     }
 
     private static ObjectNode messages(Reply reply) {
         ObjectNode body = HttpResponses.JSON.createObjectNode();
         ArrayNode messages = body.putArray("messages");
-        ((Reply.HistoryPage) reply).messages().forEach(m -> messages.add(ApiJson.message(m)));
+        ((Reply.HistoryPage) reply).messages().forEach(m -> messages.add(RestShapes.message(m)));
         body.put("has_more", ((Reply.HistoryPage) reply).more());
         return body;
     }

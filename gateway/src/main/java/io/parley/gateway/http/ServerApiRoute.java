@@ -6,8 +6,6 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import io.parley.gateway.auth.AuthException;
-import io.parley.gateway.auth.Credentials;
 import io.parley.gateway.auth.Principal;
 import io.parley.gateway.auth.TokenVerifier;
 import io.parley.gateway.core.ApplicationRequests;
@@ -17,6 +15,7 @@ import io.parley.protocol.command.ErrorCode;
 import io.parley.protocol.command.Reply;
 import io.parley.protocol.json.Fields;
 import io.parley.protocol.model.ChatKind;
+import io.parley.protocol.rest.RestShapes;
 
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -53,11 +52,8 @@ public final class ServerApiRoute implements HttpRoute {
     /** {@code /api/v1/users/...}: the service token is checked here. */
     @Override
     public void handle(ChannelHandlerContext ctx, FullHttpRequest request) {
-        Principal principal;
-        try {
-            principal = tokens.verify(Credentials.fromBearer(request));
-        } catch (AuthException e) {
-            HttpResponses.error(ctx, request, HttpResponseStatus.UNAUTHORIZED, e.getMessage());
+        Principal principal = ApiRequests.principal(ctx, request, tokens);
+        if (principal == null) {
             return;
         }
         if (!principal.service()) {
@@ -170,12 +166,12 @@ public final class ServerApiRoute implements HttpRoute {
     }
 
     private static Fields fields(FullHttpRequest request, String example) {
-        return new Fields(ApiJson.body(request, example), "");
+        return new Fields(ApiRequests.body(request, example), "");
     }
 
     private static ObjectNode message(Reply reply) {
         ObjectNode body = HttpResponses.JSON.createObjectNode();
-        body.set("message", ApiJson.message(((Reply.MessageReply) reply).message()));
+        body.set("message", RestShapes.message(((Reply.MessageReply) reply).message()));
         return body;
     }
 

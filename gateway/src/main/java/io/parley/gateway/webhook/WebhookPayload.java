@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.parley.protocol.json.Json;
-import io.parley.protocol.model.Message;
+import io.parley.protocol.rest.RestShapes;
 import io.parley.storage.OutboxEntry;
 import io.parley.storage.OutboxEvent;
 
@@ -36,7 +36,7 @@ public final class WebhookPayload {
         body.put("chat_id", event.chatId());
         ObjectNode data = data(event);
         if (entry.message() != null) {
-            data.set("message", message(entry.message()));
+            data.set("message", RestShapes.message(entry.message()));
         }
         body.set("data", data);
         try {
@@ -56,25 +56,5 @@ public final class WebhookPayload {
             throw new IllegalArgumentException("event " + event.id() + ": data is not JSON: " + e.getOriginalMessage(), e);
         }
         throw new IllegalArgumentException("event " + event.id() + ": data is not a JSON object");
-    }
-
-    /** The message as the REST API shows it (GET /api/v1/chats/{id}/messages). */
-    private static ObjectNode message(Message m) {
-        ObjectNode node = JSON.createObjectNode();
-        node.put("id", m.id());
-        node.put("chat_id", m.chatId());
-        node.put("seq", m.seq());
-        node.put("sender_id", m.senderId());
-        node.put("text", m.content());
-        node.put("content_type", m.contentType().code());
-        if (m.replyTo() == null) {
-            node.putNull("reply_to");
-        } else {
-            node.put("reply_to", m.replyTo());
-        }
-        node.put("created_at", Json.timestamp(m.createdAt()));
-        node.put("edited", m.edited());
-        node.put("deleted", m.deleted());
-        return node;
     }
 }

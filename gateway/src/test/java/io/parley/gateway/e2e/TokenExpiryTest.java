@@ -9,7 +9,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 
 import static io.parley.gateway.config.Settings.IDLE_TIMEOUT;
 import static io.parley.gateway.config.Settings.JWT_LEEWAY;
@@ -34,23 +33,7 @@ class TokenExpiryTest {
             String user = "te-" + dialect;
             String token = JWT.create().withSubject(user).withExpiresAt(Instant.now().plus(LIFETIME))
                     .sign(Algorithm.HMAC256(TestNode.SECRET));
-            Map<String, String> bearer = Map.of("Authorization", "Bearer " + token);
-            WsClient socket = switch (dialect) {
-                case "events" -> WsClient.connect(node.ws("/ws?sid=" + user), "access_token", token);
-                case "typed" -> WsClient.connect(node.ws("/ws/chats/"), bearer);
-                case "actions" -> WsClient.connect(node.ws("/api/v1/websocket/ws/" + user), bearer);
-                case "pair" -> {
-                    WsClient pair = node.connectPair(chat);
-                    pair.json(Map.of("sessionId", token));
-                    pair.await(m -> m.path("code").asInt() == 200);
-                    yield pair;
-                }
-                default -> {
-                    WsClient feed = WsClient.connect(node.ws("/v1/chats/" + chat + "?heartbeat=false"), bearer);
-                    feed.awaitType("update");
-                    yield feed;
-                }
-            };
+            WsClient socket = node.connect(dialect, user, chat, token);
             try (socket) {
                 assertThat(socket.isOpen()).as(dialect + ": open while the token is valid").isTrue();
                 assertThat(socket.await(m -> m.toString().contains("access token expired")).toString())

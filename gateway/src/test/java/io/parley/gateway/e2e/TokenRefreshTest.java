@@ -43,7 +43,7 @@ class TokenRefreshTest {
         try {
             for (String dialect : DIALECTS) {
                 String user = prefix + dialect;
-                WsClient socket = open(dialect, user, token(user, first), chat);
+                WsClient socket = node.connect(dialect, user, chat, token(user, first));
                 sockets.put(dialect, socket);
                 socket.send(refresh(dialect, token(user, second)));
                 JsonNode refreshed = socket.await(m -> isRefreshed(dialect, m));
@@ -80,7 +80,7 @@ class TokenRefreshTest {
         try {
             for (String dialect : DIALECTS) {
                 String user = prefix + dialect;
-                WsClient socket = open(dialect, user, token(user, expiry), chat);
+                WsClient socket = node.connect(dialect, user, chat, token(user, expiry));
                 sockets.put(dialect, socket);
                 Map<String, Integer> refusals = new LinkedHashMap<>();
                 refusals.put(token(prefix + "someone-else", later), 403);
@@ -167,26 +167,6 @@ class TokenRefreshTest {
     private static String serviceToken(String user, Instant expiry) {
         return JWT.create().withSubject(user).withClaim("role", "service").withExpiresAt(expiry)
                 .sign(Algorithm.HMAC256(TestNode.SECRET));
-    }
-
-    private static WsClient open(String dialect, String user, String token, String chat) {
-        Map<String, String> bearer = Map.of("Authorization", "Bearer " + token);
-        return switch (dialect) {
-            case "events" -> WsClient.connect(node.ws("/ws?sid=" + user), "access_token", token);
-            case "typed" -> WsClient.connect(node.ws("/ws/chats/"), bearer);
-            case "actions" -> WsClient.connect(node.ws("/api/v1/websocket/ws/" + user), bearer);
-            case "pair" -> {
-                WsClient pair = node.connectPair(chat);
-                pair.json(Map.of("sessionId", token));
-                pair.await(m -> m.path("code").asInt() == 200);
-                yield pair;
-            }
-            default -> {
-                WsClient feed = WsClient.connect(node.ws("/v1/chats/" + chat + "?heartbeat=false"), bearer);
-                feed.awaitType("update");
-                yield feed;
-            }
-        };
     }
 
     /** The dialect's refresh frame. */

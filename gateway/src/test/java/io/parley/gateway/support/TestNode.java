@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.function.UnaryOperator;
 
 import static io.parley.gateway.config.Settings.BIND_ADDRESS;
@@ -221,13 +222,24 @@ public final class TestNode implements AutoCloseable, BeforeAllCallback, AfterAl
      * first update (the history).
      */
     public WsClient connect(String dialect, String userId, String chatId) {
+        return connect(dialect, userId, chatId, token(userId));
+    }
+
+    /** {@link #connect(String, String, String)} with the given token. */
+    public WsClient connect(String dialect, String userId, String chatId, String token) {
+        Map<String, String> bearer = Map.of("Authorization", "Bearer " + token);
         return switch (dialect) {
-            case "events" -> connectEvents(userId);
-            case "typed" -> connectTyped(userId);
-            case "actions" -> connectActions(userId);
-            case "pair" -> connectPairAs(chatId, userId);
+            case "events" -> WsClient.connect(ws("/ws?sid=" + userId), "access_token", token);
+            case "typed" -> WsClient.connect(ws("/ws/chats/"), bearer);
+            case "actions" -> WsClient.connect(ws("/api/v1/websocket/ws/" + userId), bearer);
+            case "pair" -> {
+                WsClient pair = connectPair(chatId);
+                pair.json(Map.of("sessionId", token));
+                pair.await(m -> m.path("code").asInt() == 200);
+                yield pair;
+            }
             case "feed" -> {
-                WsClient feed = connectFeed(userId, chatId, false);
+                WsClient feed = WsClient.connect(ws("/v1/chats/" + chatId + "?heartbeat=false"), bearer);
                 feed.awaitType("update");
                 yield feed;
             }

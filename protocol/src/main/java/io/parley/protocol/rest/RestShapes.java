@@ -1,42 +1,26 @@
-package io.parley.gateway.http;
+package io.parley.protocol.rest;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.netty.buffer.ByteBufInputStream;
-import io.netty.handler.codec.http.FullHttpRequest;
-import io.parley.protocol.command.ChatException;
-import io.parley.protocol.command.ErrorCode;
 import io.parley.protocol.json.Json;
 import io.parley.protocol.model.Chat;
 import io.parley.protocol.model.Message;
 
-import java.io.IOException;
 import java.util.Locale;
 
-/** The REST API's JSON: a request body, and chats and messages as every answer shows them. */
-final class ApiJson {
-    private ApiJson() {
+/**
+ * Chats and messages as the REST API, the server API and the webhooks show them (the schemas
+ * {@code Chat} and {@code Message} of {@code /openapi.yaml}): one shape wherever the application
+ * reads them.
+ */
+public final class RestShapes {
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+    private RestShapes() {
     }
 
-    /** The request's body as a JSON object; an empty body is an empty object. */
-    static JsonNode body(FullHttpRequest request, String example) {
-        if (!request.content().isReadable()) {
-            return HttpResponses.JSON.createObjectNode();
-        }
-        JsonNode body;
-        try {
-            body = HttpResponses.JSON.readTree(new ByteBufInputStream(request.content().duplicate()));
-        } catch (IOException e) {
-            body = null;
-        }
-        if (body == null || !body.isObject()) {
-            throw new ChatException(ErrorCode.BAD_REQUEST, "body must be a JSON object such as " + example);
-        }
-        return body;
-    }
-
-    static ObjectNode chat(Chat c) {
-        ObjectNode node = HttpResponses.JSON.createObjectNode();
+    public static ObjectNode chat(Chat c) {
+        ObjectNode node = NODES.objectNode();
         node.put("id", c.id());
         node.put("kind", c.kind().wireName().toLowerCase(Locale.ROOT));
         if (c.title() == null) {
@@ -56,8 +40,8 @@ final class ApiJson {
         return node;
     }
 
-    static ObjectNode message(Message m) {
-        ObjectNode node = HttpResponses.JSON.createObjectNode();
+    public static ObjectNode message(Message m) {
+        ObjectNode node = NODES.objectNode();
         node.put("id", m.id());
         node.put("chat_id", m.chatId());
         node.put("seq", m.seq());
