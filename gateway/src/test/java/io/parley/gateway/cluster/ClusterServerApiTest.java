@@ -3,8 +3,11 @@ package io.parley.gateway.cluster;
 import com.auth0.jwt.JWT;
 import com.auth0.jwt.algorithms.Algorithm;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.parley.gateway.support.TestNode;
+import io.parley.gateway.support.WebhookReceiver;
 import io.parley.gateway.support.WsClient;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -12,18 +15,47 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Set;
 
+import static io.parley.gateway.config.Settings.WEBHOOK_SECRET;
+import static io.parley.gateway.config.Settings.WEBHOOK_URL;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The server API in a cluster (PostgreSQL and Redis): what the application asks of one node —
- * disconnect, revoke, remove a member, close — holds for sockets on the other node too.
+ * disconnect, revoke, remove a member, close — holds for sockets on the other node too; and a
+ * message's webhook names as offline exactly the members connected to no node.
  */
 class ClusterServerApiTest {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final WebhookReceiver receiver = WebhookReceiver.start();
 
     @RegisterExtension
-    static final ClusterFixture cluster = ClusterFixture.perClass(2);
+    static final ClusterFixture cluster = ClusterFixture.perClass(2, b -> b.set(WEBHOOK_URL, receiver.url())
+            .set(WEBHOOK_SECRET, "cluster-webhook-secret-0123456789abcdef"));
+
+    @AfterAll
+    static void stopReceiver() {
+        receiver.close();
+    }
+
+    @Test
+    void aMessagesWebhookNamesTheMembersConnectedToNoNode() throws Exception {
+        TestNode a = cluster.node(0), b = cluster.node(1);
+        HttpResponse<String> created = a.service("POST", "/api/v1/chats",
+                "{\"kind\":\"group\",\"members\":[\"cw-a\",\"cw-b\",\"cw-c\"]}");
+        String chat = JSON.readTree(created.body()).at("/chat/id").asText();
+        try (WsClient sender = a.connectActions("cw-a"); WsClient elsewhere = b.connectActions("cw-b")) {
+            sender.json(Map.of("type", "send_message", "chat_id", chat, "text", "who is around?"));
+            String id = sender.await(m -> m.toString().contains("who is around?")).at("/data/message/id").asText();
+            elsewhere.await(m -> m.toString().contains("who is around?"));
+            receiver.awaitDelivered(Set.of(id));
+            JsonNode event = receiver.received().stream().filter(r -> r.id().equals(id)).findFirst().orElseThrow().json();
+            assertThat(event.path("type").asText()).isEqualTo("message.created");
+            assertThat(event.at("/data/offline_members").toString())
+                    .as("cw-b is on the other node, cw-c on none").isEqualTo("[\"cw-c\"]");
+        }
+    }
 
     @Test
     void aDisconnectAskedOfOneNodeClosesTheUsersSocketsOnTheOther() throws Exception {

@@ -2,9 +2,10 @@ package io.parley.gateway.webhook;
 
 import io.parley.gateway.config.ParleyConfig;
 import io.parley.gateway.support.TestNode;
+import io.parley.gateway.support.WebhookReceiver;
 import io.parley.gateway.support.TestPostgres;
 import io.parley.gateway.support.WsClient;
-import io.parley.gateway.webhook.WebhookReceiver.Mode;
+import io.parley.gateway.support.WebhookReceiver.Mode;
 import io.parley.protocol.model.ChatKind;
 import io.parley.protocol.model.NewChat;
 import io.parley.storage.HistoryStore;

@@ -1,4 +1,4 @@
-package io.parley.gateway.webhook;
+package io.parley.gateway.support;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -26,13 +26,13 @@ import java.util.function.Predicate;
  * 204, answer 500, hold every request until released (a slow receiver) or be stopped (connections
  * refused) and started again on the same port. It keeps every request it got.
  */
-final class WebhookReceiver implements AutoCloseable {
-    enum Mode { ACCEPT, FAIL, HOLD }
+public final class WebhookReceiver implements AutoCloseable {
+    public enum Mode { ACCEPT, FAIL, HOLD }
 
     /** One request as it arrived. */
-    record Received(String eventIdHeader, String signature, String contentType, byte[] body, long receivedAtSecond,
+    public record Received(String eventIdHeader, String signature, String contentType, byte[] body, long receivedAtSecond,
                     int answered) {
-        JsonNode json() {
+        public JsonNode json() {
             try {
                 return JSON.readTree(body);
             } catch (IOException e) {
@@ -40,7 +40,7 @@ final class WebhookReceiver implements AutoCloseable {
             }
         }
 
-        String id() {
+        public String id() {
             return json().path("id").asText();
         }
     }
@@ -60,7 +60,7 @@ final class WebhookReceiver implements AutoCloseable {
         this.port = port;
     }
 
-    static WebhookReceiver start() {
+    public static WebhookReceiver start() {
         WebhookReceiver receiver = new WebhookReceiver(0);
         receiver.listen(0);
         return receiver;
@@ -77,11 +77,11 @@ final class WebhookReceiver implements AutoCloseable {
         server.start();
     }
 
-    String url() {
+    public String url() {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/hook";
     }
 
-    void mode(Mode mode) {
+    public void mode(Mode mode) {
         if (mode == Mode.HOLD) {
             held = new CountDownLatch(1);
         }
@@ -92,12 +92,12 @@ final class WebhookReceiver implements AutoCloseable {
     }
 
     /** Stops listening: connections are refused until {@link #restart()}. */
-    void stop() {
+    public void stop() {
         server.stop(0);
     }
 
     /** Listens again on the same port. */
-    void restart() {
+    public void restart() {
         listen(portOf());
     }
 
@@ -130,19 +130,19 @@ final class WebhookReceiver implements AutoCloseable {
         exchange.close();
     }
 
-    synchronized List<Received> received() {
+    public synchronized List<Received> received() {
         return List.copyOf(received);
     }
 
     /** The ids answered with 2xx (each once, in order of first arrival). */
-    synchronized Set<String> deliveredIds() {
+    public synchronized Set<String> deliveredIds() {
         Set<String> ids = new LinkedHashSet<>();
         received.stream().filter(r -> r.answered() == 204).forEach(r -> ids.add(r.id()));
         return ids;
     }
 
     /** Waits until a request matching {@code what} has arrived (answered), at most a minute. */
-    synchronized void await(String what, Predicate<List<Received>> done) throws InterruptedException {
+    public synchronized void await(String what, Predicate<List<Received>> done) throws InterruptedException {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (!done.test(received)) {
             long left = deadline - System.nanoTime();
@@ -154,7 +154,7 @@ final class WebhookReceiver implements AutoCloseable {
     }
 
     /** Waits until the receiver holds at least {@code n} requests in {@link Mode#HOLD}. */
-    synchronized void awaitHolding(int n) throws InterruptedException {
+    public synchronized void awaitHolding(int n) throws InterruptedException {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (holding < n) {
             long left = deadline - System.nanoTime();
@@ -165,7 +165,7 @@ final class WebhookReceiver implements AutoCloseable {
         }
     }
 
-    void awaitDelivered(Set<String> ids) throws InterruptedException {
+    public void awaitDelivered(Set<String> ids) throws InterruptedException {
         await("delivery of " + ids, r -> deliveredIds().containsAll(ids));
     }
 
@@ -174,7 +174,7 @@ final class WebhookReceiver implements AutoCloseable {
     }
 
     /** How many requests each id got (duplicates show as counts above 1). */
-    synchronized Map<String, Long> attemptsById() {
+    public synchronized Map<String, Long> attemptsById() {
         return received.stream().collect(java.util.stream.Collectors.groupingBy(Received::id,
                 java.util.TreeMap::new, java.util.stream.Collectors.counting()));
     }
