@@ -119,7 +119,7 @@ public final class WebhookReceiver implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        int status = now == Mode.FAIL ? 500 : 204;
+        int status = mode == Mode.FAIL ? 500 : 204; // a held request is answered as the mode says when released
         var headers = exchange.getRequestHeaders();
         synchronized (this) {
             received.add(new Received(headers.getFirst("Parley-Event-Id"), headers.getFirst("Parley-Signature"),
