@@ -22,6 +22,7 @@ public final class BusMetrics {
     private final Counter received;
     private final Timer lag;
     private final Counter reconnects;
+    private final Counter failovers;
     private final Counter resubscriptions;
     private final Counter gapsFilled;
     private final Counter gapsSkipped;
@@ -46,6 +47,9 @@ public final class BusMetrics {
                 .register(registry);
         reconnects = Counter.builder("parley.bus.reconnects")
                 .description("Redis connections re-established after a loss").register(registry);
+        failovers = Counter.builder("parley.bus.failovers")
+                .description("Reconnects that reached another Redis server than before (a Sentinel failover)")
+                .register(registry);
         resubscriptions = Counter.builder("parley.bus.resubscriptions")
                 .description("Channel subscriptions renewed after a reconnect").register(registry);
         gapsFilled = Counter.builder("parley.bus.gaps.filled")
@@ -71,6 +75,7 @@ public final class BusMetrics {
         lag.record(Math.max(0, nowMicros - sentAtMicros), TimeUnit.MICROSECONDS);
     }
     void reconnected() { reconnects.increment(); }
+    void failedOver() { failovers.increment(); }
     void resubscribed() { resubscriptions.increment(); }
     void gapsFilled(int count) { gapsFilled.increment(count); }
     void gapsSkipped(long count) { gapsSkipped.increment(count); }

@@ -29,10 +29,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * This node's two connections to Redis: one for commands (publish, routing look-ups,
- * registrations), one for its subscriptions. Lettuce reconnects both by itself and renews the
+ * This node's connections to Redis: one for commands (routing look-ups, registrations), one for
+ * the bus's publications, one for its subscriptions; to one Redis server, or through Redis
+ * Sentinel to the current primary ({@code redis-sentinel://} URLs: at each reconnect Lettuce asks
+ * the sentinels again, so after a failover the connections reach the new primary). Lettuce reconnects both by itself and renews the
  * subscriptions; {@link #onReconnect} tells the bus and the user registry, which must restore
  * what a restarted (empty) Redis forgot.
  *
@@ -53,6 +56,8 @@ public final class RedisLink implements AutoCloseable {
     private final StatefulRedisPubSubConnection<String, byte[]> subscriptions;
     private final List<Runnable> reconnectListeners = new CopyOnWriteArrayList<>();
     private final AtomicBoolean commandsUp = new AtomicBoolean(true);
+    /** The Redis server the command connection last reached: a different one after a reconnect is a failover. */
+    private final AtomicReference<SocketAddress> server = new AtomicReference<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final BusMetrics metrics;
 
@@ -79,7 +84,7 @@ public final class RedisLink implements AutoCloseable {
         client.addListener(new RedisConnectionStateListener() {
             @Override
             public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
-                connected(connection);
+                connected(connection, address);
             }
 
             @Override
@@ -132,13 +137,24 @@ public final class RedisLink implements AutoCloseable {
         reconnectListeners.add(listener);
     }
 
-    private void connected(RedisChannelHandler<?, ?> connection) {
+    private void connected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
         // The first connect happens inside client.connect(), before the field is set.
-        if (commands == null || connection != commands || !commandsUp.compareAndSet(false, true)) {
+        if (commands == null || connection != commands) {
+            server.compareAndSet(null, address);
+            return;
+        }
+        SocketAddress before = server.getAndSet(address);
+        if (!commandsUp.compareAndSet(false, true)) {
             return;
         }
         metrics.reconnected();
-        log.info("Redis connection restored");
+        if (before != null && !before.equals(address)) {
+            // With Sentinel, Lettuce asks the sentinels for the primary at each connect.
+            metrics.failedOver();
+            log.warn("Redis connection restored to another server, {} (was {}): a failover", address, before);
+        } else {
+            log.info("Redis connection restored");
+        }
         reconnectListeners.forEach(listener -> {
             try {
                 listener.run();
@@ -154,8 +170,9 @@ public final class RedisLink implements AutoCloseable {
         }
     }
 
-    static String redacted(String url) {
-        return url.replaceFirst("^(rediss?://[^:@/]*:)[^@/]*@", "$1***@");
+    /** The URL without its password ({@code redis://user:secret@host} -> {@code redis://user:***@host}). */
+    public static String redacted(String url) {
+        return url.replaceFirst("^(redis(?:s|-sentinel)?://[^:@/]*:)[^@/]*@", "$1***@");
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.parley.gateway.config;
 
 import io.parley.gateway.bus.ClusterOptions;
+import io.parley.gateway.bus.RedisLink;
 import io.parley.gateway.logging.LogFormat;
 import io.parley.storage.HistoryOptions;
 
@@ -160,11 +161,13 @@ public final class Settings {
     public static final Setting<String> REDIS_URL = Setting.text(CLUSTER, "redis_url", null,
                     "one node with the in-process bus",
                     "Redis for the cluster bus and presence, e.g. redis://127.0.0.1:6379 (rediss:// for TLS,"
-                            + " redis://:password@host:port). Every node of a cluster uses the same Redis and"
+                            + " redis://:password@host:port), or Redis Sentinel:"
+                            + " redis-sentinel://host1:26379,host2:26379,host3:26379#mymaster (the bus follows"
+                            + " a failover to the new primary). Every node of a cluster uses the same Redis and"
                             + " PostgreSQL (storage_url) and its own node_id")
-            .withAllowed(v -> v.startsWith("redis://") || v.startsWith("rediss://"),
-                    "a redis:// or rediss:// URL")
-            .withFormat(Settings::redactedRedisUrl);
+            .withAllowed(v -> v.startsWith("redis://") || v.startsWith("rediss://") || v.startsWith("redis-sentinel://"),
+                    "a redis://, rediss:// or redis-sentinel:// URL")
+            .withFormat(RedisLink::redacted);
     public static final Setting<Integer> BUS_PUBLISH_BACKLOG = Setting.integer(CLUSTER, "bus_publish_backlog",
             ClusterOptions.DEFAULT_PUBLISH_BACKLOG, 1, MAX, "events waiting to be published while Redis is behind;"
                     + " past it a publish fails at once and is kept to be sent again (the event is in history"
@@ -240,10 +243,6 @@ public final class Settings {
         return BY_KEY.get(key);
     }
 
-    /** The URL without its password ({@code redis://user:secret@host} -> {@code redis://user:***@host}). */
-    static String redactedRedisUrl(String url) {
-        return url.replaceFirst("^(rediss?://[^:@/]*:)[^@/]*@", "$1***@");
-    }
 
     private static boolean httpUrl(String url) {
         try {
