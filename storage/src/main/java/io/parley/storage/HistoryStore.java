@@ -8,6 +8,7 @@ import io.parley.protocol.model.NewMessage;
 import io.parley.protocol.model.UnreadCount;
 
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -99,7 +100,15 @@ public interface HistoryStore extends AutoCloseable {
     List<OutboxEntry> claimWebhooks(Instant now, Instant claimUntil, int limit);
 
     /** The event reached the receiver: it leaves the outbox. */
-    void webhookDelivered(long eventId);
+    default void webhookDelivered(long eventId) {
+        webhookDelivered(List.of(eventId));
+    }
+
+    /**
+     * These events reached the receiver: they leave the outbox, in one short transaction (the
+     * dispatcher records the answers that arrived while its previous call ran, as one call).
+     */
+    void webhookDelivered(Collection<Long> eventIds);
 
     /**
      * An attempt failed: the event is due again at {@code retryAt}, or, when {@code dead}, kept

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -222,6 +223,17 @@ public final class JdbcHistoryStore implements HistoryStore {
     public void webhookDelivered(long eventId) {
         calls.write("webhook event " + eventId + " delivered", Sync.NONE, c -> {
             OutboxSql.delivered(c, eventId);
+            return null;
+        });
+    }
+
+    @Override
+    public void webhookDelivered(Collection<Long> eventIds) {
+        if (eventIds.isEmpty()) {
+            return;
+        }
+        calls.write(eventIds.size() + " webhook events delivered", Sync.NONE, c -> {
+            OutboxSql.delivered(c, eventIds);
             return null;
         });
     }

@@ -10,6 +10,7 @@ import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 
 /**
@@ -42,6 +43,7 @@ final class OutboxSql {
                     + " WHERE o.id = ANY (?) ORDER BY o.id";
     // Delivered events go: the receiver deduplicates by id, and the table stays as small as the backlog.
     private static final String DELIVERED_DELETE = "DELETE FROM webhook_outbox WHERE id = ?";
+    private static final String DELIVERED_DELETE_ALL = "DELETE FROM webhook_outbox WHERE id = ANY (?)";
     private static final String FAILED_UPDATE =
             "UPDATE webhook_outbox SET state = ?, attempts = ?, next_attempt_at = ?, last_error = ?"
                     + " WHERE id = ? AND state = '" + PENDING + "'";
@@ -130,6 +132,13 @@ final class OutboxSql {
     static void delivered(Connection c, long id) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(DELIVERED_DELETE)) {
             ps.setLong(1, id);
+            ps.executeUpdate();
+        }
+    }
+
+    static void delivered(Connection c, Collection<Long> ids) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(DELIVERED_DELETE_ALL)) {
+            ps.setArray(1, c.createArrayOf("BIGINT", ids.toArray(Long[]::new)));
             ps.executeUpdate();
         }
     }

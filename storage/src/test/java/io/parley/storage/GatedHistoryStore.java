@@ -8,6 +8,7 @@ import io.parley.protocol.model.NewMessage;
 import io.parley.protocol.model.UnreadCount;
 
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -140,6 +141,11 @@ final class GatedHistoryStore implements HistoryStore {
     @Override
     public void webhookDelivered(long eventId) {
         delegate.webhookDelivered(eventId);
+    }
+
+    @Override
+    public void webhookDelivered(Collection<Long> eventIds) {
+        delegate.webhookDelivered(eventIds);
     }
 
     @Override

@@ -669,6 +669,22 @@ public abstract class HistoryStoreContract {
     }
 
     @Test
+    void deliveredEventsLeaveTheOutboxInOneCall() {
+        drainOutbox();
+        Chat chat = newGroup("alice", "bob");
+        store.addMember(chat.id(), "carol", event("member.added", chat));
+        store.addMember(chat.id(), "dave", event("member.added", chat));
+        store.addMember(chat.id(), "erin", event("member.added", chat));
+        List<OutboxEntry> claimed = claimAll();
+        assertThat(claimed).hasSize(3);
+        store.webhookDelivered(List.of());
+        store.webhookDelivered(List.of(claimed.get(0).event().id(), claimed.get(2).event().id()));
+        assertThat(store.webhookBacklog().pending()).isEqualTo(1);
+        assertThat(store.claimWebhooks(FAR, FAR, 10)).singleElement()
+                .satisfies(e -> assertThat(e.event().id()).isEqualTo(claimed.get(1).event().id()));
+    }
+
+    @Test
     void revocationsNeverMoveBack() {
         String user = id("user");
         assertThat(store.revokeTokens(user, T0.plusSeconds(10))).isEqualTo(micros(T0.plusSeconds(10)));
