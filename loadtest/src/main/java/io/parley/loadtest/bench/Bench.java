@@ -7,7 +7,8 @@ import java.util.Arrays;
 /**
  * One entry point, one figure per command: {@code mvn -q -pl loadtest exec:java -Dexec.args="<figure> key=value ..."}.
  * Figures: {@code durable} (the default, also when the first argument is already a key=value),
- * {@code fanout}, {@code pingpong} (durable round trips over many pairs), {@code idle}, {@code crossnode} (two nodes over Redis, beside one node), and the
+ * {@code fanout}, {@code pingpong} (durable round trips over many pairs), {@code idle}, {@code crossnode} (two nodes over Redis, beside one node),
+ * {@code webhooks} (webhook delivery at a fixed 1,000 messages/s, beside the same load without webhooks), and the
  * invariant check {@code order} (chat ordering across three nodes and a Redis restart; exits
  * non-zero when a run fails).
  */
@@ -27,9 +28,10 @@ public final class Bench {
             case "pingpong" -> PingPongBenchmark.main(rest);
             case "idle" -> IdleSocketsBenchmark.main(rest);
             case "crossnode" -> CrossNodeBenchmark.main(rest);
+            case "webhooks" -> WebhookBenchmark.main(rest);
             case "order" -> OrderCheck.main(rest);
             default -> throw new IllegalArgumentException("unknown figure '" + figure
-                    + "'; one of: durable, fanout, pingpong, idle, crossnode, order");
+                    + "'; one of: durable, fanout, pingpong, idle, crossnode, webhooks, order");
         }
     }
 }

@@ -16,6 +16,7 @@ import java.util.TreeMap;
 final class NodeMetrics {
     private static final String COMMIT_BUCKET = "parley_history_commit_latency_seconds_bucket{";
     private static final String BUS_LAG_BUCKET = "parley_bus_lag_seconds_bucket{";
+    private static final String WEBHOOK_LAG_BUCKET = "parley_webhook_lag_seconds_bucket{";
 
     private final Map<String, Double> values;
 
@@ -59,6 +60,18 @@ final class NodeMetrics {
                 percentile(before, BUS_LAG_BUCKET, 99), percentile(before, BUS_LAG_BUCKET, 100),
                 delta(before, "parley_bus_gaps_filled_total"), delta(before, "parley_bus_duplicates_total"),
                 delta(before, "parley_bus_late_total"));
+    }
+
+    /** The webhook dispatcher's own view of the phase: deliveries, failed attempts, its lag (commit to 2xx). */
+    String webhookSince(NodeMetrics before) {
+        return String.format(Locale.ROOT, "node: %.0f webhook events delivered, %.0f failed attempts,"
+                        + " lag p50 <= %s ms, p99 <= %s ms, max <= %s ms; queued %.0f, in flight %.0f at the end",
+                delta(before, "parley_webhook_delivered_total"),
+                values.entrySet().stream().filter(e -> e.getKey().startsWith("parley_webhook_failures_total"))
+                        .mapToDouble(e -> e.getValue() - before.values.getOrDefault(e.getKey(), 0.0)).sum(),
+                percentile(before, WEBHOOK_LAG_BUCKET, 50), percentile(before, WEBHOOK_LAG_BUCKET, 99),
+                percentile(before, WEBHOOK_LAG_BUCKET, 100), values.getOrDefault("parley_webhook_queued", 0.0),
+                values.getOrDefault("parley_webhook_in_flight", 0.0));
     }
 
     private double delta(NodeMetrics before, String key) {

@@ -37,6 +37,7 @@ final class SendLoad implements AutoCloseable {
     private static final Pattern TOKEN = Pattern.compile("\"token\":\"([^\"]+)\"");
     private static final Pattern ERROR_CODE = Pattern.compile("\"code\":(\\d+)");
     private static final String REQUEST_ID = "\"id\":\"";
+    private static final String MESSAGE_ID = "\"message\":{\"id\":";
     /** The node answers 429 above 64 requests in flight on one socket; stay under it. */
     private static final int MAX_WINDOW = 60;
 
@@ -44,6 +45,9 @@ final class SendLoad implements AutoCloseable {
     private final List<Sender> senders = new ArrayList<>();
     private final Recorder latencies = new Recorder(3);
     private final AtomicLong acked = new AtomicLong();
+    private final AtomicLong sent = new AtomicLong();
+    /** Told each acknowledged message's id (the webhook figure checks every one arrives); null: not parsed. */
+    private volatile java.util.function.LongConsumer ackedMessageIds;
     private final AtomicLong refused = new AtomicLong();
     private final Map<String, AtomicLong> refusedByCode = new ConcurrentHashMap<>();
 
@@ -88,6 +92,21 @@ final class SendLoad implements AutoCloseable {
 
     long refused() {
         return refused.get();
+    }
+
+    /** Sends made so far, every phase. */
+    long sent() {
+        return sent.get();
+    }
+
+    /** Sends acknowledged (committed) so far, every phase. */
+    long acked() {
+        return acked.get();
+    }
+
+    /** From now on, each acknowledged send's message id ({@code "message":{"id":...}} of the ack) goes to {@code ids}. */
+    void onAckedMessageIds(java.util.function.LongConsumer ids) {
+        this.ackedMessageIds = ids;
     }
 
     /** Refused sends by error code (429: more than 64 requests in flight on a socket; 503: store). */
@@ -181,6 +200,7 @@ final class SendLoad implements AutoCloseable {
             long id = nextId++;
             sentAt.put(id, intendedNanos);
             outstanding = sentAt.size();
+            sent.incrementAndGet();
             connection.send("{\"name\":\"Event.SendMessage\",\"id\":\"" + id + "\",\"args\":{\"session_channel\":\""
                     + channel + "\",\"sender_id\":\"" + user + "\",\"content\":\"" + BenchMessages.content((int) id)
                     + "\"}}");
@@ -204,6 +224,19 @@ final class SendLoad implements AutoCloseable {
                 return;
             }
             if (text.contains("\"ok\":true")) {
+                java.util.function.LongConsumer ids = ackedMessageIds;
+                if (ids != null) {
+                    int m = text.indexOf(MESSAGE_ID);
+                    if (m < 0) {
+                        throw new IllegalStateException("no message id in the acknowledgement " + text);
+                    }
+                    int digits = m + MESSAGE_ID.length();
+                    int stop = digits;
+                    while (stop < text.length() && Character.isDigit(text.charAt(stop))) {
+                        stop++;
+                    }
+                    ids.accept(Long.parseLong(text, digits, stop, 10));
+                }
                 acked.incrementAndGet();
                 latencies.recordValue(Math.max(1, (nanos - sent) / 1_000)); // microseconds
             } else {
