@@ -2,6 +2,7 @@ package io.parley.gateway.core;
 
 import io.parley.protocol.command.ChatEvent;
 import io.parley.protocol.command.ChatException;
+import io.parley.protocol.command.Command;
 import io.parley.protocol.command.ErrorCode;
 import io.parley.protocol.command.Reply;
 import io.parley.protocol.model.ChatKind;
@@ -16,7 +17,7 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * What the application's backend asks of the chat core through the server API: creating chats for
- * any users, posting messages as the system or as a member, adding and removing members, closing a
+ * any users, reading any chat's history, posting messages as the system or as a member, adding and removing members, closing a
  * chat, disconnecting a user and revoking their tokens on every node. No principal: the caller checked the service token.
  * Every change that has a webhook event writes it in its own commit.
  */
@@ -72,6 +73,11 @@ public final class ApplicationRequests {
     public CompletableFuture<Reply> post(String chatId, String senderId, String text, String clientMessageId) {
         String sender = senderId == null ? Message.SYSTEM_SENDER : senderId;
         return existing(chatId).thenCompose(entry -> messaging.post(entry, sender, text, clientMessageId, false));
+    }
+
+    /** A page of any chat's history, as a member would read it (the same paging and resume). */
+    public CompletableFuture<Reply> history(Command.GetHistory c) {
+        return existing(c.chatId()).thenCompose(entry -> messaging.page(c));
     }
 
     /** Adds a member, announced to the chat like a staff member joining (feed shows it). */

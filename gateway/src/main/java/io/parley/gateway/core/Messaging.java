@@ -31,8 +31,13 @@ public final class Messaging {
     }
 
     public CompletableFuture<Reply> history(Principal principal, Command.GetHistory c) {
+        return access.member(principal, c.chatId()).thenCompose(entry -> page(c));
+    }
+
+    /** A page of the chat's history as {@code c} asks, whoever may read it (checked by the caller). */
+    CompletableFuture<Reply> page(Command.GetHistory c) {
         int limit = c.limit() <= 0 ? Command.GetHistory.DEFAULT_LIMIT : Math.min(c.limit(), Command.GetHistory.MAX_LIMIT);
-        return access.member(principal, c.chatId()).thenCompose(entry -> core.history().call("history_page", store -> {
+        return core.history().call("history_page", store -> {
             // afterId resumes (the messages after the last one seen), else a page back from beforeId.
             // One message more than the page tells whether another page follows.
             List<Message> page;
@@ -48,7 +53,7 @@ public final class Messaging {
                 page = more ? page.subList(0, limit) : page;
             }
             return (Reply) new Reply.HistoryPage(List.copyOf(page), store.readCursors(c.chatId()), more);
-        }));
+        });
     }
 
     /**

@@ -146,7 +146,7 @@ public final class ChatsApiRoute implements HttpRoute {
         return new Command.CreateChat(kind, fields.ids("members", 100), fields.optionalString("title"), null);
     }
 
-    private static Command historyCommand(String chatId, Map<String, List<String>> query) {
+    static Command.GetHistory historyCommand(String chatId, Map<String, List<String>> query) {
         Long before = null;
         Long after = null;
         int limit = Command.GetHistory.DEFAULT_LIMIT;
@@ -187,7 +187,7 @@ public final class ChatsApiRoute implements HttpRoute {
         return body;
     }
 
-    private static ObjectNode messages(Reply reply) {
+    static ObjectNode messages(Reply reply) {
         ObjectNode body = HttpResponses.JSON.createObjectNode();
         ArrayNode messages = body.putArray("messages");
         ((Reply.HistoryPage) reply).messages().forEach(m -> messages.add(RestShapes.message(m)));

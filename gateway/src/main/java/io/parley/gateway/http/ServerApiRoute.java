@@ -11,6 +11,7 @@ import io.parley.gateway.auth.TokenVerifier;
 import io.parley.gateway.core.ApplicationRequests;
 import io.parley.gateway.core.ChatCreation;
 import io.parley.protocol.command.ChatException;
+import io.parley.protocol.command.Command;
 import io.parley.protocol.command.ErrorCode;
 import io.parley.protocol.command.Reply;
 import io.parley.protocol.json.Fields;
@@ -29,6 +30,7 @@ import java.util.concurrent.CompletableFuture;
  * <ul>
  *   <li>{@code POST /api/v1/chats {"kind", "members", "owner_id"?, "title"?, "application_id"?}} → 201
  *       {@code {"chat"}}: any users' chat;</li>
+ *   <li>{@code GET /api/v1/chats/{id}/messages} as for a member: any chat's history;</li>
  *   <li>{@code POST /api/v1/chats/{id}/messages {"text", "sender_id"?, "client_message_id"?}} → 201
  *       {@code {"message"}}: as a member, or without {@code sender_id} as the system;</li>
  *   <li>{@code POST /api/v1/chats/{id}/members {"user_id"}} → 200 {@code {"chat"}};
@@ -92,6 +94,9 @@ public final class ServerApiRoute implements HttpRoute {
         String action = parts.length > 1 ? parts[1] : "";
         if (chatId.isEmpty()) {
             notFound(ctx, request);
+        } else if (parts.length == 2 && action.equals("messages") && HttpMethod.GET.equals(method)) {
+            Command.GetHistory page = ChatsApiRoute.historyCommand(chatId, new QueryStringDecoder(request.uri()).parameters());
+            ChatsApiRoute.answer(ctx, request, application.history(page), HttpResponseStatus.OK, ChatsApiRoute::messages);
         } else if (parts.length == 2 && action.equals("messages")) {
             if (!require(ctx, request, HttpMethod.POST)) {
                 return;

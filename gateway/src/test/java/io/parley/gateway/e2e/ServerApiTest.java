@@ -66,6 +66,10 @@ class ServerApiTest {
             assertThat(body(repeat).at("/message/id")).as("a repeat is answered with the first")
                     .isEqualTo(body(asMember).at("/message/id"));
         }
+        JsonNode read = body(node.service("GET", "/api/v1/chats/" + chat + "/messages?limit=1", null));
+        assertThat(read.path("messages")).extracting(m -> m.path("text").asText()).containsExactly("On my way");
+        assertThat(read.path("has_more").asBoolean()).as("the backend pages any chat like a member").isTrue();
+        assertThat(node.service("GET", "/api/v1/chats/nope/messages", null).statusCode()).isEqualTo(404);
         HttpResponse<String> stranger = node.service("POST", "/api/v1/chats/" + chat + "/messages",
                 "{\"text\":\"hi\",\"sender_id\":\"sa-stranger\"}");
         assertThat(stranger.statusCode()).isEqualTo(403);
