@@ -75,8 +75,12 @@ public final class JdbcHistoryStore implements HistoryStore {
     private final Transactions calls;  // the read pool: reads and small writes (HistoryService.call)
     private final Appender appender;
     private final String description;
+    /** PostgreSQL: a cluster's nodes share it. H2: one process owns the file. */
+    private final boolean sharedByNodes;
 
-    private JdbcHistoryStore(DataSources.Pools pools, String syncStatement, Appender appender, String description) {
+    private JdbcHistoryStore(DataSources.Pools pools, String syncStatement, Appender appender, String description,
+                             boolean sharedByNodes) {
+        this.sharedByNodes = sharedByNodes;
         this.pools = pools;
         this.appends = new Transactions(pools.write(), syncStatement);
         this.calls = new Transactions(pools.read(), syncStatement);
@@ -100,7 +104,7 @@ public final class JdbcHistoryStore implements HistoryStore {
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(options, "options");
         return open(DataSources.h2(dataDir, options, registry), DataSources.H2_SYNC, H2_APPEND,
-                "embedded history in " + dataDir);
+                "embedded history in " + dataDir, false);
     }
 
     /** {@link #postgres(String, String, String, HistoryOptions, MeterRegistry)} with default pool sizes. */
@@ -120,15 +124,15 @@ public final class JdbcHistoryStore implements HistoryStore {
         Objects.requireNonNull(jdbcUrl, "jdbcUrl");
         Objects.requireNonNull(options, "options");
         return open(DataSources.postgres(jdbcUrl, user, password, options, registry), null,
-                POSTGRES_APPEND, "PostgreSQL history at " + DataSources.redact(jdbcUrl));
+                POSTGRES_APPEND, "PostgreSQL history at " + DataSources.redact(jdbcUrl), true);
     }
 
     private static JdbcHistoryStore open(DataSources.Pools pools, String syncStatement, Appender appender,
-                                         String description) {
+                                         String description, boolean sharedByNodes) {
         try {
             // The read pool: it has at least two connections, which Flyway needs (one holds its lock).
             SchemaMigrations.apply(pools.read(), description);
-            return new JdbcHistoryStore(pools, syncStatement, appender, description);
+            return new JdbcHistoryStore(pools, syncStatement, appender, description, sharedByNodes);
         } catch (RuntimeException e) {
             pools.close();
             throw e;
@@ -216,7 +220,7 @@ public final class JdbcHistoryStore implements HistoryStore {
     @Override
     public List<OutboxEntry> claimWebhooks(Instant now, Instant claimUntil, int limit) {
         requirePositive(limit);
-        return calls.write("claim webhook events", Sync.NONE, c -> OutboxSql.claim(c, now, claimUntil, limit));
+        return calls.write("claim webhook events", Sync.NONE, c -> OutboxSql.claim(c, now, claimUntil, limit, sharedByNodes));
     }
 
     @Override

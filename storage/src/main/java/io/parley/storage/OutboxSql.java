@@ -34,7 +34,10 @@ final class OutboxSql {
                     + " next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, '" + PENDING + "', 0, ?)";
     private static final String SELECT_DUE =
             "SELECT id FROM webhook_outbox WHERE state = '" + PENDING + "' AND next_attempt_at <= ?"
-                    + " ORDER BY next_attempt_at LIMIT ? FOR UPDATE SKIP LOCKED";
+                    + " ORDER BY next_attempt_at LIMIT ?";
+    // Where several nodes claim (PostgreSQL). H2 would lock every due row before the LIMIT, a cost
+    // that grows with the backlog; its database belongs to one process, whose one poller claims.
+    private static final String SELECT_DUE_SKIP_LOCKED = SELECT_DUE + " FOR UPDATE SKIP LOCKED";
     private static final String EXTEND_CLAIM = "UPDATE webhook_outbox SET next_attempt_at = ? WHERE id = ANY (?)";
     private static final String SELECT_CLAIMED =
             "SELECT o.id AS event_id, o.type, o.chat_id AS event_chat_id, o.message_id, o.data,"
@@ -91,10 +94,16 @@ final class OutboxSql {
         Rows.setInstant(ps, 7, event.createdAt());
     }
 
-    /** Claims up to {@code limit} due events until {@code claimUntil}; oldest due first. */
-    static List<OutboxEntry> claim(Connection c, Instant now, Instant claimUntil, int limit) throws SQLException {
+    /**
+     * Claims up to {@code limit} due events until {@code claimUntil}; oldest due first.
+     *
+     * @param sharedByNodes whether other processes claim from this database too (then rows being
+     *                      claimed by one are skipped by the others)
+     */
+    static List<OutboxEntry> claim(Connection c, Instant now, Instant claimUntil, int limit, boolean sharedByNodes)
+            throws SQLException {
         List<Long> ids = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(SELECT_DUE)) {
+        try (PreparedStatement ps = c.prepareStatement(sharedByNodes ? SELECT_DUE_SKIP_LOCKED : SELECT_DUE)) {
             Rows.setInstant(ps, 1, now);
             ps.setInt(2, limit);
             try (ResultSet rs = ps.executeQuery()) {
