@@ -130,6 +130,9 @@ public final class Messaging {
                                 answerRepeat(committed, reply);
                             } else if (failure == null) {
                                 publish(committed, entry, originSessionId, reply);
+                                if (outboxData != null) {
+                                    core.outbox().committed();
+                                }
                             } else {
                                 reply.completeExceptionally(failure);
                             }

@@ -26,19 +26,30 @@ public final class OutboxEvents {
 
     private final boolean enabled;
     private final MessageIds ids;
+    private final Runnable committed;
 
-    private OutboxEvents(boolean enabled, MessageIds ids) {
+    private OutboxEvents(boolean enabled, MessageIds ids, Runnable committed) {
         this.enabled = enabled;
         this.ids = ids;
+        this.committed = committed;
     }
 
-    /** Events for a configured webhook, numbered like messages (unique, time-ordered). */
-    public static OutboxEvents on(MessageIds ids) {
-        return new OutboxEvents(true, ids);
+    /**
+     * Events for a configured webhook, numbered like messages (unique, time-ordered);
+     * {@code committed} is told when a message's event is in the store (the dispatcher claims it
+     * at once).
+     */
+    public static OutboxEvents on(MessageIds ids, Runnable committed) {
+        return new OutboxEvents(true, ids, committed);
     }
 
     public static OutboxEvents off() {
-        return new OutboxEvents(false, null);
+        return new OutboxEvents(false, null, () -> { });
+    }
+
+    /** A message's event was committed. */
+    void committed() {
+        committed.run();
     }
 
     public boolean enabled() {

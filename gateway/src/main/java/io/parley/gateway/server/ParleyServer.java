@@ -105,7 +105,6 @@ import static io.parley.gateway.config.Settings.MAX_CONNECTIONS_PER_USER;
 import static io.parley.gateway.config.Settings.MAX_OUTBOUND_BYTES;
 import static io.parley.gateway.config.Settings.MAX_TEXT_LENGTH;
 import static io.parley.gateway.config.Settings.NODE_ID;
-import static io.parley.gateway.config.Settings.WEBHOOK_URL;
 import static io.parley.gateway.config.Settings.PORT;
 import static io.parley.gateway.config.Settings.PRESENCE_OFFLINE_GRACE;
 import static io.parley.gateway.config.Settings.SHUTDOWN_CLOSE_WINDOW;
@@ -152,8 +151,10 @@ public final class ParleyServer implements AutoCloseable {
         this.history = opened.add(new HistoryService(openStore(config, historyOptions, registry), historyOptions,
                 registry));
         Clock clock = Clock.systemUTC();
-        this.webhooks = opened.add(WebhookDispatcher.startIfConfigured(WebhookOptions.from(config), history, registry,
-                clock));
+        WebhookOptions webhookOptions = WebhookOptions.from(config);
+        WebhookDispatcher webhookDispatcher = webhookOptions == null ? null
+                : opened.add(WebhookDispatcher.start(webhookOptions, history, registry, clock));
+        this.webhooks = webhookDispatcher == null ? () -> { } : webhookDispatcher;
         FlushBatch.PerLoop flushes = new FlushBatch.PerLoop();
         Revocations revocations = new Revocations(history.call("revocations", HistoryStore::revocations).join());
         Gauge.builder("parley.revoked.users", revocations, Revocations::size)
@@ -166,7 +167,7 @@ public final class ParleyServer implements AutoCloseable {
         MessageIds ids = new MessageIds(config.get(NODE_ID), clock);
         CoreContext core = new CoreContext(history, wiring.directory(), ids, bus, clock, config.get(MAX_TEXT_LENGTH),
                 config.get(MAX_CHATS_PER_USER), metrics, wiring.onlineUsers(),
-                config.get(WEBHOOK_URL) == null ? OutboxEvents.off() : OutboxEvents.on(ids));
+                webhookDispatcher == null ? OutboxEvents.off() : OutboxEvents.on(ids, webhookDispatcher::nudge));
         this.presence = new PresenceAnnouncer(sessions, history, bus, clock, wiring.onlineUsers(),
                 config.get(PRESENCE_OFFLINE_GRACE));
         this.deadNodeSweep = opened.add(wiring.deadNodeSweep().apply(presence::usersNodeDied));

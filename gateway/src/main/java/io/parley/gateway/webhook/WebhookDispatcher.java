@@ -34,7 +34,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class WebhookDispatcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(WebhookDispatcher.class);
-    /** Idle wait between two claims that found less than they could take: the delivery lag when quiet. */
+    /** Idle wait between two claims that found less than they could take, unless nudged. */
     static final Duration POLL_INTERVAL = Duration.ofMillis(200);
     /** How often the outbox's size and oldest event are read for the gauges. */
     private static final Duration BACKLOG_INTERVAL = Duration.ofSeconds(2);
@@ -51,6 +51,8 @@ public final class WebhookDispatcher implements AutoCloseable {
     private final Clock clock;
     private final Semaphore slots;
     private final CountDownLatch stopping = new CountDownLatch(1);
+    /** At most one permit: an event committed here since the last claim ({@link #nudge}). */
+    private final Semaphore wake = new Semaphore(0);
     /** Delivered events whose deletion is not in the store yet; each still holds its slot. */
     private final ConcurrentLinkedQueue<Long> delivered = new ConcurrentLinkedQueue<>();
     /** Whether a deletion call is in the store: the next waits for it and takes what gathered meanwhile. */
@@ -71,19 +73,24 @@ public final class WebhookDispatcher implements AutoCloseable {
         poller.setDaemon(true);
     }
 
-    /**
-     * Starts delivering when {@code options} is not {@code null} (webhooks configured); the
-     * returned handle stops it. Close it before the history service.
-     */
-    public static AutoCloseable startIfConfigured(WebhookOptions options, HistoryService history,
-                                                  MeterRegistry registry, Clock clock) {
-        if (options == null) {
-            return () -> { };
-        }
+    /** Starts delivering; close the returned dispatcher before the history service. */
+    public static WebhookDispatcher start(WebhookOptions options, HistoryService history, MeterRegistry registry,
+                                          Clock clock) {
         WebhookDispatcher dispatcher = new WebhookDispatcher(options, history, registry, clock);
         dispatcher.poller.start();
         log.info("webhooks: delivering the outbox to {} with {}", options.url(), options);
         return dispatcher;
+    }
+
+    /**
+     * An event was just committed on this node: claim now instead of at the next poll, so that
+     * the delivery lag is the request's, not the poll interval's. Events committed on other
+     * nodes (or by nothing that nudges) are found by the poll.
+     */
+    public void nudge() {
+        if (wake.availablePermits() == 0) {
+            wake.release();
+        }
     }
 
     private void run() {
@@ -95,8 +102,9 @@ public final class WebhookDispatcher implements AutoCloseable {
                     continue;
                 }
                 int claimed = claimAndSend(taken);
-                if (claimed < taken && stopping.await(POLL_INTERVAL.toMillis(), TimeUnit.MILLISECONDS)) {
-                    return;
+                if (claimed < taken) { // all due events are out: wait for a nudge or the next poll
+                    wake.tryAcquire(POLL_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+                    wake.drainPermits();
                 }
             } catch (InterruptedException e) {
                 return; // stopping

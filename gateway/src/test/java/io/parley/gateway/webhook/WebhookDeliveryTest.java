@@ -77,7 +77,7 @@ class WebhookDeliveryTest {
             long chatEvent = chatCreated(history, "team-1", "alice", "bob");
             Message message = messageCreated(history, "team-1", "alice", "hello \"bob\"", "bob");
             MeterRegistry registry = new SimpleMeterRegistry();
-            try (AutoCloseable dispatcher = WebhookDispatcher.startIfConfigured(
+            try (AutoCloseable dispatcher = WebhookDispatcher.start(
                     options(receiver, 5, Duration.ofSeconds(1)), history, registry, Clock.systemUTC())) {
                 receiver.awaitDelivered(Set.of(Long.toString(chatEvent), Long.toString(message.id())));
                 awaitBacklog(history, b -> b.pending() == 0);
@@ -127,7 +127,7 @@ class WebhookDeliveryTest {
             chatCreated(history, "down-1", "alice", "bob");
             Set<String> ids = new TreeSet<>();
             MeterRegistry registry = new SimpleMeterRegistry();
-            try (AutoCloseable dispatcher = WebhookDispatcher.startIfConfigured(
+            try (AutoCloseable dispatcher = WebhookDispatcher.start(
                     options(receiver, 1_000, Duration.ofMillis(100)), history, registry, Clock.systemUTC())) {
                 for (int i = 0; i < 20; i++) {
                     ids.add(Long.toString(messageCreated(history, "down-1", "alice", "m" + i, "bob").id()));
@@ -159,7 +159,7 @@ class WebhookDeliveryTest {
             String id;
             try (HistoryService history = place.openService()) {
                 id = Long.toString(chatCreated(history, "dead-1", "alice"));
-                try (AutoCloseable dispatcher = WebhookDispatcher.startIfConfigured(
+                try (AutoCloseable dispatcher = WebhookDispatcher.start(
                         options(receiver, 3, Duration.ofMillis(50)), history, registry, Clock.systemUTC())) {
                     awaitBacklog(history, b -> b.dead() == 1);
                 }
@@ -187,7 +187,7 @@ class WebhookDeliveryTest {
             }
             receiver.mode(Mode.ACCEPT);
             try (HistoryService history = place.openService();
-                 AutoCloseable dispatcher = WebhookDispatcher.startIfConfigured(
+                 AutoCloseable dispatcher = WebhookDispatcher.start(
                          options(receiver, 3, Duration.ofMillis(50)), history, new SimpleMeterRegistry(),
                          Clock.systemUTC())) {
                 receiver.awaitDelivered(Set.of(id));
@@ -205,7 +205,7 @@ class WebhookDeliveryTest {
             Set<String> ids = new TreeSet<>();
             MeterRegistry registry = new SimpleMeterRegistry();
             try (HistoryService history = place.openService();
-                 AutoCloseable dispatcher = WebhookDispatcher.startIfConfigured(
+                 AutoCloseable dispatcher = WebhookDispatcher.start(
                          options(receiver, 1_000, Duration.ofMillis(100)), history, registry, Clock.systemUTC())) {
                 ids.add(Long.toString(chatCreated(history, "stop-1", "alice", "bob")));
                 for (int i = 0; i < 5; i++) {
@@ -215,7 +215,7 @@ class WebhookDeliveryTest {
             }
             receiver.restart();
             try (HistoryService history = place.openService();
-                 AutoCloseable dispatcher = WebhookDispatcher.startIfConfigured(
+                 AutoCloseable dispatcher = WebhookDispatcher.start(
                          options(receiver, 1_000, Duration.ofMillis(100)), history, new SimpleMeterRegistry(),
                          Clock.systemUTC())) {
                 receiver.awaitDelivered(ids);
