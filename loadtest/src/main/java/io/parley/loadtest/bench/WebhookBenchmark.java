@@ -99,8 +99,8 @@ public final class WebhookBenchmark {
                     ceilings.add(ceiling);
                     jdkCeilings.add(jdk);
                     System.out.printf(Locale.ROOT, "run %d receiver alone, %d requests in flight, signed event bodies:"
-                            + " %.0f requests/s from a Netty client; %.0f requests/s from the JDK's HttpClient (the"
-                            + " node's)%n", run, inFlight, ceiling, jdk);
+                            + " %.0f requests/s from a Netty client; %.0f requests/s from the JDK's HttpClient (for"
+                            + " comparison)%n", run, inFlight, ceiling, jdk);
                 }
                 Map<String, Result> results = new LinkedHashMap<>();
                 for (String store : stores) {
