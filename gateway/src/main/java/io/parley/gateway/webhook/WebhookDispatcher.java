@@ -101,6 +101,10 @@ public final class WebhookDispatcher implements AutoCloseable {
                 if (taken == 0) {
                     continue;
                 }
+                if (stopping.getCount() == 0) { // no new claims once stopping
+                    slots.release(taken);
+                    return;
+                }
                 int claimed = claimAndSend(taken);
                 if (claimed < taken) { // all due events are out: wait for a nudge or the next poll
                     wake.tryAcquire(POLL_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
@@ -287,9 +291,14 @@ public final class WebhookDispatcher implements AutoCloseable {
     @Override
     public void close() {
         stopping.countDown();
-        poller.interrupt();
+        wake.release(); // not an interrupt: a claim in progress finishes and its events are sent,
+        // rather than stay claimed, undelivered, until the claim lapses
         try {
             poller.join(STOP_GRACE.toMillis());
+            if (poller.isAlive()) {
+                poller.interrupt(); // a store call that hangs: its claim lapses
+                poller.join(STOP_GRACE.toMillis());
+            }
             Duration grace = options.timeout().compareTo(STOP_GRACE) < 0 ? options.timeout() : STOP_GRACE;
             if (!slots.tryAcquire(options.concurrency(), grace.toMillis() + 1_000, TimeUnit.MILLISECONDS)) {
                 log.info("webhooks: {} request(s) still in flight at stop; delivered again after their claims lapse",

@@ -52,7 +52,9 @@ final class WebhookMetrics {
         Gauge.builder("parley.webhook.oldest.pending", this, WebhookMetrics::oldestPendingSeconds)
                 .description("Age of the oldest webhook event not delivered yet; 0 when none is")
                 .baseUnit("seconds").register(registry);
-        Gauge.builder("parley.webhook.in.flight", inFlight, IntSupplier::getAsInt)
+        // A supplier, held strongly: with the lambda as the gauge's (weakly held) object it was
+        // collected and the gauge read NaN.
+        Gauge.builder("parley.webhook.in.flight", inFlight::getAsInt)
                 .description("Webhook requests in flight from this node").register(registry);
         Gauge.builder("parley.webhook.in.flight.capacity", () -> capacity)
                 .description("Webhook requests in flight at most (webhook_concurrency)").register(registry);

@@ -46,6 +46,12 @@ class ClusterServerApiTest {
                 "{\"kind\":\"group\",\"members\":[\"cw-a\",\"cw-b\",\"cw-c\"]}");
         String chat = JSON.readTree(created.body()).at("/chat/id").asText();
         try (WsClient sender = a.connectActions("cw-a"); WsClient elsewhere = b.connectActions("cw-b")) {
+            // The socket is open before node b has registered it in Redis (a round trip later).
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (!a.server().onlineUsers().isOnline("cw-b").join()) {
+                assertThat(System.nanoTime()).as("cw-b registered").isLessThan(deadline);
+                Thread.sleep(20);
+            }
             sender.json(Map.of("type", "send_message", "chat_id", chat, "text", "who is around?"));
             String id = sender.await(m -> m.toString().contains("who is around?")).at("/data/message/id").asText();
             elsewhere.await(m -> m.toString().contains("who is around?"));
