@@ -5,9 +5,6 @@ import org.HdrHistogram.Histogram;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,7 +41,7 @@ import java.util.function.ToDoubleFunction;
  * backlog (acknowledged messages whose event had not arrived) when the window ends and the time
  * to drain it; every acknowledged message's event received (missing must be 0), duplicates
  * counted; CPU per message of the node (and PostgreSQL) over the window. Before the servers, the
- * receiver's own ceiling: the JDK's HTTP client drives it with signed event bodies, as many
+ * receiver's own ceiling: a lean Netty client drives it with signed event bodies, as many
  * requests in flight as the node may have ({@code concurrency}), so that a webhook rate far
  * below it is the gateway's, not the receiver's.
  *
@@ -88,19 +85,15 @@ public final class WebhookBenchmark {
         List<String> stores = List.of(a.get("stores").split(","));
         List<Map<String, Result>> runs = new ArrayList<>();
         List<Double> ceilings = new ArrayList<>();
-        List<Double> jdkCeilings = new ArrayList<>();
         try (WebhookReceiver receiver = new WebhookReceiver(secret, a.integer("receiver"))) {
             for (int run = 1; run <= a.integer("runs"); run++) {
                 if (a.integer("check") > 0) {
                     Duration check = Duration.ofSeconds(a.integer("check"));
                     int inFlight = a.integer("concurrency");
-                    double ceiling = receiverCeilingNetty(receiver, secret, check, inFlight);
-                    double jdk = receiverCeiling(receiver, secret, check, inFlight);
+                    double ceiling = receiverCeiling(receiver, secret, check, inFlight);
                     ceilings.add(ceiling);
-                    jdkCeilings.add(jdk);
                     System.out.printf(Locale.ROOT, "run %d receiver alone, %d requests in flight, signed event bodies:"
-                            + " %.0f requests/s from a Netty client; %.0f requests/s from the JDK's HttpClient (for"
-                            + " comparison)%n", run, inFlight, ceiling, jdk);
+                            + " %.0f requests/s from a Netty client%n", run, inFlight, ceiling);
                 }
                 Map<String, Result> results = new LinkedHashMap<>();
                 for (String store : stores) {
@@ -118,9 +111,8 @@ public final class WebhookBenchmark {
             }
         }
         if (!ceilings.isEmpty()) {
-            System.out.printf(Locale.ROOT, "receiver alone: %s requests/s (Netty client), %s (JDK HttpClient)%n",
-                    ceilings.stream().map(c -> String.format(Locale.ROOT, "%.0f", c)).toList(),
-                    jdkCeilings.stream().map(c -> String.format(Locale.ROOT, "%.0f", c)).toList());
+            System.out.printf(Locale.ROOT, "receiver alone: %s requests/s (Netty client)%n",
+                    ceilings.stream().map(c -> String.format(Locale.ROOT, "%.0f", c)).toList());
         }
         for (String store : stores) {
             String base = store + " baseline";
@@ -289,69 +281,10 @@ public final class WebhookBenchmark {
     }
 
     /**
-     * The receiver's ceiling: a closed loop of {@code inFlight} signed POSTs from the JDK's HTTP
-     * client (what the node uses), for {@code duration}; returns requests answered per second.
-     */
-    static double receiverCeiling(WebhookReceiver receiver, String secret, Duration duration, int inFlight)
-            throws Exception {
-        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        Mac mac = Mac.getInstance("HmacSHA256");
-        mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-        AtomicLong answered = new AtomicLong();
-        AtomicLong failed = new AtomicLong();
-        AtomicLong ids = new AtomicLong(1);
-        AtomicBoolean running = new AtomicBoolean(true);
-        Runnable[] next = new Runnable[1];
-        next[0] = () -> {
-            if (!running.get()) {
-                return;
-            }
-            long id = ids.getAndIncrement();
-            String now = Instant.now().toString();
-            byte[] body = String.format(Locale.ROOT, PROBE_BODY, id, now, id, now).getBytes(StandardCharsets.UTF_8);
-            long t = Instant.now().getEpochSecond();
-            String signature;
-            synchronized (mac) {
-                mac.update((t + ".").getBytes(StandardCharsets.UTF_8));
-                signature = HexFormat.of().formatHex(mac.doFinal(body));
-            }
-            HttpRequest request = HttpRequest.newBuilder(receiver.url()).timeout(Duration.ofSeconds(10))
-                    .header("Content-Type", "application/json").header("Parley-Event-Id", Long.toString(id))
-                    .header("Parley-Signature", "t=" + t + ",v1=" + signature)
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
-            client.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((response, failure) -> {
-                if (failure == null && response.statusCode() == 204) {
-                    answered.incrementAndGet();
-                } else {
-                    failed.incrementAndGet();
-                }
-                next[0].run();
-            });
-        };
-        receiver.reset();
-        for (int i = 0; i < inFlight; i++) {
-            next[0].run();
-        }
-        Thread.sleep(1_000); // connections opened, code compiled
-        long before = answered.get();
-        long start = System.nanoTime();
-        Thread.sleep(duration.toMillis());
-        double rate = (answered.get() - before) / ((System.nanoTime() - start) / 1e9);
-        running.set(false);
-        Thread.sleep(500);
-        if (failed.get() > 0 || receiver.badSignatures() > 0) {
-            System.out.println("WARNING: receiver check: " + failed.get() + " failed requests, "
-                    + receiver.badSignatures() + " bad signatures");
-        }
-        receiver.reset();
-        return rate;
-    }
-
-    /**
      * The receiver's ceiling with a lean client: {@code connections} keep-alive connections of a
      * Netty HTTP client, each sending the next signed POST when the previous one is answered.
      */
-    static double receiverCeilingNetty(WebhookReceiver receiver, String secret, Duration duration, int connections)
+    static double receiverCeiling(WebhookReceiver receiver, String secret, Duration duration, int connections)
             throws Exception {
         Mac mac = Mac.getInstance("HmacSHA256");
         mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
