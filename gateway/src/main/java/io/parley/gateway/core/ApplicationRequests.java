@@ -12,7 +12,9 @@ import io.parley.gateway.bus.Envelope;
 import io.parley.gateway.session.UserCutOff;
 
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -95,7 +97,10 @@ public final class ApplicationRequests {
         });
     }
 
-    /** Removes a member: from now on they neither receive nor may send in the chat. */
+    /**
+     * Removes a member: from now on they neither receive nor may send in the chat. The members and
+     * the one removed are told ({@link ChatEvent.MemberLeft}) where their dialect has a place for it.
+     */
     public CompletableFuture<Reply> removeMember(String chatId, String userId) {
         return existing(chatId).thenCompose(entry -> core.directory()
                 .removeMember(chatId, userId, core.outbox().memberRemoved(chatId, userId, core.now()))
@@ -103,6 +108,10 @@ public final class ApplicationRequests {
                     if (!removed) {
                         throw CoreContext.notFound("member " + userId + " of chat " + chatId);
                     }
+                    Set<String> told = new HashSet<>(entry.members());
+                    told.add(userId);
+                    core.bus().publish(new Envelope(new ChatEvent.MemberLeft(core.ids().next(), chatId, userId,
+                            core.now()), told, 0));
                     return new Reply.Done();
                 }));
     }

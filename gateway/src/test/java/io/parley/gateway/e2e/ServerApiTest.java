@@ -103,13 +103,18 @@ class ServerApiTest {
         HttpResponse<String> created = node.service("POST", "/api/v1/chats",
                 "{\"kind\":\"group\",\"members\":[\"sc-a\",\"sc-b\"]}");
         String chat = body(created).at("/chat/id").asText();
-        try (WsClient a = node.connectActions("sc-a"); WsClient c = node.connectActions("sc-c")) {
+        try (WsClient a = node.connectActions("sc-a"); WsClient c = node.connectActions("sc-c");
+             WsClient feed = node.connect("feed", "sc-b", chat)) {
             assertThat(node.service("POST", "/api/v1/chats/" + chat + "/members", "{\"user_id\":\"sc-c\"}").statusCode())
                     .isEqualTo(200);
+            assertThat(feed.await(m -> m.toString().contains("sc-c joined")).at("/message/0/type").asText())
+                    .isEqualTo("chat_event");
             a.json(Map.of("type", "send_message", "chat_id", chat, "text", "welcome c"));
             assertThat(c.await(m -> m.toString().contains("welcome c")).path("type").asText()).isEqualTo("new_message");
 
             assertThat(node.service("DELETE", "/api/v1/chats/" + chat + "/members/sc-c", null).statusCode()).isEqualTo(204);
+            assertThat(feed.await(m -> m.toString().contains("sc-c was removed")).at("/message/0/type").asText())
+                    .as("the members are told in the dialects that have a place for it").isEqualTo("chat_event");
             assertThat(node.service("DELETE", "/api/v1/chats/" + chat + "/members/sc-c", null).statusCode()).isEqualTo(404);
             a.json(Map.of("type", "send_message", "chat_id", chat, "text", "c is gone"));
             a.await(m -> m.toString().contains("c is gone"));

@@ -68,4 +68,12 @@ public sealed interface ChatEvent {
      */
     record MemberJoined(long eventId, String chatId, String userId, boolean staff, Instant at) implements ChatEvent {
     }
+
+    /**
+     * A system event: the application removed a member from the chat. Told to the members and to
+     * the one removed (its last word from the chat); dialects with system items show it (feed
+     * {@code chat_event}). Never stored; {@code eventId} as in {@link MemberJoined}.
+     */
+    record MemberLeft(long eventId, String chatId, String userId, Instant at) implements ChatEvent {
+    }
 }

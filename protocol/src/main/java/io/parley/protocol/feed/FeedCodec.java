@@ -33,7 +33,8 @@ import java.util.List;
  *       the newest message's id, 0 when the chat is empty); then one per new message, its
  *       {@code eventId} the message id.</li>
  *   <li>item: {@code {"type": "message" | "chat_event", "text", "sender", "send_date" (s)}};
- *       {@code chat_event} items are system events (a support agent or member joined) and the
+ *       {@code chat_event} items are system events (a support agent or member joined, a member was
+ *       removed) and the
  *       application's system messages (sender {@code system}).</li>
  *   <li>{@code {"type": "heartbeat", "socket_sequence"}} every 5 s with {@code ?heartbeat=true}.</li>
  *   <li>{@code {"type": "error", "code", "message", "socket_sequence"}}.</li>
@@ -164,7 +165,11 @@ public final class FeedCodec implements DialectCodec {
         }
         if (event instanceof ChatEvent.MemberJoined joined) {
             String text = (joined.staff() ? "support agent " : "user ") + joined.userId() + " joined the chat";
-            return update(joined.eventId(), joined.at(), gen -> item(gen, ITEM_CHAT_EVENT, text, "system", joined.at()));
+            return update(joined.eventId(), joined.at(), gen -> item(gen, ITEM_CHAT_EVENT, text, Message.SYSTEM_SENDER, joined.at()));
+        }
+        if (event instanceof ChatEvent.MemberLeft left) {
+            String text = "user " + left.userId() + " was removed from the chat";
+            return update(left.eventId(), left.at(), gen -> item(gen, ITEM_CHAT_EVENT, text, Message.SYSTEM_SENDER, left.at()));
         }
         return null;
     }
