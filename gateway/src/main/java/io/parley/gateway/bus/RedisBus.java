@@ -1,6 +1,8 @@
 package io.parley.gateway.bus;
 
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.parley.protocol.command.ChatException;
+import io.parley.protocol.command.ErrorCode;
 import io.parley.gateway.session.SessionRegistry;
 import io.parley.storage.HistoryService;
 import org.slf4j.Logger;
@@ -236,7 +238,8 @@ public final class RedisBus implements Bus, MemberJoins, ClusterNotices {
                 .handle((receivers, failure) -> {
                     if (failure != null) {
                         metrics.error("notice");
-                        throw new IllegalStateException("the other nodes were not told: " + failure.getMessage(), failure);
+                        throw new ChatException(ErrorCode.UNAVAILABLE, "done on this node, but the other nodes"
+                                + " were not told (Redis: " + failure.getMessage() + "); ask again");
                     }
                     return null;
                 });

@@ -19,9 +19,10 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * What the application's backend asks of the chat core through the server API: creating chats for
- * any users, reading any chat's history, posting messages as the system or as a member, adding and removing members, closing a
- * chat, disconnecting a user and revoking their tokens on every node. No principal: the caller checked the service token.
- * Every change that has a webhook event writes it in its own commit.
+ * any users, reading any chat's history, posting messages as the system or as a member, adding
+ * and removing members, closing a chat, disconnecting a user and revoking their tokens on every
+ * node. No principal: the caller checked the service token. Every change that has a webhook
+ * event writes it in its own commit.
  */
 public final class ApplicationRequests {
     /** What members of a closed chat read when the application gave no text. */
