@@ -12,9 +12,7 @@ import io.parley.gateway.bus.Envelope;
 import io.parley.gateway.session.UserCutOff;
 
 import java.time.Instant;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -109,10 +107,9 @@ public final class ApplicationRequests {
                     if (!removed) {
                         throw CoreContext.notFound("member " + userId + " of chat " + chatId);
                     }
-                    Set<String> told = new HashSet<>(entry.members());
-                    told.add(userId);
+                    // The members before the removal: the one removed included.
                     core.bus().publish(new Envelope(new ChatEvent.MemberLeft(core.ids().next(), chatId, userId,
-                            core.now()), told, 0));
+                            core.now()), entry.members(), 0));
                     return new Reply.Done();
                 }));
     }

@@ -68,8 +68,7 @@ public final class ChatAccess {
             if (store.findChat(id).isEmpty()) {
                 core.checkChatQuota(store, userId, false);
             }
-            Chat chat = store.createChatIfAbsent(wanted, core.outbox().chatCreated(new Chat(id, 0, ChatKind.DIRECT,
-                    userId, null, title, wanted.createdAt(), wanted.createdAt()), wanted.members()));
+            Chat chat = store.createChatIfAbsent(wanted, core.outbox().chatCreated(wanted));
             return new ChatEntry(chat, store.members(id));
         }).thenApply(entry -> {
             core.directory().remember(entry);

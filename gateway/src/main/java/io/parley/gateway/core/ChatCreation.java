@@ -10,7 +10,6 @@ import io.parley.protocol.model.ChatKind;
 import io.parley.protocol.model.DirectChatIds;
 import io.parley.protocol.model.NewChat;
 import io.parley.storage.HistoryStore;
-import io.parley.storage.OutboxEvent;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -89,7 +88,7 @@ public final class ChatCreation {
         NewChat wanted = new NewChat(id, kind, ownerId, null, title, members, core.now());
         return core.history().call("create_chat", store -> {
                     check.accept(store);
-                    return new ChatEntry(store.createChatIfAbsent(wanted, announce(wanted)), members);
+                    return new ChatEntry(store.createChatIfAbsent(wanted, core.outbox().chatCreated(wanted)), members);
                 })
                 .thenApply(entry -> {
                     core.directory().remember(entry);
@@ -156,7 +155,7 @@ public final class ChatCreation {
             if (quota && store.findChat(chatId).isEmpty()) {
                 core.checkChatQuota(store, principal.userId(), principal.staff());
             }
-            Chat chat = store.createChatIfAbsent(wanted, announce(wanted));
+            Chat chat = store.createChatIfAbsent(wanted, core.outbox().chatCreated(wanted));
             return new ChatEntry(chat, store.members(chatId));
         }).thenApply(entry -> {
             Chat chat = entry.chat();
@@ -185,12 +184,6 @@ public final class ChatCreation {
             chats.sort(Comparator.comparing(Chat::updatedAt).reversed());
             return new Reply.ChatList(chats.size() > CHAT_LIST_LIMIT ? chats.subList(0, CHAT_LIST_LIMIT) : chats);
         });
-    }
-
-    /** The {@code chat.created} webhook event of a chat about to be created, or {@code null}. */
-    private OutboxEvent announce(NewChat wanted) {
-        return core.outbox().chatCreated(new Chat(wanted.id(), 0, wanted.kind(), wanted.ownerId(),
-                wanted.applicationId(), wanted.title(), wanted.createdAt(), wanted.createdAt()), wanted.members());
     }
 
     private static ChatException bad(String message) {

@@ -3,6 +3,7 @@ package io.parley.gateway.core;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.parley.protocol.model.Chat;
+import io.parley.protocol.model.NewChat;
 import io.parley.protocol.rest.RestShapes;
 import io.parley.storage.OutboxEvent;
 
@@ -56,13 +57,16 @@ public final class OutboxEvents {
         return enabled;
     }
 
-    OutboxEvent chatCreated(Chat chat, Collection<String> members) {
+    /** The {@code chat.created} event of a chat about to be created (written only if it is). */
+    OutboxEvent chatCreated(NewChat wanted) {
         if (!enabled) {
             return null;
         }
+        Chat chat = new Chat(wanted.id(), 0, wanted.kind(), wanted.ownerId(), wanted.applicationId(), wanted.title(),
+                wanted.createdAt(), wanted.createdAt());
         ObjectNode data = JSON.createObjectNode();
         data.set("chat", RestShapes.chat(chat));
-        new TreeSet<>(members).forEach(data.putArray("members")::add);
+        new TreeSet<>(wanted.members()).forEach(data.putArray("members")::add);
         return event(CHAT_CREATED, chat.id(), data, chat.createdAt());
     }
 

@@ -2,7 +2,6 @@ package io.parley.gateway.cluster;
 
 import com.auth0.jwt.JWT;
 import com.auth0.jwt.algorithms.Algorithm;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.parley.gateway.support.TestNode;
 import io.parley.gateway.support.WebhookReceiver;
@@ -11,7 +10,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -27,7 +25,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * message's webhook names as offline exactly the members connected to no node.
  */
 class ClusterServerApiTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final WebhookReceiver receiver = WebhookReceiver.start();
 
     @RegisterExtension
@@ -42,16 +39,9 @@ class ClusterServerApiTest {
     @Test
     void aMessagesWebhookNamesTheMembersConnectedToNoNode() throws Exception {
         TestNode a = cluster.node(0), b = cluster.node(1);
-        HttpResponse<String> created = a.service("POST", "/api/v1/chats",
-                "{\"kind\":\"group\",\"members\":[\"cw-a\",\"cw-b\",\"cw-c\"]}");
-        String chat = JSON.readTree(created.body()).at("/chat/id").asText();
+        String chat = a.serviceChat("{\"kind\":\"group\",\"members\":[\"cw-a\",\"cw-b\",\"cw-c\"]}");
         try (WsClient sender = a.connectActions("cw-a"); WsClient elsewhere = b.connectActions("cw-b")) {
-            // The socket is open before node b has registered it in Redis (a round trip later).
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (!a.server().onlineUsers().isOnline("cw-b").join()) {
-                assertThat(System.nanoTime()).as("cw-b registered").isLessThan(deadline);
-                Thread.sleep(20);
-            }
+            a.awaitOnline("cw-b");
             sender.json(Map.of("type", "send_message", "chat_id", chat, "text", "who is around?"));
             String id = sender.await(m -> m.toString().contains("who is around?")).at("/data/message/id").asText();
             elsewhere.await(m -> m.toString().contains("who is around?"));
@@ -93,9 +83,7 @@ class ClusterServerApiTest {
     @Test
     void aMemberRemovedThroughOneNodeStopsReceivingOnTheOther() throws Exception {
         TestNode a = cluster.node(0), b = cluster.node(1);
-        HttpResponse<String> created = a.service("POST", "/api/v1/chats",
-                "{\"kind\":\"group\",\"members\":[\"cs-a\",\"cs-b\",\"cs-c\"]}");
-        String chat = JSON.readTree(created.body()).at("/chat/id").asText();
+        String chat = a.serviceChat("{\"kind\":\"group\",\"members\":[\"cs-a\",\"cs-b\",\"cs-c\"]}");
         try (WsClient sender = a.connectActions("cs-a"); WsClient leaving = b.connectActions("cs-c")) {
             sender.json(Map.of("type", "send_message", "chat_id", chat, "text", "before"));
             leaving.await(m -> m.toString().contains("before")); // b has the chat cached with cs-c in it
@@ -112,9 +100,7 @@ class ClusterServerApiTest {
     @Test
     void aChatClosedThroughOneNodeRefusesSendsOnTheOther() throws Exception {
         TestNode a = cluster.node(0), b = cluster.node(1);
-        HttpResponse<String> created = a.service("POST", "/api/v1/chats",
-                "{\"kind\":\"booking\",\"members\":[\"cs-owner\",\"cs-sitter\"]}");
-        String chat = JSON.readTree(created.body()).at("/chat/id").asText();
+        String chat = a.serviceChat("{\"kind\":\"booking\",\"members\":[\"cs-owner\",\"cs-sitter\"]}");
         try (WsClient sitter = b.connectActions("cs-sitter")) {
             sitter.json(Map.of("type", "send_message", "chat_id", chat, "text", "hello"));
             sitter.await(m -> m.toString().contains("hello")); // b has the chat cached, open

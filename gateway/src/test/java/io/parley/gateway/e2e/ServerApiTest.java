@@ -100,9 +100,7 @@ class ServerApiTest {
 
     @Test
     void membersAddedReceiveAndMembersRemovedNeitherReceiveNorSend() throws Exception {
-        HttpResponse<String> created = node.service("POST", "/api/v1/chats",
-                "{\"kind\":\"group\",\"members\":[\"sc-a\",\"sc-b\"]}");
-        String chat = body(created).at("/chat/id").asText();
+        String chat = node.serviceChat("{\"kind\":\"group\",\"members\":[\"sc-a\",\"sc-b\"]}");
         try (WsClient a = node.connectActions("sc-a"); WsClient c = node.connectActions("sc-c");
              WsClient feed = node.connect("feed", "sc-b", chat)) {
             assertThat(node.service("POST", "/api/v1/chats/" + chat + "/members", "{\"user_id\":\"sc-c\"}").statusCode())

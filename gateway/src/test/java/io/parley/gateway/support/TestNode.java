@@ -170,6 +170,29 @@ public final class TestNode implements AutoCloseable, BeforeAllCallback, AfterAl
         return call(method, path, serviceToken(), body);
     }
 
+    /** Creates a chat through the server API ({@code body} as {@code POST /api/v1/chats} takes it); returns its id. */
+    public String serviceChat(String body) throws IOException, InterruptedException {
+        HttpResponse<String> response = service("POST", "/api/v1/chats", body);
+        if (response.statusCode() != 201) {
+            throw new AssertionError("create chat: " + response.statusCode() + " " + response.body());
+        }
+        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(response.body()).at("/chat/id").asText();
+    }
+
+    /**
+     * Waits until this node counts the user online anywhere: a socket is registered a moment after
+     * its handshake (in a cluster, a Redis round trip later).
+     */
+    public void awaitOnline(String userId) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!server().onlineUsers().isOnline(userId).join()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(userId + " not online within 10 s");
+            }
+            Thread.sleep(10);
+        }
+    }
+
     /** A REST call with the given bearer token. */
     public HttpResponse<String> call(String method, String path, String token, String body)
             throws IOException, InterruptedException {

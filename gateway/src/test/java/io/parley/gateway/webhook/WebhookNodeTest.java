@@ -74,10 +74,7 @@ class WebhookNodeTest {
                         "chat_id", "401_402", "message", "are you there?")));
                 whileAway = one.awaitType("new_message").at("/content/message_id").asLong();
                 try (WsClient two = node.connectTyped("402")) {
-                    // Online once the node has registered the socket, a moment after its handshake.
-                    while (!node.server().onlineUsers().isOnline("402").join()) {
-                        Thread.sleep(10);
-                    }
+                    node.awaitOnline("402");
                     one.json(Map.of("type", "new_message", "content", Map.of("chat_type", "direct",
                             "chat_id", "401_402", "message", "there you are")));
                     whileThere = one.awaitType("new_message").at("/content/message_id").asLong();
