@@ -42,7 +42,7 @@ class CommandLineTest {
             assertThat(help).containsPattern("\n  " + setting.environmentVariable() + " +\\S");
         }
         assertThat(help).containsPattern("\n  PARLEY_PORT +8080; 0\\.\\.65535\n")
-                .containsPattern("\n  PARLEY_REDIS_URL +unset; a redis://, rediss:// or redis-sentinel:// URL\n");
+                .containsPattern("\n  PARLEY_REDIS_URL +unset; a redis://, rediss://, redis-sentinel:// or redis-cluster:// URL\n");
     }
 
     @Test

@@ -169,9 +169,7 @@ public final class ClusterOptions {
 
         public ClusterOptions build() {
             List<String> problems = new ArrayList<>();
-            check(problems, redisUrl != null && (redisUrl.startsWith("redis://") || redisUrl.startsWith("rediss://")
-                            || redisUrl.startsWith("redis-sentinel://")),
-                    "redis url must start with redis://, rediss:// or redis-sentinel://");
+            check(problems, redisUrl != null && RedisLink.supports(redisUrl), "redis url must start with " + RedisLink.SCHEMES);
             check(problems, nodeId >= 0, "node id must be >= 0, got " + nodeId);
             check(problems, positive(reorderWindow), "reorder window must be > 0");
             check(problems, firstSightHorizon != null && !firstSightHorizon.isNegative(), "first sight horizon must be >= 0");

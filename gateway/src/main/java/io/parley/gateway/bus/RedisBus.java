@@ -25,13 +25,15 @@ import java.util.function.LongPredicate;
 /**
  * The cluster bus over Redis pub/sub.
  *
- * <p><b>Routing.</b> Each node subscribes to its own channel {@code parley:node:{id}} (and to
- * {@code parley:joins} and {@code parley:notices}). Which nodes host which users lives in Redis ({@link RedisUserRegistry}),
- * written once per user's first/last connection on a node. Publishing an event: this node's own
- * recipients get it directly; one command ({@link RoutedPublisher}'s script) reads the nodes of
- * all recipients ({@code SUNION}) and {@code PUBLISH}es the event once to each other node that
- * hosts a recipient — never once per member, never to a node without one. Events waiting for
- * Redis together share that command and one {@code PUBLISH} per node ({@link FrameBatch}).
+ * <p><b>Routing.</b> Each node subscribes to its own channel (and to the broadcast channels
+ * {@code parley:joins} and {@code parley:notices}; names and slots in {@link RedisKeys}). Which
+ * nodes host which users lives in Redis ({@link RedisUserRegistry}), written once per user's
+ * first/last connection on a node. Publishing an event: this node's own recipients get it
+ * directly; {@link RoutedPublisher}'s script asks the other nodes' user sets and publishes the
+ * event once to each node that hosts a recipient: never once per member, never to a node without
+ * one. Events waiting for Redis together share that script and one publication per node
+ * ({@link FrameBatch}). A node announces its start and its stop, so the others route to it at
+ * once, and no longer.
  *
  * <p><b>Order.</b> Whatever the path, messages reach this node's connections through the
  * {@link ChatSequencer}, which delivers each chat's messages by sequence, holds early arrivals
@@ -52,9 +54,6 @@ import java.util.function.LongPredicate;
  */
 public final class RedisBus implements Bus, MemberJoins, ClusterNotices {
     private static final Logger log = LoggerFactory.getLogger(RedisBus.class);
-    static final String JOINS_CHANNEL = "parley:joins";
-    static final String NOTICES_CHANNEL = "parley:notices";
-    private static final String NODE_CHANNEL_PREFIX = "parley:node:";
 
     private final RedisLink redis;
     private final RedisUserRegistry users;
@@ -96,19 +95,14 @@ public final class RedisBus implements Bus, MemberJoins, ClusterNotices {
         this.clock = clock;
         this.sequencer = new ChatSequencer(delivery::deliver, history, options, metrics, committedHere);
         this.joinCatchUp = new JoinCatchUp(sequencer, history, options, metrics, committedHere);
-        this.ownChannel = nodeChannel(options.nodeId());
-        this.publisher = new RoutedPublisher(redis.publications(), redis.worker(), options.nodeId(), NODE_CHANNEL_PREFIX,
-                options.publishBacklog(), metrics, this::republishKept);
+        this.ownChannel = RedisKeys.nodeChannel(options.nodeId());
+        this.publisher = new RoutedPublisher(redis.publications(), redis.publicationCommands(), redis.sharded(),
+                redis.worker(), users::peers, options.publishBacklog(), metrics, this::republishKept);
         metrics.gauge("parley.bus.republish.queue", "Publications waiting for Redis to come back", this::republishDepth);
-        redis.subscriptions().addListener(new Inbox());
-        redis.subscriptions().async().subscribe(ownChannel, JOINS_CHANNEL, NOTICES_CHANNEL).toCompletableFuture()
-                .orTimeout(options.commandTimeout().toMillis(), TimeUnit.MILLISECONDS).join();
+        redis.subscription().start(new Inbox(), ownChannel, RedisKeys.JOINS_CHANNEL, RedisKeys.NOTICES_CHANNEL);
         redis.onReconnect(this::reconnected);
+        broadcast(PeerNotice.node(options.nodeId(), PeerNotice.NodeChange.STARTED)).orTimeout(options.commandTimeout().toMillis(), TimeUnit.MILLISECONDS).join();
         log.info("cluster bus on {} subscribed to {} ({})", RedisLink.redacted(options.redisUrl()), ownChannel, options);
-    }
-
-    static String nodeChannel(int nodeId) {
-        return NODE_CHANNEL_PREFIX + nodeId;
     }
 
     @Override
@@ -212,7 +206,7 @@ public final class RedisBus implements Bus, MemberJoins, ClusterNotices {
     }
 
     private CompletableFuture<Void> broadcastJoin(String chatId, String userId) {
-        return redis.async().publish(JOINS_CHANNEL, codec.encode(new MemberJoin(options.nodeId(), chatId, userId)))
+        return redis.async().publish(RedisKeys.JOINS_CHANNEL, codec.encode(new MemberJoin(options.nodeId(), chatId, userId)))
                 .toCompletableFuture()
                 .handle((receivers, failure) -> {
                     if (failure != null) {
@@ -224,17 +218,16 @@ public final class RedisBus implements Bus, MemberJoins, ClusterNotices {
 
     @Override
     public CompletableFuture<Void> chatChanged(String chatId) {
-        return broadcast(new PeerNotice(options.nodeId(), chatId, null, null));
+        return broadcast(PeerNotice.chatChanged(options.nodeId(), chatId));
     }
 
     @Override
     public CompletableFuture<Void> cutOff(String userId, Instant issuedBefore) {
-        return broadcast(new PeerNotice(options.nodeId(), null, userId,
-                issuedBefore == null ? null : issuedBefore.toEpochMilli()));
+        return broadcast(PeerNotice.cutOff(options.nodeId(), userId, issuedBefore == null ? null : issuedBefore.toEpochMilli()));
     }
 
     private CompletableFuture<Void> broadcast(PeerNotice notice) {
-        return redis.async().publish(NOTICES_CHANNEL, codec.encode(notice)).toCompletableFuture()
+        return redis.async().publish(RedisKeys.NOTICES_CHANNEL, codec.encode(notice)).toCompletableFuture()
                 .handle((receivers, failure) -> {
                     if (failure != null) {
                         metrics.error("notice");
@@ -258,12 +251,12 @@ public final class RedisBus implements Bus, MemberJoins, ClusterNotices {
                         // Origin session 0: the sender's own connection is on the publishing node.
                         sequencer.accept(new Envelope(frame.event(), Set.copyOf(frame.recipients()), 0));
                     });
-                } else if (JOINS_CHANNEL.equals(channel)) {
+                } else if (RedisKeys.JOINS_CHANNEL.equals(channel)) {
                     MemberJoin join = codec.decodeJoin(message);
                     if (join.from() != options.nodeId()) {
                         peers.memberJoined(join.chatId(), join.userId());
                     }
-                } else if (NOTICES_CHANNEL.equals(channel)) {
+                } else if (RedisKeys.NOTICES_CHANNEL.equals(channel)) {
                     PeerNotice notice = codec.decodeNotice(message);
                     if (notice.from() != options.nodeId()) {
                         accept(notice);
@@ -273,6 +266,17 @@ public final class RedisBus implements Bus, MemberJoins, ClusterNotices {
                 metrics.error("decode");
                 log.warn("dropped a bad frame on {}: {}", channel, e.toString());
             }
+        }
+
+        /** Redis Cluster: this node's channel is sharded. */
+        @Override
+        public void smessage(String channel, byte[] message) {
+            message(channel, message);
+        }
+
+        @Override
+        public void ssubscribed(String channel, long count) {
+            subscribed(channel, count);
         }
 
         @Override
@@ -285,7 +289,9 @@ public final class RedisBus implements Bus, MemberJoins, ClusterNotices {
     }
 
     private void accept(PeerNotice notice) {
-        if (notice.chatId() != null) {
+        if (notice.node() != null) {
+            users.peerChanged(notice.from(), notice.node());
+        } else if (notice.chatId() != null) {
             peers.chatChanged(notice.chatId());
         } else if (notice.userId() != null) {
             peers.cutOff(notice.userId(), notice.issuedBeforeMillis() == null ? null
@@ -297,16 +303,16 @@ public final class RedisBus implements Bus, MemberJoins, ClusterNotices {
         return instant.getEpochSecond() * 1_000_000L + instant.getNano() / 1_000;
     }
 
+    /** The Redis connections are up and subscribed: publications leave and other nodes' events arrive. */
+    @Override
+    public boolean connected() {
+        return redis.isUp() && redis.subscription().isSubscribed();
+    }
+
     /**
      * Called after the history writer drained: waits (bounded) for publications still in flight,
      * then leaves the cluster (this node's users are removed from Redis) and disconnects.
      */
-    /** Both Redis connections are up: publications leave and other nodes' events arrive. */
-    @Override
-    public boolean connected() {
-        return redis.isUp() && redis.subscriptions().isOpen();
-    }
-
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
@@ -325,6 +331,9 @@ public final class RedisBus implements Bus, MemberJoins, ClusterNotices {
             log.warn("{} publication(s) still in flight at shutdown; receivers fill them from history", inFlight.get());
         }
         sequencer.close();
+        if (redis.isUp()) {
+            broadcast(PeerNotice.node(options.nodeId(), PeerNotice.NodeChange.STOPPING)).exceptionally(failure -> null);
+        }
         try {
             users.close();
         } finally {

@@ -2,7 +2,7 @@ package io.parley.gateway.bus;
 
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.parley.gateway.session.HostedUserListener;
 import io.parley.gateway.session.OnlineUsers;
 import org.slf4j.Logger;
@@ -15,64 +15,49 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * Which nodes host which users, in Redis: the cluster's routing table and its presence.
+ * Which nodes host which users, in Redis: the cluster's routing table and its presence (the
+ * layout, and why it suits Redis Cluster, in {@link RedisKeys}).
  *
- * <pre>
- * parley:user:{user}:nodes   set of node ids with an open connection of the user  (routing, presence)
- * parley:node:{node}:users   set of users the node registered                      (cleanup of a dead node)
- * parley:node:{node}:alive   liveness key with a TTL, refreshed by the node
- * parley:nodes               every node id that registered users
- * </pre>
+ * <p>Cost: a node writes when a user's <em>first</em> connection to it opens and when the last one
+ * closes: two commands sent together (the node's user set, the user's node set), however many
+ * chats the user is in. They go out in the order the user's connections opened and closed, each
+ * key's commands on one connection, so each set ends as the sessions did. A publish asks each
+ * node's set ({@link RoutedPublisher}). A restarted, empty Redis (or a promoted replica that
+ * lost the newest writes) is refilled by every node from its own sessions when it reconnects
+ * ({@link #restore}). A node whose liveness key expired (killed) is removed by the first peer
+ * that notices ({@link DeadNodeSweep}), and its users that were online nowhere else go offline.
  *
- * <p>Cost: a node writes once when a user's <em>first</em> connection to it opens and once when
- * the last one closes — one round trip (a script), however many chats the user is in. A publish
- * reads the nodes of all recipients in one round trip ({@code SUNION}). A restarted, empty Redis
- * is refilled by every node from its own sessions when it reconnects ({@link #restore}). A node
- * whose liveness key expired (killed) is removed by the first peer that notices
- * ({@link DeadNodeSweep}), and its users that were online nowhere else go offline.
- *
- * <p>The scripts touch keys they compute, so this needs one Redis (or a primary with replicas), not
- * Redis Cluster.
+ * <p>The other nodes ({@link #peers}) are known from {@link RedisKeys#NODES}, read at start, at
+ * every heartbeat and after a reconnect, and from the nodes' own announcements when they start and
+ * stop ({@link #peerChanged}); a node found dead leaves them with its users ({@link #dropNode}).
  */
 public final class RedisUserRegistry implements OnlineUsers, HostedUserListener, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RedisUserRegistry.class);
-    private static final String NODES = "parley:nodes";
-    private static final String REGISTER = """
+    /** Adds a node to a user's set; the set's size after. */
+    private static final String ADD_NODE = """
             redis.call('SADD', KEYS[1], ARGV[1])
-            redis.call('SADD', KEYS[2], ARGV[2])
             return redis.call('SCARD', KEYS[1])""";
-    private static final String UNREGISTER = """
+    /** Removes a node from a user's set; the set's size after. */
+    private static final String REMOVE_NODE = """
             redis.call('SREM', KEYS[1], ARGV[1])
-            redis.call('SREM', KEYS[2], ARGV[2])
             return redis.call('SCARD', KEYS[1])""";
-    /** Removes a node from every user it registered; returns the users now online nowhere. */
-    private static final String DROP_NODE = """
-            local offline = {}
-            for _, user in ipairs(redis.call('SMEMBERS', KEYS[1])) do
-              local key = 'parley:user:' .. user .. ':nodes'
-              redis.call('SREM', key, ARGV[1])
-              if redis.call('SCARD', key) == 0 then table.insert(offline, user) end
-            end
-            redis.call('DEL', KEYS[1])
-            redis.call('SREM', KEYS[2], ARGV[1])
-            return offline""";
-    private static final String ONLINE_AMONG = """
-            local online = {}
-            for i, key in ipairs(KEYS) do
-              if redis.call('EXISTS', key) == 1 then table.insert(online, ARGV[i]) end
-            end
-            return online""";
+    /** Users are written to their node's set in slices of this many per command. */
+    private static final int SLICE = 1000;
 
     private final RedisLink redis;
     private final ClusterOptions options;
     private final BusMetrics metrics;
     private final byte[] self;
+    private final String ownUsers;
+    /** The other nodes that registered users, as last read or announced. */
+    private final Set<Integer> peers = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService heartbeat;
 
     public RedisUserRegistry(RedisLink redis, ClusterOptions options, BusMetrics metrics) {
@@ -80,6 +65,7 @@ public final class RedisUserRegistry implements OnlineUsers, HostedUserListener,
         this.options = options;
         this.metrics = metrics;
         this.self = bytes(Integer.toString(options.nodeId()));
+        this.ownUsers = RedisKeys.nodeUsers(options.nodeId());
         // A previous run of this node id may have died without cleaning up: start clean.
         dropNode(options.nodeId()).toCompletableFuture().orTimeout(options.commandTimeout().toMillis(), TimeUnit.MILLISECONDS).join();
         refreshAlive().orTimeout(options.commandTimeout().toMillis(), TimeUnit.MILLISECONDS).join();
@@ -92,97 +78,135 @@ public final class RedisUserRegistry implements OnlineUsers, HostedUserListener,
         heartbeat.scheduleWithFixedDelay(this::beat, period, period, TimeUnit.MILLISECONDS);
     }
 
-    /** The key of the set of node ids hosting the user (also read by the bus's publish script). */
-    public static String userNodes(String userId) {
-        return "parley:user:" + userId + ":nodes";
-    }
-
-    private static String nodeUsers(int nodeId) {
-        return "parley:node:" + nodeId + ":users";
-    }
-
-    private static String nodeAlive(int nodeId) {
-        return "parley:node:" + nodeId + ":alive";
-    }
-
-    private RedisAsyncCommands<String, byte[]> redis() {
+    private RedisClusterAsyncCommands<String, byte[]> redis() {
         return redis.async();
     }
 
-    // --- HostedUserListener: one round trip per first/last connection of a user on this node ---
+    /** The other nodes of the cluster, as last known (routing sends to these). */
+    List<Integer> peers() {
+        return List.copyOf(peers);
+    }
+
+    /** Another node announced it started (route to it from now on) or is stopping (no longer). */
+    void peerChanged(int nodeId, PeerNotice.NodeChange change) {
+        if (nodeId == options.nodeId()) {
+            return;
+        }
+        if (change == PeerNotice.NodeChange.STARTED) {
+            peers.add(nodeId);
+        } else {
+            peers.remove(nodeId);
+        }
+    }
+
+    // --- HostedUserListener: two commands per first/last connection of a user on this node ---
 
     /** Whether another node already hosted the user: the count after this node's SADD, atomically. */
     @Override
     public CompletableFuture<Boolean> firstOpened(String userId) {
-        return eval(REGISTER, userId).whenComplete((count, failure) -> {
+        // The node's set first: a node dying in between leaves a user it hosts in its own set, which
+        // the dead-node sweep cleans up, never a user's set naming a node nothing will clean.
+        CompletableFuture<Long> listed = redis().sadd(ownUsers, bytes(userId)).toCompletableFuture();
+        CompletableFuture<Long> count = nodesOf(ADD_NODE, userId);
+        return listed.thenCombine(count, (ignored, nodes) -> nodes > 1).whenComplete((elsewhere, failure) -> {
             if (failure != null) {
                 metrics.error("register");
                 log.debug("cannot register {} on node {}: {}", userId, options.nodeId(), failure.toString());
             }
-        }).thenApply(count -> count > 1);
+        });
     }
 
     /** Whether another node still hosts the user: the count after this node's SREM, atomically. */
     @Override
     public CompletableFuture<Boolean> lastClosed(String userId) {
-        return eval(UNREGISTER, userId).whenComplete((count, failure) -> {
+        CompletableFuture<Long> count = nodesOf(REMOVE_NODE, userId);
+        CompletableFuture<Long> unlisted = redis().srem(ownUsers, bytes(userId)).toCompletableFuture();
+        return count.thenCombine(unlisted, (nodes, ignored) -> nodes > 0).whenComplete((elsewhere, failure) -> {
             if (failure != null) {
                 metrics.error("register");
                 log.debug("cannot unregister {} from node {}: {}", userId, options.nodeId(), failure.toString());
             }
-        }).thenApply(count -> count > 0);
+        });
     }
 
-    private CompletableFuture<Long> eval(String script, String userId) {
-        return redis().<Long>eval(script, ScriptOutputType.INTEGER,
-                new String[]{userNodes(userId), nodeUsers(options.nodeId())}, self, bytes(userId)).toCompletableFuture();
+    private CompletableFuture<Long> nodesOf(String script, String userId) {
+        return nodesOf(script, userId, self);
+    }
+
+    private CompletableFuture<Long> nodesOf(String script, String userId, byte[] node) {
+        return redis().<Long>eval(script, ScriptOutputType.INTEGER, new String[]{RedisKeys.userNodes(userId)}, node)
+                .toCompletableFuture();
     }
 
     /**
-     * After a reconnect: registers every user this node hosts again (a restarted Redis is empty).
+     * After a reconnect or failover: registers every user this node hosts again (a restarted Redis
+     * is empty, a promoted replica may miss the newest writes) and reads the other nodes again.
      * Pipelined, no presence announcements (nobody's state changed).
      */
     public CompletableFuture<Void> restore(Supplier<Set<String>> hostedUsers) {
-        List<CompletableFuture<Long>> writes = new ArrayList<>();
-        writes.add(refreshAlive().thenApply(ok -> 0L));
-        for (String user : hostedUsers.get()) {
-            writes.add(eval(REGISTER, user));
+        List<CompletableFuture<?>> writes = new ArrayList<>();
+        writes.add(refreshAlive());
+        List<String> users = List.copyOf(hostedUsers.get());
+        for (int from = 0; from < users.size(); from += SLICE) {
+            byte[][] slice = users.subList(from, Math.min(users.size(), from + SLICE)).stream()
+                    .map(RedisUserRegistry::bytes).toArray(byte[][]::new);
+            writes.add(redis().sadd(ownUsers, slice).toCompletableFuture());
+        }
+        for (String user : users) {
+            writes.add(nodesOf(ADD_NODE, user));
         }
         return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).whenComplete((ok, failure) -> {
             if (failure != null) {
                 metrics.error("register");
                 log.warn("restoring this node's users in Redis failed: {}", failure.toString());
             } else {
-                log.info("node {} registered its {} user(s) in Redis again", options.nodeId(), writes.size() - 1);
+                log.info("node {} registered its {} user(s) in Redis again", options.nodeId(), users.size());
             }
         });
     }
 
     // --- presence -----------------------------------------------------------------------------
 
+    /** Asks every node's user set (this node's too), one command per node, sent together. */
     @Override
     public CompletableFuture<Set<String>> onlineAmong(Collection<String> userIds) {
         if (userIds.isEmpty()) {
             return CompletableFuture.completedFuture(Set.of());
         }
         List<String> users = List.copyOf(userIds);
-        String[] keys = users.stream().map(RedisUserRegistry::userNodes).toArray(String[]::new);
         byte[][] names = users.stream().map(RedisUserRegistry::bytes).toArray(byte[][]::new);
-        return redis().<List<byte[]>>eval(ONLINE_AMONG, ScriptOutputType.MULTI, keys, names).toCompletableFuture()
-                .thenApply(online -> {
-                    Set<String> result = new HashSet<>();
-                    online.forEach(b -> result.add(new String(b, StandardCharsets.UTF_8)));
-                    return Set.copyOf(result);
-                });
+        List<Integer> nodes = new ArrayList<>(peers);
+        nodes.add(options.nodeId());
+        List<CompletableFuture<List<Boolean>>> answers = nodes.stream()
+                .map(node -> redis().smismember(RedisKeys.nodeUsers(node), names).toCompletableFuture()).toList();
+        return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).thenApply(all -> {
+            Set<String> online = new HashSet<>();
+            for (CompletableFuture<List<Boolean>> answer : answers) {
+                List<Boolean> members = answer.join();
+                for (int i = 0; i < users.size(); i++) {
+                    if (members.get(i)) {
+                        online.add(users.get(i));
+                    }
+                }
+            }
+            return Set.copyOf(online);
+        });
     }
 
     // --- liveness -----------------------------------------------------------------------------
 
+    /** Refreshes this node's liveness and membership, and reads the other nodes. */
     private CompletableFuture<Void> refreshAlive() {
-        CompletableFuture<String> alive = redis().set(nodeAlive(options.nodeId()), self,
+        CompletableFuture<String> alive = redis().set(RedisKeys.nodeAlive(options.nodeId()), self,
                 SetArgs.Builder.px(options.nodeTtl().toMillis())).toCompletableFuture();
-        CompletableFuture<Long> listed = redis().sadd(NODES, self).toCompletableFuture();
-        return CompletableFuture.allOf(alive, listed);
+        CompletableFuture<Long> listed = redis().sadd(RedisKeys.NODES, self).toCompletableFuture();
+        // Only ever adds: right after a Redis restart a live node may not be listed again yet.
+        // Peers leave when they announce their stop or a sweep finds them dead (dropNode).
+        CompletableFuture<List<Integer>> known = nodes().thenApply(nodes -> {
+            nodes.stream().filter(node -> node != options.nodeId()).forEach(peers::add);
+            return nodes;
+        });
+        return CompletableFuture.allOf(alive, listed, known);
     }
 
     /** Refreshes this node's liveness ({@link DeadNodeSweep} removes peers that stopped theirs). */
@@ -198,20 +222,35 @@ public final class RedisUserRegistry implements OnlineUsers, HostedUserListener,
 
     /** The node ids that registered users, this one included. */
     CompletableFuture<List<Integer>> nodes() {
-        return redis().smembers(NODES).toCompletableFuture().thenApply(nodes -> nodes.stream()
+        return redis().smembers(RedisKeys.NODES).toCompletableFuture().thenApply(nodes -> nodes.stream()
                 .map(node -> Integer.parseInt(new String(node, StandardCharsets.US_ASCII))).toList());
     }
 
     CompletableFuture<Boolean> isAlive(int nodeId) {
-        return redis().exists(nodeAlive(nodeId)).toCompletableFuture().thenApply(exists -> exists > 0);
+        return redis().exists(RedisKeys.nodeAlive(nodeId)).toCompletableFuture().thenApply(exists -> exists > 0);
     }
 
-    /** Removes the node from every user it registered; the users now online nowhere. */
+    /**
+     * Removes the node from every user it registered, then the node itself; the users now online
+     * nowhere. One command per user (their sets lie on slots of their own), sent together.
+     */
     CompletableFuture<List<String>> dropNode(int nodeId) {
-        return redis().<List<byte[]>>eval(DROP_NODE, ScriptOutputType.MULTI,
-                        new String[]{nodeUsers(nodeId), NODES}, bytes(Integer.toString(nodeId)))
-                .toCompletableFuture()
-                .thenApply(users -> users.stream().map(b -> new String(b, StandardCharsets.UTF_8)).toList());
+        byte[] node = bytes(Integer.toString(nodeId));
+        peers.remove(nodeId);
+        return redis().smembers(RedisKeys.nodeUsers(nodeId)).toCompletableFuture().thenCompose(members -> {
+            List<String> users = members.stream().map(b -> new String(b, StandardCharsets.UTF_8)).toList();
+            List<CompletableFuture<Long>> left = users.stream().map(user -> nodesOf(REMOVE_NODE, user, node)).toList();
+            return CompletableFuture.allOf(left.toArray(CompletableFuture[]::new)).thenCompose(all -> {
+                List<String> offline = new ArrayList<>();
+                for (int i = 0; i < users.size(); i++) {
+                    if (left.get(i).join() == 0) {
+                        offline.add(users.get(i));
+                    }
+                }
+                return CompletableFuture.allOf(redis().del(RedisKeys.nodeUsers(nodeId)).toCompletableFuture(),
+                        redis().srem(RedisKeys.NODES, node).toCompletableFuture()).thenApply(done -> List.copyOf(offline));
+            });
+        });
     }
 
     private static byte[] bytes(String text) {
@@ -227,7 +266,7 @@ public final class RedisUserRegistry implements OnlineUsers, HostedUserListener,
         }
         try {
             dropNode(options.nodeId()).orTimeout(options.commandTimeout().toMillis(), TimeUnit.MILLISECONDS).join();
-            redis().del(nodeAlive(options.nodeId())).toCompletableFuture()
+            redis().del(RedisKeys.nodeAlive(options.nodeId())).toCompletableFuture()
                     .orTimeout(options.commandTimeout().toMillis(), TimeUnit.MILLISECONDS).join();
         } catch (RuntimeException e) {
             log.warn("could not remove node {} from Redis on shutdown: {}", options.nodeId(), e.toString());

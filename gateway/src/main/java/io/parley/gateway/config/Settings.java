@@ -163,10 +163,11 @@ public final class Settings {
                     "Redis for the cluster bus and presence, e.g. redis://127.0.0.1:6379 (rediss:// for TLS,"
                             + " redis://:password@host:port), or Redis Sentinel:"
                             + " redis-sentinel://host1:26379,host2:26379,host3:26379#mymaster (the bus follows"
-                            + " a failover to the new primary). Every node of a cluster uses the same Redis and"
+                            + " a failover to the new primary), or Redis Cluster (7 or newer):"
+                            + " redis-cluster://host1:6379,host2:6379,host3:6379 (sharded pub/sub; any reachable"
+                            + " node tells the rest). Every node of a cluster uses the same Redis and"
                             + " PostgreSQL (storage_url) and its own node_id")
-            .withAllowed(v -> v.startsWith("redis://") || v.startsWith("rediss://") || v.startsWith("redis-sentinel://"),
-                    "a redis://, rediss:// or redis-sentinel:// URL")
+            .withAllowed(RedisLink::supports, "a " + RedisLink.SCHEMES + " URL")
             .withFormat(RedisLink::redacted);
     public static final Setting<Integer> BUS_PUBLISH_BACKLOG = Setting.integer(CLUSTER, "bus_publish_backlog",
             ClusterOptions.DEFAULT_PUBLISH_BACKLOG, 1, MAX, "events waiting to be published while Redis is behind;"

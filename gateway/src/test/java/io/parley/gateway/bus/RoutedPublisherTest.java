@@ -33,8 +33,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** {@link RoutedPublisher} against a real Redis: routing by the recipients' node sets, order, batching, bounds. */
 class RoutedPublisherTest {
-    private static final int SELF = 1;
-
     private static TestRedis redis;
     private static RedisClient client;
     private static StatefulRedisConnection<String, byte[]> setup;
@@ -58,11 +56,11 @@ class RoutedPublisherTest {
                         .add(new String(frame.bytes(), frame.offset(), frame.length(), StandardCharsets.UTF_8)));
             }
         });
-        listener.sync().subscribe(RedisBus.nodeChannel(1), RedisBus.nodeChannel(2), RedisBus.nodeChannel(3));
+        listener.sync().subscribe(RedisKeys.nodeChannel(1), RedisKeys.nodeChannel(2), RedisKeys.nodeChannel(3));
         // alice is on nodes 1 (this one) and 2, bob on 2, carol on 3; dave is connected nowhere.
-        setup.sync().sadd(RedisUserRegistry.userNodes("alice"), bytes("1"), bytes("2"));
-        setup.sync().sadd(RedisUserRegistry.userNodes("bob"), bytes("2"));
-        setup.sync().sadd(RedisUserRegistry.userNodes("carol"), bytes("3"));
+        setup.sync().sadd(RedisKeys.nodeUsers(1), bytes("alice"));
+        setup.sync().sadd(RedisKeys.nodeUsers(2), bytes("alice"), bytes("bob"));
+        setup.sync().sadd(RedisKeys.nodeUsers(3), bytes("carol"));
     }
 
     @AfterAll
@@ -96,16 +94,16 @@ class RoutedPublisherTest {
                 assertThat(sent.get(5, TimeUnit.SECONDS)).isEqualTo(1);
             }
 
-            assertThat(drain("parley:node:2", 2)).containsExactly("to-2", "to-2-and-3");
-            List<String> atThree = drain("parley:node:3", 1_001);
+            assertThat(drain(RedisKeys.nodeChannel(2), 2)).containsExactly("to-2", "to-2-and-3");
+            List<String> atThree = drain(RedisKeys.nodeChannel(3), 1_001);
             assertThat(atThree.get(0)).isEqualTo("to-2-and-3");
             for (int i = 0; i < 1_000; i++) {
                 assertThat(atThree.get(i + 1)).isEqualTo("n" + i);
             }
             Thread.sleep(200); // a stray publication would have arrived by now
-            assertThat(received.getOrDefault("parley:node:1", new LinkedBlockingQueue<>())).as("never to itself").isEmpty();
-            assertThat(received.get("parley:node:2")).as("nothing more on node 2").isEmpty();
-            assertThat(received.get("parley:node:3")).as("nothing more on node 3").isEmpty();
+            assertThat(received.getOrDefault(RedisKeys.nodeChannel(1), new LinkedBlockingQueue<>())).as("never to itself").isEmpty();
+            assertThat(received.get(RedisKeys.nodeChannel(2))).as("nothing more on node 2").isEmpty();
+            assertThat(received.get(RedisKeys.nodeChannel(3))).as("nothing more on node 3").isEmpty();
         } finally {
             flusher.shutdownNow();
         }
@@ -128,12 +126,12 @@ class RoutedPublisherTest {
             for (int i = 0; i < 300; i++) {
                 assertThat(sent.get(i).get(5, TimeUnit.SECONDS)).isEqualTo(i % 2 == 0 ? 2 : 1);
             }
-            assertThat(drain("parley:node:3", 300)).containsExactlyElementsOf(
+            assertThat(drain(RedisKeys.nodeChannel(3), 300)).containsExactlyElementsOf(
                     IntStream.range(0, 300).mapToObj(i -> "m" + i).toList());
-            assertThat(drain("parley:node:2", 150)).containsExactlyElementsOf(
+            assertThat(drain(RedisKeys.nodeChannel(2), 150)).containsExactlyElementsOf(
                     IntStream.range(0, 150).mapToObj(i -> "m" + 2 * i).toList());
-            assertThat(publications.get("parley:node:3").get()).isEqualTo(3);
-            assertThat(publications.get("parley:node:2").get()).isEqualTo(3);
+            assertThat(publications.get(RedisKeys.nodeChannel(3)).get()).isEqualTo(3);
+            assertThat(publications.get(RedisKeys.nodeChannel(2)).get()).isEqualTo(3);
             DistributionSummary batches = registry.find("parley.bus.publish.batch").summary();
             assertThat(batches.count()).isEqualTo(3);
             assertThat(batches.max()).isEqualTo(RoutedPublisher.MAX_BATCH_FRAMES);
@@ -168,7 +166,7 @@ class RoutedPublisherTest {
             }
             assertThat(drained.await(5, TimeUnit.SECONDS)).as("the refusing side is told there is room").isTrue();
             assertThat(publisher.room()).isEqualTo(20);
-            assertThat(drain("parley:node:3", 20)).hasSize(20).doesNotContain("refused");
+            assertThat(drain(RedisKeys.nodeChannel(3), 20)).hasSize(20).doesNotContain("refused");
             assertThat(registry.get("parley.bus.publish.backlog").gauge().value()).isZero();
             assertThat(publisher.publish(List.of("carol"), frame("room again")).get(5, TimeUnit.SECONDS)).isEqualTo(1);
         } finally {
@@ -187,7 +185,7 @@ class RoutedPublisherTest {
             members.add("carol");
 
             assertThat(publisher.publish(members, frame("big")).get(5, TimeUnit.SECONDS)).isEqualTo(1);
-            assertThat(drain("parley:node:3", 1)).containsExactly("big");
+            assertThat(drain(RedisKeys.nodeChannel(3), 1)).containsExactly("big");
         } finally {
             flusher.shutdownNow();
         }
@@ -199,7 +197,8 @@ class RoutedPublisherTest {
 
     private static RoutedPublisher publisher(StatefulRedisConnection<String, byte[]> own, Executor sender, int backlog,
                                              SimpleMeterRegistry registry, Runnable whenDrained) {
-        return new RoutedPublisher(own, sender, SELF, "parley:node:", backlog, new BusMetrics(registry), whenDrained);
+        return new RoutedPublisher(own, own.async(), false, sender, () -> List.of(2, 3), backlog, new BusMetrics(registry),
+                whenDrained);
     }
 
     private static void clearReceived() {

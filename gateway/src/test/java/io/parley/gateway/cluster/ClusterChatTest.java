@@ -2,7 +2,7 @@ package io.parley.gateway.cluster;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.parley.gateway.bus.RedisUserRegistry;
+import io.parley.gateway.bus.RedisKeys;
 import io.parley.gateway.support.TestNode;
 import io.parley.gateway.support.WsClient;
 import org.junit.jupiter.api.Test;
@@ -136,7 +136,7 @@ class ClusterChatTest {
     private static long hostingNodes(String userId) {
         try (RedisClient client = RedisClient.create(cluster.redis.url());
              StatefulRedisConnection<String, String> redis = client.connect()) {
-            return redis.sync().scard(RedisUserRegistry.userNodes(userId));
+            return redis.sync().scard(RedisKeys.userNodes(userId));
         }
     }
 

@@ -3,7 +3,7 @@ package io.parley.gateway.cluster;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.parley.gateway.bus.RedisUserRegistry;
+import io.parley.gateway.bus.RedisKeys;
 import io.parley.gateway.support.NodeProcess;
 import io.parley.gateway.support.TestNode;
 import io.parley.gateway.support.WsClient;
@@ -73,9 +73,9 @@ class ClusterFaultTest {
             assertThat(awaitPushes(agent, channel, 1)).containsExactly(awaitSent(customer));
             Thread.sleep(500); // past the join's catch-up (one 100 ms reorder window): only the bus delivers now
 
-            // The connection stays up but the route-and-publish command fails: the customer's
-            // node set is replaced by a string, so its SUNION answers WRONGTYPE.
-            String key = RedisUserRegistry.userNodes("521");
+            // The connection stays up but the route-and-publish command fails: the user set of
+            // the agent's node (b, node id 2) is replaced by a string, so SMISMEMBER answers WRONGTYPE.
+            String key = RedisKeys.nodeUsers(2);
             Set<String> nodes = redis.sync().smembers(key);
             double failedBefore = counter(a, "parley.bus.errors");
             redis.sync().del(key);

@@ -27,11 +27,15 @@ import java.util.concurrent.TimeUnit;
  */
 final class CheckRound {
     /** What goes wrong during a round. */
-    enum Fault { NONE, REDIS_RESTARTED_EMPTY, NODE_KILLED, POSTGRES_RESTARTED, REDIS_LINK_CUT, REDIS_LINK_SLOW }
+    enum Fault { NONE, REDIS_RESTARTED_EMPTY, NODE_KILLED, POSTGRES_RESTARTED, REDIS_LINK_CUT, REDIS_LINK_SLOW, REDIS_FAILOVER }
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** Long enough for every node to reconnect to Redis, register its users again and republish. */
+    /**
+     * Long enough for every node to reconnect to Redis, register its users again and republish, and
+     * for a replica to take over from a killed primary (a few seconds in the test topologies).
+     */
     private static final Duration SETTLE = Duration.ofSeconds(3);
+    private static final Duration SETTLE_AFTER_FAILOVER = Duration.ofSeconds(8);
     private static final Duration QUIET_DEADLINE = Duration.ofSeconds(20);
 
     private final CheckedCluster cluster;
@@ -79,7 +83,7 @@ final class CheckRound {
             } finally {
                 senders.shutdownNow();
             }
-            Thread.sleep(SETTLE.toMillis());
+            Thread.sleep((fault == Fault.REDIS_FAILOVER ? SETTLE_AFTER_FAILOVER : SETTLE).toMillis());
             everyone.forEach(Member::resumeIfOrphaned);
             for (int c = 0; c < chats.size(); c++) {
                 chats.get(c).get(0).send("c" + c + "/last");
@@ -142,6 +146,7 @@ final class CheckRound {
             case REDIS_LINK_CUT -> victim.redisLink().cut(Duration.ofMillis(200 + random.nextInt(1500)));
             case REDIS_LINK_SLOW -> victim.redisLink().slow(Duration.ofMillis(20 + random.nextInt(200)),
                     Duration.ofMillis(500 + random.nextInt(1500)));
+            case REDIS_FAILOVER -> cluster.failOverRedis(random);
         }
         return null;
     }

@@ -2,32 +2,54 @@ package io.parley.gateway.cluster.check;
 
 import io.parley.gateway.support.NodeProcess;
 import io.parley.gateway.support.TestRedis;
+import io.parley.gateway.support.TestRedisCluster;
+import io.parley.gateway.support.TestSentinels;
 import io.parley.storage.EmbeddedPostgresServer;
 import io.parley.storage.PostgresTestServers;
 
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The cluster a checker round runs on, with the handles its faults need: nodes in JVMs of their
  * own (production's {@code Main}, configured by environment, killable with SIGKILL), a PostgreSQL
- * of its own (embedded, so it can be stopped; the shared local server never is), a Redis of its
- * own (restarted empty) and, between each node and Redis, a {@link LinkProxy} that can cut or
- * slow that node's link alone.
+ * of its own (embedded, so it can be stopped; the shared local server never is), and Redis of its
+ * own in one of the three topologies a node supports ({@link Topology}): one server (restarted
+ * empty; between each node and it a {@link LinkProxy} that can cut or slow that node's link
+ * alone), Sentinel or Redis Cluster (a primary/master killed: a replica takes over).
  */
 final class CheckedCluster implements AutoCloseable {
     /** Node ids 1..31; a killed node is replaced under a fresh id (its old one may linger in Redis). */
     private static final int MAX_NODE_ID = 31;
 
+    /** Which Redis the nodes share, and the faults each can suffer. */
+    enum Topology {
+        ONE_REDIS(CheckRound.Fault.NONE, CheckRound.Fault.REDIS_RESTARTED_EMPTY, CheckRound.Fault.NODE_KILLED,
+                CheckRound.Fault.POSTGRES_RESTARTED, CheckRound.Fault.REDIS_LINK_CUT, CheckRound.Fault.REDIS_LINK_SLOW),
+        SENTINEL(CheckRound.Fault.NONE, CheckRound.Fault.REDIS_FAILOVER, CheckRound.Fault.NODE_KILLED),
+        REDIS_CLUSTER(CheckRound.Fault.NONE, CheckRound.Fault.REDIS_FAILOVER, CheckRound.Fault.NODE_KILLED);
+
+        final List<CheckRound.Fault> faults;
+
+        Topology(CheckRound.Fault... faults) {
+            this.faults = List.of(faults);
+        }
+    }
+
     final EmbeddedPostgresServer postgres;
+    final Topology topology;
+    /** One of these three, by topology. */
     final TestRedis redis;
+    private final TestSentinels sentinels;
+    private final TestRedisCluster redisCluster;
     private final String storageUrl;
     private final List<Node> nodes = new CopyOnWriteArrayList<>();
     private int lastNodeId;
 
-    /** One node: its process and its own link to Redis. */
+    /** One node: its process and its own link to Redis (one Redis only; null otherwise). */
     record Node(int id, NodeProcess process, LinkProxy redisLink) implements AutoCloseable {
         URI ws(String pathAndQuery) {
             return process.ws(pathAndQuery);
@@ -40,15 +62,20 @@ final class CheckedCluster implements AutoCloseable {
         @Override
         public void close() {
             process.close();
-            redisLink.close();
+            if (redisLink != null) {
+                redisLink.close();
+            }
         }
     }
 
-    CheckedCluster(int nodeCount) {
+    CheckedCluster(int nodeCount, Topology topology) {
+        this.topology = topology;
+        redisCluster = topology == Topology.REDIS_CLUSTER ? TestRedisCluster.start() : null;
         postgres = EmbeddedPostgresServer.startNew();
         PostgresTestServers.Server server = new PostgresTestServers.Server(postgres.jdbcUrl(), EmbeddedPostgresServer.USER, "");
         storageUrl = server.urlWithSchema(PostgresTestServers.newSchema(server));
-        redis = TestRedis.start();
+        redis = topology == Topology.ONE_REDIS ? TestRedis.start() : null;
+        sentinels = topology == Topology.SENTINEL ? TestSentinels.start() : null;
         for (int i = 0; i < nodeCount; i++) {
             nodes.add(startNode());
         }
@@ -70,18 +97,36 @@ final class CheckedCluster implements AutoCloseable {
         do {
             lastNodeId = lastNodeId % MAX_NODE_ID + 1;
         } while (inUse(lastNodeId));
-        LinkProxy link = new LinkProxy(redis.port());
+        // Sentinel and Redis Cluster hand out the servers' own addresses: no proxy in between.
+        LinkProxy link = redis == null ? null : new LinkProxy(redis.port());
+        String redisUrl = switch (topology) {
+            case ONE_REDIS -> "redis://127.0.0.1:" + link.port();
+            case SENTINEL -> sentinels.url();
+            case REDIS_CLUSTER -> redisCluster.url();
+        };
         try {
             NodeProcess process = NodeProcess.start(Map.of(
                     "PARLEY_NODE_ID", Integer.toString(lastNodeId),
                     "PARLEY_STORAGE_URL", storageUrl,
                     "PARLEY_STORAGE_USER", EmbeddedPostgresServer.USER,
                     "PARLEY_STORAGE_PASSWORD", "",
-                    "PARLEY_REDIS_URL", "redis://127.0.0.1:" + link.port()));
+                    "PARLEY_REDIS_URL", redisUrl));
             return new Node(lastNodeId, process, link);
         } catch (RuntimeException e) {
-            link.close();
+            if (link != null) {
+                link.close();
+            }
             throw e;
+        }
+    }
+
+    /** Kills the Sentinel primary, or a random Redis Cluster master: a replica takes over. */
+    void failOverRedis(Random random) {
+        if (sentinels != null) {
+            sentinels.killPrimary();
+        } else {
+            List<Integer> masters = redisCluster.masterPorts();
+            redisCluster.killMaster(masters.get(random.nextInt(masters.size())));
         }
     }
 
@@ -92,7 +137,15 @@ final class CheckedCluster implements AutoCloseable {
     @Override
     public void close() {
         nodes.forEach(Node::close);
-        redis.close();
+        for (AutoCloseable redisOfSomeKind : new AutoCloseable[] {redis, sentinels, redisCluster}) {
+            if (redisOfSomeKind != null) {
+                try {
+                    redisOfSomeKind.close();
+                } catch (Exception e) {
+                    // closing: the rest still closes
+                }
+            }
+        }
         postgres.close();
     }
 }

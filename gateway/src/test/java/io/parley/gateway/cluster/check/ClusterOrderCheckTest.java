@@ -1,6 +1,7 @@
 package io.parley.gateway.cluster.check;
 
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.net.http.HttpClient;
 import java.util.ArrayList;
@@ -10,30 +11,32 @@ import java.util.Random;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The cluster checker: randomized rounds on three nodes, each round with one fault
- * ({@link CheckRound.Fault}, in turn), every chat checked by {@link OrderChecker}. The default run
- * is short (one round per fault); the long run is
+ * The cluster checker: randomized rounds on three nodes, on each Redis topology, each round with
+ * one fault the topology can suffer ({@link CheckedCluster.Topology}, in turn), every chat checked
+ * by {@link OrderChecker}. The default run is short (one round per fault); the long run is
  * {@code mvn -pl gateway -am verify -Dtest=ClusterOrderCheckTest -Dsurefire.failIfNoSpecifiedTests=false -Dparley.check.rounds=200}
  * ({@code -Dparley.check.seed=} repeats a run: each round prints its seed).
  */
 class ClusterOrderCheckTest {
-    private static final int ROUNDS = Integer.getInteger("parley.check.rounds", CheckRound.Fault.values().length);
+    private static final Integer ROUNDS = Integer.getInteger("parley.check.rounds");
     private static final long SEED = Long.getLong("parley.check.seed", new Random().nextLong());
 
-    @Test
-    void everyMemberSeesHistorysOneOrderUnderFaults() throws Exception {
+    @ParameterizedTest
+    @EnumSource(CheckedCluster.Topology.class)
+    void everyMemberSeesHistorysOneOrderUnderFaults(CheckedCluster.Topology topology) throws Exception {
+        List<CheckRound.Fault> faults = topology.faults;
+        int rounds = ROUNDS == null ? faults.size() : ROUNDS;
         List<String> violations = new ArrayList<>();
         int passed = 0;
         Random seeds = new Random(SEED);
         HttpClient http = HttpClient.newHttpClient();
-        try (CheckedCluster cluster = new CheckedCluster(3)) {
-            CheckRound.Fault[] faults = CheckRound.Fault.values();
-            for (int round = 1; round <= ROUNDS; round++) {
-                CheckRound check = new CheckRound(cluster, http, round, seeds.nextLong(), faults[(round - 1) % faults.length]);
+        try (CheckedCluster cluster = new CheckedCluster(3, topology)) {
+            for (int round = 1; round <= rounds; round++) {
+                CheckRound check = new CheckRound(cluster, http, round, seeds.nextLong(), faults.get((round - 1) % faults.size()));
                 long start = System.nanoTime();
                 List<String> found = check.run();
-                System.out.printf("cluster check %s: %s in %d ms; %s%n", check, found.isEmpty() ? "passed" : "FAILED",
-                        (System.nanoTime() - start) / 1_000_000, check.summary());
+                System.out.printf("cluster check on %s %s: %s in %d ms; %s%n", topology, check,
+                        found.isEmpty() ? "passed" : "FAILED", (System.nanoTime() - start) / 1_000_000, check.summary());
                 found.forEach(v -> System.out.println("  " + v));
                 if (found.isEmpty()) {
                     passed++;
@@ -41,7 +44,7 @@ class ClusterOrderCheckTest {
                 violations.addAll(found);
             }
         }
-        System.out.printf("cluster check: %d of %d rounds passed (seed %d)%n", passed, ROUNDS, SEED);
-        assertThat(violations).as("%d of %d rounds passed (seed %d)", passed, ROUNDS, SEED).isEmpty();
+        System.out.printf("cluster check on %s: %d of %d rounds passed (seed %d)%n", topology, passed, rounds, SEED);
+        assertThat(violations).as("%s: %d of %d rounds passed (seed %d)", topology, passed, rounds, SEED).isEmpty();
     }
 }
