@@ -96,6 +96,13 @@ public final class BusMetrics {
         Gauge.builder(name, value).description(description).register(registry);
     }
 
+    /** Connections open to each Redis server, by its address (a master that died shows 0). */
+    void endpointConnections(String endpoint, Supplier<Number> open) {
+        Gauge.builder("parley.bus.redis.connections", open)
+                .description("Connections open from this node to a Redis server (bus, commands, subscriptions)")
+                .tag("endpoint", endpoint).register(registry);
+    }
+
     /** For tests and the benchmark: a counter's current value by metric name. */
     public double count(String name) {
         Counter counter = registry.find(name).counter();

@@ -29,16 +29,20 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -85,9 +89,11 @@ public final class RedisLink implements AutoCloseable {
     private final AtomicReference<SocketAddress> server = new AtomicReference<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final BusMetrics metrics;
+    private final Endpoints endpoints;
 
     private RedisLink(ClusterOptions options, BusMetrics metrics, MeterRegistry registry) {
         this.metrics = metrics;
+        this.endpoints = new Endpoints(metrics);
         // Two I/O threads are plenty for three connections; the default sizes by cores, per node.
         // Reconnect quickly: Lettuce's default backs off to 30 s, a long outage after a short blip.
         this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(1)
@@ -119,6 +125,7 @@ public final class RedisLink implements AutoCloseable {
                                 .enablePeriodicRefresh(Duration.ofSeconds(1))
                                 .build())
                         .build());
+                cluster.addListener(endpoints);
                 resources.eventBus().get().subscribe(event -> {
                     if (event instanceof ClusterTopologyChangedEvent changed) {
                         topologyChanged(changed);
@@ -131,7 +138,7 @@ public final class RedisLink implements AutoCloseable {
                 this.publications = publications;
                 this.publicationsAsync = publications.async();
                 this.subscription = new ShardSubscription(cluster, resources, seeds.get(0), options.commandTimeout(),
-                        this::reconnected);
+                        endpoints, this::reconnected);
             } else {
                 RedisURI uri = RedisURI.create(options.redisUrl());
                 uri.setTimeout(options.commandTimeout());
@@ -144,6 +151,7 @@ public final class RedisLink implements AutoCloseable {
                         .timeoutOptions(TimeoutOptions.enabled(options.commandTimeout()))
                         .socketOptions(socketOptions(options))
                         .build());
+                single.addListener(endpoints);
                 single.addListener(new RedisConnectionStateListener() {
                     @Override
                     public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
@@ -313,6 +321,38 @@ public final class RedisLink implements AutoCloseable {
                 log.warn("reconnect listener failed", e);
             }
         });
+    }
+
+    /** Counts the connections open to each Redis server, for {@link BusMetrics#endpointConnections}. */
+    private static final class Endpoints implements RedisConnectionStateListener {
+        private final BusMetrics metrics;
+        private final Map<String, AtomicInteger> open = new ConcurrentHashMap<>();
+        private final Map<RedisChannelHandler<?, ?>, String> endpointOf = new ConcurrentHashMap<>();
+
+        Endpoints(BusMetrics metrics) {
+            this.metrics = metrics;
+        }
+
+        @Override
+        public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
+            String endpoint = address instanceof InetSocketAddress inet
+                    ? inet.getHostString() + ":" + inet.getPort() : String.valueOf(address);
+            if (endpointOf.put(connection, endpoint) == null) {
+                open.computeIfAbsent(endpoint, e -> {
+                    AtomicInteger count = new AtomicInteger();
+                    metrics.endpointConnections(e, count::get);
+                    return count;
+                }).incrementAndGet();
+            }
+        }
+
+        @Override
+        public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
+            String endpoint = endpointOf.remove(connection);
+            if (endpoint != null) {
+                open.get(endpoint).decrementAndGet();
+            }
+        }
     }
 
     /** The URL without its password ({@code redis://user:secret@host} -> {@code redis://user:***@host}). */

@@ -58,14 +58,18 @@ final class ShardSubscription implements BusSubscription {
      * @param moved run (on the watch's thread) after the subscription moved to another server or
      *              came back: what Redis held may have changed with it
      */
+    /**
+     * @param connections told of this subscription's connections opening and closing (metrics)
+     */
     ShardSubscription(RedisClusterClient cluster, ClientResources resources, RedisURI credentials, Duration timeout,
-                      Runnable moved) {
+                      RedisConnectionStateListener connections, Runnable moved) {
         this.cluster = cluster;
         this.timeout = timeout;
         this.moved = moved;
         this.shard = RedisClient.create(resources);
         // Never reconnect to the same address on its own: the watch decides where to go.
         shard.setOptions(ClientOptions.builder().autoReconnect(false).build());
+        shard.addListener(connections);
         shard.addListener(new RedisConnectionStateListener() {
             @Override
             public void onRedisDisconnected(RedisChannelHandler<?, ?> dropped) {

@@ -52,7 +52,10 @@ class ClusterRedisClusterTest {
                 }
 
                 // The master that serves node b's channel (and its user set) dies mid-traffic.
-                redis.killMaster(redis.masterOf(RedisKeys.nodeChannel(2)));
+                int doomed = redis.masterOf(RedisKeys.nodeChannel(2));
+                String doomedSeries = "parley_bus_redis_connections{endpoint=\"127.0.0.1:" + doomed + "\"";
+                assertThat(b.metric(doomedSeries)).as("b's connections to that master").isPositive();
+                redis.killMaster(doomed);
                 for (int round = 0; round < 30; round++) {
                     sendToEveryChat(chats, senders, acked, "during " + round);
                     Thread.sleep(100);
@@ -70,14 +73,18 @@ class ClusterRedisClusterTest {
                     assertThat(pushed).as("chat %d: every acknowledged message once, in order", i)
                             .containsExactlyElementsOf(expected);
                 }
+                assertThat(a.metric("parley_bus_failovers_total") + b.metric("parley_bus_failovers_total")
+                        + c.metric("parley_bus_failovers_total")).as("the nodes saw the masters change").isPositive();
+                assertThat(b.metric("parley_bus_resubscriptions_total")).as("b's subscription moved to the new master")
+                        .isPositive();
+                assertThat(b.metric(doomedSeries)).as("no connection left to the dead master").isZero();
+                int successor = redis.masterOf(RedisKeys.nodeChannel(2));
+                assertThat(b.metric("parley_bus_redis_connections{endpoint=\"127.0.0.1:" + successor + "\""))
+                        .as("b's connections to the new master").isPositive();
             } finally {
                 senders.forEach(WsClient::close);
                 readers.forEach(WsClient::close);
             }
-            assertThat(a.metric("parley_bus_failovers_total") + b.metric("parley_bus_failovers_total")
-                    + c.metric("parley_bus_failovers_total")).as("the nodes saw the masters change").isPositive();
-            assertThat(b.metric("parley_bus_resubscriptions_total")).as("b's subscription moved to the new master")
-                    .isPositive();
         }
     }
 
