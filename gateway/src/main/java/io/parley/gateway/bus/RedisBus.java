@@ -101,7 +101,8 @@ public final class RedisBus implements Bus, MemberJoins, ClusterNotices {
         metrics.gauge("parley.bus.republish.queue", "Publications waiting for Redis to come back", this::republishDepth);
         redis.subscription().start(new Inbox(), ownChannel, RedisKeys.JOINS_CHANNEL, RedisKeys.NOTICES_CHANNEL);
         redis.onReconnect(this::reconnected);
-        broadcast(PeerNotice.node(options.nodeId(), PeerNotice.NodeChange.STARTED)).orTimeout(options.commandTimeout().toMillis(), TimeUnit.MILLISECONDS).join();
+        broadcast(PeerNotice.node(options.nodeId(), PeerNotice.NodeChange.STARTED))
+                .orTimeout(options.commandTimeout().toMillis(), TimeUnit.MILLISECONDS).join();
         log.info("cluster bus on {} subscribed to {} ({})", RedisLink.redacted(options.redisUrl()), ownChannel, options);
     }
 
@@ -223,7 +224,8 @@ public final class RedisBus implements Bus, MemberJoins, ClusterNotices {
 
     @Override
     public CompletableFuture<Void> cutOff(String userId, Instant issuedBefore) {
-        return broadcast(PeerNotice.cutOff(options.nodeId(), userId, issuedBefore == null ? null : issuedBefore.toEpochMilli()));
+        return broadcast(PeerNotice.cutOff(options.nodeId(), userId,
+                issuedBefore == null ? null : issuedBefore.toEpochMilli()));
     }
 
     private CompletableFuture<Void> broadcast(PeerNotice notice) {

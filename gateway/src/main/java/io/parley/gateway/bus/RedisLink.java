@@ -108,23 +108,19 @@ public final class RedisLink implements AutoCloseable {
                 List<RedisURI> seeds = clusterSeeds(options.redisUrl(), options.commandTimeout());
                 RedisClusterClient cluster = RedisClusterClient.create(resources, seeds);
                 this.client = cluster;
-                cluster.setOptions(ClusterClientOptions.builder()
-                        .autoReconnect(true)
-                        // Connections to the masters open lazily, at their first command: refusing
-                        // commands while one connects would fail the first command to every master.
-                        // They wait instead, bounded by the command deadline and the queue size.
-                        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
-                        .requestQueueSize(options.requestQueueSize())
-                        .timeoutOptions(TimeoutOptions.enabled(options.commandTimeout()))
-                        .socketOptions(socketOptions(options))
-                        // A failover moves slots to a replica: learn it from redirects and failed
-                        // connections at once, and at least every second.
-                        .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
-                                .enableAllAdaptiveRefreshTriggers()
-                                .adaptiveRefreshTriggersTimeout(Duration.ofMillis(500))
-                                .enablePeriodicRefresh(Duration.ofSeconds(1))
-                                .build())
+                ClusterClientOptions.Builder clusterOptions = bounded(ClusterClientOptions.builder(), options);
+                // Connections to the masters open lazily, at their first command: refusing commands
+                // while one connects would fail the first command to every master. They wait
+                // instead, bounded by the command deadline and the queue size.
+                clusterOptions.disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS);
+                // A failover moves slots to a replica: learn it from redirects and failed
+                // connections at once, and at least every second.
+                clusterOptions.topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
+                        .enableAllAdaptiveRefreshTriggers()
+                        .adaptiveRefreshTriggersTimeout(Duration.ofMillis(500))
+                        .enablePeriodicRefresh(Duration.ofSeconds(1))
                         .build());
+                cluster.setOptions(clusterOptions.build());
                 cluster.addListener(endpoints);
                 resources.eventBus().get().subscribe(event -> {
                     if (event instanceof ClusterTopologyChangedEvent changed) {
@@ -144,13 +140,8 @@ public final class RedisLink implements AutoCloseable {
                 uri.setTimeout(options.commandTimeout());
                 RedisClient single = RedisClient.create(resources, uri);
                 this.client = single;
-                single.setOptions(ClientOptions.builder()
-                        .autoReconnect(true)
-                        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                        .requestQueueSize(options.requestQueueSize())
-                        .timeoutOptions(TimeoutOptions.enabled(options.commandTimeout()))
-                        .socketOptions(socketOptions(options))
-                        .build());
+                single.setOptions(bounded(ClientOptions.builder(), options)
+                        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
                 single.addListener(endpoints);
                 single.addListener(new RedisConnectionStateListener() {
                     @Override
@@ -179,8 +170,13 @@ public final class RedisLink implements AutoCloseable {
         metrics.gauge("parley.bus.connected", "1 while the Redis command connection is up", () -> isUp() ? 1 : 0);
     }
 
-    private static SocketOptions socketOptions(ClusterOptions options) {
-        return SocketOptions.builder().connectTimeout(options.commandTimeout()).keepAlive(true).build();
+    /** What both topologies' clients share: reconnecting, and a deadline and a queue bound for every command. */
+    private static <B extends ClientOptions.Builder> B bounded(B builder, ClusterOptions options) {
+        builder.autoReconnect(true)
+                .requestQueueSize(options.requestQueueSize())
+                .timeoutOptions(TimeoutOptions.enabled(options.commandTimeout()))
+                .socketOptions(SocketOptions.builder().connectTimeout(options.commandTimeout()).keepAlive(true).build());
+        return builder;
     }
 
     /**
