@@ -19,7 +19,8 @@ import java.util.Map;
  *
  * <p>Linux only; elsewhere {@link #snapshot} returns an empty view and the report says so.
  * PostgreSQL and Redis are found by process name ({@code postgres}, {@code redis-server}), so a
- * remote server, or an unrelated one on the same machine, shows as 0 or is counted in.
+ * remote server, or an unrelated one on the same machine, shows as 0 or is counted in; unless the
+ * caller names Redis's processes itself ({@link #snapshot(Map, List)}).
  */
 final class CpuShares {
     private static final Path PROC = Path.of("/proc");
@@ -39,6 +40,15 @@ final class CpuShares {
 
     /** Now, for the named node processes (in report order), this client, PostgreSQL and Redis. */
     static CpuShares snapshot(Map<String, Long> nodes) {
+        return snapshot(nodes, null);
+    }
+
+    /**
+     * As {@link #snapshot(Map)}, but "redis" is exactly {@code redisPids} summed (e.g. every
+     * process of a {@link RedisTopology}, sentinels included), not every {@code redis-server} by
+     * name; null counts by name.
+     */
+    static CpuShares snapshot(Map<String, Long> nodes, List<Long> redisPids) {
         Map<String, Usage> byRole = new LinkedHashMap<>();
         if (!Files.isDirectory(PROC)) {
             return new CpuShares(byRole);
@@ -51,7 +61,12 @@ final class CpuShares {
             String command = comm(pid);
             if (command.equals("postgres")) {
                 postgres = postgres.plus(usage(pid));
-            } else if (command.equals("redis-server")) {
+            } else if (redisPids == null && command.equals("redis-server")) {
+                redis = redis.plus(usage(pid));
+            }
+        }
+        if (redisPids != null) {
+            for (long pid : redisPids) {
                 redis = redis.plus(usage(pid));
             }
         }

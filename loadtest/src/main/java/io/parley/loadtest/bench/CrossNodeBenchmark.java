@@ -26,11 +26,13 @@ import java.util.concurrent.TimeUnit;
 /**
  * Cross-node delivery (DESIGN.md target: p99 <= 15 ms at 10k msg/s through one Redis), beside
  * the same load on one node (the local-bus baseline), measured in one run on the same nodes
- * (two by default, three with {@code nodes=3}).
+ * (two by default, three with {@code nodes=3}), through the machine's Redis or one of the three
+ * Redis topologies the bus supports, started by the runner ({@code topology=one|sentinel|cluster}).
  *
  * <p>Per run: a fresh PostgreSQL schema (created here, dropped afterwards), two
- * {@link GatewayProcess} nodes A and B ({@code PARLEY_NODE_ID} 1 and 2) on that schema, the local
- * Redis and one random {@code PARLEY_JWT_SECRET}; the per-socket request limits are raised
+ * {@link GatewayProcess} nodes A and B ({@code PARLEY_NODE_ID} 1 and 2) on that schema, one Redis
+ * (the {@code redis} URL, or a fresh {@link RedisTopology} stopped after the run) and one random
+ * {@code PARLEY_JWT_SECRET}; the per-socket request limits are raised
  * ({@code PARLEY_MAX_MESSAGES_PER_SECOND}, {@code PARLEY_MESSAGE_BURST}) so that one sending socket
  * can carry the load. Two support conversations, each opened by its customer on node A:
  * <ul>
@@ -46,13 +48,21 @@ import java.util.concurrent.TimeUnit;
  * of the cross-node maximum (the same rate on both paths, below saturation). Prints
  * every run and the medians; the hop's cost is the cross/local ratio of each run. Per measured
  * phase it also prints the nodes' own view (commits, bus lag) and the CPU and context switches
- * per message of every process on the machine's cores ({@link CpuShares}).
+ * per message of every process on the machine's cores ({@link CpuShares}); "redis" is every
+ * process of the runner's topology together (sentinels and replicas included), so that the
+ * topologies' costs per message compare.
  *
  * <p>Arguments ({@code key=value}, all optional): {@code jar}, {@code url}
  * (jdbc:postgresql://127.0.0.1:5432/test), {@code user} (postgres), {@code password} (empty),
- * {@code redis} (redis://127.0.0.1:6379), {@code runs} (3), {@code window} (256 messages not yet
- * delivered), {@code senders} (32 sockets and conversations per path: at 10k msg/s each socket
- * then carries 312 msg/s, so its 64 requests in flight last 200 ms of stalled acks; with 8 a
+ * {@code redis} (redis://127.0.0.1:6379, for {@code topology=local} only), {@code topology}
+ * ({@code local}: the {@code redis} URL; {@code one}: a {@code redis-server} of the runner's own;
+ * {@code sentinel}: a primary, one replica and three sentinels, quorum 2, as
+ * {@code redis-sentinel://...#parley}; {@code cluster}: Redis Cluster of three masters and three
+ * replicas, as {@code redis-cluster://...}; all on free ports of 127.0.0.1 from {@code redis-server}
+ * and {@code redis-cli} on PATH, their logs in a {@code parley-xnode-redis-*} temporary directory),
+ * {@code runs} (3), {@code window} (256 messages not yet delivered), {@code senders} (32 sockets
+ * and conversations per path: at 10k msg/s each socket then carries 312 msg/s, so its 64 requests
+ * in flight last 200 ms of stalled acks; with 8 a
  * 51 ms stall already had sends refused with 429, and refused sends are missing from the
  * latency histograms, the tail most of all),
  * {@code seconds} (10 per phase), {@code warmup} (40 seconds of closed loop before the phases: the
@@ -74,11 +84,21 @@ final class CrossNodeBenchmark {
                   Histogram atHalf, long refused, Map<String, ?> refusedByCode) {
     }
 
+    private static final String DEFAULT_REDIS = "redis://127.0.0.1:6379";
+
     static void main(String[] argv) throws Exception {
         BenchArgs a = BenchArgs.parse(argv, "jar", "gateway/target/parley-gateway.jar",
                 "url", "jdbc:postgresql://127.0.0.1:5432/test", "user", "postgres", "password", "",
-                "redis", "redis://127.0.0.1:6379", "runs", "3", "window", "256", "senders", "32", "seconds", "10",
+                "redis", DEFAULT_REDIS, "topology", "local", "runs", "3", "window", "256", "senders", "32", "seconds", "10",
                 "rate", "10000", "threads", "1", "nodes", "2", "warmup", "40", "checkpoint", "true");
+        String topology = a.get("topology");
+        if (!topology.equals("local") && !RedisTopology.KINDS.contains(topology)) {
+            throw new IllegalArgumentException("topology must be local or one of " + RedisTopology.KINDS + ", got " + topology);
+        }
+        if (!topology.equals("local") && !a.get("redis").equals(DEFAULT_REDIS)) {
+            throw new IllegalArgumentException("redis=" + a.get("redis") + " is for topology=local; topology="
+                    + topology + " starts a Redis of its own");
+        }
         System.out.printf(Locale.ROOT, "cross-node benchmark, %s, %d CPUs, load %s, %s%n", Instant.now(),
                 Runtime.getRuntime().availableProcessors(), FanoutBenchmark.loadAverage(), a);
         List<Result[]> results = new ArrayList<>();
@@ -122,13 +142,20 @@ final class CrossNodeBenchmark {
              Statement s = c.createStatement()) {
             s.execute("CREATE SCHEMA " + schema);
         }
-        try {
+        String topology = a.get("topology");
+        // A Redis of our own per run (none for topology=local), fresh like the schema and the nodes;
+        // try-with-resources stops it after the nodes, also when the run fails.
+        try (RedisTopology own = topology.equals("local") ? null
+                : RedisTopology.start(topology, Files.createTempDirectory("parley-xnode-redis-" + topology + "-"))) {
+            String redisUrl = own == null ? a.get("redis") : own.url();
+            List<Long> redisPids = own == null ? null : own.pids();
+            System.out.println("run " + run + ": redis " + (own == null ? redisUrl + " (local)" : own));
             String secret = HexFormat.of().formatHex(new SecureRandom().generateSeed(32));
             Tokens tokens = new Tokens(secret, Duration.ofHours(2));
             String nodeUrl = url + (url.contains("?") ? "&" : "?") + "currentSchema=" + schema;
             Map<String, String> common = new HashMap<>(GatewayProcess.UNLIMITED_SENDS);
             common.putAll(Map.of("PARLEY_STORAGE_URL", nodeUrl, "PARLEY_STORAGE_USER", a.get("user"),
-                    "PARLEY_STORAGE_PASSWORD", a.get("password"), "PARLEY_REDIS_URL", a.get("redis"),
+                    "PARLEY_STORAGE_PASSWORD", a.get("password"), "PARLEY_REDIS_URL", redisUrl,
                     "PARLEY_JWT_SECRET", secret));
             int nodes = a.integer("nodes");
             if (nodes < 2 || nodes > 3) {
@@ -154,9 +181,9 @@ final class CrossNodeBenchmark {
                 for (int i = 0; i < nodes; i++) {
                     pids.put("node " + (char) ('A' + i), started.get(i).pid());
                 }
-                Result cross = path(a, client, tokens, nodeA, others, "x", 701, 0, pids);
+                Result cross = path(a, client, tokens, nodeA, others, "x", 701, 0, pids, redisPids);
                 // The local path's second rate is the cross-node one: both ends at the same rate.
-                Result local = path(a, client, tokens, nodeA, onA, "l", 801, cross.halfRate(), pids);
+                Result local = path(a, client, tokens, nodeA, onA, "l", 801, cross.halfRate(), pids, redisPids);
                 return new Result[] {cross, local};
             } finally {
                 for (GatewayProcess node : started) {
@@ -179,7 +206,7 @@ final class CrossNodeBenchmark {
      */
     private static Result path(BenchArgs a, LoadClient client, Tokens tokens, GatewayProcess senderNode,
                                List<GatewayProcess> receiverNodes, String prefix, int firstChannel, double halfRate,
-                               Map<String, Long> pids) throws Exception {
+                               Map<String, Long> pids, List<Long> redisPids) throws Exception {
         int n = a.integer("senders");
         FanoutLoad load = new FanoutLoad(receiverNodes.size());
         WsConnection[] senders = new WsConnection[n];
@@ -225,7 +252,7 @@ final class CrossNodeBenchmark {
         GatewayProcess watched = receiverNodes.get(0);
         NodeMetrics before = NodeMetrics.scrape(watched);
         NodeMetrics senderBefore = NodeMetrics.scrape(senderNode);
-        CpuWindow cpu = CpuWindow.open(pids, load, receiverNodes.size());
+        CpuWindow cpu = CpuWindow.open(pids, redisPids, load, receiverNodes.size());
         double max = load.closedLoop(byFrame, frame, a.integer("window"), phase, atMax);
         String maxCpu = cpu.report();
         NodeMetrics afterMax = NodeMetrics.scrape(watched);
@@ -235,7 +262,7 @@ final class CrossNodeBenchmark {
         DatabaseCheckpoints checkpoints = new DatabaseCheckpoints(a.get("url"), a.get("user"), a.get("password"),
                 Boolean.parseBoolean(a.get("checkpoint")));
         long checkpointsBefore = checkpoints.beforePhase();
-        cpu = CpuWindow.open(pids, load, receiverNodes.size());
+        cpu = CpuWindow.open(pids, redisPids, load, receiverNodes.size());
         Histogram atRate = load.paced(senders[0].eventLoop(), byFrame, frame, a.number("rate"), phase);
         String rateCpu = cpu.report();
         System.out.println(prefix + " path at " + a.get("rate") + " msg/s, sending "
@@ -255,16 +282,22 @@ final class CrossNodeBenchmark {
         return new Result(max, atMax, a.number("rate"), atRate, half, atHalf, load.refused(), Map.copyOf(load.refusedByCode()));
     }
 
-    /** Where the machine's CPU went during one phase ({@link CpuShares}), per message sent in it. */
-    private record CpuWindow(Map<String, Long> pids, FanoutLoad load, int receivers, CpuShares before,
-                             long deliveredBefore, long startNanos) {
-        static CpuWindow open(Map<String, Long> pids, FanoutLoad load, int receivers) {
-            return new CpuWindow(pids, load, receivers, CpuShares.snapshot(pids), load.delivered(), System.nanoTime());
+    /**
+     * Where the machine's CPU went during one phase ({@link CpuShares}), per message sent in it;
+     * "redis" is every process of the runner's own topology ({@code redisPids}), or, for
+     * {@code topology=local} (null), every {@code redis-server} on the machine.
+     */
+    private record CpuWindow(Map<String, Long> pids, List<Long> redisPids, FanoutLoad load, int receivers,
+                             CpuShares before, long deliveredBefore, long startNanos) {
+        static CpuWindow open(Map<String, Long> pids, List<Long> redisPids, FanoutLoad load, int receivers) {
+            return new CpuWindow(pids, redisPids, load, receivers, CpuShares.snapshot(pids, redisPids),
+                    load.delivered(), System.nanoTime());
         }
 
         String report() {
             double messages = (double) (load.delivered() - deliveredBefore) / receivers; // a delivery per receiving node
-            return CpuShares.snapshot(pids).perMessageSince(before, messages, (System.nanoTime() - startNanos) / 1e9);
+            return CpuShares.snapshot(pids, redisPids).perMessageSince(before, messages,
+                    (System.nanoTime() - startNanos) / 1e9);
         }
     }
 

@@ -43,6 +43,14 @@ final class RedisServer implements AutoCloseable {
         return port;
     }
 
+    /** The running server's process id (for {@link CpuShares}); it changes with {@link #restart}. */
+    synchronized long pid() {
+        if (process == null) {
+            throw new IllegalStateException("redis-server on " + port + " is not running");
+        }
+        return process.pid();
+    }
+
     /** Stops it, waits {@code down}, starts it again empty on the same port. */
     synchronized void restart(Duration down) throws IOException, InterruptedException {
         stop();
