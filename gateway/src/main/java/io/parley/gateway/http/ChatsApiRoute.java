@@ -10,7 +10,6 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.parley.gateway.auth.Principal;
 import io.parley.gateway.auth.TokenVerifier;
 import io.parley.gateway.core.ChatService;
-import io.parley.gateway.core.Failures;
 import io.parley.protocol.command.ChatException;
 import io.parley.protocol.command.Command;
 import io.parley.protocol.command.ErrorCode;
@@ -18,12 +17,9 @@ import io.parley.protocol.command.Reply;
 import io.parley.protocol.json.Fields;
 import io.parley.protocol.model.ChatKind;
 import io.parley.protocol.rest.RestShapes;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
 /**
@@ -45,7 +41,6 @@ import java.util.function.Function;
  */
 public final class ChatsApiRoute implements HttpRoute {
     public static final String PATH = "/api/v1/chats";
-    private static final Logger log = LoggerFactory.getLogger(ChatsApiRoute.class);
 
     private final ChatService chat;
     private final TokenVerifier tokens;
@@ -78,7 +73,7 @@ public final class ChatsApiRoute implements HttpRoute {
                 if (HttpMethod.GET.equals(request.method())) {
                     run(ctx, request, principal, new Command.ListChats(null), HttpResponseStatus.OK, ChatsApiRoute::chats);
                 } else if (HttpMethod.POST.equals(request.method())) {
-                    run(ctx, request, principal, createCommand(request), HttpResponseStatus.CREATED, ChatsApiRoute::chat);
+                    run(ctx, request, principal, createCommand(request), HttpResponseStatus.CREATED, ApiRequests::chat);
                 } else {
                     HttpResponses.error(ctx, request, HttpResponseStatus.METHOD_NOT_ALLOWED, "use GET or POST on " + PATH);
                 }
@@ -91,7 +86,7 @@ public final class ChatsApiRoute implements HttpRoute {
                     return;
                 }
                 run(ctx, request, principal, historyCommand(parts[0], uri.parameters()), HttpResponseStatus.OK,
-                        ChatsApiRoute::messages);
+                        ApiRequests::messages);
                 return;
             }
             HttpResponses.error(ctx, request, HttpResponseStatus.NOT_FOUND, "no route for " + uri.path());
@@ -102,33 +97,7 @@ public final class ChatsApiRoute implements HttpRoute {
 
     private void run(ChannelHandlerContext ctx, FullHttpRequest request, Principal principal, Command command,
                      HttpResponseStatus success, Function<Reply, ObjectNode> body) {
-        answer(ctx, request, chat.execute(principal, 0, command), success, body);
-    }
-
-    /**
-     * Writes the answer once {@code reply} completes, on the connection's own executor: {@code body}
-     * with {@code success}, or the error with its status ({@code body} null: no content).
-     */
-    static void answer(ChannelHandlerContext ctx, FullHttpRequest request, CompletableFuture<Reply> reply,
-                       HttpResponseStatus success, Function<Reply, ObjectNode> body) {
-        request.retain();
-        reply.whenComplete((answer, failure) -> ctx.executor().execute(() -> {
-            try {
-                if (failure == null && body == null) {
-                    HttpResponses.send(ctx, request, success, "application/json", new byte[0]);
-                } else if (failure == null) {
-                    HttpResponses.json(ctx, request, success, body.apply(answer));
-                } else {
-                    if (Failures.isUnexpected(failure)) {
-                        log.error("REST {} {} failed", request.method(), request.uri(), Failures.unwrap(failure));
-                    }
-                    ChatException error = Failures.toChatException(failure);
-                    HttpResponses.error(ctx, request, HttpResponseStatus.valueOf(error.code().status()), error.getMessage());
-                }
-            } finally {
-                request.release();
-            }
-        }));
+        ApiRequests.answer(ctx, request, chat.execute(principal, 0, command), success, body);
     }
 
     private static Command createCommand(FullHttpRequest request) {
@@ -178,20 +147,6 @@ public final class ChatsApiRoute implements HttpRoute {
         ObjectNode body = HttpResponses.JSON.createObjectNode();
         ArrayNode chats = body.putArray("chats");
         ((Reply.ChatList) reply).chats().forEach(c -> chats.add(RestShapes.chat(c)));
-        return body;
-    }
-
-    static ObjectNode chat(Reply reply) {
-        ObjectNode body = HttpResponses.JSON.createObjectNode();
-        body.set("chat", RestShapes.chat(((Reply.ChatReply) reply).chat()));
-        return body;
-    }
-
-    static ObjectNode messages(Reply reply) {
-        ObjectNode body = HttpResponses.JSON.createObjectNode();
-        ArrayNode messages = body.putArray("messages");
-        ((Reply.HistoryPage) reply).messages().forEach(m -> messages.add(RestShapes.message(m)));
-        body.put("has_more", ((Reply.HistoryPage) reply).more());
         return body;
     }
 }

@@ -82,7 +82,7 @@ public final class ServerApiRoute implements HttpRoute {
         HttpMethod method = request.method();
         if (rest.isEmpty() || rest.equals("/")) {
             if (HttpMethod.POST.equals(method)) {
-                ChatsApiRoute.answer(ctx, request, create(request), HttpResponseStatus.CREATED, ChatsApiRoute::chat);
+                ApiRequests.answer(ctx, request, create(request), HttpResponseStatus.CREATED, ApiRequests::chat);
             } else {
                 HttpResponses.methodNotAllowed(ctx, request, "POST",
                         "the server API creates chats (POST); list a user's chats with their own token");
@@ -96,27 +96,27 @@ public final class ServerApiRoute implements HttpRoute {
             notFound(ctx, request);
         } else if (parts.length == 2 && action.equals("messages") && HttpMethod.GET.equals(method)) {
             Command.GetHistory page = ChatsApiRoute.historyCommand(chatId, new QueryStringDecoder(request.uri()).parameters());
-            ChatsApiRoute.answer(ctx, request, application.history(page), HttpResponseStatus.OK, ChatsApiRoute::messages);
+            ApiRequests.answer(ctx, request, application.history(page), HttpResponseStatus.OK, ApiRequests::messages);
         } else if (parts.length == 2 && action.equals("messages")) {
             if (!require(ctx, request, HttpMethod.POST)) {
                 return;
             }
             Fields body = fields(request, "{\"text\": \"Your booking is confirmed\"}");
-            ChatsApiRoute.answer(ctx, request, application.post(chatId, body.optionalId("sender_id"), body.text("text"),
+            ApiRequests.answer(ctx, request, application.post(chatId, body.optionalId("sender_id"), body.text("text"),
                     body.optionalClientMessageId()), HttpResponseStatus.CREATED, ServerApiRoute::message);
         } else if (parts.length == 2 && action.equals("members")) {
             if (require(ctx, request, HttpMethod.POST)) {
                 String userId = fields(request, "{\"user_id\": \"42\"}").id("user_id");
-                ChatsApiRoute.answer(ctx, request, application.addMember(chatId, userId), HttpResponseStatus.OK, ChatsApiRoute::chat);
+                ApiRequests.answer(ctx, request, application.addMember(chatId, userId), HttpResponseStatus.OK, ApiRequests::chat);
             }
         } else if (parts.length == 3 && action.equals("members") && !parts[2].isEmpty()) {
             if (require(ctx, request, HttpMethod.DELETE)) {
-                ChatsApiRoute.answer(ctx, request, application.removeMember(chatId, parts[2]), HttpResponseStatus.NO_CONTENT, null);
+                ApiRequests.answer(ctx, request, application.removeMember(chatId, parts[2]), HttpResponseStatus.NO_CONTENT, null);
             }
         } else if (parts.length == 2 && action.equals("close")) {
             if (require(ctx, request, HttpMethod.POST)) {
                 String text = fields(request, "{\"text\": \"Thanks, this chat is closed\"}").optionalString("text");
-                ChatsApiRoute.answer(ctx, request, application.close(chatId, text), HttpResponseStatus.OK, ChatsApiRoute::chat);
+                ApiRequests.answer(ctx, request, application.close(chatId, text), HttpResponseStatus.OK, ApiRequests::chat);
             }
         } else {
             notFound(ctx, request);
@@ -134,11 +134,11 @@ public final class ServerApiRoute implements HttpRoute {
         String userId = parts[1];
         if (parts[2].equals("disconnect")) {
             if (require(ctx, request, HttpMethod.POST)) {
-                ChatsApiRoute.answer(ctx, request, application.disconnect(userId), HttpResponseStatus.NO_CONTENT, null);
+                ApiRequests.answer(ctx, request, application.disconnect(userId), HttpResponseStatus.NO_CONTENT, null);
             }
         } else if (parts[2].equals("revoke")) {
             if (require(ctx, request, HttpMethod.POST)) {
-                ChatsApiRoute.answer(ctx, request, application.revoke(userId, before(request)), HttpResponseStatus.NO_CONTENT, null);
+                ApiRequests.answer(ctx, request, application.revoke(userId, before(request)), HttpResponseStatus.NO_CONTENT, null);
             }
         } else {
             notFound(ctx, request);
