@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -53,6 +54,8 @@ public final class TestRedisCluster implements AutoCloseable {
     private final Path dir;
     /** Port to process, in start order. */
     private final Map<Integer, Process> nodes = new LinkedHashMap<>();
+    /** How each node was started: a killed one comes back the same way ({@link #restart}). */
+    private final Map<Integer, List<String>> commands = new HashMap<>();
     private final Set<Integer> usedPorts = new HashSet<>();
     private List<Integer> initialMasters = List.of();
 
@@ -170,15 +173,10 @@ public final class TestRedisCluster implements AutoCloseable {
                     // A replica may always be promoted, however long it was cut off from its master:
                     // otherwise a failover can be refused as "data too old" and the cluster stay down.
                     "--cluster-replica-validity-factor", "0");
-            Process process;
-            try {
-                process = new ProcessBuilder(command).directory(dir.toFile())
-                        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot run redis-server", e);
-            }
+            Process process = run(command, log);
             nodes.put(port, process);
             if (awaitPong(port, process)) {
+                commands.put(port, command);
                 return;
             }
             failures += "\nport " + port + " (bus " + busPort + "): " + tail(log);
@@ -186,6 +184,32 @@ public final class TestRedisCluster implements AutoCloseable {
             nodes.remove(port);
         }
         throw new IllegalStateException("redis-server did not start:" + failures);
+    }
+
+    private Process run(List<String> command, Path log) {
+        try {
+            return new ProcessBuilder(command).directory(dir.toFile())
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot run redis-server", e);
+        }
+    }
+
+    /**
+     * Starts a killed node again on its port, with its cluster configuration: it rejoins as a
+     * replica of the master that took its slots over, so the cluster can fail over once more.
+     */
+    public void restart(int port) {
+        Process old = nodes.get(port);
+        if (old == null || old.isAlive()) {
+            throw new IllegalArgumentException("no killed node of this cluster on port " + port);
+        }
+        Process process = run(commands.get(port), dir.resolve("redis-" + port + ".log"));
+        nodes.put(port, process);
+        if (!awaitPong(port, process)) {
+            throw new IllegalStateException("redis-server on port " + port + " did not come back: "
+                    + tail(dir.resolve("redis-" + port + ".log")));
+        }
     }
 
     private int freshPort() {

@@ -81,6 +81,14 @@ class TestRedisClusterTest {
                 for (int i = 1; i <= KEYS; i++) {
                     assertThat(commands.get("k" + i)).as("k" + i + " after the failover").isEqualTo("v" + i);
                 }
+                // The killed master comes back as a replica of its successor, so the cluster can fail over again.
+                redis.restart(doomed);
+                redis.awaitHealthy(Duration.ofSeconds(30));
+                assertThat(redis.masterPorts()).hasSize(3).doesNotContain(doomed);
+                int successor = redis.masterOf("k1");
+                redis.killMaster(successor);
+                redis.awaitHealthy(Duration.ofSeconds(30));
+                assertThat(redis.masterOf("k1")).as("the restarted node took k1's slot back").isEqualTo(doomed);
                 System.out.printf("[TestRedisClusterTest] cluster up in %d ms; healthy %d ms after the kill, "
                                 + "k1 served again %d ms after it%n", (started - starting) / 1_000_000,
                         (healthy - killed) / 1_000_000, (served - killed) / 1_000_000);

@@ -8,6 +8,7 @@ import io.parley.storage.EmbeddedPostgresServer;
 import io.parley.storage.PostgresTestServers;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -120,13 +121,21 @@ final class CheckedCluster implements AutoCloseable {
         }
     }
 
-    /** Kills the Sentinel primary, or a random Redis Cluster master: a replica takes over. */
+    /**
+     * Kills the Sentinel primary, or a random Redis Cluster master: a replica takes over. Once it
+     * has, the killed server comes back as a replica, so every round can fail over again.
+     */
     void failOverRedis(Random random) {
+        Duration limit = Duration.ofSeconds(30);
         if (sentinels != null) {
-            sentinels.killPrimary();
+            sentinels.failOver(limit);
         } else {
             List<Integer> masters = redisCluster.masterPorts();
-            redisCluster.killMaster(masters.get(random.nextInt(masters.size())));
+            int doomed = masters.get(random.nextInt(masters.size()));
+            redisCluster.killMaster(doomed);
+            redisCluster.awaitHealthy(limit);
+            redisCluster.restart(doomed);
+            redisCluster.awaitHealthy(limit);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.parley.gateway.cluster.check;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -15,15 +16,20 @@ import static org.assertj.core.api.Assertions.assertThat;
  * one fault the topology can suffer ({@link CheckedCluster.Topology}, in turn), every chat checked
  * by {@link OrderChecker}. The default run is short (one round per fault); the long run is
  * {@code mvn -pl gateway -am verify -Dtest=ClusterOrderCheckTest -Dsurefire.failIfNoSpecifiedTests=false -Dparley.check.rounds=200}
- * ({@code -Dparley.check.seed=} repeats a run: each round prints its seed).
+ * ({@code -Dparley.check.seed=} repeats a run: each round prints its seed;
+ * {@code -Dparley.check.topologies=SENTINEL,REDIS_CLUSTER} runs only those).
  */
 class ClusterOrderCheckTest {
     private static final Integer ROUNDS = Integer.getInteger("parley.check.rounds");
     private static final long SEED = Long.getLong("parley.check.seed", new Random().nextLong());
+    /** Which topologies run, e.g. {@code -Dparley.check.topologies=SENTINEL,REDIS_CLUSTER}; all by default. */
+    private static final String TOPOLOGIES = System.getProperty("parley.check.topologies", "");
 
     @ParameterizedTest
     @EnumSource(CheckedCluster.Topology.class)
     void everyMemberSeesHistorysOneOrderUnderFaults(CheckedCluster.Topology topology) throws Exception {
+        Assumptions.assumeTrue(TOPOLOGIES.isBlank() || List.of(TOPOLOGIES.split(",")).contains(topology.name()),
+                "parley.check.topologies=" + TOPOLOGIES);
         List<CheckRound.Fault> faults = topology.faults;
         int rounds = ROUNDS == null ? faults.size() : ROUNDS;
         List<String> violations = new ArrayList<>();
