@@ -18,6 +18,10 @@ package io.parley.gateway.bus;
  * different slots, so in Redis Cluster routing and publishing spread over the masters by
  * destination node. A routing decision never needs keys of two nodes at once; only a single
  * Redis (or Sentinel's primary), where every slot is local, takes all nodes in one call.
+ *
+ * <p>The price: in Redis Cluster a batch of events costs a call per other node, also to one
+ * hosting none of its recipients. Keys per chat would instead cost a connection a write per chat
+ * of the user, and a routing table cached in every node a broadcast per connection.
  */
 public final class RedisKeys {
     public static final String NODES = "parley:nodes";
