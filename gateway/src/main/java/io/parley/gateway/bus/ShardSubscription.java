@@ -40,7 +40,6 @@ final class ShardSubscription implements BusSubscription {
 
     private final RedisClusterClient cluster;
     private final RedisClient shard;
-    /** The seed URL's credentials, for the connection to whichever master owns the slot. */
     private final RedisURI credentials;
     private final Duration timeout;
     private final Runnable moved;
@@ -55,11 +54,10 @@ final class ShardSubscription implements BusSubscription {
     private volatile boolean closed;
 
     /**
-     * @param moved run (on the watch's thread) after the subscription moved to another server or
-     *              came back: what Redis held may have changed with it
-     */
-    /**
+     * @param credentials the seed URL's, for the connection to whichever master owns the slot
      * @param connections told of this subscription's connections opening and closing (metrics)
+     * @param moved       run (on the watch's thread) after the subscription moved to another server
+     *                    or came back: what Redis held may have changed with it
      */
     ShardSubscription(RedisClusterClient cluster, ClientResources resources, RedisURI credentials, Duration timeout,
                       RedisConnectionStateListener connections, Runnable moved) {
