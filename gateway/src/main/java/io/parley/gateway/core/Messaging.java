@@ -74,7 +74,8 @@ public final class Messaging {
             String content = checkText(c.content());
             access.member(principal, c.chatId())
                     .thenAccept(entry -> append(entry, new Draft(principal.userId(), content, c.contentType(),
-                            c.replyTo(), c.clientMessageId()), false, originSessionId, reply, ordered))
+                            c.replyTo(), c.clientMessageId()), false, originSessionId, reply,
+                            () -> ordered.complete(null)))
                     .exceptionally(failure -> {
                         reply.completeExceptionally(failure);
                         return null;
@@ -100,7 +101,7 @@ public final class Messaging {
                         + entry.chat().id());
             }
             append(entry, new Draft(senderId, content, ContentType.TEXT, null, clientMessageId), evenIfClosed, 0,
-                    reply, new CompletableFuture<>());
+                    reply, () -> { });
         } catch (ChatException e) {
             reply.completeExceptionally(e);
         }
@@ -112,9 +113,12 @@ public final class Messaging {
                          String clientMessageId) {
     }
 
-    /** Checks the chat is open and the reply-to exists, then queues the message; see {@link #send}. */
+    /**
+     * Checks the chat is open and the reply-to exists, then queues the message; see {@link #send}.
+     * {@code queued} runs once the message has its place in the write queue.
+     */
     private void append(ChatEntry entry, Draft draft, boolean evenIfClosed, long originSessionId,
-                        CompletableFuture<Reply> reply, CompletableFuture<Void> ordered) {
+                        CompletableFuture<Reply> reply, Runnable queued) {
         String chatId = entry.chat().id();
         if (entry.chat().closed() && !evenIfClosed) {
             throw new ChatException(ErrorCode.CONFLICT, "chat " + chatId + " is closed: it takes no more messages");
@@ -140,7 +144,7 @@ public final class Messaging {
                             reply.completeExceptionally(e); // a bug: answered 500 rather than never
                         }
                     });
-                    ordered.complete(null); // queued: numbered after everything queued before it
+                    queued.run(); // numbered after everything queued before it
                 })
                 .exceptionally(failure -> {
                     reply.completeExceptionally(failure);
