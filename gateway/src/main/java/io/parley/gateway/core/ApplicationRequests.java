@@ -1,14 +1,11 @@
 package io.parley.gateway.core;
 
-import io.parley.protocol.command.ChatEvent;
 import io.parley.protocol.command.ChatException;
 import io.parley.protocol.command.Command;
-import io.parley.protocol.command.ErrorCode;
 import io.parley.protocol.command.Reply;
 import io.parley.protocol.model.ChatKind;
 import io.parley.protocol.model.Message;
 import io.parley.gateway.bus.ClusterNotices;
-import io.parley.gateway.bus.Envelope;
 import io.parley.gateway.session.UserCutOff;
 
 import java.time.Instant;
@@ -31,10 +28,12 @@ public final class ApplicationRequests {
     private final Messaging messaging;
     private final UserCutOff cutOff;
     private final ClusterNotices notices;
+    private final MemberChanges members;
 
     ApplicationRequests(CoreContext core, ChatCreation chats, Messaging messaging, UserCutOff cutOff,
-                        ClusterNotices notices) {
+                        ClusterNotices notices, MemberChanges members) {
         this.core = core;
+        this.members = members;
         this.chats = chats;
         this.messaging = messaging;
         this.cutOff = cutOff;
@@ -73,45 +72,22 @@ public final class ApplicationRequests {
     /** Posts as {@code senderId} (a member) or, when it is {@code null}, as the system. */
     public CompletableFuture<Reply> post(String chatId, String senderId, String text, String clientMessageId) {
         String sender = senderId == null ? Message.SYSTEM_SENDER : senderId;
-        return existing(chatId).thenCompose(entry -> messaging.post(entry, sender, text, clientMessageId, false));
+        return core.existingChat(chatId).thenCompose(entry -> messaging.post(entry, sender, text, clientMessageId, false));
     }
 
     /** A page of any chat's history, as a member would read it (the same paging and resume). */
     public CompletableFuture<Reply> history(Command.GetHistory c) {
-        return existing(c.chatId()).thenCompose(entry -> messaging.page(c));
+        return core.existingChat(c.chatId()).thenCompose(entry -> messaging.page(c));
     }
 
     /** Adds a member, announced to the chat like a staff member joining (feed shows it). */
     public CompletableFuture<Reply> addMember(String chatId, String userId) {
-        return existing(chatId).thenCompose(entry -> {
-            if (entry.members().contains(userId)) {
-                return CompletableFuture.completedFuture((Reply) new Reply.ChatReply(entry.chat()));
-            }
-            return core.directory().addMember(entry, userId, core.outbox().memberAdded(chatId, userId, core.now()))
-                    .thenApply(joined -> {
-                        core.bus().publish(new Envelope(new ChatEvent.MemberJoined(core.ids().next(), chatId, userId,
-                                false, core.now()), joined.members(), 0));
-                        return new Reply.ChatReply(joined.chat());
-                    });
-        });
+        return members.add(null, chatId, userId);
     }
 
-    /**
-     * Removes a member: from now on they neither receive nor may send in the chat. The members and
-     * the one removed are told ({@link ChatEvent.MemberLeft}) where their dialect has a place for it.
-     */
+    /** Removes a member; see {@link MemberChanges#remove}. */
     public CompletableFuture<Reply> removeMember(String chatId, String userId) {
-        return existing(chatId).thenCompose(entry -> core.directory()
-                .removeMember(chatId, userId, core.outbox().memberRemoved(chatId, userId, core.now()))
-                .thenApply(removed -> {
-                    if (!removed) {
-                        throw CoreContext.notFound("member " + userId + " of chat " + chatId);
-                    }
-                    // The members before the removal: the one removed included.
-                    core.bus().publish(new Envelope(new ChatEvent.MemberLeft(core.ids().next(), chatId, userId,
-                            core.now()), entry.members(), 0));
-                    return new Reply.Done();
-                }));
+        return members.remove(null, chatId, userId);
     }
 
     /**
@@ -121,7 +97,7 @@ public final class ApplicationRequests {
      */
     public CompletableFuture<Reply> close(String chatId, String text) {
         String notice = text == null || text.isBlank() ? DEFAULT_CLOSING_TEXT : text;
-        return existing(chatId).thenCompose(before -> {
+        return core.existingChat(chatId).thenCompose(before -> {
             if (before.chat().closed()) {
                 return CompletableFuture.completedFuture((Reply) new Reply.ChatReply(before.chat()));
             }
@@ -132,10 +108,5 @@ public final class ApplicationRequests {
                                 .thenApply(posted -> (Reply) new Reply.ChatReply(entry.chat()));
                     });
         });
-    }
-
-    private CompletableFuture<ChatEntry> existing(String chatId) {
-        return core.directory().find(chatId).thenApply(found -> found.orElseThrow(() -> new ChatException(
-                ErrorCode.NOT_FOUND, "chat " + chatId + " not found")));
     }
 }

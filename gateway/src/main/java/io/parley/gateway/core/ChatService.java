@@ -30,6 +30,7 @@ public final class ChatService {
     private final Messaging messaging;
     private final PresenceAnnouncer presence;
     private final ApplicationRequests application;
+    private final MemberChanges members;
 
     /**
      * @param cutOff  ends a user's sockets on this node (disconnect, revocation)
@@ -40,7 +41,13 @@ public final class ChatService {
         this.chats = new ChatCreation(core, access);
         this.messaging = new Messaging(core, access);
         this.presence = presence;
-        this.application = new ApplicationRequests(core, chats, messaging, cutOff, notices);
+        this.members = new MemberChanges(core);
+        this.application = new ApplicationRequests(core, chats, messaging, cutOff, notices, members);
+    }
+
+    /** Adding and removing members, by the application or by a chat's members. */
+    public MemberChanges members() {
+        return members;
     }
 
     /** What the application's backend asks through the server API (its service token checked by the caller). */

@@ -11,6 +11,7 @@ import io.parley.storage.HistoryStore;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * What every part of the chat core shares: storage, the chat cache, ids, the bus, the clock, limits,
@@ -40,6 +41,11 @@ public record CoreContext(HistoryService history, ChatDirectory directory, Messa
             throw new ChatException(ErrorCode.FORBIDDEN, "chat limit reached: you are in " + chats
                     + " chats and at most " + maxChatsPerUser + " are allowed (max_chats_per_user)");
         }
+    }
+
+    /** The chat, or a 404 when there is none (for callers that check access themselves). */
+    public CompletableFuture<ChatEntry> existingChat(String chatId) {
+        return directory.find(chatId).thenApply(found -> found.orElseThrow(() -> notFound("chat " + chatId)));
     }
 
     public static ChatException notFound(String what) {

@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.parley.gateway.auth.Principal;
 import io.parley.gateway.auth.TokenVerifier;
 import io.parley.gateway.core.ChatService;
+import io.parley.gateway.core.MemberChanges;
 import io.parley.protocol.command.ChatException;
 import io.parley.protocol.command.Command;
 import io.parley.protocol.command.ErrorCode;
@@ -34,6 +35,9 @@ import java.util.function.Function;
  *       {@code {"messages": [...], "has_more"}}, oldest first: the newest page, a page back from
  *       {@code before_id}, or the messages after {@code after_id} (resume); {@code has_more} says
  *       another page follows in that direction.</li>
+ *   <li>{@code POST /api/v1/chats/{id}/members {"user_id"}} → 200 {@code {"chat"}} and
+ *       {@code DELETE /api/v1/chats/{id}/members/{user}} → 204, in group and project chats: the
+ *       owner adds and removes, a member leaves with their own id.</li>
  * </ul>
  * A token with {@code role: "service"} gets the server API on these paths instead ({@link ServerApiRoute}).
  * Errors: {@code {"error": {"code", "message"}}} with the HTTP status. The chat core runs off the
@@ -89,9 +93,34 @@ public final class ChatsApiRoute implements HttpRoute {
                         ApiRequests::messages);
                 return;
             }
+            if (parts[1].equals("members") && !parts[0].isEmpty()) {
+                members(ctx, request, principal, parts);
+                return;
+            }
             HttpResponses.error(ctx, request, HttpResponseStatus.NOT_FOUND, "no route for " + uri.path());
         } catch (ChatException e) {
             HttpResponses.error(ctx, request, HttpResponseStatus.valueOf(e.code().status()), e.getMessage());
+        }
+    }
+
+    /**
+     * {@code POST /{id}/members {"user_id"}} (the owner adds) and {@code DELETE /{id}/members/{user}}
+     * (the owner removes, a member leaves with their own id); rules in {@link MemberChanges}.
+     */
+    private void members(ChannelHandlerContext ctx, FullHttpRequest request, Principal principal, String[] parts) {
+        String chatId = parts[0];
+        if (parts.length == 2 && HttpMethod.POST.equals(request.method())) {
+            String userId = new Fields(ApiRequests.body(request, "{\"user_id\": \"42\"}"), "").id("user_id");
+            ApiRequests.answer(ctx, request, chat.members().add(principal.userId(), chatId, userId),
+                    HttpResponseStatus.OK, ApiRequests::chat);
+        } else if (parts.length == 3 && !parts[2].isEmpty() && HttpMethod.DELETE.equals(request.method())) {
+            ApiRequests.answer(ctx, request, chat.members().remove(principal.userId(), chatId, parts[2]),
+                    HttpResponseStatus.NO_CONTENT, null);
+        } else if (parts.length == 2 || parts.length == 3) {
+            HttpResponses.methodNotAllowed(ctx, request, parts.length == 2 ? "POST" : "DELETE",
+                    "use POST on /{id}/members, DELETE on /{id}/members/{user}");
+        } else {
+            HttpResponses.error(ctx, request, HttpResponseStatus.NOT_FOUND, "no route for " + request.uri());
         }
     }
 

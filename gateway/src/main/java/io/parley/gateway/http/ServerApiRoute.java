@@ -73,7 +73,7 @@ public final class ServerApiRoute implements HttpRoute {
 
     /** Whether a user's token asked for something only the server API does (answered 403). */
     static boolean serviceOnly(HttpMethod method, String[] parts) {
-        return parts.length >= 2 && (parts[1].equals("members") || parts[1].equals("close")
+        return parts.length >= 2 && (parts[1].equals("close")
                 || (parts[1].equals("messages") && HttpMethod.POST.equals(method)));
     }
 

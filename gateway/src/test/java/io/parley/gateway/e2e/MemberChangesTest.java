@@ -1,0 +1,93 @@
+package io.parley.gateway.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.parley.gateway.support.TestNode;
+import io.parley.gateway.support.WsClient;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Members of a group or project chat change its membership over REST with their own tokens: the
+ * owner (the creator) adds and removes, any other member leaves. Seen by real sockets: who is in
+ * receives, who left neither receives nor sends, and feed shows each change.
+ */
+class MemberChangesTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @RegisterExtension
+    static final TestNode node = TestNode.perClass();
+
+    private static HttpResponse<String> add(String actor, String chat, String userId) throws Exception {
+        return node.rest("POST", "/api/v1/chats/" + chat + "/members", actor, "{\"user_id\":\"" + userId + "\"}");
+    }
+
+    private static HttpResponse<String> remove(String actor, String chat, String userId) throws Exception {
+        return node.rest("DELETE", "/api/v1/chats/" + chat + "/members/" + userId, actor, null);
+    }
+
+    @Test
+    void theOwnerAddsAndRemovesAndAMemberLeaves() throws Exception {
+        String chat = node.createChat("mc-owner", "group", "mc-a");
+        try (WsClient owner = node.connectActions("mc-owner"); WsClient b = node.connectActions("mc-b");
+             WsClient a = node.connectActions("mc-a"); WsClient feed = node.connect("feed", "mc-a", chat)) {
+            HttpResponse<String> added = add("mc-owner", chat, "mc-b");
+            assertThat(added.statusCode()).as(added.body()).isEqualTo(200);
+            assertThat(JSON.readTree(added.body()).at("/chat/id").asText()).isEqualTo(chat);
+            assertThat(feed.await(m -> m.toString().contains("mc-b joined")).at("/message/0/type").asText())
+                    .isEqualTo("chat_event");
+            owner.json(Map.of("type", "send_message", "chat_id", chat, "text", "welcome b"));
+            assertThat(b.await(m -> m.toString().contains("welcome b")).path("type").asText()).isEqualTo("new_message");
+
+            // a leaves: told in feed, then neither receives nor may send.
+            assertThat(remove("mc-a", chat, "mc-a").statusCode()).isEqualTo(204);
+            feed.await(m -> m.toString().contains("mc-a"));
+            owner.json(Map.of("type", "send_message", "chat_id", chat, "text", "a has left"));
+            b.await(m -> m.toString().contains("a has left"));
+            assertThat(a.receivesNothing(m -> m.toString().contains("a has left"), Duration.ofMillis(500))).isTrue();
+            a.json(Map.of("type", "send_message", "chat_id", chat, "text", "let me back"));
+            assertThat(a.await(m -> m.toString().contains("403")).toString()).contains("not a member");
+
+            // The owner removes b.
+            assertThat(remove("mc-owner", chat, "mc-b").statusCode()).isEqualTo(204);
+            assertThat(remove("mc-owner", chat, "mc-b").statusCode()).as("gone already").isEqualTo(404);
+            owner.json(Map.of("type", "send_message", "chat_id", chat, "text", "b removed"));
+            owner.await(m -> m.toString().contains("b removed"));
+            assertThat(b.receivesNothing(m -> m.toString().contains("b removed"), Duration.ofMillis(500))).isTrue();
+        }
+    }
+
+    @Test
+    void onlyTheOwnerChangesOthersAndTheFixedKindsDoNotChange() throws Exception {
+        String group = node.createChat("mr-owner", "group", "mr-a", "mr-b");
+        HttpResponse<String> notOwner = add("mr-a", group, "mr-c");
+        assertThat(notOwner.statusCode()).isEqualTo(403);
+        assertThat(error(notOwner)).contains("only the chat's owner (mr-owner) adds members");
+        assertThat(remove("mr-a", group, "mr-b").statusCode()).isEqualTo(403);
+        assertThat(add("mr-stranger", group, "mr-c").statusCode()).as("a stranger learns nothing").isEqualTo(404);
+        HttpResponse<String> ownerLeaves = remove("mr-owner", group, "mr-owner");
+        assertThat(ownerLeaves.statusCode()).isEqualTo(409);
+        assertThat(error(ownerLeaves)).contains("owner cannot leave");
+        assertThat(add("mr-owner", "no-such-chat", "mr-c").statusCode()).isEqualTo(404);
+        assertThat(node.rest("POST", "/api/v1/chats/" + group + "/members", "mr-owner", "{}").statusCode())
+                .isEqualTo(400);
+        assertThat(node.rest("PUT", "/api/v1/chats/" + group + "/members", "mr-owner", "{}").statusCode())
+                .isEqualTo(405);
+
+        String direct = node.createChat("mr-owner", "direct", "mr-a");
+        HttpResponse<String> fixed = remove("mr-a", direct, "mr-a");
+        assertThat(fixed.statusCode()).isEqualTo(409);
+        assertThat(error(fixed)).contains("direct chat's members are fixed");
+        assertThat(add("mr-owner", direct, "mr-c").statusCode()).isEqualTo(409);
+    }
+
+    private static String error(HttpResponse<String> response) throws Exception {
+        return JSON.readTree(response.body()).at("/error/message").asText();
+    }
+}
