@@ -8,8 +8,7 @@ import java.util.concurrent.CompletableFuture;
  * Whether users are online anywhere in the cluster: online while at least one of their
  * connections is open on any node. Ephemeral: nothing is stored in history. The single-node
  * version ({@link LocalOnlineUsers}) reads this node's sessions; the cluster version
- * ({@code bus.RedisUserRegistry}) reads the per-user node sets in Redis, the same ones the bus
- * routes by.
+ * ({@code bus.RedisUserRegistry}) asks each node's user set in Redis, the sets the bus routes by.
  *
  * <p>The transitions a node sees itself (a user's first or last connection here) come with its
  * session changes ({@link HostedUserListener}); the one it cannot see is a peer dying with users
@@ -17,7 +16,10 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface OnlineUsers {
 
-    /** The users among {@code userIds} that are online on some node; one Redis round trip at most. */
+    /**
+     * The users among {@code userIds} that are online on some node; one Redis round trip at most
+     * (in a cluster a command per node, sent together).
+     */
     CompletableFuture<Set<String>> onlineAmong(Collection<String> userIds);
 
     default CompletableFuture<Boolean> isOnline(String userId) {
