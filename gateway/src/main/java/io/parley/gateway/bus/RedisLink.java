@@ -103,71 +103,83 @@ public final class RedisLink implements AutoCloseable {
                 .commandLatencyRecorder(new MicrometerCommandLatencyRecorder(registry, MicrometerOptions.create()))
                 .build();
         this.sharded = options.redisUrl().startsWith(CLUSTER_SCHEME);
+        Opened opened;
         try {
-            if (sharded) {
-                List<RedisURI> seeds = clusterSeeds(options.redisUrl(), options.commandTimeout());
-                RedisClusterClient cluster = RedisClusterClient.create(resources, seeds);
-                this.client = cluster;
-                ClusterClientOptions.Builder clusterOptions = bounded(ClusterClientOptions.builder(), options);
-                // Connections to the masters open lazily, at their first command: refusing commands
-                // while one connects would fail the first command to every master. They wait
-                // instead, bounded by the command deadline and the queue size.
-                clusterOptions.disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS);
-                // A failover moves slots to a replica: learn it from redirects and failed
-                // connections at once, and at least every second.
-                clusterOptions.topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
-                        .enableAllAdaptiveRefreshTriggers()
-                        .adaptiveRefreshTriggersTimeout(Duration.ofMillis(500))
-                        .enablePeriodicRefresh(Duration.ofSeconds(1))
-                        .build());
-                cluster.setOptions(clusterOptions.build());
-                cluster.addListener(endpoints);
-                resources.eventBus().get().subscribe(event -> {
-                    if (event instanceof ClusterTopologyChangedEvent changed) {
-                        topologyChanged(changed);
-                    }
-                });
-                StatefulRedisClusterConnection<String, byte[]> commands = cluster.connect(CODEC);
-                StatefulRedisClusterConnection<String, byte[]> publications = cluster.connect(CODEC);
-                this.commands = commands;
-                this.commandsAsync = commands.async();
-                this.publications = publications;
-                this.publicationsAsync = publications.async();
-                this.subscription = new ShardSubscription(cluster, resources, seeds.get(0), options.commandTimeout(),
-                        endpoints, this::reconnected);
-            } else {
-                RedisURI uri = RedisURI.create(options.redisUrl());
-                uri.setTimeout(options.commandTimeout());
-                RedisClient single = RedisClient.create(resources, uri);
-                this.client = single;
-                single.setOptions(bounded(ClientOptions.builder(), options)
-                        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
-                single.addListener(endpoints);
-                single.addListener(new RedisConnectionStateListener() {
-                    @Override
-                    public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
-                        connected(connection, address);
-                    }
-
-                    @Override
-                    public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
-                        disconnected(connection);
-                    }
-                });
-                StatefulRedisConnection<String, byte[]> commands = single.connect(CODEC);
-                StatefulRedisConnection<String, byte[]> publications = single.connect(CODEC);
-                this.commands = commands;
-                this.commandsAsync = commands.async();
-                this.publications = publications;
-                this.publicationsAsync = publications.async();
-                this.subscription = new PlainSubscription(single.connectPubSub(CODEC), options.commandTimeout());
-            }
+            opened = sharded ? openCluster(options) : openOne(options);
         } catch (RuntimeException e) {
             resources.shutdown(0, 1, TimeUnit.SECONDS);
             throw new IllegalStateException("cannot connect to Redis at " + redacted(options.redisUrl()) + ": "
                     + e.getMessage(), e);
         }
+        this.client = opened.client();
+        this.commands = opened.commands();
+        this.commandsAsync = opened.commandsAsync();
+        this.publications = opened.publications();
+        this.publicationsAsync = opened.publicationsAsync();
+        this.subscription = opened.subscription();
         metrics.gauge("parley.bus.connected", "1 while the Redis command connection is up", () -> isUp() ? 1 : 0);
+    }
+
+    /** What a topology's client opened: its command and publication connections and the subscriptions. */
+    private record Opened(AbstractRedisClient client, StatefulConnection<String, byte[]> commands,
+                          RedisClusterAsyncCommands<String, byte[]> commandsAsync,
+                          StatefulConnection<String, byte[]> publications,
+                          RedisClusterAsyncCommands<String, byte[]> publicationsAsync, BusSubscription subscription) {
+    }
+
+    /** Redis Cluster: commands by slot, subscriptions that follow this node's channel's master. */
+    private Opened openCluster(ClusterOptions options) {
+        List<RedisURI> seeds = clusterSeeds(options.redisUrl(), options.commandTimeout());
+        RedisClusterClient cluster = RedisClusterClient.create(resources, seeds);
+        ClusterClientOptions.Builder clusterOptions = bounded(ClusterClientOptions.builder(), options);
+        // Connections to the masters open lazily, at their first command: refusing commands while
+        // one connects would fail the first command to every master. They wait instead, bounded by
+        // the command deadline and the queue size.
+        clusterOptions.disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS);
+        // A failover moves slots to a replica: learn it from redirects and failed connections at
+        // once, and at least every second.
+        clusterOptions.topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
+                .enableAllAdaptiveRefreshTriggers()
+                .adaptiveRefreshTriggersTimeout(Duration.ofMillis(500))
+                .enablePeriodicRefresh(Duration.ofSeconds(1))
+                .build());
+        cluster.setOptions(clusterOptions.build());
+        cluster.addListener(endpoints);
+        resources.eventBus().get().subscribe(event -> {
+            if (event instanceof ClusterTopologyChangedEvent changed) {
+                topologyChanged(changed);
+            }
+        });
+        StatefulRedisClusterConnection<String, byte[]> commands = cluster.connect(CODEC);
+        StatefulRedisClusterConnection<String, byte[]> publications = cluster.connect(CODEC);
+        return new Opened(cluster, commands, commands.async(), publications, publications.async(),
+                new ShardSubscription(cluster, resources, seeds.get(0), options.commandTimeout(), endpoints,
+                        this::reconnected));
+    }
+
+    /** One Redis, or Sentinel's primary: everything on one server. */
+    private Opened openOne(ClusterOptions options) {
+        RedisURI uri = RedisURI.create(options.redisUrl());
+        uri.setTimeout(options.commandTimeout());
+        RedisClient one = RedisClient.create(resources, uri);
+        one.setOptions(bounded(ClientOptions.builder(), options)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
+        one.addListener(endpoints);
+        one.addListener(new RedisConnectionStateListener() {
+            @Override
+            public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
+                connected(connection, address);
+            }
+
+            @Override
+            public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
+                disconnected(connection);
+            }
+        });
+        StatefulRedisConnection<String, byte[]> commands = one.connect(CODEC);
+        StatefulRedisConnection<String, byte[]> publications = one.connect(CODEC);
+        return new Opened(one, commands, commands.async(), publications, publications.async(),
+                new PlainSubscription(one.connectPubSub(CODEC), options.commandTimeout()));
     }
 
     /** What both topologies' clients share: reconnecting, and a deadline and a queue bound for every command. */
