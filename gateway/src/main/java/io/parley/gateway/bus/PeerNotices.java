@@ -13,4 +13,10 @@ public interface PeerNotices {
 
     /** A user was disconnected ({@code issuedBefore} null) or their older tokens revoked. */
     void cutOff(String userId, Instant issuedBefore);
+
+    /**
+     * This node's subscription to the announcements was interrupted and is back: joins and
+     * changes announced meanwhile never arrived here, so nothing cached from before can be trusted.
+     */
+    void missedAnnouncements();
 }

@@ -286,6 +286,9 @@ public final class RedisBus implements Bus, MemberJoins, ClusterNotices {
             if (!subscribedChannels.add(channel)) {
                 metrics.resubscribed();
                 log.info("subscription to {} renewed", channel);
+                if (RedisKeys.NOTICES_CHANNEL.equals(channel) || RedisKeys.JOINS_CHANNEL.equals(channel)) {
+                    peers.missedAnnouncements();
+                }
             }
         }
     }

@@ -64,6 +64,16 @@ public final class ChatCache {
         }
     }
 
+    /**
+     * What other nodes announced may have been missed (the subscription to their announcements was
+     * interrupted): every entry goes, and each chat is read again at its next use.
+     */
+    public void forgetAll() {
+        synchronized (entries) {
+            entries.clear();
+        }
+    }
+
     /** Another node added a member: update the cached entry, if any (a miss loads from the store). */
     public void memberJoinedElsewhere(String chatId, String userId) {
         synchronized (entries) {

@@ -26,6 +26,7 @@ import io.parley.gateway.session.SessionRegistry;
 import io.parley.gateway.session.UserCutOff;
 import io.parley.gateway.websocket.CloseCodes;
 import io.parley.storage.HistoryService;
+import io.parley.storage.HistoryStore;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -66,7 +67,8 @@ record BusWiring(SessionRegistry sessions, Bus bus, ChatDirectory directory, Onl
             SessionRegistry sessions = new SessionRegistry(users);
             UserCutOff cutOff = cutOff(sessions, revocations);
             RedisBus bus = new RedisBus(redis, users, delivery(sessions, metrics, flushes), history, sessions, options,
-                    busMetrics, clock, id -> MessageIds.nodeOf(id) == config.get(NODE_ID), peerNotices(cache, cutOff));
+                    busMetrics, clock, id -> MessageIds.nodeOf(id) == config.get(NODE_ID),
+                    peerNotices(cache, cutOff, history));
             ChatDirectory directory = new ChatDirectory(history, cache, bus, bus);
             return new BusWiring(sessions, bus, directory, users, bus, cutOff,
                     wentOffline -> new DeadNodeSweep(redis, users, options, busMetrics, wentOffline));
@@ -81,7 +83,7 @@ record BusWiring(SessionRegistry sessions, Bus bus, ChatDirectory directory, Onl
     }
 
     /** What another node's announcements change here: the chat cache and this node's sockets. */
-    private static PeerNotices peerNotices(ChatCache cache, UserCutOff cutOff) {
+    private static PeerNotices peerNotices(ChatCache cache, UserCutOff cutOff, HistoryService history) {
         return new PeerNotices() {
             @Override
             public void memberJoined(String chatId, String userId) {
@@ -91,6 +93,15 @@ record BusWiring(SessionRegistry sessions, Bus bus, ChatDirectory directory, Onl
             @Override
             public void chatChanged(String chatId) {
                 cache.forget(chatId);
+            }
+
+            @Override
+            public void missedAnnouncements() {
+                cache.forgetAll();
+                // Revocations are stored: those announced meanwhile apply now. A missed disconnect
+                // is not stored and stays undone here (the user's token still holds).
+                history.call("revocations", HistoryStore::revocations)
+                        .thenAccept(stored -> stored.forEach(cutOff::revoke));
             }
 
             @Override

@@ -1,5 +1,6 @@
 package io.parley.gateway.cluster.check;
 
+import io.parley.gateway.support.LinkProxy;
 import io.parley.gateway.support.NodeProcess;
 import io.parley.gateway.support.TestRedis;
 import io.parley.gateway.support.TestRedisCluster;

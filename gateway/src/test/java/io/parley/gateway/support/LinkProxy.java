@@ -1,4 +1,4 @@
-package io.parley.gateway.cluster.check;
+package io.parley.gateway.support;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,7 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * (every connection closed, new ones refused for a while) or slow it (every chunk held back).
  * Threads are daemons; {@link #close()} stops everything.
  */
-final class LinkProxy implements AutoCloseable {
+public final class LinkProxy implements AutoCloseable {
     private final ServerSocket server;
     private final int targetPort;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
@@ -26,7 +26,7 @@ final class LinkProxy implements AutoCloseable {
     private volatile long delayMillis;
     private volatile boolean closed;
 
-    LinkProxy(int targetPort) {
+    public LinkProxy(int targetPort) {
         this.targetPort = targetPort;
         try {
             server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -36,12 +36,12 @@ final class LinkProxy implements AutoCloseable {
         daemon("link-proxy-accept", this::acceptLoop).start();
     }
 
-    int port() {
+    public int port() {
         return server.getLocalPort();
     }
 
     /** Closes every connection now and refuses new ones for {@code duration}. */
-    void cut(Duration duration) {
+    public void cut(Duration duration) {
         refuseUntilNanos = System.nanoTime() + duration.toNanos();
         for (Socket socket : open) {
             closeQuietly(socket);
@@ -49,7 +49,7 @@ final class LinkProxy implements AutoCloseable {
     }
 
     /** Holds every chunk back by {@code delay}, in both directions, for {@code duration}. */
-    void slow(Duration delay, Duration duration) {
+    public void slow(Duration delay, Duration duration) {
         delayMillis = delay.toMillis();
         slowUntilNanos = System.nanoTime() + duration.toNanos();
     }
