@@ -116,7 +116,7 @@ public final class ChatsApiRoute implements HttpRoute {
         } else if (parts.length == 3 && !parts[2].isEmpty() && HttpMethod.DELETE.equals(request.method())) {
             ApiRequests.answer(ctx, request, chat.members().remove(principal.userId(), chatId, parts[2]),
                     HttpResponseStatus.NO_CONTENT, null);
-        } else if (parts.length == 2 || parts.length == 3) {
+        } else if (parts.length == 2 || (parts.length == 3 && !parts[2].isEmpty())) {
             HttpResponses.methodNotAllowed(ctx, request, parts.length == 2 ? "POST" : "DELETE",
                     "use POST on /{id}/members, DELETE on /{id}/members/{user}");
         } else {

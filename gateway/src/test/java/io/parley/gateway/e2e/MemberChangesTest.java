@@ -79,6 +79,8 @@ class MemberChangesTest {
                 .isEqualTo(400);
         assertThat(node.rest("PUT", "/api/v1/chats/" + group + "/members", "mr-owner", "{}").statusCode())
                 .isEqualTo(405);
+        assertThat(node.rest("DELETE", "/api/v1/chats/" + group + "/members/", "mr-owner", null).statusCode())
+                .as("no user named").isEqualTo(404);
 
         String direct = node.createChat("mr-owner", "direct", "mr-a");
         HttpResponse<String> fixed = remove("mr-a", direct, "mr-a");
