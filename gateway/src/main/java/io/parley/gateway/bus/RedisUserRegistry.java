@@ -104,8 +104,9 @@ public final class RedisUserRegistry implements OnlineUsers, HostedUserListener,
     /** Whether another node already hosted the user: the count after this node's SADD, atomically. */
     @Override
     public CompletableFuture<Boolean> firstOpened(String userId) {
-        // The node's set first: a node dying in between leaves a user it hosts in its own set, which
-        // the dead-node sweep cleans up, never a user's set naming a node nothing will clean.
+        // The node's set first (on one Redis they run in this order; in Redis Cluster they go to two
+        // masters at once): a node dying in between leaves a user in its own set, which the
+        // dead-node sweep cleans up, rather than a user's set naming a node nothing will clean.
         CompletableFuture<Long> listed = redis().sadd(ownUsers, bytes(userId)).toCompletableFuture();
         CompletableFuture<Long> count = nodesOf(ADD_NODE, userId);
         return listed.thenCombine(count, (ignored, nodes) -> nodes > 1).whenComplete((elsewhere, failure) -> {
