@@ -84,6 +84,7 @@ public final class RedisLink implements AutoCloseable {
     private final RedisClusterAsyncCommands<String, byte[]> publicationsAsync;
     private final BusSubscription subscription;
     private final List<Runnable> reconnectListeners = new CopyOnWriteArrayList<>();
+    /** The command connection's state on one Redis or Sentinel; Redis Cluster's client follows each master itself. */
     private final AtomicBoolean commandsUp = new AtomicBoolean(true);
     /** The Redis server the command connection last reached: a different one after a reconnect is a failover. */
     private final AtomicReference<SocketAddress> server = new AtomicReference<>();
@@ -117,7 +118,8 @@ public final class RedisLink implements AutoCloseable {
         this.publications = opened.publications();
         this.publicationsAsync = opened.publicationsAsync();
         this.subscription = opened.subscription();
-        metrics.gauge("parley.bus.connected", "1 while the Redis command connection is up", () -> isUp() ? 1 : 0);
+        metrics.gauge("parley.bus.connected", "1 while commands reach Redis and this node's channel is subscribed",
+                () -> isUp() && subscription.isSubscribed() ? 1 : 0);
     }
 
     /** What a topology's client opened: its command and publication connections and the subscriptions. */
@@ -268,8 +270,9 @@ public final class RedisLink implements AutoCloseable {
         return subscription;
     }
 
+    /** Whether commands can reach Redis (in Redis Cluster, tracked per master by the client itself). */
     public boolean isUp() {
-        return sharded ? commands.isOpen() && subscription.isSubscribed() : commandsUp.get() && commands.isOpen();
+        return commandsUp.get() && commands.isOpen();
     }
 
     /** Runs {@code listener} (on a Lettuce thread; it must not block) each time the command connection comes back. */
