@@ -160,8 +160,22 @@ public interface HistoryStore extends AutoCloseable {
     /** Replaces a message's content and marks it edited; empty if no such (undeleted) message. */
     Optional<Message> edit(long messageId, String content, Instant at);
 
-    /** Soft-deletes a message (content emptied, flag set); empty if no such message. */
+    /**
+     * Soft-deletes a message (content and attachment emptied, flag set; the attachment released in
+     * the same commit); empty if no such message.
+     */
     Optional<Message> softDelete(long messageId, Instant at);
+
+    /** Records an uploaded file; collected at its {@code expiresAt} unless a message takes it first. */
+    void addAttachment(StoredAttachment attachment);
+
+    Optional<StoredAttachment> findAttachment(String attachmentId);
+
+    /** Unreferenced files due for collection at {@code now}, the longest due first. */
+    List<StoredAttachment> dueAttachments(Instant now, int limit);
+
+    /** Deletes a due file's row; false when a message took the file meanwhile, or it is gone. */
+    boolean deleteDueAttachment(String attachmentId, Instant now);
 
     /** True when the store answers a trivial query now (readiness). */
     boolean isHealthy();

@@ -323,6 +323,32 @@ public final class JdbcHistoryStore implements HistoryStore {
     }
 
     @Override
+    public void addAttachment(StoredAttachment attachment) {
+        calls.write("add attachment " + attachment.attachment().id(), Sync.AFTER_COMMIT, c -> {
+            AttachmentSql.insert(c, attachment);
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<StoredAttachment> findAttachment(String attachmentId) {
+        return calls.read("find attachment " + attachmentId, c -> AttachmentSql.find(c, attachmentId));
+    }
+
+    @Override
+    public List<StoredAttachment> dueAttachments(Instant now, int limit) {
+        requirePositive(limit);
+        return calls.read("attachments due", c -> AttachmentSql.due(c, now, limit));
+    }
+
+    /** Not forced to disk on H2: a deletion lost to a power cut is found due again. */
+    @Override
+    public boolean deleteDueAttachment(String attachmentId, Instant now) {
+        return calls.write("delete attachment " + attachmentId, Sync.NONE,
+                c -> AttachmentSql.deleteDue(c, attachmentId, now));
+    }
+
+    @Override
     public boolean isHealthy() {
         try (Connection connection = pools.read().getConnection()) {
             return connection.isValid((int) DataSources.VALIDATION_TIMEOUT.toSeconds());

@@ -29,8 +29,8 @@ final class MessageSql {
     // One JDBC batch per commit, run in-process.
     private static final String INSERT_MESSAGE =
             "INSERT INTO messages (id, chat_id, seq, sender_id, content, content_type, reply_to,"
-                    + " created_at, updated_at, deleted, edited, client_message_id)"
-                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, FALSE, FALSE, ?)";
+                    + " created_at, updated_at, deleted, edited, client_message_id, attachment)"
+                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, FALSE, FALSE, ?, ?)";
     private static final String SELECT_BY_CLIENT_ID =
             "SELECT " + Rows.MESSAGE_COLUMNS + " FROM messages m"
                     + " WHERE m.chat_id = ? AND m.sender_id = ? AND m.client_message_id = ?";
@@ -50,7 +50,8 @@ final class MessageSql {
     private static final String UPDATE_CONTENT =
             "UPDATE messages SET content = ?, edited = TRUE, updated_at = ? WHERE id = ? AND deleted = FALSE";
     private static final String UPDATE_DELETED =
-            "UPDATE messages SET content = '', deleted = TRUE, updated_at = ? WHERE id = ? AND deleted = FALSE";
+            "UPDATE messages SET content = '', attachment = NULL, deleted = TRUE, updated_at = ?"
+                    + " WHERE id = ? AND deleted = FALSE";
 
     private MessageSql() {
     }
@@ -67,6 +68,7 @@ final class MessageSql {
         List<Message> committed = assignSequences(batch, counters);
         updateCounters(c, chatIds, counters);
         insertMessages(c, batch, committed);
+        AttachmentSql.reference(c, attachmentIds(batch));
         return committed;
     }
 
@@ -102,9 +104,20 @@ final class MessageSql {
                 counter.updatedAt = created; // never moves a chat back in the recency order
             }
             committed.add(new Message(m.id(), m.chatId(), counter.lastSeq, m.senderId(), m.content(),
-                    m.contentType(), m.replyTo(), created, created, false, false));
+                    m.contentType(), m.replyTo(), created, created, false, false, m.attachment()));
         }
         return committed;
+    }
+
+    /** The files the batch's messages carry, once per message. */
+    private static List<String> attachmentIds(List<NewMessage> batch) {
+        List<String> ids = new ArrayList<>();
+        for (NewMessage m : batch) {
+            if (m.attachment() != null) {
+                ids.add(m.attachment().id());
+            }
+        }
+        return ids;
     }
 
     static Optional<Message> find(Connection c, long messageId) throws SQLException {
@@ -155,13 +168,24 @@ final class MessageSql {
         }
     }
 
-    /** @return true if an undeleted message with that id was deleted now */
+    /**
+     * Deletes an undeleted message and releases its attachment, if any (the last message carrying
+     * a file makes it due for collection at {@code at}).
+     *
+     * @return true if it was deleted now
+     */
     static boolean markDeleted(Connection c, long messageId, Instant at) throws SQLException {
+        Optional<Message> before = find(c, messageId);
+        boolean deleted;
         try (PreparedStatement ps = c.prepareStatement(UPDATE_DELETED)) {
             Rows.setInstant(ps, 1, at);
             ps.setLong(2, messageId);
-            return ps.executeUpdate() == 1;
+            deleted = ps.executeUpdate() == 1;
         }
+        if (deleted && before.isPresent() && before.get().attachment() != null) {
+            AttachmentSql.release(c, before.get().attachment().id(), at);
+        }
+        return deleted;
     }
 
     private static List<String> batchChatIds(List<NewMessage> batch) {
@@ -228,6 +252,7 @@ final class MessageSql {
                 Rows.setInstant(ps, 8, m.createdAt());
                 Rows.setInstant(ps, 9, m.updatedAt());
                 ps.setString(10, batch.get(i).clientMessageId());
+                ps.setString(11, AttachmentSql.toJson(m.attachment()));
                 ps.addBatch();
             }
             ps.executeBatch();

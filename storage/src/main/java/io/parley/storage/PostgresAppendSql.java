@@ -28,16 +28,16 @@ import java.util.TreeSet;
  * the server backend) costs more than the rows; lock, counter update, insert and commit as four
  * round trips made the commit path wake-up bound at moderate rates. Why arrays: a 500-row batch
  * as a multi-row INSERT has thousands of bind parameters that PostgreSQL parses and plans on
- * every commit (measured ~35 ms per batch); as arrays it is 9 parameters and one plan.
+ * every commit (measured ~35 ms per batch); as arrays it is a fixed dozen parameters and one plan.
  */
 final class PostgresAppendSql {
 
     private static final String APPEND =
             "WITH batch AS ("
                     + " SELECT * FROM unnest(?::bigint[], ?::varchar[], ?::varchar[], ?::varchar[], ?::smallint[],"
-                    + " ?::bigint[], ?::timestamptz[], ?::varchar[], ?::varchar[])"
+                    + " ?::bigint[], ?::timestamptz[], ?::varchar[], ?::varchar[], ?::varchar[], ?::varchar[])"
                     + " WITH ORDINALITY AS v (id, chat_id, sender_id, content, content_type, reply_to, created_at,"
-                    + " client_message_id, outbox_data, ord)),"
+                    + " client_message_id, outbox_data, attachment, attachment_id, ord)),"
                     // Locked in id order: two nodes appending to overlapping chats wait for each other
                     // instead of deadlocking, and the second reads the counter the first left.
                     + " locked AS (SELECT id, last_seq FROM chats WHERE id IN (SELECT chat_id FROM batch)"
@@ -51,9 +51,13 @@ final class PostgresAppendSql {
                     + " FROM (SELECT chat_id, max(seq) AS last_seq, max(created_at) AS updated_at FROM numbered"
                     + " GROUP BY chat_id) n WHERE c.id = n.chat_id),"
                     + " inserted AS (INSERT INTO messages (id, chat_id, seq, sender_id, content, content_type, reply_to,"
-                    + " created_at, updated_at, deleted, edited, client_message_id)"
+                    + " created_at, updated_at, deleted, edited, client_message_id, attachment)"
                     + " SELECT id, chat_id, seq, sender_id, content, content_type, reply_to, created_at, created_at,"
-                    + " FALSE, FALSE, client_message_id FROM numbered),"
+                    + " FALSE, FALSE, client_message_id, attachment FROM numbered),"
+                    // Each file the batch carries gains a reference per message (one UPDATE per row).
+                    + " referenced AS (UPDATE attachments a SET refs = a.refs + r.n, expires_at = NULL"
+                    + " FROM (SELECT attachment_id, count(*) AS n FROM numbered WHERE attachment_id IS NOT NULL"
+                    + " GROUP BY attachment_id) r WHERE a.id = r.attachment_id),"
                     // The webhook's message.created events, in the message's own commit.
                     + " announced AS (INSERT INTO webhook_outbox (id, type, chat_id, message_id, data, created_at, state,"
                     + " attempts, next_attempt_at) SELECT id, '" + OutboxSql.MESSAGE_CREATED + "', chat_id, id,"
@@ -85,6 +89,8 @@ final class PostgresAppendSql {
         String[] createdAts = new String[n];
         String[] clientIds = new String[n];
         String[] outboxData = new String[n];
+        String[] attachments = new String[n];
+        String[] attachmentIds = new String[n];
         Instant[] created = new Instant[n];
         for (int i = 0; i < n; i++) {
             NewMessage m = batch.get(i);
@@ -98,6 +104,8 @@ final class PostgresAppendSql {
             createdAts[i] = created[i].toString(); // ISO-8601 UTC: timestamptz input
             clientIds[i] = m.clientMessageId();
             outboxData[i] = m.outboxData();
+            attachments[i] = AttachmentSql.toJson(m.attachment());
+            attachmentIds[i] = m.attachment() == null ? null : m.attachment().id();
         }
         List<Message> committed = new ArrayList<>(n);
         try (PreparedStatement ps = c.prepareStatement(APPEND)) {
@@ -110,12 +118,14 @@ final class PostgresAppendSql {
             ps.setArray(p++, c.createArrayOf("bigint", replyTos));
             ps.setArray(p++, c.createArrayOf("varchar", createdAts));
             ps.setArray(p++, c.createArrayOf("varchar", clientIds));
-            ps.setArray(p, c.createArrayOf("varchar", outboxData));
+            ps.setArray(p++, c.createArrayOf("varchar", outboxData));
+            ps.setArray(p++, c.createArrayOf("varchar", attachments));
+            ps.setArray(p, c.createArrayOf("varchar", attachmentIds));
             try (ResultSet rs = ps.executeQuery()) {
                 for (int i = 0; rs.next(); i++) {
                     NewMessage m = batch.get(i);
                     committed.add(new Message(m.id(), m.chatId(), rs.getLong(1), m.senderId(), m.content(),
-                            m.contentType(), m.replyTo(), created[i], created[i], false, false));
+                            m.contentType(), m.replyTo(), created[i], created[i], false, false, m.attachment()));
                 }
             }
         } catch (SQLException e) {

@@ -22,7 +22,7 @@ final class Rows {
             "c.id, c.number, c.kind, c.owner_id, c.application_id, c.title, c.created_at, c.updated_at, c.closed_at";
     static final String MESSAGE_COLUMNS =
             "m.id, m.chat_id, m.seq, m.sender_id, m.content, m.content_type, m.reply_to, m.created_at,"
-                    + " m.updated_at, m.deleted, m.edited";
+                    + " m.updated_at, m.deleted, m.edited, m.attachment";
 
     private Rows() {
     }
@@ -38,6 +38,14 @@ final class Rows {
     /** Binds a timestamptz; OffsetDateTime is the type both drivers map to it without a zone guess. */
     static void setInstant(PreparedStatement ps, int index, Instant instant) throws SQLException {
         ps.setObject(index, OffsetDateTime.ofInstant(micros(instant), ZoneOffset.UTC));
+    }
+
+    static void setNullableInstant(PreparedStatement ps, int index, Instant instant) throws SQLException {
+        if (instant == null) {
+            ps.setNull(index, java.sql.Types.TIMESTAMP_WITH_TIMEZONE);
+        } else {
+            setInstant(ps, index, instant);
+        }
     }
 
     static Instant instant(ResultSet rs, String column) throws SQLException {
@@ -87,6 +95,7 @@ final class Rows {
                 instant(rs, "created_at"),
                 instant(rs, "updated_at"),
                 rs.getBoolean("deleted"),
-                rs.getBoolean("edited"));
+                rs.getBoolean("edited"),
+                AttachmentSql.fromJson(rs.getString("attachment")));
     }
 }

@@ -199,6 +199,26 @@ final class GatedHistoryStore implements HistoryStore {
     }
 
     @Override
+    public void addAttachment(StoredAttachment attachment) {
+        delegate.addAttachment(attachment);
+    }
+
+    @Override
+    public Optional<StoredAttachment> findAttachment(String attachmentId) {
+        return delegate.findAttachment(attachmentId);
+    }
+
+    @Override
+    public List<StoredAttachment> dueAttachments(Instant now, int limit) {
+        return delegate.dueAttachments(now, limit);
+    }
+
+    @Override
+    public boolean deleteDueAttachment(String attachmentId, Instant now) {
+        return delegate.deleteDueAttachment(attachmentId, now);
+    }
+
+    @Override
     public boolean isHealthy() {
         return delegate.isHealthy();
     }

@@ -1,5 +1,6 @@
 package io.parley.storage;
 
+import io.parley.protocol.model.Attachment;
 import io.parley.protocol.model.Chat;
 import io.parley.protocol.model.ChatKind;
 import io.parley.protocol.model.ContentType;
@@ -574,6 +575,62 @@ public abstract class HistoryStoreContract {
 
     protected static NewMessage message(String chatId, String senderId, String content, Instant at) {
         return new NewMessage(MESSAGE_IDS.incrementAndGet(), chatId, senderId, content, ContentType.TEXT, null, at);
+    }
+
+    // ---- attachments ---------------------------------------------------------------------------
+
+    @Test
+    void anAttachmentIsDueUntilAMessageTakesItAndAgainWhenItsLastMessageIsDeleted() {
+        String alice = user();
+        Chat chat = newGroup(alice);
+        Attachment photo = new Attachment(id("a").replace('-', '_'), "image/png", 1234, 640, 480,
+                "кот.png");
+        StoredAttachment uploaded = new StoredAttachment(photo, chat.id(), alice, T0, T0.plusSeconds(60));
+        store.addAttachment(uploaded);
+        assertThat(store.findAttachment(photo.id())).contains(new StoredAttachment(photo, chat.id(), alice, micros(T0),
+                micros(T0.plusSeconds(60))));
+        assertThat(store.dueAttachments(T0.plusSeconds(60), 1000)).extracting(a -> a.attachment().id())
+                .contains(photo.id());
+
+        NewMessage first = withAttachment(message(chat.id(), alice, "look", T0), photo);
+        NewMessage second = withAttachment(message(chat.id(), alice, "", T0), photo);
+        List<Message> sent = store.append(List.of(first, second));
+        assertThat(sent).extracting(Message::attachment).containsExactly(photo, photo);
+        assertThat(store.after(chat.id(), 0, 10)).isEqualTo(sent); // the message row keeps its copy
+        assertThat(store.findAttachment(photo.id()).orElseThrow().expiresAt()).isNull();
+        assertThat(store.dueAttachments(T0.plus(365, ChronoUnit.DAYS), 1000)).extracting(a -> a.attachment().id())
+                .doesNotContain(photo.id());
+
+        Instant deletedAt = T0.plusSeconds(5);
+        assertThat(store.softDelete(sent.get(0).id(), deletedAt).orElseThrow().attachment()).isNull();
+        assertThat(store.findAttachment(photo.id()).orElseThrow().expiresAt()).isNull(); // the second still has it
+        store.softDelete(sent.get(0).id(), deletedAt); // a repeated delete releases nothing more
+        assertThat(store.findAttachment(photo.id()).orElseThrow().expiresAt()).isNull();
+
+        store.softDelete(sent.get(1).id(), deletedAt);
+        assertThat(store.findAttachment(photo.id()).orElseThrow().expiresAt()).isEqualTo(micros(deletedAt));
+        assertThat(store.deleteDueAttachment(photo.id(), deletedAt.minusSeconds(1))).isFalse(); // not due yet
+        assertThat(store.deleteDueAttachment(photo.id(), deletedAt)).isTrue();
+        assertThat(store.findAttachment(photo.id())).isEmpty();
+        assertThat(store.deleteDueAttachment(photo.id(), deletedAt)).isFalse();
+    }
+
+    @Test
+    void aReferencedAttachmentIsNotDeletedByALateCollector() {
+        String alice = user();
+        Chat chat = newGroup(alice);
+        Attachment file = new Attachment(id("f").replace('-', '_'), "application/pdf", 10, null, null,
+                null);
+        store.addAttachment(new StoredAttachment(file, chat.id(), alice, T0, T0.plusSeconds(1)));
+        store.append(List.of(withAttachment(message(chat.id(), alice, "doc", T0), file)));
+
+        assertThat(store.deleteDueAttachment(file.id(), T0.plusSeconds(10))).isFalse();
+        assertThat(store.findAttachment(file.id())).isPresent();
+    }
+
+    private static NewMessage withAttachment(NewMessage m, Attachment a) {
+        return new NewMessage(m.id(), m.chatId(), m.senderId(), m.content(), m.contentType(), m.replyTo(),
+                m.createdAt(), m.clientMessageId(), m.outboxData(), a);
     }
 
     // ---- server API and webhook outbox --------------------------------------------------------

@@ -9,6 +9,7 @@ import io.parley.protocol.command.ChatException;
 import io.parley.protocol.command.Command;
 import io.parley.protocol.command.ErrorCode;
 import io.parley.protocol.command.Reply;
+import io.parley.protocol.json.AttachmentJson;
 import io.parley.protocol.json.Fields;
 import io.parley.protocol.json.Json;
 import io.parley.protocol.model.Chat;
@@ -135,9 +136,12 @@ public final class ActionsCodec implements DialectCodec {
             case CREATE_CHAT -> new Command.CreateChat(ChatKind.GROUP, f.ids("members", MAX_MEMBERS),
                     f.optionalString("title"), null);
             case GET_MESSAGES -> historyRequest(f);
-            case SEND_MESSAGE -> new Command.SendMessage(chatId(f), null, f.text("text"),
-                    f.contentType("content_type"), f.optionalPositiveLong("reply_to"),
-                    f.optionalClientMessageId());
+            case SEND_MESSAGE -> {
+                String attachmentId = f.optionalAttachmentId("attachment_id");
+                yield new Command.SendMessage(chatId(f), null, f.caption("text", attachmentId != null),
+                        f.contentType("content_type"), f.optionalPositiveLong("reply_to"),
+                        f.optionalClientMessageId(), attachmentId);
+            }
             case REFRESH -> new Command.RefreshToken(f.text("token"));
             default -> throw new UnknownType("unknown type \"" + type + "\"");
         };
@@ -302,6 +306,7 @@ public final class ActionsCodec implements DialectCodec {
         gen.writeStringField("sender_id", m.senderId());
         gen.writeStringField("text", m.content());
         gen.writeNumberField("content_type", m.contentType().code());
+        AttachmentJson.writeField(gen, m.attachment(), false);
         if (m.replyTo() == null) {
             gen.writeNullField("reply_to");
         } else {

@@ -47,9 +47,17 @@ public sealed interface Command {
     /**
      * A new message. {@code clientMessageId} (or {@code null}) is the sender's own id for this
      * send: a repeat with the same one in the same chat is answered with the first one's message.
+     * {@code attachmentId} (or {@code null}) is a file uploaded to the chat; with one, the content
+     * may be empty (a caption). An {@link ContentType#IMAGE} message's content is the URL of an
+     * uploaded image instead.
      */
     record SendMessage(String chatId, String claimedUserId, String content, ContentType contentType, Long replyTo,
-                       String clientMessageId) implements Command {
+                       String clientMessageId, String attachmentId) implements Command {
+        public SendMessage(String chatId, String claimedUserId, String content, ContentType contentType, Long replyTo,
+                           String clientMessageId) {
+            this(chatId, claimedUserId, content, contentType, replyTo, clientMessageId, null);
+        }
+
         public SendMessage(String chatId, String claimedUserId, String content, ContentType contentType, Long replyTo) {
             this(chatId, claimedUserId, content, contentType, replyTo, null);
         }

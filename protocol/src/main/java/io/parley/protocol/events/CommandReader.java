@@ -32,13 +32,7 @@ final class CommandReader {
                     args.positiveLong("application_id"));
             case EventNames.GET_CONVERSATION_LIST -> new Command.ListChats(userId(args, "user_id"));
             case EventNames.GET_MESSAGE_LIST -> historyRequest(args);
-            case EventNames.SEND_MESSAGE -> new Command.SendMessage(
-                    args.id("session_channel"),
-                    userId(args, "sender_id"),
-                    args.text("content"),
-                    contentType(args.raw("content_type")),
-                    args.optionalPositiveLong("reply_to"),
-                    args.optionalClientMessageId());
+            case EventNames.SEND_MESSAGE -> sendMessage(args);
             case EventNames.READ_MESSAGE -> new Command.MarkRead(
                     args.id("session_channel"),
                     userId(args, "executor_id"),
@@ -56,6 +50,22 @@ final class CommandReader {
             case EventNames.REFRESH_TOKEN -> new Command.RefreshToken(args.text("token"));
             default -> throw new ChatException(ErrorCode.BAD_REQUEST, "unknown name: " + name);
         };
+    }
+
+    /**
+     * {@code content} with {@code content_type} 2 is the URL of an image uploaded to the chat;
+     * {@code attachment_id} attaches any uploaded file, the content then being its optional caption.
+     */
+    private static Command.SendMessage sendMessage(Fields args) {
+        String attachmentId = args.optionalAttachmentId("attachment_id");
+        return new Command.SendMessage(
+                args.id("session_channel"),
+                userId(args, "sender_id"),
+                args.caption("content", attachmentId != null),
+                contentType(args.raw("content_type")),
+                args.optionalPositiveLong("reply_to"),
+                args.optionalClientMessageId(),
+                attachmentId);
     }
 
     /** {@code before_id} pages back; {@code after_id} resumes after the last message a client saw. */

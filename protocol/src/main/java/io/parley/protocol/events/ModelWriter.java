@@ -1,6 +1,7 @@
 package io.parley.protocol.events;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.parley.protocol.json.AttachmentJson;
 import io.parley.protocol.json.Json;
 import io.parley.protocol.model.Chat;
 import io.parley.protocol.model.Message;
@@ -51,6 +52,7 @@ final class ModelWriter {
         gen.writeStringField("update_at", message.updatedAt().equals(message.createdAt())
                 ? created : Json.timestamp(message.updatedAt()));
         gen.writeNumberField("content_type", message.contentType().code());
+        AttachmentJson.writeField(gen, message.attachment(), false);
         if (message.replyTo() != null) {
             gen.writeNumberField("reply_to", message.replyTo());
         }

@@ -10,8 +10,10 @@ import io.parley.protocol.command.ChatException;
 import io.parley.protocol.command.Command;
 import io.parley.protocol.command.ErrorCode;
 import io.parley.protocol.command.Reply;
+import io.parley.protocol.json.AttachmentJson;
 import io.parley.protocol.json.Fields;
 import io.parley.protocol.json.Json;
+import io.parley.protocol.model.Attachment;
 import io.parley.protocol.model.ContentType;
 import io.parley.protocol.model.Message;
 
@@ -111,13 +113,19 @@ public final class FeedCodec implements DialectCodec {
                 throw new ChatException(ErrorCode.BAD_REQUEST,
                         "message[0].type: expected \"message\" (chat_event items come from the server only)");
             }
-            return new Request.Valid(UPDATE, null, new Command.SendMessage(scope.chatId(), null, item.text("text"),
-                    ContentType.TEXT, null, fields.optionalClientMessageId()));
+            return new Request.Valid(UPDATE, null, sendMessage(scope.chatId(), item, fields));
         } catch (ChatException e) {
             return new Request.Invalid(null, null, e);
         } catch (RuntimeException e) {
             return new Request.Invalid(null, null, new ChatException(ErrorCode.BAD_REQUEST, "malformed request"));
         }
+    }
+
+    /** A message item: {@code text}, or an {@code attachment_id} with the text as its optional caption. */
+    private static Command.SendMessage sendMessage(String chatId, Fields item, Fields frame) {
+        String attachmentId = item.optionalAttachmentId("attachment_id");
+        return new Command.SendMessage(chatId, null, item.caption("text", attachmentId != null), ContentType.TEXT,
+                null, frame.optionalClientMessageId(), attachmentId);
     }
 
     /** The history update (a {@link Reply.HistoryPage}) or a sent message's update; open frames. */
@@ -133,7 +141,7 @@ public final class FeedCodec implements DialectCodec {
                     : resumedFrom != null ? resumedFrom : 0;
             return update(eventId, clock.instant(), gen -> {
                 for (Message m : messages) {
-                    item(gen, itemType(m), m.deleted() ? "" : m.content(), m.senderId(), m.createdAt());
+                    item(gen, itemType(m), m.deleted() ? "" : m.content(), m.senderId(), m.createdAt(), m.attachment());
                 }
             }, page.more());
         }
@@ -165,11 +173,11 @@ public final class FeedCodec implements DialectCodec {
         }
         if (event instanceof ChatEvent.MemberJoined joined) {
             String text = (joined.staff() ? "support agent " : "user ") + joined.userId() + " joined the chat";
-            return update(joined.eventId(), joined.at(), gen -> item(gen, ITEM_CHAT_EVENT, text, Message.SYSTEM_SENDER, joined.at()));
+            return update(joined.eventId(), joined.at(), gen -> item(gen, ITEM_CHAT_EVENT, text, Message.SYSTEM_SENDER, joined.at(), null));
         }
         if (event instanceof ChatEvent.MemberLeft left) {
             String text = "user " + left.userId() + " was removed from the chat";
-            return update(left.eventId(), left.at(), gen -> item(gen, ITEM_CHAT_EVENT, text, Message.SYSTEM_SENDER, left.at()));
+            return update(left.eventId(), left.at(), gen -> item(gen, ITEM_CHAT_EVENT, text, Message.SYSTEM_SENDER, left.at(), null));
         }
         return null;
     }
@@ -193,7 +201,7 @@ public final class FeedCodec implements DialectCodec {
     }
 
     private byte[] messageUpdate(Message m) {
-        return update(m.id(), m.createdAt(), gen -> item(gen, itemType(m), m.content(), m.senderId(), m.createdAt()));
+        return update(m.id(), m.createdAt(), gen -> item(gen, itemType(m), m.content(), m.senderId(), m.createdAt(), m.attachment()));
     }
 
     /** The application's system messages (a chat closed, a booking confirmed) are system items. */
@@ -221,12 +229,14 @@ public final class FeedCodec implements DialectCodec {
         });
     }
 
-    private static void item(JsonGenerator gen, String type, String text, String sender, Instant sent) throws IOException {
+    private static void item(JsonGenerator gen, String type, String text, String sender, Instant sent,
+                             Attachment attachment) throws IOException {
         gen.writeStartObject();
         gen.writeStringField("type", type);
         gen.writeStringField("text", text);
         gen.writeStringField("sender", sender);
         gen.writeNumberField("send_date", sent.getEpochSecond());
+        AttachmentJson.writeField(gen, attachment, false);
         gen.writeEndObject();
     }
 

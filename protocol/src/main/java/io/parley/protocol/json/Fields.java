@@ -1,5 +1,6 @@
 package io.parley.protocol.json;
 
+import io.parley.protocol.model.Attachment;
 import io.parley.protocol.model.NewMessage;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.parley.protocol.command.ChatException;
@@ -111,6 +112,30 @@ public final class Fields {
             throw bad(field + ": expected a string of 1 to " + NewMessage.MAX_CLIENT_MESSAGE_ID_LENGTH + " characters");
         }
         return id;
+    }
+
+    /** The optional id of a file uploaded to the chat, or {@code null}. */
+    public String optionalAttachmentId(String field) {
+        String id = optionalString(field);
+        if (id != null && !Attachment.validId(id)) {
+            throw bad(field + ": expected the id of an uploaded attachment (the \"id\" its upload answered)");
+        }
+        return id;
+    }
+
+    /**
+     * Message text, required unless the message carries an attachment: then it is a caption,
+     * possibly absent or empty ({@code ""}).
+     */
+    public String caption(String field, boolean withAttachment) {
+        if (!withAttachment) {
+            return text(field);
+        }
+        String text = optionalString(field);
+        if (text != null && hasUnpairedSurrogate(text)) {
+            throw bad(field + ": invalid Unicode (an unpaired surrogate)");
+        }
+        return text == null ? "" : text;
     }
 
     /** Required message text: not blank, valid Unicode; returned as sent. */

@@ -14,9 +14,11 @@ import java.util.Objects;
  * @param replyTo     id of the message this one answers, or {@code null}
  * @param deleted     soft-deleted: kept in history with empty content
  * @param edited      content was changed after sending
+ * @param attachment  the file it carries, or {@code null}; gone once the message is deleted
  */
 public record Message(long id, String chatId, long seq, String senderId, String content, ContentType contentType,
-                      Long replyTo, Instant createdAt, Instant updatedAt, boolean deleted, boolean edited) {
+                      Long replyTo, Instant createdAt, Instant updatedAt, boolean deleted, boolean edited,
+                      Attachment attachment) {
     /** The sender of the application's system messages; no user can act as it. */
     public static final String SYSTEM_SENDER = "system";
 
@@ -27,5 +29,11 @@ public record Message(long id, String chatId, long seq, String senderId, String 
         Objects.requireNonNull(contentType, "contentType");
         Objects.requireNonNull(createdAt, "createdAt");
         Objects.requireNonNull(updatedAt, "updatedAt");
+    }
+
+    /** Without an attachment. */
+    public Message(long id, String chatId, long seq, String senderId, String content, ContentType contentType,
+                   Long replyTo, Instant createdAt, Instant updatedAt, boolean deleted, boolean edited) {
+        this(id, chatId, seq, senderId, content, contentType, replyTo, createdAt, updatedAt, deleted, edited, null);
     }
 }

@@ -12,9 +12,11 @@ import java.util.Objects;
  *                        first one stored, and stored once
  * @param outboxData      what the webhook outbox keeps of this message (a JSON object, stored in the
  *                        message's own commit), or {@code null} when no webhook is to announce it
+ * @param attachment      the uploaded file it carries (its commit takes a reference on it), or {@code null}
  */
 public record NewMessage(long id, String chatId, String senderId, String content, ContentType contentType,
-                         Long replyTo, Instant createdAt, String clientMessageId, String outboxData) {
+                         Long replyTo, Instant createdAt, String clientMessageId, String outboxData,
+                         Attachment attachment) {
     /** The longest client message id, in characters. */
     public static final int MAX_CLIENT_MESSAGE_ID_LENGTH = 64;
 
@@ -29,6 +31,12 @@ public record NewMessage(long id, String chatId, String senderId, String content
             throw new IllegalArgumentException("client message id must be 1.." + MAX_CLIENT_MESSAGE_ID_LENGTH
                     + " characters");
         }
+    }
+
+    /** Without an attachment. */
+    public NewMessage(long id, String chatId, String senderId, String content, ContentType contentType,
+                      Long replyTo, Instant createdAt, String clientMessageId, String outboxData) {
+        this(id, chatId, senderId, content, contentType, replyTo, createdAt, clientMessageId, outboxData, null);
     }
 
     /** Not announced by a webhook. */

@@ -10,6 +10,7 @@ import io.parley.protocol.command.ChatException;
 import io.parley.protocol.command.Command;
 import io.parley.protocol.command.ErrorCode;
 import io.parley.protocol.command.Reply;
+import io.parley.protocol.json.AttachmentJson;
 import io.parley.protocol.json.Fields;
 import io.parley.protocol.json.Json;
 import io.parley.protocol.model.ContentType;
@@ -51,6 +52,7 @@ public final class PairCodec implements DialectCodec {
     public static final String DIALECT = "pair";
     /** On a hello: the last message the client has; the answer carries the ones after it. */
     static final String LAST_MESSAGE_ID = "lastMessageId";
+    static final String ATTACHMENT_ID = "attachmentId";
     /** The name of a frame whose {@code sessionId} is a fresh token (names are not on the wire). */
     static final String REFRESH = "refresh";
 
@@ -92,9 +94,10 @@ public final class PairCodec implements DialectCodec {
 
     /** What the frame asks beyond authentication: a message, a resume, or {@code null} (a pure hello). */
     private static Command request(SocketScope scope, Fields frame) {
-        if (frame.has("message")) {
-            return new Command.SendMessage(scope.chatId(), null, frame.text("message"), ContentType.TEXT, null,
-                    frame.optionalClientMessageId());
+        String attachmentId = frame.optionalAttachmentId(ATTACHMENT_ID);
+        if (frame.has("message") || attachmentId != null) {
+            return new Command.SendMessage(scope.chatId(), null, frame.caption("message", attachmentId != null),
+                    ContentType.TEXT, null, frame.optionalClientMessageId(), attachmentId);
         }
         Long lastMessageId = frame.optionalPositiveLong(LAST_MESSAGE_ID);
         return lastMessageId == null ? null
@@ -207,6 +210,7 @@ public final class PairCodec implements DialectCodec {
         gen.writeStringField("timestamp", Json.timestamp(m.createdAt()));
         Json.writeId(gen, "senderId", m.senderId());
         gen.writeNumberField("messageId", m.id());
+        AttachmentJson.writeField(gen, m.attachment(), true);
         gen.writeEndObject();
     }
 }

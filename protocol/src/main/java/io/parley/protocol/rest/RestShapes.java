@@ -2,7 +2,9 @@ package io.parley.protocol.rest;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.parley.protocol.json.AttachmentJson;
 import io.parley.protocol.json.Json;
+import io.parley.protocol.model.Attachment;
 import io.parley.protocol.model.Chat;
 import io.parley.protocol.model.Message;
 
@@ -40,6 +42,16 @@ public final class RestShapes {
         return node;
     }
 
+    /** The attachment as every dialect writes it ({@link AttachmentJson}), as a tree. */
+    public static ObjectNode attachment(Attachment a) {
+        byte[] json = Json.write(gen -> {
+            gen.writeStartObject();
+            AttachmentJson.writeField(gen, a, false);
+            gen.writeEndObject();
+        });
+        return (ObjectNode) Json.readObject(json, 0, json.length).get("attachment");
+    }
+
     public static ObjectNode message(Message m) {
         ObjectNode node = NODES.objectNode();
         node.put("id", m.id());
@@ -48,6 +60,9 @@ public final class RestShapes {
         node.put("sender_id", m.senderId());
         node.put("text", m.content());
         node.put("content_type", m.contentType().code());
+        if (m.attachment() != null) {
+            node.set("attachment", attachment(m.attachment()));
+        }
         if (m.replyTo() == null) {
             node.putNull("reply_to");
         } else {

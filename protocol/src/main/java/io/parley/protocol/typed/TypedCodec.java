@@ -9,6 +9,7 @@ import io.parley.protocol.command.ChatException;
 import io.parley.protocol.command.Command;
 import io.parley.protocol.command.ErrorCode;
 import io.parley.protocol.command.Reply;
+import io.parley.protocol.json.AttachmentJson;
 import io.parley.protocol.json.Fields;
 import io.parley.protocol.json.Json;
 import io.parley.protocol.model.DirectChatIds;
@@ -99,9 +100,12 @@ public final class TypedCodec implements DialectCodec {
         }
         String chatId = chatId(content);
         return switch (type) {
-            case NEW_MESSAGE -> new Command.SendMessage(chatId, null, content.text("message"),
-                    content.contentType("content_type"), content.optionalPositiveLong("reply_to"),
-                    content.optionalClientMessageId());
+            case NEW_MESSAGE -> {
+                String attachmentId = content.optionalAttachmentId("attachment_id");
+                yield new Command.SendMessage(chatId, null, content.caption("message", attachmentId != null),
+                        content.contentType("content_type"), content.optionalPositiveLong("reply_to"),
+                        content.optionalClientMessageId(), attachmentId);
+            }
             case DELETE_MESSAGE -> new Command.DeleteMessage(chatId, null, content.positiveLong("message_id"));
             case MESSAGE_READ -> new Command.MarkRead(chatId, null, content.positiveLong("message_id"));
             case USER_TYPING, TYPING_ALIAS -> new Command.Typing(chatId, null);
@@ -235,6 +239,7 @@ public final class TypedCodec implements DialectCodec {
         }
         Json.writeId(gen, "sender_id", m.senderId());
         gen.writeNumberField("content_type", m.contentType().code());
+        AttachmentJson.writeField(gen, m.attachment(), false);
         gen.writeStringField("created_at", Json.timestamp(m.createdAt()));
         if (m.edited()) {
             gen.writeStringField("updated_at", Json.timestamp(m.updatedAt()));
