@@ -12,6 +12,7 @@
 import { chromium } from 'playwright-core';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { deflateSync } from 'node:zlib';
 
 const BASE = (process.argv[2] || process.env.PARLEY_BASE_URL || 'http://localhost:18080').replace(/\/+$/, '');
 const WS_BASE = BASE.replace(/^http/, 'ws');                       // http -> ws, https -> wss
@@ -149,6 +150,38 @@ function waitPush(page, name, content) {
   return p;
 }
 
+// A real PNG of one colour (signature, IHDR, IDAT, IEND), for the page to upload.
+function png(width, height) {
+  const table = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc = bytes => { let c = 0xffffffff; for (const b of bytes) c = table[(c ^ b) & 0xff] ^ (c >>> 8); return (c ^ 0xffffffff) >>> 0; };
+  const chunk = (type, data) => {
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const out = Buffer.alloc(body.length + 8);
+    out.writeUInt32BE(data.length, 0); body.copy(out, 4); out.writeUInt32BE(crc(body), body.length + 4);
+    return out;
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0); header.writeUInt32BE(height, 4);
+  header[8] = 8; header[9] = 2; // 8-bit RGB
+  const row = Buffer.concat([Buffer.from([0]), Buffer.alloc(width * 3, 0x7f)]);
+  const pixels = deflateSync(Buffer.concat(Array(height).fill(row)));
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header), chunk('IDAT', pixels), chunk('IEND', Buffer.alloc(0))]);
+}
+
+// Starts waiting for a pushed message that carries an image (content_type 2).
+function waitImagePush(page) {
+  const p = page.evaluate(ms => window.__parley.wait(
+    f => f.name === 'Event.ReceiveMessage' && f.result && f.result.message && f.result.message.content_type === 2,
+    ms, 'an Event.ReceiveMessage with content_type 2'), STEP_MS);
+  p.catch(() => {});
+  return p;
+}
+
 function pushMessage(f) {
   return (f.args && f.args.message) || (f.result && f.result.message) || f.message || null;
 }
@@ -272,6 +305,33 @@ async function main() {
   const history = await request(b, 'Event.GetMessageList', { session_channel: CHANNEL, executor_id: '2', limit: 200 });
   const stored = history.result.Messages.filter(m => m.content === offlineText).length;
   check('B: history holds the offline message once', stored === 1, `${stored} times`);
+
+  // ---- Page C sends an image: uploaded, sent as its URL, shown by the page, downloadable by B ------
+  const image = png(40, 30);
+  const gotImage = waitImagePush(b);
+  await c.setInputFiles('#file', { name: 'cat.png', mimeType: 'image/png', buffer: image });
+  await c.click('#attach');
+  const pushImage = await gotImage.catch(e => ({ error: e.message }));
+  const imageMessage = pushMessage(pushImage);
+  const attachment = imageMessage?.attachment;
+  check('B: received the page\'s image as a message carrying it (content_type 2, its url, image/png 40x30)',
+        attachment && imageMessage.content === attachment.url && attachment.media_type === 'image/png'
+          && attachment.width === 40 && attachment.height === 30 && attachment.name === 'cat.png', JSON.stringify(pushImage));
+  if (attachment) {
+    const downloaded = await b.evaluate(async url => {
+      const token = await window.__parley.token('2', 'admin');
+      const res = await fetch(url, { headers: { Authorization: 'Bearer ' + token } });
+      return { status: res.status, type: res.headers.get('content-type'), size: (await res.arrayBuffer()).byteLength };
+    }, attachment.url);
+    check('B: downloads the image with its token (200, image/png, the same size)',
+          downloaded.status === 200 && downloaded.type === 'image/png' && downloaded.size === image.length, JSON.stringify(downloaded));
+    const shownImage = await c.waitForFunction(id => {
+      const img = document.querySelector(`#messages img[data-attachment="${id}"]`);
+      return img && img.complete && img.naturalWidth > 0 ? { width: img.naturalWidth, height: img.naturalHeight } : null;
+    }, attachment.id, { timeout: STEP_MS }).then(h => h.jsonValue()).catch(e => ({ error: e.message.split('\n')[0] }));
+    check('C: shows the image it sent (loaded, 40x30 pixels)', shownImage.width === 40 && shownImage.height === 30,
+          JSON.stringify(shownImage));
+  }
 
   // ---- Page C's token nears its end: the page sends a fresh one on the open socket ---------------
   const refreshReply = await waitLogReply('Event.RefreshToken', 'the token refresh', TOKEN_TTL_MS + STEP_MS);

@@ -2,6 +2,7 @@ package io.parley.gateway.auth;
 
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
 
 /** Where credentials travel in the handshake request. */
 public final class Credentials {
@@ -30,7 +31,7 @@ public final class Credentials {
     }
 
     /** The token of {@code Authorization: Bearer <jwt>}. */
-    public static String fromBearer(FullHttpRequest request) {
+    public static String fromBearer(HttpRequest request) {
         String header = request.headers().get(HttpHeaderNames.AUTHORIZATION);
         if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
             return null;

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.io.SerializedString;
 import io.parley.protocol.command.ChatEvent;
+import io.parley.protocol.model.Attachment;
 import io.parley.protocol.model.ContentType;
 import io.parley.protocol.model.Message;
 
@@ -51,6 +52,13 @@ final class MessagePostedFrames {
     private static final SerializedString UPDATED_AT = new SerializedString("updatedAt");
     private static final SerializedString DELETED = new SerializedString("deleted");
     private static final SerializedString EDITED = new SerializedString("edited");
+    private static final SerializedString ATTACHMENT = new SerializedString("attachment");
+    // Attachment fields, in record component order.
+    private static final SerializedString MEDIA_TYPE = new SerializedString("mediaType");
+    private static final SerializedString SIZE = new SerializedString("size");
+    private static final SerializedString WIDTH = new SerializedString("width");
+    private static final SerializedString HEIGHT = new SerializedString("height");
+    private static final SerializedString NAME = new SerializedString("name");
 
     private static final ContentType[] CONTENT_TYPES = ContentType.values();
 
@@ -122,7 +130,42 @@ final class MessagePostedFrames {
         g.writeBoolean(m.deleted());
         g.writeFieldName(EDITED);
         g.writeBoolean(m.edited());
+        g.writeFieldName(ATTACHMENT);
+        writeAttachment(g, m.attachment());
         g.writeEndObject();
+    }
+
+    private static void writeAttachment(JsonGenerator g, Attachment a) throws IOException {
+        if (a == null) {
+            g.writeNull();
+            return;
+        }
+        g.writeStartObject();
+        g.writeFieldName(ID);
+        g.writeString(a.id());
+        g.writeFieldName(MEDIA_TYPE);
+        g.writeString(a.mediaType());
+        g.writeFieldName(SIZE);
+        g.writeNumber(a.size());
+        g.writeFieldName(WIDTH);
+        writeNullable(g, a.width());
+        g.writeFieldName(HEIGHT);
+        writeNullable(g, a.height());
+        g.writeFieldName(NAME);
+        if (a.name() == null) {
+            g.writeNull();
+        } else {
+            g.writeString(a.name());
+        }
+        g.writeEndObject();
+    }
+
+    private static void writeNullable(JsonGenerator g, Integer value) throws IOException {
+        if (value == null) {
+            g.writeNull();
+        } else {
+            g.writeNumber(value);
+        }
     }
 
     /** @return the frame, or {@code null} when it is not one this reader handles (see the class comment) */
@@ -200,6 +243,7 @@ final class MessagePostedFrames {
         Instant updatedAt = null;
         boolean deleted = false;
         boolean edited = false;
+        Attachment attachment = null;
         String field;
         while ((field = p.nextFieldName()) != null) {
             JsonToken value = p.nextToken();
@@ -215,6 +259,7 @@ final class MessagePostedFrames {
                 case "updatedAt" -> updatedAt = instant(string(p, value));
                 case "deleted" -> deleted = bool(value);
                 case "edited" -> edited = bool(value);
+                case "attachment" -> attachment = value == JsonToken.VALUE_NULL ? null : readAttachment(p, value);
                 default -> p.skipChildren();
             }
         }
@@ -224,7 +269,43 @@ final class MessagePostedFrames {
             throw Unhandled.INSTANCE; // Message would refuse it: let databind report it as it always has
         }
         return new Message(id, chatId, seq, senderId, content, contentType, replyTo, createdAt, updatedAt, deleted,
-                edited);
+                edited, attachment);
+    }
+
+    private static Attachment readAttachment(JsonParser p, JsonToken start) throws IOException {
+        expect(start, JsonToken.START_OBJECT);
+        String id = null;
+        String mediaType = null;
+        long size = 0;
+        Integer width = null;
+        Integer height = null;
+        String name = null;
+        String field;
+        while ((field = p.nextFieldName()) != null) {
+            JsonToken value = p.nextToken();
+            switch (field) {
+                case "id" -> id = string(p, value);
+                case "mediaType" -> mediaType = string(p, value);
+                case "size" -> size = longValue(p, value);
+                case "width" -> width = nullableInt(p, value);
+                case "height" -> height = nullableInt(p, value);
+                case "name" -> name = value == JsonToken.VALUE_NULL ? null : string(p, value);
+                default -> p.skipChildren();
+            }
+        }
+        expect(p.currentToken(), JsonToken.END_OBJECT);
+        if (id == null || mediaType == null || !Attachment.validId(id)) {
+            throw Unhandled.INSTANCE;
+        }
+        return new Attachment(id, mediaType, size, width, height, name);
+    }
+
+    private static Integer nullableInt(JsonParser p, JsonToken value) throws IOException {
+        if (value == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        expect(value, JsonToken.VALUE_NUMBER_INT);
+        return p.getIntValue();
     }
 
     private static void expect(JsonToken actual, JsonToken expected) {

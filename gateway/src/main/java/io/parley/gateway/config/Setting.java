@@ -19,7 +19,7 @@ import java.util.function.Predicate;
 public final class Setting<T> {
     /** The groups of {@code config/parley.yaml}, in its order. */
     public enum Section {
-        NETWORK("Network"), HISTORY("History store"), AUTHENTICATION("Authentication"), LIMITS("Limits"),
+        NETWORK("Network"), HISTORY("History store"), ATTACHMENTS("Attachments"), AUTHENTICATION("Authentication"), LIMITS("Limits"),
         DIALECTS("Dialects"), PRESENCE("Presence"), CLUSTER("Cluster"), WEBHOOKS("Webhooks"),
         SHUTDOWN("Shutdown (SIGTERM)"), LOGS("Logs");
 

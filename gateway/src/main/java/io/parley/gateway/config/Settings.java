@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
+import static io.parley.gateway.config.Setting.Section.ATTACHMENTS;
 import static io.parley.gateway.config.Setting.Section.AUTHENTICATION;
 import static io.parley.gateway.config.Setting.Section.CLUSTER;
 import static io.parley.gateway.config.Setting.Section.DIALECTS;
@@ -215,11 +216,32 @@ public final class Settings {
                     + " fields in mdc; both on standard output. The level is PARLEY_LOG_LEVEL (read by logback,"
                     + " not a key)");
 
+    // --- Attachments
+    public static final Setting<String> ATTACHMENT_STORE = Setting.text(ATTACHMENTS, "attachment_store", null,
+            "files under data_dir/attachments, on this node's disk", "where uploaded files live: file:/shared/dir,"
+                    + " or S3-compatible storage a cluster's nodes share: s3://bucket[/prefix]?endpoint=http://host:9000"
+                    + "&region=us-east-1&path_style=true (credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or"
+                    + " the AWS SDK's other sources); downloads from S3 are redirects to short-lived presigned URLs");
+    public static final Setting<Integer> ATTACHMENT_MAX_BYTES = Setting.integer(ATTACHMENTS, "attachment_max_bytes",
+            25 * 1024 * 1024, 1, MAX, "largest upload: a bigger one is refused with 413 before its body is read"
+                    + " (when it announces its length) or as soon as it passes the limit");
+    public static final Setting<List<String>> ATTACHMENT_TYPES = Setting.list(ATTACHMENTS, "attachment_types",
+            List.of("image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf", "text/plain"),
+            "media types accepted, as read from the file's bytes (what the client says is ignored); others get"
+                    + " 415. Recognised besides: video/mp4, audio/mpeg, application/zip; never served as a page:"
+                    + " text/html and image/svg+xml");
+    public static final Setting<Duration> ATTACHMENT_TTL = Setting.duration(ATTACHMENTS, "attachment_ttl",
+            Duration.ofHours(24), Duration.ofMinutes(1), Duration.ofDays(365), "an upload no message carries is"
+                    + " deleted after this; a file whose last message is deleted goes at once");
+    public static final Setting<Integer> ATTACHMENT_UPLOADS = Setting.integer(ATTACHMENTS, "attachment_uploads", 16,
+            1, 10_000, "uploads in progress at once on this node; more are answered 503");
+
     /** Every key, in the order of {@code config/parley.yaml}. */
     public static final List<Setting<?>> ALL = List.of(
             PORT, BIND_ADDRESS, NODE_ID, IO_THREADS, TLS_CERT_FILE, TLS_KEY_FILE, PERMESSAGE_DEFLATE,
             DATA_DIR, STORAGE_URL, STORAGE_USER, STORAGE_PASSWORD, HISTORY_QUEUE_CAPACITY, HISTORY_BATCH_SIZE,
             HISTORY_TIMEOUT, HISTORY_WRITER_THREADS, HISTORY_READ_THREADS, HISTORY_LINGER,
+            ATTACHMENT_STORE, ATTACHMENT_MAX_BYTES, ATTACHMENT_TYPES, ATTACHMENT_TTL, ATTACHMENT_UPLOADS,
             JWT_SECRET, JWT_PUBLIC_KEY_FILE, JWT_JWKS_URL, JWT_ISSUER, JWT_AUDIENCE, JWT_LEEWAY, DEV_TOKENS,
             DEV_TOKEN_TTL, ALLOWED_ORIGINS,
             MAX_FRAME_BYTES, MAX_TEXT_LENGTH, MAX_OUTBOUND_BYTES, HANDSHAKE_TIMEOUT, IDLE_TIMEOUT,

@@ -12,6 +12,9 @@ import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.stream.ChunkedWriteHandler;
+import io.parley.gateway.attachments.AttachmentFiles;
+import io.parley.gateway.attachments.UploadHandler;
 import io.parley.gateway.auth.Principal;
 import io.parley.gateway.auth.TokenVerifier;
 import io.parley.gateway.config.ParleyConfig;
@@ -66,6 +69,8 @@ public final class ConnectionPipeline extends ChannelInitializer<SocketChannel> 
     private final IdleSweeps idleSweeps;
     private final WebSocketHandshakeHandler handshake;
     private final SessionTokens sessionTokens;
+    private final AttachmentFiles attachments;
+    private final TokenVerifier tokens;
 
     /**
      * @param tls       the server's TLS context, or {@code null} for plain ws/http
@@ -75,7 +80,7 @@ public final class ConnectionPipeline extends ChannelInitializer<SocketChannel> 
     public ConnectionPipeline(ParleyConfig config, SslContext tls, ConnectionLimits limits, GatewayMetrics metrics,
                               HttpRouter router, List<DialectEndpoint> endpoints, TokenVerifier tokens,
                               ChatService chat, SessionRegistry sessions, PresenceAnnouncer presence,
-                              FlushBatch.PerLoop flushes) {
+                              FlushBatch.PerLoop flushes, AttachmentFiles attachments) {
         this.config = config;
         this.tls = tls;
         this.limits = limits;
@@ -85,6 +90,8 @@ public final class ConnectionPipeline extends ChannelInitializer<SocketChannel> 
         this.sessions = sessions;
         this.presence = presence;
         this.flushes = flushes;
+        this.attachments = attachments;
+        this.tokens = tokens;
         this.idleSweeps = new IdleSweeps(config.get(IDLE_TIMEOUT));
         this.sessionTokens = new SessionTokens(tokens, config.get(JWT_LEEWAY));
         this.handshake = new WebSocketHandshakeHandler(endpoints, tokens, new OriginPolicy(config.get(ALLOWED_ORIGINS)),
@@ -103,6 +110,7 @@ public final class ConnectionPipeline extends ChannelInitializer<SocketChannel> 
             ch.pipeline().addLast(TLS, tls.newHandler(ch.alloc()));
         }
         addHttpPhase(ch.pipeline(), config, metrics, router, handshake);
+        ch.pipeline().addBefore(HTTP_AGGREGATOR, UPLOADS, new UploadHandler(attachments, tokens));
     }
 
     /** The WebSocket transport after the 101; the HTTP handlers go (TLS stays). */
@@ -150,11 +158,12 @@ public final class ConnectionPipeline extends ChannelInitializer<SocketChannel> 
     public static void addHttpPhase(ChannelPipeline p, ParleyConfig config, GatewayMetrics metrics, HttpRouter router,
                                     ChannelHandler handshake) {
         p.addLast(HTTP_CODEC, new HttpServerCodec(MAX_HTTP_LINE_BYTES, MAX_HTTP_HEADER_BYTES, 8192));
+        p.addLast(HANDSHAKE_DEADLINE, new HandshakeDeadlineHandler(config.get(HANDSHAKE_TIMEOUT), metrics));
+        p.addLast(CHUNKED_WRITER, new ChunkedWriteHandler());
         p.addLast(HTTP_AGGREGATOR, new HttpObjectAggregator(MAX_HTTP_BODY_BYTES));
         if (config.get(PERMESSAGE_DEFLATE)) {
             p.addLast(WS_EXTENSIONS, Compression.extensionHandler(config.get(MAX_FRAME_BYTES)));
         }
-        p.addLast(HANDSHAKE_DEADLINE, new HandshakeDeadlineHandler(config.get(HANDSHAKE_TIMEOUT), metrics));
         p.addLast(HTTP_ROUTER, router);
         p.addLast(WS_HANDSHAKE, handshake);
     }
@@ -174,6 +183,10 @@ public final class ConnectionPipeline extends ChannelInitializer<SocketChannel> 
     public static void removeHttpPhase(ChannelHandlerContext handshakeContext) {
         ChannelPipeline p = handshakeContext.pipeline();
         p.remove(HANDSHAKE_DEADLINE);
+        p.remove(CHUNKED_WRITER);
+        if (p.get(UPLOADS) != null) {
+            p.remove(UPLOADS);
+        }
         p.remove(HTTP_ROUTER);
         p.remove(handshakeContext.handler());
     }

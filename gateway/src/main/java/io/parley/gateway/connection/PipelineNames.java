@@ -10,10 +10,13 @@ package io.parley.gateway.connection;
  * HTTP phase (every new connection):
  *   TLS                 SslHandler, when tls_cert_file is set (wss/https)
  *   HTTP_CODEC          HttpServerCodec: bytes &lt;-&gt; HTTP messages (header size limits)
+ *   HANDSHAKE_DEADLINE  HandshakeDeadlineHandler: slowloris guard (each part of a request in time)
+ *   CHUNKED_WRITER      ChunkedWriteHandler: attachment downloads over TLS, a chunk at a time
+ *   UPLOADS             UploadHandler: attachment uploads stream to disk off the event loop;
+ *                       every other request goes on
  *   HTTP_AGGREGATOR     HttpObjectAggregator: whole requests, bounded body
  *   WS_EXTENSIONS       WebSocketServerExtensionHandler, when permessage_deflate is on: negotiates
  *                       it and on the 101 replaces itself with the deflate decoder/encoder
- *   HANDSHAKE_DEADLINE  HandshakeDeadlineHandler: slowloris guard
  *   HTTP_ROUTER         HttpRouter: health, ready, metrics, dev tokens, page; WebSocket paths go on
  *   WS_HANDSHAKE        WebSocketHandshakeHandler: auth before upgrade, then swaps in ...
  *
@@ -38,6 +41,8 @@ public final class PipelineNames {
     public static final String FLUSH = "flush";
     public static final String TLS = "tls";
     public static final String HTTP_CODEC = "http-codec";
+    public static final String CHUNKED_WRITER = "chunked-writer";
+    public static final String UPLOADS = "uploads";
     public static final String HTTP_AGGREGATOR = "http-aggregator";
     public static final String WS_EXTENSIONS = "ws-extensions";
     public static final String HANDSHAKE_DEADLINE = "handshake-deadline";

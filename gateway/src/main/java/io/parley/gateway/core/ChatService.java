@@ -31,6 +31,7 @@ public final class ChatService {
     private final PresenceAnnouncer presence;
     private final ApplicationRequests application;
     private final MemberChanges members;
+    private final Attachments attachments;
 
     /**
      * @param cutOff  ends a user's sockets on this node (disconnect, revocation)
@@ -42,12 +43,18 @@ public final class ChatService {
         this.messaging = new Messaging(core, access);
         this.presence = presence;
         this.members = new MemberChanges(core);
+        this.attachments = new Attachments(core, access);
         this.application = new ApplicationRequests(core, chats, messaging, cutOff, notices, members);
     }
 
     /** Adding and removing members, by the application or by a chat's members. */
     public MemberChanges members() {
         return members;
+    }
+
+    /** Who may upload and download a chat's files. */
+    public Attachments attachments() {
+        return attachments;
     }
 
     /** What the application's backend asks through the server API (its service token checked by the caller). */

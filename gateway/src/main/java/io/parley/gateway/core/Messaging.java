@@ -7,9 +7,11 @@ import io.parley.protocol.command.ChatException;
 import io.parley.protocol.command.Command;
 import io.parley.protocol.command.ErrorCode;
 import io.parley.protocol.command.Reply;
+import io.parley.protocol.model.Attachment;
 import io.parley.protocol.model.ContentType;
 import io.parley.protocol.model.Message;
 import io.parley.protocol.model.NewMessage;
+import io.parley.storage.StoredAttachment;
 
 import java.util.HashSet;
 import java.util.List;
@@ -71,10 +73,9 @@ public final class Messaging {
         CompletableFuture<Reply> reply = new CompletableFuture<>();
         reply.whenComplete((r, failure) -> ordered.complete(null)); // also when refused before the queue
         try {
-            String content = checkText(c.content());
+            Draft draft = draft(principal.userId(), c);
             access.member(principal, c.chatId())
-                    .thenAccept(entry -> append(entry, new Draft(principal.userId(), content, c.contentType(),
-                            c.replyTo(), c.clientMessageId()), false, originSessionId, reply,
+                    .thenAccept(entry -> append(entry, draft, false, originSessionId, reply,
                             () -> ordered.complete(null)))
                     .exceptionally(failure -> {
                         reply.completeExceptionally(failure);
@@ -100,19 +101,46 @@ public final class Messaging {
                 throw new ChatException(ErrorCode.FORBIDDEN, "sender " + senderId + " is not a member of chat "
                         + entry.chat().id());
             }
-            append(entry, new Draft(senderId, content, ContentType.TEXT, null, clientMessageId), evenIfClosed, 0,
-                    reply, () -> { });
+            append(entry, new Draft(senderId, content, ContentType.TEXT, null, clientMessageId, null), evenIfClosed,
+                    0, reply, () -> { });
         } catch (ChatException e) {
             reply.completeExceptionally(e);
         }
         return reply;
     }
 
-    /** What a sender asked to post, before it gets an id and a time. */
+    /**
+     * What a sender asked to post, before it gets an id and a time. An {@link ContentType#IMAGE}
+     * draft's content is replaced by its attachment's URL once the attachment is found.
+     */
     private record Draft(String senderId, String content, ContentType contentType, Long replyTo,
-                         String clientMessageId) {
+                         String clientMessageId, String attachmentId) {
     }
 
+    /**
+     * Text; or an attachment with an optional caption; or, with content type 2, the URL of an
+     * image uploaded to the chat (any other URL is refused: a client cannot make members fetch an
+     * address of its choosing).
+     */
+    private Draft draft(String senderId, Command.SendMessage c) {
+        String attachmentId = c.attachmentId();
+        String content = c.content();
+        if (c.contentType() == ContentType.IMAGE) {
+            String inUrl = Attachment.idInUrl(content.strip());
+            if (inUrl == null) {
+                throw new ChatException(ErrorCode.BAD_REQUEST, "content_type 2 takes the URL of an image uploaded to"
+                        + " this chat (" + Attachment.URL_PREFIX + "{id}, as POST /api/v1/chats/{chat}/attachments"
+                        + " answers); other URLs are refused");
+            }
+            if (attachmentId != null && !attachmentId.equals(inUrl)) {
+                throw new ChatException(ErrorCode.BAD_REQUEST, "attachment_id and the image URL name different files");
+            }
+            attachmentId = inUrl;
+            content = "";
+        }
+        return new Draft(senderId, attachmentId == null ? checkText(content) : checkLength(content), c.contentType(),
+                c.replyTo(), c.clientMessageId(), attachmentId);
+    }
     /**
      * Checks the chat is open and the reply-to exists, then queues the message; see {@link #send}.
      * {@code queued} runs once the message has its place in the write queue.
@@ -124,17 +152,17 @@ public final class Messaging {
             throw new ChatException(ErrorCode.CONFLICT, "chat " + chatId + " is closed: it takes no more messages");
         }
         checkReplyTo(chatId, draft.replyTo())
-                .thenCompose(ok -> outboxData(entry, draft.senderId()))
-                .thenAccept(outboxData -> {
-                    NewMessage message = new NewMessage(core.ids().next(), chatId, draft.senderId(), draft.content(),
-                            draft.contentType(), draft.replyTo(), core.now(), draft.clientMessageId(), outboxData);
+                .thenCompose(ok -> attachment(chatId, draft))
+                .thenCompose(attachment -> outboxData(entry, draft.senderId())
+                        .thenApply(outboxData -> newMessage(chatId, draft, attachment, outboxData)))
+                .thenAccept(message -> {
                     core.history().append(message).whenComplete((committed, failure) -> {
                         try {
                             if (failure == null && committed.id() != message.id()) {
                                 answerRepeat(committed, reply);
                             } else if (failure == null) {
                                 publish(committed, entry, originSessionId, reply);
-                                if (outboxData != null) {
+                                if (message.outboxData() != null) {
                                     core.outbox().committed();
                                 }
                             } else {
@@ -150,6 +178,13 @@ public final class Messaging {
                     reply.completeExceptionally(failure);
                     return null;
                 });
+    }
+
+    private NewMessage newMessage(String chatId, Draft draft, Attachment attachment, String outboxData) {
+        String content = attachment != null && draft.contentType() == ContentType.IMAGE
+                ? attachment.url() : draft.content();
+        return new NewMessage(core.ids().next(), chatId, draft.senderId(), content, draft.contentType(),
+                draft.replyTo(), core.now(), draft.clientMessageId(), outboxData, attachment);
     }
 
     /**
@@ -231,6 +266,27 @@ public final class Messaging {
         });
     }
 
+    /**
+     * The draft's attachment: uploaded to this chat and not yet collected; an image when the
+     * draft is one. {@code null} without one.
+     */
+    private CompletableFuture<Attachment> attachment(String chatId, Draft draft) {
+        if (draft.attachmentId() == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return core.history().call("find_attachment", store -> {
+            Attachment found = store.findAttachment(draft.attachmentId())
+                    .filter(stored -> stored.chatId().equals(chatId) && !stored.expired(core.now()))
+                    .map(StoredAttachment::attachment)
+                    .orElseThrow(() -> CoreContext.notFound("attachment " + draft.attachmentId() + " in chat " + chatId));
+            if (draft.contentType() == ContentType.IMAGE && !found.image()) {
+                throw new ChatException(ErrorCode.BAD_REQUEST, "attachment " + found.id() + " is " + found.mediaType()
+                        + ", not an image: send it as an attachment, not as content_type 2");
+            }
+            return found;
+        });
+    }
+
     private CompletableFuture<Void> checkReplyTo(String chatId, Long replyTo) {
         if (replyTo == null) {
             return CompletableFuture.completedFuture(null);
@@ -250,6 +306,11 @@ public final class Messaging {
         if (content == null || content.isBlank()) {
             throw new ChatException(ErrorCode.BAD_REQUEST, "message content must not be empty");
         }
+        return checkLength(content);
+    }
+
+    /** Text that may be empty: an attachment's caption. */
+    private String checkLength(String content) {
         if (content.length() > core.maxTextLength()) {
             throw new ChatException(ErrorCode.TOO_LARGE,
                     "message content is " + content.length() + " characters; the limit is " + core.maxTextLength());

@@ -93,7 +93,13 @@ public final class ChatsApiRoute implements HttpRoute {
                         ApiRequests::messages);
                 return;
             }
-            if (parts[1].equals("members") && !parts[0].isEmpty()) {
+            if (parts.length == 2 && parts[1].equals("attachments") && !parts[0].isEmpty()) {
+                // POST streams past this route (UploadHandler); anything else ends here.
+                HttpResponses.methodNotAllowed(ctx, request, "POST",
+                        "upload with POST as multipart/form-data, the file in part \"file\"");
+                return;
+            }
+            if (parts.length >= 2 && parts[1].equals("members") && !parts[0].isEmpty()) {
                 members(ctx, request, principal, parts);
                 return;
             }

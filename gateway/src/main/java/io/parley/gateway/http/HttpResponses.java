@@ -6,7 +6,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -23,7 +23,7 @@ public final class HttpResponses {
     private HttpResponses() {
     }
 
-    public static void json(ChannelHandlerContext ctx, FullHttpRequest request, HttpResponseStatus status, Object body) {
+    public static void json(ChannelHandlerContext ctx, HttpRequest request, HttpResponseStatus status, Object body) {
         send(ctx, request, status, "application/json", encode(body));
     }
 
@@ -35,16 +35,23 @@ public final class HttpResponses {
         }
     }
 
-    public static void error(ChannelHandlerContext ctx, FullHttpRequest request, HttpResponseStatus status, String message) {
+    public static void error(ChannelHandlerContext ctx, HttpRequest request, HttpResponseStatus status, String message) {
         json(ctx, request, status, errorBody(status, message));
     }
 
     /** 405 with the {@code Allow} header RFC 9110 requires. */
-    public static void methodNotAllowed(ChannelHandlerContext ctx, FullHttpRequest request, String allow, String message) {
+    public static void methodNotAllowed(ChannelHandlerContext ctx, HttpRequest request, String allow, String message) {
         byte[] body = encode(errorBody(HttpResponseStatus.METHOD_NOT_ALLOWED, message));
         FullHttpResponse response = response(HttpResponseStatus.METHOD_NOT_ALLOWED, "application/json", body);
         response.headers().set(HttpHeaderNames.ALLOW, allow);
         write(ctx, request, response);
+    }
+
+    /** The error response itself, marked {@code Connection: close}, for a caller that closes the connection its own way. */
+    public static FullHttpResponse closingError(HttpResponseStatus status, String message) {
+        FullHttpResponse response = response(status, "application/json", encode(errorBody(status, message)));
+        response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        return response;
     }
 
     private static ObjectNode errorBody(HttpResponseStatus status, String message) {
@@ -55,7 +62,7 @@ public final class HttpResponses {
         return body;
     }
 
-    public static void send(ChannelHandlerContext ctx, FullHttpRequest request, HttpResponseStatus status,
+    public static void send(ChannelHandlerContext ctx, HttpRequest request, HttpResponseStatus status,
                             String contentType, byte[] body) {
         write(ctx, request, response(status, contentType, body));
     }
@@ -70,7 +77,7 @@ public final class HttpResponses {
     }
 
     /** Keeps the connection open only for a keep-alive request that did not fail on our side. */
-    private static void write(ChannelHandlerContext ctx, FullHttpRequest request, FullHttpResponse response) {
+    private static void write(ChannelHandlerContext ctx, HttpRequest request, FullHttpResponse response) {
         boolean keepAlive = request != null && HttpUtil.isKeepAlive(request) && response.status().code() < 500;
         if (keepAlive) {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);

@@ -24,6 +24,12 @@ import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.ssl.SslContext;
+import io.parley.gateway.attachments.AttachmentCollector;
+import io.parley.gateway.attachments.AttachmentFiles;
+import io.parley.gateway.attachments.AttachmentOptions;
+import io.parley.gateway.attachments.BlobStore;
+import io.parley.gateway.attachments.BlobStores;
+import io.parley.gateway.attachments.DownloadRoute;
 import io.parley.gateway.auth.DevTokenMinter;
 import io.parley.gateway.auth.JwtKeys;
 import io.parley.gateway.auth.Revocations;
@@ -88,6 +94,8 @@ import java.util.concurrent.TimeUnit;
 
 import static io.parley.gateway.config.Settings.BIND_ADDRESS;
 import static io.parley.gateway.config.Settings.DATA_DIR;
+import static io.parley.gateway.config.Settings.ATTACHMENT_STORE;
+import static io.parley.gateway.config.Settings.REDIS_URL;
 import static io.parley.gateway.config.Settings.DEV_TOKENS;
 import static io.parley.gateway.config.Settings.DEV_TOKEN_TTL;
 import static io.parley.gateway.config.Settings.FEED_HEARTBEAT_INTERVAL;
@@ -122,6 +130,8 @@ public final class ParleyServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ParleyServer.class);
     /** Shutdown: longest wait for clients to answer the 1001 close frame. */
     private static final Duration CLOSE_HANDSHAKE_GRACE = Duration.ofSeconds(2);
+    /** How often unused attachments are looked for; they wait attachment_ttl first anyway. */
+    private static final Duration COLLECT_ATTACHMENTS_EVERY = Duration.ofMinutes(1);
 
     private final ParleyConfig config;
     private final JwtKeys keys;
@@ -172,6 +182,10 @@ public final class ParleyServer implements AutoCloseable {
                 config.get(PRESENCE_OFFLINE_GRACE));
         this.deadNodeSweep = opened.add(wiring.deadNodeSweep().apply(presence::usersNodeDied));
         ChatService chat = new ChatService(core, presence, wiring.cutOff(), wiring.notices());
+        BlobStore blobs = opened.add(openBlobStore(config));
+        AttachmentFiles attachments = opened.add(new AttachmentFiles(AttachmentOptions.from(config), blobs,
+                chat.attachments(), config.get(DATA_DIR).resolve("uploads"), clock, registry));
+        opened.add(new AttachmentCollector(blobs, history, clock, COLLECT_ATTACHMENTS_EVERY, registry));
         TokenVerifier tokens = keys.verifier(config.get(JWT_ISSUER), config.get(JWT_AUDIENCE), config.get(JWT_LEEWAY))
                 .withRevocations(revocations);
         ConnectionLimits limits = new ConnectionLimits(config.get(MAX_CONNECTIONS_PER_USER),
@@ -186,10 +200,11 @@ public final class ParleyServer implements AutoCloseable {
                 new FeedEndpoint(new FeedCodec(clock), chat, config.get(FEED_HEARTBEAT_INTERVAL)));
         ServerApiRoute serverApi = new ServerApiRoute(chat.application(), tokens);
         HttpRouter router = new HttpRouter(routes(clock), Map.of(ChatsApiRoute.PATH,
-                        new ChatsApiRoute(chat, tokens, serverApi), ServerApiRoute.USERS_PATH, serverApi),
+                        new ChatsApiRoute(chat, tokens, serverApi), ServerApiRoute.USERS_PATH, serverApi,
+                        DownloadRoute.PATH, new DownloadRoute(attachments, tokens)),
                 uri -> endpoints.stream().anyMatch(endpoint -> endpoint.matches(uri)));
         ConnectionPipeline pipeline = new ConnectionPipeline(config, tls, limits, metrics, router, endpoints, tokens,
-                chat, sessions, presence, flushes);
+                chat, sessions, presence, flushes, attachments);
 
         Transport transport = Transport.best();
         this.bossGroup = transport.newGroup(1);
@@ -295,6 +310,16 @@ public final class ParleyServer implements AutoCloseable {
             new NettyAllocatorMetrics(allocator).bindTo(registry);
         }
         new NettyEventExecutorMetrics(workers).bindTo(registry);
+    }
+
+    /** Files on this node's disk unless attachment_store says otherwise; in a cluster that is worth a warning. */
+    private static BlobStore openBlobStore(ParleyConfig config) {
+        BlobStore blobs = BlobStores.open(config.get(ATTACHMENT_STORE), config.get(DATA_DIR));
+        if (config.get(REDIS_URL) != null && config.get(ATTACHMENT_STORE) == null) {
+            log.warn("attachments are kept on this node's disk ({}): the other nodes cannot serve them. In a cluster"
+                    + " set attachment_store to s3://... or a directory all nodes share (file:/...)", blobs.describe());
+        }
+        return blobs;
     }
 
     /** The store's pools are sized from the options and report HikariCP's meters to the registry. */

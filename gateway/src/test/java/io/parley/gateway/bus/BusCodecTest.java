@@ -2,6 +2,7 @@ package io.parley.gateway.bus;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.parley.protocol.command.ChatEvent;
+import io.parley.protocol.model.Attachment;
 import io.parley.protocol.model.ContentType;
 import io.parley.protocol.model.Message;
 import org.junit.jupiter.api.Test;
@@ -84,7 +85,7 @@ class BusCodecTest {
                 StandardCharsets.UTF_8)).isEqualTo("{\"from\":-1,\"sentAtMicros\":0,\"recipients\":[],\"event\":"
                 + "{\"type\":\"MessagePosted\",\"message\":{\"id\":1,\"chatId\":\"c\",\"seq\":2,\"senderId\":\"s\","
                 + "\"content\":\"x\",\"contentType\":\"IMAGE\",\"replyTo\":null,\"createdAt\":\"2026-01-02T03:04:05Z\","
-                + "\"updatedAt\":\"2026-01-02T03:04:05.120Z\",\"deleted\":true,\"edited\":false}}}");
+                + "\"updatedAt\":\"2026-01-02T03:04:05.120Z\",\"deleted\":true,\"edited\":false,\"attachment\":null}}}");
     }
 
     @Test
@@ -235,6 +236,11 @@ class BusCodecTest {
         frames.add(new BusFrame(Integer.MAX_VALUE, Long.MAX_VALUE, List.of(), new ChatEvent.MessagePosted(new Message(
                 Long.MAX_VALUE, "ö\"", Long.MIN_VALUE, "", "z", ContentType.IMAGE, Long.MIN_VALUE, Instant.EPOCH,
                 Instant.EPOCH, true, true))));
+        for (Attachment attachment : List.of(new Attachment("a-1_Z", "image/png", 48_213, 640, 480, "кот \"1\".png"),
+                new Attachment("b", "application/pdf", Long.MAX_VALUE, null, null, null))) {
+            frames.add(posted(new Message(3, "c", 4, "s", "", ContentType.TEXT, null, message.createdAt(),
+                    message.createdAt(), false, false, attachment)));
+        }
         List<String> many = new ArrayList<>();
         for (int i = 0; i < 500; i++) {
             many.add("user-" + i);

@@ -10,6 +10,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.parley.gateway.auth.TokenVerifier;
 import io.parley.gateway.dialect.events.EventsEndpoint;
@@ -89,14 +90,15 @@ class WebSocketHandshakeHandlerTest {
                 new ConnectionLimits(16, 1_000, wiring.metrics()), wiring.metrics());
     }
 
-    /** The HTTP phase exactly as {@code ConnectionPipeline.initChannel} lays it out. */
+    /** The HTTP phase as {@code ConnectionPipeline.initChannel} lays it out, but for the upload handler (POSTs to .../attachments only). */
     private EmbeddedChannel connection() {
         EmbeddedChannel channel = new EmbeddedChannel();
         channel.freezeTime();
         ChannelPipeline p = channel.pipeline();
         p.addLast(HTTP_CODEC, new HttpServerCodec());
-        p.addLast(HTTP_AGGREGATOR, new HttpObjectAggregator(ConnectionPipeline.MAX_HTTP_BODY_BYTES));
         p.addLast(HANDSHAKE_DEADLINE, new HandshakeDeadlineHandler(HANDSHAKE_TIMEOUT, wiring.metrics()));
+        p.addLast(PipelineNames.CHUNKED_WRITER, new ChunkedWriteHandler());
+        p.addLast(HTTP_AGGREGATOR, new HttpObjectAggregator(ConnectionPipeline.MAX_HTTP_BODY_BYTES));
         p.addLast(HTTP_ROUTER, router);
         p.addLast(WS_HANDSHAKE, handshake);
         return channel;

@@ -37,6 +37,9 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 import java.io.IOException;
+import io.parley.gateway.attachments.AttachmentFiles;
+import io.parley.gateway.attachments.AttachmentOptions;
+import io.parley.gateway.attachments.FileBlobStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -68,18 +71,19 @@ public final class ChatCore implements AutoCloseable, BeforeAllCallback, AfterAl
     /** One id generator for every ChatService over this store: ids must not repeat. */
     private final MessageIds ids = new MessageIds(1, Clock.systemUTC());
 
-    private ChatCore(HistoryService history) {
+    private ChatCore(HistoryService history, Path dataDir) {
         this.history = history;
+        this.dataDir = dataDir;
     }
 
     /** A store in {@code dataDir}, open now; the caller closes it. */
     public static ChatCore open(Path dataDir) {
-        return new ChatCore(openHistory(dataDir));
+        return new ChatCore(openHistory(dataDir), dataDir);
     }
 
     /** A store for {@code @RegisterExtension}: opened before the class's tests, closed after them. */
     public static ChatCore perClass() {
-        return new ChatCore(null);
+        return new ChatCore(null, null);
     }
 
     private static HistoryService openHistory(Path dataDir) {
@@ -111,7 +115,7 @@ public final class ChatCore implements AutoCloseable, BeforeAllCallback, AfterAl
      * meters and session registry they report to.
      */
     public record Wiring(SimpleMeterRegistry registry, GatewayMetrics metrics, SessionRegistry sessions,
-                         ChatService chat, PresenceAnnouncer presence, FlushBatch.PerLoop flushes) {
+                         ChatService chat, PresenceAnnouncer presence, FlushBatch.PerLoop flushes, Path dataDir) {
 
         /**
          * The real connection pipeline over this wiring (default limits but 1000 messages/s),
@@ -123,7 +127,9 @@ public final class ChatCore implements AutoCloseable, BeforeAllCallback, AfterAl
             return new ConnectionPipeline(config, null, new ConnectionLimits(16, 1_000, metrics),
                     metrics, new HttpRouter(Map.of(), uri -> false), List.of(),
                     new TokenVerifier(Algorithm.HMAC256(TestNode.SECRET), null, null, Duration.ZERO),
-                    chat, sessions, presence, flushes);
+                    chat, sessions, presence, flushes, new AttachmentFiles(AttachmentOptions.from(config),
+                            new FileBlobStore(dataDir.resolve("attachments")), chat.attachments(),
+                            dataDir.resolve("uploads"), Clock.systemUTC(), registry));
         }
 
         /** Creates a chat through the chat core, as {@code POST /api/v1/chats} does; returns its id. */
@@ -145,7 +151,7 @@ public final class ChatCore implements AutoCloseable, BeforeAllCallback, AfterAl
         PresenceAnnouncer presence = new PresenceAnnouncer(sessions, history, bus, Clock.systemUTC(),
                 new LocalOnlineUsers(sessions), Duration.ZERO);
         return new Wiring(registry, metrics, sessions, new ChatService(context, presence,
-                new UserCutOff(sessions, new Revocations(Map.of()), CloseCodes.ACCESS_ENDED), ClusterNotices.NONE), presence, flushes);
+                new UserCutOff(sessions, new Revocations(Map.of()), CloseCodes.ACCESS_ENDED), ClusterNotices.NONE), presence, flushes, dataDir);
     }
 
     @Override
