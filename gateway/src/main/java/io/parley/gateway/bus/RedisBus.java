@@ -168,7 +168,7 @@ public final class RedisBus implements Bus, MemberJoins, ClusterNotices {
 
     /** Redis is back (maybe empty): register our users again, then resend what failed. */
     private void reconnected() {
-        users.restore(sessions::users).whenComplete((ok, failure) -> CompletableFuture.delayedExecutor(
+        users.restore(sessions::users, sessions::hiddenUsers).whenComplete((ok, failure) -> CompletableFuture.delayedExecutor(
                 options.republishDelay().toMillis(), TimeUnit.MILLISECONDS).execute(this::republishKept));
     }
 

@@ -7,7 +7,9 @@ package io.parley.gateway.bus;
  * parley:{node:N}:users    set of users node N hosts: routing, presence, cleanup of a dead node
  * parley:{node:N}          node N's channel (sharded in Redis Cluster: SPUBLISH/SSUBSCRIBE)
  * parley:{node:N}:alive    node N's liveness, with a TTL the node keeps refreshing
+ * parley:{node:N}:hidden   the users of node N's set with every connection there hidden (set_offline)
  * parley:user:U:nodes      set of nodes hosting user U: whether a user is online elsewhere
+ * parley:user:U:last_seen  when user U was last seen online, and how they left ("millis reason"), with a TTL
  * parley:nodes             every node id that registered users
  * parley:joins, parley:notices   broadcast channels (classic PUBLISH reaches every shard)
  * </pre>
@@ -41,6 +43,15 @@ public final class RedisKeys {
 
     public static String nodeAlive(int nodeId) {
         return "parley:{node:" + nodeId + "}:alive";
+    }
+
+    public static String nodeHidden(int nodeId) {
+        return "parley:{node:" + nodeId + "}:hidden";
+    }
+
+    /** A key of its own, written by single-key commands: on whatever slot the user's id puts it. */
+    public static String userLastSeen(String userId) {
+        return "parley:user:" + userId + ":last_seen";
     }
 
     public static String userNodes(String userId) {

@@ -4,6 +4,7 @@ import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.parley.gateway.session.HostedUserListener;
+import io.parley.gateway.session.LastSeen;
 import io.parley.gateway.session.OnlineUsers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,6 +35,12 @@ import java.util.function.Supplier;
  * ({@link #restore}). A node whose liveness key expired (killed) is removed by the first peer
  * that notices ({@link DeadNodeSweep}), and its users that were online nowhere else go offline.
  *
+ * <p>Presence beyond routing: a node also keeps the set of its users who are hidden there (every
+ * connection of theirs there sent {@code set_offline}), next to its user set, so any node can
+ * tell who is shown online ({@link #shownAmong}); and where a user stops being shown (their last
+ * visible connection here closed, they hid, or their node died) their last seen is written
+ * ({@link RedisLastSeen}).
+ *
  * <p>The other nodes ({@link #peers}) are known from {@link RedisKeys#NODES}, read at start, at
  * every heartbeat and after a reconnect, and from the nodes' own announcements when they start and
  * stop ({@link #peerChanged}); a node found dead leaves them with its users ({@link #dropNode}).
@@ -56,16 +63,21 @@ public final class RedisUserRegistry implements OnlineUsers, HostedUserListener,
     private final BusMetrics metrics;
     private final byte[] self;
     private final String ownUsers;
+    private final String ownHidden;
+    private final RedisLastSeen lastSeen;
     /** The other nodes that registered users, as last read or announced. */
     private final Set<Integer> peers = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService heartbeat;
 
-    public RedisUserRegistry(RedisLink redis, ClusterOptions options, BusMetrics metrics) {
+    /** @param lastSeen where users stop being shown is written to */
+    public RedisUserRegistry(RedisLink redis, ClusterOptions options, BusMetrics metrics, RedisLastSeen lastSeen) {
         this.redis = redis;
         this.options = options;
         this.metrics = metrics;
+        this.lastSeen = lastSeen;
         this.self = bytes(Integer.toString(options.nodeId()));
         this.ownUsers = RedisKeys.nodeUsers(options.nodeId());
+        this.ownHidden = RedisKeys.nodeHidden(options.nodeId());
         // A previous run of this node id may have died without cleaning up: start clean.
         dropNode(options.nodeId()).toCompletableFuture().orTimeout(options.commandTimeout().toMillis(), TimeUnit.MILLISECONDS).join();
         refreshAlive().orTimeout(options.commandTimeout().toMillis(), TimeUnit.MILLISECONDS).join();
@@ -117,17 +129,48 @@ public final class RedisUserRegistry implements OnlineUsers, HostedUserListener,
         });
     }
 
-    /** Whether another node still hosts the user: the count after this node's SREM, atomically. */
+    /**
+     * Whether another node still hosts the user: the count after this node's SREM, atomically. A
+     * user shown here until now was last seen now; a hidden one leaves the hidden set too (their
+     * last seen is when they hid).
+     */
     @Override
-    public CompletableFuture<Boolean> lastClosed(String userId) {
+    public CompletableFuture<Boolean> lastClosed(String userId, boolean wasShown) {
         CompletableFuture<Long> count = nodesOf(REMOVE_NODE, userId);
         CompletableFuture<Long> unlisted = redis().srem(ownUsers, bytes(userId)).toCompletableFuture();
+        if (wasShown) {
+            lastSeen.record(userId, LastSeen.Reason.CLOSED);
+        } else {
+            unhide(userId);
+        }
         return count.thenCombine(unlisted, (nodes, ignored) -> nodes > 0).whenComplete((elsewhere, failure) -> {
             if (failure != null) {
                 metrics.error("register");
                 log.debug("cannot unregister {} from node {}: {}", userId, options.nodeId(), failure.toString());
             }
         });
+    }
+
+    /** One command: the node's hidden set (written in order with its user set, on the same slot). */
+    @Override
+    public void shownChanged(String userId, boolean shown, boolean byClose) {
+        if (shown) {
+            unhide(userId);
+            return;
+        }
+        redis().sadd(ownHidden, bytes(userId)).whenComplete((added, failure) -> registerFailed(userId, failure));
+        lastSeen.record(userId, byClose ? LastSeen.Reason.CLOSED : LastSeen.Reason.HIDDEN);
+    }
+
+    private void unhide(String userId) {
+        redis().srem(ownHidden, bytes(userId)).whenComplete((removed, failure) -> registerFailed(userId, failure));
+    }
+
+    private void registerFailed(String userId, Throwable failure) {
+        if (failure != null) {
+            metrics.error("register");
+            log.debug("cannot write whether {} is hidden on node {}: {}", userId, options.nodeId(), failure.toString());
+        }
     }
 
     private CompletableFuture<Long> nodesOf(String script, String userId) {
@@ -141,18 +184,17 @@ public final class RedisUserRegistry implements OnlineUsers, HostedUserListener,
 
     /**
      * After a reconnect or failover: registers every user this node hosts again (a restarted Redis
-     * is empty, a promoted replica may miss the newest writes) and reads the other nodes again.
-     * Pipelined, no presence announcements (nobody's state changed).
+     * is empty, a promoted replica may miss the newest writes), with the ones hidden here, and
+     * reads the other nodes again. Pipelined, no presence announcements (nobody's state changed).
      */
-    public CompletableFuture<Void> restore(Supplier<Set<String>> hostedUsers) {
+    public CompletableFuture<Void> restore(Supplier<Set<String>> hostedUsers, Supplier<Set<String>> hiddenUsers) {
         List<CompletableFuture<?>> writes = new ArrayList<>();
         writes.add(refreshAlive());
         List<String> users = List.copyOf(hostedUsers.get());
-        for (int from = 0; from < users.size(); from += SLICE) {
-            byte[][] slice = users.subList(from, Math.min(users.size(), from + SLICE)).stream()
-                    .map(RedisUserRegistry::bytes).toArray(byte[][]::new);
-            writes.add(redis().sadd(ownUsers, slice).toCompletableFuture());
-        }
+        addInSlices(ownUsers, users, writes);
+        // Hiding and showing while Redis was away were lost: the set is this node's sessions as they are now.
+        writes.add(redis().del(ownHidden).toCompletableFuture());
+        addInSlices(ownHidden, List.copyOf(hiddenUsers.get()), writes);
         for (String user : users) {
             writes.add(nodesOf(ADD_NODE, user));
         }
@@ -164,6 +206,14 @@ public final class RedisUserRegistry implements OnlineUsers, HostedUserListener,
                 log.info("node {} registered its {} user(s) in Redis again", options.nodeId(), users.size());
             }
         });
+    }
+
+    private void addInSlices(String key, List<String> users, List<CompletableFuture<?>> writes) {
+        for (int from = 0; from < users.size(); from += SLICE) {
+            byte[][] slice = users.subList(from, Math.min(users.size(), from + SLICE)).stream()
+                    .map(RedisUserRegistry::bytes).toArray(byte[][]::new);
+            writes.add(redis().sadd(key, slice).toCompletableFuture());
+        }
     }
 
     // --- presence -----------------------------------------------------------------------------
@@ -191,6 +241,42 @@ public final class RedisUserRegistry implements OnlineUsers, HostedUserListener,
                 }
             }
             return Set.copyOf(online);
+        });
+    }
+
+    /**
+     * Asks every node's user set and hidden set (this node's too): two commands per node, on the
+     * node's slot, all sent together. Shown: in some node's users and not hidden there.
+     */
+    @Override
+    public CompletableFuture<Set<String>> shownAmong(Collection<String> userIds) {
+        if (userIds.isEmpty()) {
+            return CompletableFuture.completedFuture(Set.of());
+        }
+        List<String> users = List.copyOf(userIds);
+        byte[][] names = users.stream().map(RedisUserRegistry::bytes).toArray(byte[][]::new);
+        List<Integer> nodes = new ArrayList<>(peers);
+        nodes.add(options.nodeId());
+        List<CompletableFuture<List<Boolean>>> hosted = new ArrayList<>();
+        List<CompletableFuture<List<Boolean>>> hidden = new ArrayList<>();
+        for (int node : nodes) {
+            hosted.add(redis().smismember(RedisKeys.nodeUsers(node), names).toCompletableFuture());
+            hidden.add(redis().smismember(RedisKeys.nodeHidden(node), names).toCompletableFuture());
+        }
+        List<CompletableFuture<List<Boolean>>> all = new ArrayList<>(hosted);
+        all.addAll(hidden);
+        return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenApply(done -> {
+            Set<String> shown = new HashSet<>();
+            for (int n = 0; n < nodes.size(); n++) {
+                List<Boolean> there = hosted.get(n).join();
+                List<Boolean> hiddenThere = hidden.get(n).join();
+                for (int i = 0; i < users.size(); i++) {
+                    if (there.get(i) && !hiddenThere.get(i)) {
+                        shown.add(users.get(i));
+                    }
+                }
+            }
+            return Set.copyOf(shown);
         });
     }
 
@@ -233,25 +319,40 @@ public final class RedisUserRegistry implements OnlineUsers, HostedUserListener,
 
     /**
      * Removes the node from every user it registered, then the node itself; the users now online
-     * nowhere. One command per user (their sets lie on slots of their own), sent together.
+     * nowhere. One command per user (their sets lie on slots of their own), sent together. Those
+     * of them who were shown there were last seen now, when the cluster learned they left (a
+     * hidden one's last seen stays when they hid).
      */
     CompletableFuture<List<String>> dropNode(int nodeId) {
         byte[] node = bytes(Integer.toString(nodeId));
         peers.remove(nodeId);
-        return redis().smembers(RedisKeys.nodeUsers(nodeId)).toCompletableFuture().thenCompose(members -> {
-            List<String> users = members.stream().map(b -> new String(b, StandardCharsets.UTF_8)).toList();
+        CompletableFuture<Set<byte[]>> hosted = redis().smembers(RedisKeys.nodeUsers(nodeId)).toCompletableFuture();
+        CompletableFuture<Set<byte[]>> hidden = redis().smembers(RedisKeys.nodeHidden(nodeId)).toCompletableFuture();
+        return hosted.thenCombine(hidden, (members, hiddenMembers) -> {
+            Set<String> hiddenThere = new HashSet<>();
+            hiddenMembers.forEach(b -> hiddenThere.add(new String(b, StandardCharsets.UTF_8)));
+            return new Members(members.stream().map(b -> new String(b, StandardCharsets.UTF_8)).toList(), hiddenThere);
+        }).thenCompose(members -> {
+            List<String> users = members.users();
             List<CompletableFuture<Long>> left = users.stream().map(user -> nodesOf(REMOVE_NODE, user, node)).toList();
             return CompletableFuture.allOf(left.toArray(CompletableFuture[]::new)).thenCompose(all -> {
                 List<String> offline = new ArrayList<>();
                 for (int i = 0; i < users.size(); i++) {
                     if (left.get(i).join() == 0) {
                         offline.add(users.get(i));
+                        if (!members.hidden().contains(users.get(i))) {
+                            lastSeen.record(users.get(i), LastSeen.Reason.NODE_GONE);
+                        }
                     }
                 }
-                return CompletableFuture.allOf(redis().del(RedisKeys.nodeUsers(nodeId)).toCompletableFuture(),
-                        redis().srem(RedisKeys.NODES, node).toCompletableFuture()).thenApply(done -> List.copyOf(offline));
+                return CompletableFuture.allOf(redis().del(RedisKeys.nodeUsers(nodeId), RedisKeys.nodeHidden(nodeId))
+                                .toCompletableFuture(), redis().srem(RedisKeys.NODES, node).toCompletableFuture())
+                        .thenApply(done -> List.copyOf(offline));
             });
         });
+    }
+
+    private record Members(List<String> users, Set<String> hidden) {
     }
 
     private static byte[] bytes(String text) {

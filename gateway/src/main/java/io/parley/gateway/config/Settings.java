@@ -157,6 +157,12 @@ public final class Settings {
                     + " online this long: a reconnect within it (a dropped network, a storm of them) announces"
                     + " nothing and costs no lookup of whom to tell; 0 announces offline at once. Hiding with"
                     + " set_offline is always at once");
+    public static final Setting<Integer> PRESENCE_LAST_SEEN_CAPACITY = Setting.integer(PRESENCE,
+            "presence_last_seen_capacity", 100_000, 16, MAX, "single node: users whose last seen is kept in memory"
+                    + " (lost on restart); past it the one seen longest ago is forgotten and reads as unknown");
+    public static final Setting<Duration> PRESENCE_LAST_SEEN_TTL = Setting.duration(PRESENCE, "presence_last_seen_ttl",
+            Duration.ofDays(30), Duration.ofMinutes(1), null, "cluster: how long Redis keeps a user's last seen"
+                    + " after it was written; a user not seen for longer reads as unknown");
 
     // --- Cluster
     public static final Setting<String> REDIS_URL = Setting.text(CLUSTER, "redis_url", null,
@@ -248,7 +254,7 @@ public final class Settings {
             MAX_MESSAGES_PER_SECOND, MESSAGE_BURST, MAX_CONNECTIONS_PER_USER, MAX_CONNECTIONS_PER_ADDRESS,
             MAX_CHATS_PER_USER, CHAT_CACHE_SIZE,
             FEED_HEARTBEAT_INTERVAL,
-            PRESENCE_OFFLINE_GRACE,
+            PRESENCE_OFFLINE_GRACE, PRESENCE_LAST_SEEN_CAPACITY, PRESENCE_LAST_SEEN_TTL,
             REDIS_URL, BUS_PUBLISH_BACKLOG, NODE_TTL,
             WEBHOOK_URL, WEBHOOK_SECRET, WEBHOOK_MAX_ATTEMPTS, WEBHOOK_TIMEOUT, WEBHOOK_CONCURRENCY,
             WEBHOOK_BACKOFF_MAX,

@@ -3,6 +3,7 @@ package io.parley.gateway.core;
 import io.parley.gateway.auth.Principal;
 import io.parley.gateway.bus.ClusterNotices;
 import io.parley.gateway.presence.PresenceAnnouncer;
+import io.parley.gateway.presence.PresenceSnapshots;
 import io.parley.gateway.session.UserCutOff;
 import io.parley.protocol.command.ChatException;
 import io.parley.protocol.command.Command;
@@ -14,7 +15,8 @@ import java.util.concurrent.CompletableFuture;
 /**
  * The chat core's front door: checks that a command acts as its principal, then hands it to the
  * service for its concept — {@link ChatCreation} (chats), {@link Messaging} (messages, reads,
- * typing) or {@link PresenceAnnouncer} (online/offline). Every dialect and the REST API come through here.
+ * typing), {@link PresenceAnnouncer} (online/offline) or {@link PresenceSnapshots} (who is
+ * online, last seen). Every dialect and the REST API come through here.
  *
  * <p>Nothing here blocks: storage work runs on the history service's threads and results come
  * back as futures completed on those threads (callers hop to their own event loop). A message is
@@ -29,19 +31,23 @@ public final class ChatService {
     private final ChatCreation chats;
     private final Messaging messaging;
     private final PresenceAnnouncer presence;
+    private final PresenceSnapshots snapshots;
     private final ApplicationRequests application;
     private final MemberChanges members;
     private final Attachments attachments;
 
     /**
-     * @param cutOff  ends a user's sockets on this node (disconnect, revocation)
-     * @param notices tells the other nodes to do the same
+     * @param snapshots answers who is online and when users were last seen
+     * @param cutOff    ends a user's sockets on this node (disconnect, revocation)
+     * @param notices   tells the other nodes to do the same
      */
-    public ChatService(CoreContext core, PresenceAnnouncer presence, UserCutOff cutOff, ClusterNotices notices) {
+    public ChatService(CoreContext core, PresenceAnnouncer presence, PresenceSnapshots snapshots, UserCutOff cutOff,
+                       ClusterNotices notices) {
         this.access = new ChatAccess(core);
         this.chats = new ChatCreation(core, access);
         this.messaging = new Messaging(core, access);
         this.presence = presence;
+        this.snapshots = snapshots;
         this.members = new MemberChanges(core);
         this.attachments = new Attachments(core, access);
         this.application = new ApplicationRequests(core, chats, messaging, cutOff, notices, members);
@@ -116,6 +122,8 @@ public final class ChatService {
             } else if (command instanceof Command.SetPresence c) {
                 presence.setVisible(principal.userId(), originSessionId, c.visible());
                 return CompletableFuture.completedFuture(new Reply.Done());
+            } else if (command instanceof Command.GetPresence c) {
+                return snapshots.snapshot(principal, c);
             }
             throw new ChatException(ErrorCode.BAD_REQUEST, "unsupported command " + command.getClass().getSimpleName());
         } catch (ChatException e) {

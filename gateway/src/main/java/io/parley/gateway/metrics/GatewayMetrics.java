@@ -26,6 +26,8 @@ public final class GatewayMetrics {
     private final Counter messagesIn;
     private final Counter repeatedSends;
     private final Counter deliveries;
+    private final Counter presenceLookups;
+    private final Counter presenceLookupUsers;
 
     public GatewayMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -36,6 +38,10 @@ public final class GatewayMetrics {
                 .register(registry);
         this.deliveries = Counter.builder("parley.messages.out")
                 .description("Pushed events written to connections on this node").register(registry);
+        this.presenceLookups = Counter.builder("parley.presence.lookups")
+                .description("Presence snapshots asked for (REST and dialects)").register(registry);
+        this.presenceLookupUsers = Counter.builder("parley.presence.lookup.users")
+                .description("Users answered in presence snapshots").register(registry);
     }
 
     public MeterRegistry registry() {
@@ -78,6 +84,12 @@ public final class GatewayMetrics {
 
     public void deliveries(int count) {
         deliveries.increment(count);
+    }
+
+    /** A presence snapshot of {@code users} users. */
+    public void presenceLookup(int users) {
+        presenceLookups.increment();
+        presenceLookupUsers.increment(users);
     }
 
     /** An error answered to a client, by its HTTP-like code. */

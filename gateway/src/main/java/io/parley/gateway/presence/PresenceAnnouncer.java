@@ -114,9 +114,8 @@ public final class PresenceAnnouncer {
 
     /** A connection of the user shows ({@code true}) or hides them. */
     public void setVisible(String userId, long sessionId, boolean visible) {
-        Session session = sessions.find(userId, sessionId);
+        Session session = sessions.setVisible(userId, sessionId, visible);
         if (session != null) {
-            session.visible(visible);
             // Hiding or showing oneself is this node's own (set_offline hides this node's connections only).
             recompute(session.userId(), NOT_ELSEWHERE);
         }

@@ -11,6 +11,7 @@ import io.parley.gateway.bus.LocalBus;
 import io.parley.gateway.bus.LocalDelivery;
 import io.parley.gateway.bus.PeerNotices;
 import io.parley.gateway.bus.RedisBus;
+import io.parley.gateway.bus.RedisLastSeen;
 import io.parley.gateway.bus.RedisLink;
 import io.parley.gateway.bus.RedisUserRegistry;
 import io.parley.gateway.bus.SlowConsumerPolicy;
@@ -20,6 +21,8 @@ import io.parley.gateway.core.ChatDirectory;
 import io.parley.gateway.core.MessageIds;
 import io.parley.gateway.metrics.GatewayMetrics;
 import io.parley.gateway.session.FlushBatch;
+import io.parley.gateway.session.LastSeenRecords;
+import io.parley.gateway.session.LocalLastSeen;
 import io.parley.gateway.session.LocalOnlineUsers;
 import io.parley.gateway.session.OnlineUsers;
 import io.parley.gateway.session.SessionRegistry;
@@ -35,34 +38,39 @@ import java.util.function.Function;
 
 import static io.parley.gateway.config.Settings.CHAT_CACHE_SIZE;
 import static io.parley.gateway.config.Settings.NODE_ID;
+import static io.parley.gateway.config.Settings.PRESENCE_LAST_SEEN_CAPACITY;
+import static io.parley.gateway.config.Settings.PRESENCE_LAST_SEEN_TTL;
 import static io.parley.gateway.config.Settings.REDIS_URL;
 
 /**
  * The parts that differ between one node and a cluster, wired together: without
  * {@code redis_url} the in-process bus and presence; with it the Redis bus, the Redis user
- * registry (routing and presence), a chat directory that hears joins and changes on other nodes,
+ * registry (routing and presence) with last seen in Redis, a chat directory that hears joins and changes on other nodes,
  * and the notices that end a user's sockets on every node ({@code notices}, {@code cutOff}).
  * {@code deadNodeSweep} makes, once who announces presence exists, the sweep that removes dead
  * peers and reports their users gone offline (nothing on a single node).
  */
 record BusWiring(SessionRegistry sessions, Bus bus, ChatDirectory directory, OnlineUsers onlineUsers,
-                 ClusterNotices notices, UserCutOff cutOff, Function<Consumer<String>, AutoCloseable> deadNodeSweep) {
+                 LastSeenRecords lastSeen, ClusterNotices notices, UserCutOff cutOff,
+                 Function<Consumer<String>, AutoCloseable> deadNodeSweep) {
     /** A single node has no peers to die. */
     private static final Function<Consumer<String>, AutoCloseable> NO_PEERS = wentOffline -> () -> { };
 
     static BusWiring create(ParleyConfig config, HistoryService history, GatewayMetrics metrics,
                             MeterRegistry registry, Clock clock, FlushBatch.PerLoop flushes, Revocations revocations) {
         if (config.get(REDIS_URL) == null) {
-            SessionRegistry sessions = new SessionRegistry();
+            LocalLastSeen lastSeen = new LocalLastSeen(config.get(PRESENCE_LAST_SEEN_CAPACITY), clock, registry);
+            SessionRegistry sessions = new SessionRegistry(lastSeen);
             return new BusWiring(sessions, new LocalBus(delivery(sessions, metrics, flushes)),
-                    new ChatDirectory(history, config.get(CHAT_CACHE_SIZE)), new LocalOnlineUsers(sessions),
+                    new ChatDirectory(history, config.get(CHAT_CACHE_SIZE)), new LocalOnlineUsers(sessions), lastSeen,
                     ClusterNotices.NONE, cutOff(sessions, revocations), NO_PEERS);
         }
         ClusterOptions options = config.cluster();
         BusMetrics busMetrics = new BusMetrics(registry);
         RedisLink redis = RedisLink.connect(options, busMetrics, registry);
         try {
-            RedisUserRegistry users = new RedisUserRegistry(redis, options, busMetrics);
+            RedisLastSeen lastSeen = new RedisLastSeen(redis, config.get(PRESENCE_LAST_SEEN_TTL), clock, busMetrics);
+            RedisUserRegistry users = new RedisUserRegistry(redis, options, busMetrics, lastSeen);
             ChatCache cache = new ChatCache(config.get(CHAT_CACHE_SIZE));
             SessionRegistry sessions = new SessionRegistry(users);
             UserCutOff cutOff = cutOff(sessions, revocations);
@@ -70,7 +78,7 @@ record BusWiring(SessionRegistry sessions, Bus bus, ChatDirectory directory, Onl
                     busMetrics, clock, id -> MessageIds.nodeOf(id) == config.get(NODE_ID),
                     peerNotices(cache, cutOff, history));
             ChatDirectory directory = new ChatDirectory(history, cache, bus, bus);
-            return new BusWiring(sessions, bus, directory, users, bus, cutOff,
+            return new BusWiring(sessions, bus, directory, users, lastSeen, bus, cutOff,
                     wentOffline -> new DeadNodeSweep(redis, users, options, busMetrics, wentOffline));
         } catch (RuntimeException e) {
             redis.close();

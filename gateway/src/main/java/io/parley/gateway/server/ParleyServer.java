@@ -56,11 +56,13 @@ import io.parley.gateway.http.HttpRoute;
 import io.parley.gateway.http.HttpRouter;
 import io.parley.gateway.http.ServerApiRoute;
 import io.parley.gateway.http.MetricsRoute;
+import io.parley.gateway.http.PresenceApiRoute;
 import io.parley.gateway.http.StaticPageRoute;
 import io.parley.gateway.limits.ConnectionLimits;
 import io.parley.gateway.logging.ConnectionMdc;
 import io.parley.gateway.metrics.GatewayMetrics;
 import io.parley.gateway.presence.PresenceAnnouncer;
+import io.parley.gateway.presence.PresenceSnapshots;
 import io.parley.gateway.session.FlushBatch;
 import io.parley.gateway.session.OnlineUsers;
 import io.parley.gateway.session.Session;
@@ -181,7 +183,9 @@ public final class ParleyServer implements AutoCloseable {
         this.presence = new PresenceAnnouncer(sessions, history, bus, clock, wiring.onlineUsers(),
                 config.get(PRESENCE_OFFLINE_GRACE));
         this.deadNodeSweep = opened.add(wiring.deadNodeSweep().apply(presence::usersNodeDied));
-        ChatService chat = new ChatService(core, presence, wiring.cutOff(), wiring.notices());
+        PresenceSnapshots snapshots = new PresenceSnapshots(history, wiring.onlineUsers(), wiring.lastSeen(),
+                config.get(PRESENCE_OFFLINE_GRACE), clock, metrics);
+        ChatService chat = new ChatService(core, presence, snapshots, wiring.cutOff(), wiring.notices());
         BlobStore blobs = opened.add(openBlobStore(config));
         AttachmentFiles attachments = opened.add(new AttachmentFiles(AttachmentOptions.from(config), blobs,
                 chat.attachments(), config.get(DATA_DIR).resolve("uploads"), clock, registry));
@@ -199,7 +203,9 @@ public final class ParleyServer implements AutoCloseable {
                 new PairEndpoint(new PairCodec(), tokens, chat, config.get(HANDSHAKE_TIMEOUT), metrics),
                 new FeedEndpoint(new FeedCodec(clock), chat, config.get(FEED_HEARTBEAT_INTERVAL)));
         ServerApiRoute serverApi = new ServerApiRoute(chat.application(), tokens);
-        HttpRouter router = new HttpRouter(routes(clock), Map.of(ChatsApiRoute.PATH,
+        Map<String, HttpRoute> routes = routes(clock);
+        routes.put(PresenceApiRoute.PATH, new PresenceApiRoute(chat, tokens));
+        HttpRouter router = new HttpRouter(routes, Map.of(ChatsApiRoute.PATH,
                         new ChatsApiRoute(chat, tokens, serverApi), ServerApiRoute.USERS_PATH, serverApi,
                         DownloadRoute.PATH, new DownloadRoute(attachments, tokens)),
                 uri -> endpoints.stream().anyMatch(endpoint -> endpoint.matches(uri)));

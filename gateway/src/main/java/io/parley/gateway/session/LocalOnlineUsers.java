@@ -13,4 +13,10 @@ public record LocalOnlineUsers(SessionRegistry sessions) implements OnlineUsers 
         return CompletableFuture.completedFuture(
                 userIds.stream().filter(sessions::isOnline).collect(Collectors.toUnmodifiableSet()));
     }
+
+    @Override
+    public CompletableFuture<Set<String>> shownAmong(Collection<String> userIds) {
+        return CompletableFuture.completedFuture(userIds.stream()
+                .filter(user -> sessions.anyOf(user, Session::visible)).collect(Collectors.toUnmodifiableSet()));
+    }
 }

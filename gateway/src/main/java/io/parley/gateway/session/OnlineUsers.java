@@ -22,6 +22,13 @@ public interface OnlineUsers {
      */
     CompletableFuture<Set<String>> onlineAmong(Collection<String> userIds);
 
+    /**
+     * The users among {@code userIds} shown online on some node: connected there with a
+     * connection that did not hide ({@code set_offline}). What presence announces, but for the
+     * offline grace. One Redis round trip at most, as {@link #onlineAmong}.
+     */
+    CompletableFuture<Set<String>> shownAmong(Collection<String> userIds);
+
     default CompletableFuture<Boolean> isOnline(String userId) {
         return onlineAmong(Set.of(userId)).thenApply(online -> online.contains(userId));
     }

@@ -91,7 +91,8 @@ public final class Session {
         return visible;
     }
 
-    public void visible(boolean visible) {
+    /** Only through {@link SessionRegistry#setVisible}, which tells who keeps presence. */
+    void visible(boolean visible) {
         this.visible = visible;
     }
 

@@ -1,6 +1,7 @@
 package io.parley.gateway.session;
 
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -51,6 +52,9 @@ public final class SessionRegistry {
                     return sessions;
                 }
             }
+            if (session.visible() && !anyVisible(sessions)) {
+                hosted.shownChanged(u, true, false);
+            }
             Session[] more = Arrays.copyOf(sessions, sessions.length + 1);
             more[sessions.length] = session;
             return more;
@@ -66,13 +70,52 @@ public final class SessionRegistry {
         AtomicReference<CompletableFuture<Boolean>> hostedElsewhere = new AtomicReference<>(NOT_ELSEWHERE);
         byUser.computeIfPresent(session.userId(), (u, sessions) -> {
             Session[] rest = without(sessions, session);
+            boolean wasShown = anyVisible(sessions);
             if (rest.length == 0) {
-                hostedElsewhere.set(hosted.lastClosed(u));
+                hostedElsewhere.set(hosted.lastClosed(u, wasShown));
                 return null;
+            }
+            if (wasShown && !anyVisible(rest)) {
+                hosted.shownChanged(u, false, true);
             }
             return rest;
         });
         return hostedElsewhere.get();
+    }
+
+    /**
+     * Shows ({@code visible}) or hides the user's session with this id ({@code set_online},
+     * {@code set_offline}); the user is shown here while any of their sessions here is visible.
+     *
+     * @return the session, or {@code null} when the user has no open session with this id here
+     */
+    public Session setVisible(String userId, long sessionId, boolean visible) {
+        AtomicReference<Session> found = new AtomicReference<>();
+        // Under the user's lock, like opens and closes: the listener hears them all in their real order.
+        byUser.computeIfPresent(userId, (u, sessions) -> {
+            for (Session session : sessions) {
+                if (session.id() == sessionId) {
+                    found.set(session);
+                    boolean wasShown = anyVisible(sessions);
+                    session.visible(visible);
+                    boolean shown = anyVisible(sessions);
+                    if (shown != wasShown) {
+                        hosted.shownChanged(u, shown, false);
+                    }
+                }
+            }
+            return sessions;
+        });
+        return found.get();
+    }
+
+    private static boolean anyVisible(Session[] sessions) {
+        for (Session session : sessions) {
+            if (session.visible()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static Session[] without(Session[] sessions, Session gone) {
@@ -125,6 +168,17 @@ public final class SessionRegistry {
             }
         }
         return null;
+    }
+
+    /** The users connected here with every session hidden. */
+    public Set<String> hiddenUsers() {
+        Set<String> hidden = new HashSet<>();
+        byUser.forEach((user, sessions) -> {
+            if (!anyVisible(sessions)) {
+                hidden.add(user);
+            }
+        });
+        return Set.copyOf(hidden);
     }
 
     public List<Session> all() {

@@ -135,5 +135,6 @@ class ApiDocumentsTest {
         assertThat(doc.path("paths").has("/api/v1/chats")).isTrue();
         assertThat(doc.path("paths").has("/api/v1/chats/{chatId}/messages")).isTrue();
         assertThat(doc.path("paths").has("/api/v1/dev/tokens")).isTrue();
+        assertThat(doc.path("paths").has("/api/v1/presence")).isTrue();
     }
 }

@@ -111,6 +111,22 @@ class AsyncApiExamplesTest {
             ((ObjectNode) refresh.path("content")).put("token", TestNode.token("2"));
             two.send(refresh.toString());
             conforms("TypedRefreshReply", two.awaitType("refresh"));
+
+            // User 1 shares the chat "1_2" with user 2, who is connected and shown.
+            one.send(doc.example("TypedPresenceRequest", "contacts").toString());
+            JsonNode contacts = one.awaitType("presence");
+            conforms("TypedPresenceReply", contacts);
+            assertThat(contacts.at("/content/users").findValuesAsText("user_id")).contains("2");
+            one.send(doc.example("TypedPresenceRequest", "listed").toString());
+            JsonNode listed = one.awaitType("presence");
+            conforms("TypedPresenceReply", listed);
+            assertThat(listed.at("/content/users").findValuesAsText("user_id"))
+                    .isEqualTo(doc.example("TypedPresenceReply", "listed").at("/content/users").findValuesAsText("user_id"));
+            assertThat(listed.at("/content/users/0")).isEqualTo(doc.example("TypedPresenceReply", "listed").at("/content/users/0"));
+            one.send("{\"type\":\"presence\",\"content\":{\"user_ids\":[]}}");
+            JsonNode badPresence = one.awaitType("error");
+            conforms("TypedError", badPresence);
+            assertThat(badPresence).isEqualTo(doc.example("TypedError", "badPresence"));
         }
     }
 

@@ -23,7 +23,9 @@ import io.parley.gateway.http.HttpRouter;
 import io.parley.gateway.limits.ConnectionLimits;
 import io.parley.gateway.metrics.GatewayMetrics;
 import io.parley.gateway.presence.PresenceAnnouncer;
+import io.parley.gateway.presence.PresenceSnapshots;
 import io.parley.gateway.session.FlushBatch;
+import io.parley.gateway.session.LocalLastSeen;
 import io.parley.gateway.session.LocalOnlineUsers;
 import io.parley.gateway.session.SessionRegistry;
 import io.parley.protocol.command.Command;
@@ -143,14 +145,17 @@ public final class ChatCore implements AutoCloseable, BeforeAllCallback, AfterAl
     public Wiring wire() {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         GatewayMetrics metrics = new GatewayMetrics(registry);
-        SessionRegistry sessions = new SessionRegistry();
+        LocalLastSeen lastSeen = new LocalLastSeen(1_000, Clock.systemUTC(), registry);
+        SessionRegistry sessions = new SessionRegistry(lastSeen);
         FlushBatch.PerLoop flushes = new FlushBatch.PerLoop();
         Bus bus = new LocalBus(new LocalDelivery(sessions, metrics, new SlowConsumerPolicy(metrics), flushes));
         CoreContext context = new CoreContext(history, new ChatDirectory(history, 1_000), ids, bus,
                 Clock.systemUTC(), MAX_TEXT_LENGTH, 1_000, metrics, new LocalOnlineUsers(sessions), OutboxEvents.off());
         PresenceAnnouncer presence = new PresenceAnnouncer(sessions, history, bus, Clock.systemUTC(),
                 new LocalOnlineUsers(sessions), Duration.ZERO);
-        return new Wiring(registry, metrics, sessions, new ChatService(context, presence,
+        PresenceSnapshots snapshots = new PresenceSnapshots(history, new LocalOnlineUsers(sessions), lastSeen,
+                Duration.ZERO, Clock.systemUTC(), metrics);
+        return new Wiring(registry, metrics, sessions, new ChatService(context, presence, snapshots,
                 new UserCutOff(sessions, new Revocations(Map.of()), CloseCodes.ACCESS_ENDED), ClusterNotices.NONE), presence, flushes, dataDir);
     }
 

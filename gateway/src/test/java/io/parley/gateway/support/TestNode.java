@@ -2,6 +2,8 @@ package io.parley.gateway.support;
 
 import com.auth0.jwt.JWT;
 import com.auth0.jwt.algorithms.Algorithm;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.parley.gateway.config.ParleyConfig;
 import io.parley.gateway.server.ParleyServer;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -19,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 
 import static io.parley.gateway.config.Settings.BIND_ADDRESS;
@@ -190,6 +193,43 @@ public final class TestNode implements AutoCloseable, BeforeAllCallback, AfterAl
                 throw new AssertionError(userId + " not online within 10 s");
             }
             Thread.sleep(10);
+        }
+    }
+
+    /**
+     * {@code GET /api/v1/presence?users=...} with the token: the {@code presence} array of a 200
+     * (anything else fails the test).
+     */
+    public JsonNode presence(String token, String... users) {
+        try {
+            HttpResponse<String> response = call("GET", "/api/v1/presence?users=" + String.join(",", users), token, null);
+            if (response.statusCode() != 200) {
+                throw new AssertionError("presence: " + response.statusCode() + " " + response.body());
+            }
+            return new ObjectMapper().readTree(response.body()).path("presence");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Asks for the user's presence until their entry matches (a change shows a moment later: the
+     * socket's close reaches the node, in a cluster Redis too); fails after 10 s.
+     */
+    public JsonNode awaitPresence(String token, String user, Predicate<JsonNode> match) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (true) {
+            JsonNode entry = presence(token, user).path(0);
+            if (match.test(entry)) {
+                return entry;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("presence of " + user + " still " + entry + " after 10 s");
+            }
+            Thread.sleep(20);
         }
     }
 

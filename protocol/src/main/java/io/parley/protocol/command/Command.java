@@ -3,6 +3,7 @@ package io.parley.protocol.command;
 import io.parley.protocol.model.ChatKind;
 import io.parley.protocol.model.ContentType;
 
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -119,6 +120,33 @@ public sealed interface Command {
         @Override
         public String toString() {
             return "RefreshToken[then=" + then + "]";
+        }
+    }
+
+    /**
+     * A presence snapshot: whether each user is online and, if not, when they were last seen,
+     * cluster-wide. {@code userIds} in the order to answer them (at most {@link #MAX_USERS}), or
+     * {@code null} for the principal's contacts (the users sharing a chat with them, at most
+     * {@link #MAX_CONTACTS}). A user the principal may not see is answered like an unknown one.
+     */
+    record GetPresence(List<String> userIds) implements Command {
+        /** Ids one request may list. */
+        public static final int MAX_USERS = 100;
+        /** Contacts one request answers; a client with more asks by id. */
+        public static final int MAX_CONTACTS = 500;
+
+        public GetPresence {
+            userIds = userIds == null ? null : List.copyOf(userIds);
+        }
+
+        /** The principal's contacts. */
+        public static GetPresence ofContacts() {
+            return new GetPresence(null);
+        }
+
+        @Override
+        public String claimedUserId() {
+            return null;
         }
     }
 

@@ -3,6 +3,7 @@ package io.parley.protocol.command;
 import io.parley.protocol.model.Chat;
 import io.parley.protocol.model.Message;
 import io.parley.protocol.model.UnreadCount;
+import io.parley.protocol.model.UserPresence;
 
 import java.time.Instant;
 import java.util.List;
@@ -59,6 +60,16 @@ public sealed interface Reply {
     record TokenRefreshed(Instant expiresAt) implements Reply {
         public TokenRefreshed {
             Objects.requireNonNull(expiresAt, "expiresAt");
+        }
+    }
+
+    /**
+     * The answer to {@link Command.GetPresence}: one entry per user asked, in the order asked.
+     * {@code more}: the principal has more contacts than one answer holds.
+     */
+    record PresenceSnapshot(List<UserPresence> users, boolean more) implements Reply {
+        public PresenceSnapshot {
+            users = List.copyOf(users);
         }
     }
 

@@ -7,11 +7,12 @@ import io.parley.protocol.json.Json;
 import io.parley.protocol.model.Attachment;
 import io.parley.protocol.model.Chat;
 import io.parley.protocol.model.Message;
+import io.parley.protocol.model.UserPresence;
 
 import java.util.Locale;
 
 /**
- * Chats and messages as the REST API, the server API and the webhooks show them (the schemas
+ * Chats, messages and presence as the REST API, the server API and the webhooks show them (the schemas
  * {@code Chat} and {@code Message} of {@code /openapi.yaml}): one shape wherever the application
  * reads them.
  */
@@ -72,6 +73,19 @@ public final class RestShapes {
         node.put("updated_at", Json.timestamp(m.updatedAt()));
         node.put("edited", m.edited());
         node.put("deleted", m.deleted());
+        return node;
+    }
+
+    /** {@code {"user_id", "online", "last_seen"}}: the schema {@code UserPresence}. */
+    public static ObjectNode presence(UserPresence p) {
+        ObjectNode node = NODES.objectNode();
+        node.put("user_id", p.userId());
+        node.put("online", p.online());
+        if (p.lastSeen() == null) {
+            node.putNull("last_seen");
+        } else {
+            node.put("last_seen", Json.timestamp(p.lastSeen()));
+        }
         return node;
     }
 }

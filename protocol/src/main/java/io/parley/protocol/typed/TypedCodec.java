@@ -14,8 +14,10 @@ import io.parley.protocol.json.Fields;
 import io.parley.protocol.json.Json;
 import io.parley.protocol.model.DirectChatIds;
 import io.parley.protocol.model.Message;
+import io.parley.protocol.model.UserPresence;
 
 import java.io.IOException;
+import java.util.List;
 
 import static io.parley.protocol.typed.TypedTypes.*;
 
@@ -38,10 +40,17 @@ import static io.parley.protocol.typed.TypedTypes.*;
  *       the same user, so the socket outlives the old one's expiry; answered
  *       {@code refresh {expires_at}}, or an error 401 (invalid or expired token) or 403 (another
  *       user's, or a service token), after which the old expiry stands</li>
+ *   <li>{@code presence {user_ids?}} (ours): whether each user is online and, if not, when last
+ *       seen: the users listed (1 to {@value Command.GetPresence#MAX_USERS}), or without
+ *       {@code user_ids} your contacts (the users sharing a chat with you, at most
+ *       {@value Command.GetPresence#MAX_CONTACTS}); answered {@code presence {users: [{user_id,
+ *       online, last_seen}], has_more}} in the order asked. A user you share no chat with is
+ *       answered like an unknown one ({@code online: false, last_seen: null}).</li>
  * </ul>
  * {@code chat_type} is {@code direct} (then {@code chat_id} is {@code "{id1}_{id2}"}, either
  * order, and must include you) or {@code project} (any other chat: group, project, support,
- * booking). {@code content} may be omitted for {@code set_online}/{@code set_offline}.
+ * booking). {@code content} may be omitted for {@code set_online}/{@code set_offline} and
+ * {@code presence}.
  *
  * <h2>Server frames</h2>
  * The same types, broadcast to the chat's members (and as the acknowledgement to the sender)
@@ -93,6 +102,12 @@ public final class TypedCodec implements DialectCodec {
         if (type.equals(SET_ONLINE) || type.equals(SET_OFFLINE)) {
             frame.optionalObject("content");
             return new Command.SetPresence(type.equals(SET_ONLINE));
+        }
+        if (type.equals(PRESENCE)) {
+            Fields content = frame.optionalObject("content");
+            return content.has("user_ids")
+                    ? new Command.GetPresence(List.copyOf(content.ids("user_ids", Command.GetPresence.MAX_USERS)))
+                    : Command.GetPresence.ofContacts();
         }
         Fields content = frame.object("content");
         if (type.equals(REFRESH)) {
@@ -167,6 +182,9 @@ public final class TypedCodec implements DialectCodec {
                 gen.writeEndObject();
             });
         }
+        if (reply instanceof Reply.PresenceSnapshot snapshot) {
+            return presenceFrame(snapshot);
+        }
         return null; // reads, typing and presence are acknowledged by silence
     }
 
@@ -214,6 +232,31 @@ public final class TypedCodec implements DialectCodec {
             });
         }
         return null;
+    }
+
+    /** {@code presence {users: [{user_id, online, last_seen}], has_more}}. */
+    private static byte[] presenceFrame(Reply.PresenceSnapshot snapshot) {
+        return Json.write(gen -> {
+            gen.writeStartObject();
+            gen.writeStringField("type", PRESENCE);
+            gen.writeObjectFieldStart("content");
+            gen.writeArrayFieldStart("users");
+            for (UserPresence user : snapshot.users()) {
+                gen.writeStartObject();
+                Json.writeId(gen, "user_id", user.userId());
+                gen.writeBooleanField("online", user.online());
+                if (user.lastSeen() == null) {
+                    gen.writeNullField("last_seen");
+                } else {
+                    gen.writeStringField("last_seen", Json.timestamp(user.lastSeen()));
+                }
+                gen.writeEndObject();
+            }
+            gen.writeEndArray();
+            gen.writeBooleanField("has_more", snapshot.more());
+            gen.writeEndObject();
+            gen.writeEndObject();
+        });
     }
 
     /** new_message, edit_message or delete_message, from the message as it is now. */

@@ -19,6 +19,11 @@ public final class TypedTypes {
     public static final String SYNC = "sync";
     /** Ours: a fresh access token for the socket ({@code content.token}), answered with the same type. */
     public static final String REFRESH = "refresh";
+    /**
+     * Ours: a presence snapshot of the user's contacts ({@code content.user_ids} absent) or of the
+     * users listed there, answered with the same type.
+     */
+    public static final String PRESENCE = "presence";
 
     // Server -> client only.
     public static final String USER_ONLINE = "user_online";
@@ -30,7 +35,7 @@ public final class TypedTypes {
 
     /** What a client may send, in documentation order (the alias last). */
     public static final List<String> CLIENT_TYPES = List.of(NEW_MESSAGE, DELETE_MESSAGE, MESSAGE_READ, USER_TYPING,
-            SET_ONLINE, SET_OFFLINE, EDIT_MESSAGE, SYNC, REFRESH, TYPING_ALIAS);
+            SET_ONLINE, SET_OFFLINE, EDIT_MESSAGE, SYNC, REFRESH, PRESENCE, TYPING_ALIAS);
 
     private TypedTypes() {
     }

@@ -9,9 +9,13 @@ import io.parley.protocol.command.Command;
 import io.parley.protocol.command.ErrorCode;
 import io.parley.protocol.command.Reply;
 import io.parley.protocol.model.Message;
+import io.parley.protocol.model.UserPresence;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+
 import static io.parley.protocol.CodecFrames.*;
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Seed 004's literal examples (placeholders filled with the seed's own example values) and our rules. */
@@ -167,6 +171,36 @@ class TypedCodecTest {
         assertThat(tree(CODEC.encodeEvent(new ChatEvent.PresenceChanged("7", false, T0))).path("type").asText())
                 .isEqualTo("user_offline");
         assertThat(CODEC.encodeEvent(new ChatEvent.MemberJoined(1, "p-1", "2", true, T0))).isNull();
+    }
+
+    @Test
+    void presenceAsksForContactsOrListedUsersAndIsAnsweredWithTheSameType() {
+        assertThat(valid(CODEC, NONE, "{\"type\":\"presence\"}").command()).isEqualTo(Command.GetPresence.ofContacts());
+        assertThat(valid(CODEC, NONE, "{\"type\":\"presence\",\"content\":{}}").command())
+                .isEqualTo(Command.GetPresence.ofContacts());
+        Request.Valid listed = valid(CODEC, NONE, "{\"type\":\"presence\",\"content\":{\"user_ids\":[2,\"ann\",2]}}");
+        assertThat(listed.command()).isEqualTo(new Command.GetPresence(List.of("2", "ann")));
+
+        Reply.PresenceSnapshot snapshot = new Reply.PresenceSnapshot(List.of(new UserPresence("2", true, null),
+                new UserPresence("ann", false, T0), UserPresence.unknown("9")), false);
+        JsonNode frame = tree(CODEC.encodeReply(listed, snapshot));
+        assertThat(frame).isEqualTo(tree("""
+                {"type": "presence", "content": {"users": [
+                  {"user_id": 2, "online": true, "last_seen": null},
+                  {"user_id": "ann", "online": false, "last_seen": "2024-11-18T14:25:00.123456Z"},
+                  {"user_id": 9, "online": false, "last_seen": null}], "has_more": false}}""".getBytes(UTF_8)));
+    }
+
+    @Test
+    void presenceWithBadIdsIsRefusedInTheDialectsErrorShape() {
+        String tooMany = "[" + "1,".repeat(Command.GetPresence.MAX_USERS) + "1]";
+        for (String ids : new String[] {"[]", "\"2\"", "[{}]", tooMany}) {
+            Request.Invalid bad = invalid(CODEC, NONE, "{\"type\":\"presence\",\"content\":{\"user_ids\":" + ids + "}}");
+            JsonNode error = tree(CODEC.encodeError(bad, bad.error()));
+            assertThat(error.at("/content/code").asInt()).as(ids).isEqualTo(400);
+            assertThat(error.at("/content/request_type").asText()).isEqualTo("presence");
+            assertThat(error.at("/content/message").asText()).startsWith("content.user_ids");
+        }
     }
 
     @Test
