@@ -76,8 +76,8 @@ public final class HttpResponses {
         return response;
     }
 
-    /** Keeps the connection open only for a keep-alive request that did not fail on our side. */
-    private static void write(ChannelHandlerContext ctx, HttpRequest request, FullHttpResponse response) {
+    /** Writes a built response, keeping the connection open only for a keep-alive request answered below 500. */
+    public static void write(ChannelHandlerContext ctx, HttpRequest request, FullHttpResponse response) {
         boolean keepAlive = request != null && HttpUtil.isKeepAlive(request) && response.status().code() < 500;
         if (keepAlive) {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);

@@ -48,6 +48,7 @@ import io.parley.gateway.dialect.events.EventsEndpoint;
 import io.parley.gateway.dialect.feed.FeedEndpoint;
 import io.parley.gateway.dialect.pair.PairEndpoint;
 import io.parley.gateway.dialect.typed.TypedEndpoint;
+import io.parley.gateway.http.AssetsRoute;
 import io.parley.gateway.http.ChatsApiRoute;
 import io.parley.gateway.http.DevTokensRoute;
 import io.parley.gateway.http.HealthRoutes;
@@ -207,7 +208,7 @@ public final class ParleyServer implements AutoCloseable {
         routes.put(PresenceApiRoute.PATH, new PresenceApiRoute(chat, tokens));
         HttpRouter router = new HttpRouter(routes, Map.of(ChatsApiRoute.PATH,
                         new ChatsApiRoute(chat, tokens, serverApi), ServerApiRoute.USERS_PATH, serverApi,
-                        DownloadRoute.PATH, new DownloadRoute(attachments, tokens)),
+                        DownloadRoute.PATH, new DownloadRoute(attachments, tokens), AssetsRoute.PATH, new AssetsRoute()),
                 uri -> endpoints.stream().anyMatch(endpoint -> endpoint.matches(uri)));
         ConnectionPipeline pipeline = new ConnectionPipeline(config, tls, limits, metrics, router, endpoints, tokens,
                 chat, sessions, presence, flushes, attachments);

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
+import java.util.List;
 import java.util.Map;
 
 import static io.parley.gateway.config.Settings.DEV_TOKENS;
@@ -18,6 +19,22 @@ class HttpRoutesTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     @RegisterExtension
     static final TestNode node = TestNode.perClass();
+
+    @Test
+    void thePagesLibrariesAreServedFromTheJarAndNothingElse() throws Exception {
+        HttpResponse<String> css = node.get("/assets/webjars/swagger-ui/5.35.0/swagger-ui.css");
+        assertThat(css.statusCode()).isEqualTo(200);
+        assertThat(css.headers().firstValue("content-type")).contains("text/css; charset=utf-8");
+        assertThat(css.headers().firstValue("cache-control").orElseThrow()).contains("immutable");
+        assertThat(css.body()).contains(".swagger-ui");
+        HttpResponse<String> chart = node.get("/assets/webjars/uplot/1.6.30/dist/uPlot.iife.min.js");
+        assertThat(chart.statusCode()).isEqualTo(200);
+        assertThat(chart.headers().firstValue("content-type")).contains("text/javascript; charset=utf-8");
+        for (String outside : List.of("/assets/../docs/openapi.yaml", "/assets/%2e%2e/logback.xml",
+                "/assets/webjars/swagger-ui/5.35.0/nothing.js", "/assets/index.html.bak", "/assets/.hidden.js")) {
+            assertThat(node.get(outside).statusCode()).as(outside).isEqualTo(404);
+        }
+    }
 
     @Test
     void healthAndReady() throws Exception {
