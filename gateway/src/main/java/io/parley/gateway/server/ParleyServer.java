@@ -298,6 +298,8 @@ public final class ParleyServer implements AutoCloseable {
         // The contracts, served so that nobody has to ask (README links them).
         routes.put("/asyncapi.yaml", new StaticPageRoute("/docs/asyncapi.yaml", "application/yaml; charset=utf-8"));
         routes.put("/openapi.yaml", new StaticPageRoute("/docs/openapi.yaml", "application/yaml; charset=utf-8"));
+        routes.put("/asyncapi.json", StaticPageRoute.yamlAsJson("/docs/asyncapi.yaml"));
+        routes.put("/openapi.json", StaticPageRoute.yamlAsJson("/docs/openapi.yaml"));
         routes.put(HealthRoutes.HEALTH_PATH, HealthRoutes.health());
         routes.put(HealthRoutes.READY_PATH, HealthRoutes.ready(history, () -> draining, bus::connected));
         routes.put("/metrics", new MetricsRoute(registry));

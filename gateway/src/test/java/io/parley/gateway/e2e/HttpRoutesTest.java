@@ -30,6 +30,10 @@ class HttpRoutesTest {
         HttpResponse<String> chart = node.get("/assets/webjars/uplot/1.6.30/dist/uPlot.iife.min.js");
         assertThat(chart.statusCode()).isEqualTo(200);
         assertThat(chart.headers().firstValue("content-type")).contains("text/javascript; charset=utf-8");
+        HttpResponse<String> asyncApi = node.get("/asyncapi.json");
+        assertThat(asyncApi.headers().firstValue("content-type")).contains("application/json");
+        assertThat(JSON.readTree(asyncApi.body()).at("/channels/events/messages").size()).isPositive();
+        assertThat(JSON.readTree(node.get("/openapi.json").body()).at("/paths/~1api~1v1~1chats").isObject()).isTrue();
         for (String outside : List.of("/assets/../docs/openapi.yaml", "/assets/%2e%2e/logback.xml",
                 "/assets/webjars/swagger-ui/5.35.0/nothing.js", "/assets/index.html.bak", "/assets/.hidden.js")) {
             assertThat(node.get(outside).statusCode()).as(outside).isEqualTo(404);
