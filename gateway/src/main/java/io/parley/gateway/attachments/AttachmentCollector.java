@@ -25,6 +25,7 @@ public final class AttachmentCollector implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AttachmentCollector.class);
     /** Rows looked at per round; the next round takes the rest. */
     static final int BATCH = 100;
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
 
     private final BlobStore blobs;
     private final HistoryService history;
@@ -80,8 +81,14 @@ public final class AttachmentCollector implements AutoCloseable {
         }
     }
 
+    /** Stops collecting; waits (bounded) for a round in progress, so the store can close after this. */
     @Override
     public void close() {
         timer.shutdownNow();
+        try {
+            timer.awaitTermination(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -86,8 +86,12 @@ public final class UploadHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (upload != null) {
-            upload.receive(ctx, (HttpContent) msg);
-        } else if (msg instanceof HttpRequest request && chatOf(request) != null) {
+            if (msg instanceof HttpContent content) {
+                upload.receive(ctx, content);
+            } else {
+                ReferenceCountUtil.release(msg); // a request pipelined behind a refused upload: the connection closes
+            }
+        } else if (msg instanceof HttpRequest request && request.decoderResult().isSuccess() && chatOf(request) != null) {
             upload = new Upload(request);
             upload.begin(ctx);
             if (msg instanceof HttpContent content) {

@@ -2,7 +2,7 @@ package io.parley.gateway.connection;
 
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.parley.gateway.metrics.GatewayMetrics;
 
@@ -10,9 +10,10 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Slowloris guard for the HTTP phase: each part of a request (its headers, each piece of its
- * body) must arrive within the handshake timeout of the previous one (or of connecting), or the
- * connection is closed. A long upload that keeps sending lives; one that stalls does not. Removed
+ * Slowloris guard for the HTTP phase: a request's headers must be complete within the handshake
+ * timeout of connecting (or of the previous request's end), and each piece of its body within the
+ * timeout of the piece before; otherwise the connection is closed. A long upload that keeps
+ * sending lives; one that stalls, or headers dribbled byte by byte, do not. Removed
  * with the other HTTP handlers when the connection upgrades; the WebSocket idle timeout takes
  * over from there.
  */
@@ -41,8 +42,8 @@ public final class HandshakeDeadlineHandler extends ChannelDuplexHandler {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof HttpObject) {
-            arm(ctx); // progress: the next part gets a fresh deadline
+        if (msg instanceof HttpContent) {
+            arm(ctx); // body progress (or a whole request): the next piece gets a fresh deadline
         }
         ctx.fireChannelRead(msg);
     }

@@ -147,6 +147,9 @@ public final class ParleyServer implements AutoCloseable {
     private final OnlineUsers onlineUsers;
     private final PresenceAnnouncer presence;
     private final AutoCloseable deadNodeSweep;
+    private final BlobStore blobs;
+    private final AttachmentFiles attachments;
+    private final AttachmentCollector attachmentCollector;
     private final EventLoopGroup bossGroup;
     private final EventLoopGroup workerGroup;
     private final Channel serverChannel;
@@ -187,10 +190,11 @@ public final class ParleyServer implements AutoCloseable {
         PresenceSnapshots snapshots = new PresenceSnapshots(history, wiring.onlineUsers(), wiring.lastSeen(),
                 config.get(PRESENCE_OFFLINE_GRACE), clock, metrics);
         ChatService chat = new ChatService(core, presence, snapshots, wiring.cutOff(), wiring.notices());
-        BlobStore blobs = opened.add(openBlobStore(config));
-        AttachmentFiles attachments = opened.add(new AttachmentFiles(AttachmentOptions.from(config), blobs,
+        this.blobs = opened.add(openBlobStore(config));
+        this.attachments = opened.add(new AttachmentFiles(AttachmentOptions.from(config), blobs,
                 chat.attachments(), config.get(DATA_DIR).resolve("uploads"), clock, registry));
-        opened.add(new AttachmentCollector(blobs, history, clock, COLLECT_ATTACHMENTS_EVERY, registry));
+        this.attachmentCollector = opened.add(new AttachmentCollector(blobs, history, clock,
+                COLLECT_ATTACHMENTS_EVERY, registry));
         TokenVerifier tokens = keys.verifier(config.get(JWT_ISSUER), config.get(JWT_AUDIENCE), config.get(JWT_LEEWAY))
                 .withRevocations(revocations);
         ConnectionLimits limits = new ConnectionLimits(config.get(MAX_CONNECTIONS_PER_USER),
@@ -362,10 +366,13 @@ public final class ParleyServer implements AutoCloseable {
         sleep(window);
         presence.endGraces();
         closeQuietly(webhooks); // before the store: in-flight outcomes are recorded
+        attachmentCollector.close();
         history.close();
         closeQuietly(deadNodeSweep);
         bus.close();
         awaitClosed(open);
+        attachments.close(); // uploads still on their pool have lost their sockets by now
+        blobs.close();
         workerGroup.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
         bossGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         keys.close();

@@ -1,11 +1,13 @@
 package io.parley.gateway.connection;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;
@@ -83,7 +85,21 @@ class HandshakeDeadlineHandlerTest {
     }
 
     @Test
-    void partsOfARequestDoNotExtendTheDeadline() {
+    void aBodyThatKeepsComingExtendsTheDeadlinePieceByPiece() {
+        EmbeddedChannel channel = channel(new HandshakeDeadlineHandler(TIMEOUT, METRICS));
+        channel.writeInbound(new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/api/v1/chats/c/attachments"));
+        for (int piece = 0; piece < 5; piece++) {
+            advance(channel, 8_000);
+            channel.writeInbound(new DefaultHttpContent(Unpooled.wrappedBuffer(new byte[] {1, 2, 3})));
+        }
+        assertThat(channel.isOpen()).as("40 s of an upload that keeps sending").isTrue();
+        advance(channel, 10_000);
+        assertThat(channel.isOpen()).as("closed once the body stalls").isFalse();
+        channel.finishAndReleaseAll();
+    }
+
+    @Test
+    void requestHeadersAloneDoNotExtendTheDeadline() {
         EmbeddedChannel channel = channel(new HandshakeDeadlineHandler(TIMEOUT, METRICS));
 
         advance(channel, 8_000);
