@@ -21,8 +21,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The server API in a cluster (PostgreSQL and Redis): what the application asks of one node —
- * disconnect, revoke, remove a member, close — holds for sockets on the other node too; and a
- * message's webhook names as offline exactly the members connected to no node.
+ * disconnect, revoke, add or remove a member, close — holds for sockets on the other node too
+ * (members told of a change there in their own dialects); and a message's webhook names as
+ * offline exactly the members connected to no node.
  */
 class ClusterServerApiTest {
     private static final WebhookReceiver receiver = WebhookReceiver.start();
@@ -81,16 +82,34 @@ class ClusterServerApiTest {
     }
 
     @Test
-    void aMemberRemovedThroughOneNodeStopsReceivingOnTheOther() throws Exception {
+    void membersChangedThroughOneNodeAreToldOnTheOtherAndTheRemovedStopsReceiving() throws Exception {
         TestNode a = cluster.node(0), b = cluster.node(1);
         String chat = a.serviceChat("{\"kind\":\"group\",\"members\":[\"cs-a\",\"cs-b\",\"cs-c\"]}");
-        try (WsClient sender = a.connectActions("cs-a"); WsClient leaving = b.connectActions("cs-c")) {
+        try (WsClient sender = a.connectActions("cs-a"); WsClient leaving = b.connectActions("cs-c");
+             WsClient watcher = b.connectEvents("cs-b"); WsClient newcomer = b.connectTyped("cs-d")) {
             sender.json(Map.of("type", "send_message", "chat_id", chat, "text", "before"));
             leaving.await(m -> m.toString().contains("before")); // b has the chat cached with cs-c in it
+            a.awaitOnline("cs-b"); // a routes to b's sockets once it knows them
+            a.awaitOnline("cs-d");
+
+            assertThat(a.service("POST", "/api/v1/chats/" + chat + "/members", "{\"user_id\":\"cs-d\"}").statusCode())
+                    .isEqualTo(200);
+            assertThat(newcomer.awaitType("member_joined").at("/content/user_id").asText())
+                    .as("the one added, on the other node").isEqualTo("cs-d");
+            assertThat(watcher.awaitName("Event.MemberChanged").at("/result/change").asText()).isEqualTo("joined");
+            assertThat(sender.awaitType("member_joined").at("/data/user_id").asText()).isEqualTo("cs-d");
 
             assertThat(a.service("DELETE", "/api/v1/chats/" + chat + "/members/cs-c", null).statusCode()).isEqualTo(204);
+            assertThat(leaving.awaitType("member_left").at("/data/user_id").asText())
+                    .as("the one removed is told, on the other node").isEqualTo("cs-c");
+            JsonNode left = watcher.awaitName("Event.MemberChanged");
+            assertThat(left.at("/result/change").asText()).isEqualTo("left");
+            assertThat(left.at("/result/user_id").asText()).isEqualTo("cs-c");
+            assertThat(newcomer.awaitType("member_left").at("/content/user_id").asText()).isEqualTo("cs-c");
+
             sender.json(Map.of("type", "send_message", "chat_id", chat, "text", "after"));
             sender.await(m -> m.toString().contains("after"));
+            newcomer.await(m -> m.toString().contains("after"));
             assertThat(leaving.receivesNothing(m -> m.toString().contains("after"), Duration.ofSeconds(1))).isTrue();
             leaving.json(Map.of("type", "send_message", "chat_id", chat, "text", "still here?"));
             assertThat(leaving.await(m -> m.toString().contains("403")).toString()).contains("not a member");

@@ -24,16 +24,19 @@ import java.net.http.HttpResponse;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The {@code events} channel of the served AsyncAPI document is what the server does: its
- * examples are one conversation (customer {@code 1}, staff {@code 2}, application {@code 100}),
- * replayed here in order on a fresh node. Every client example is sent as it is, except that
+ * examples are one conversation (customer {@code 1}, staff {@code 2}, application {@code 100};
+ * user {@code 3} added and removed by the application's backend), replayed here in order on a
+ * fresh node. Every client example is sent as it is, except that
  * the message ids the document shows are swapped for the ones this node minted in their place
  * (and a placeholder token for a real one);
  * every reply and push must validate against its documented payload schema and equal the
@@ -85,6 +88,7 @@ class AsyncApiEventsExamplesTest {
 
             staff.send(request("EventsGetMessageList", "newest")); // staff join by reading the history
             matches("EventsGetMessageListReply", "newest", staff.awaitName(EventNames.GET_MESSAGE_LIST));
+            matches("EventsMemberChanged", "staffJoined", customer.awaitName(EventNames.MEMBER_CHANGED));
 
             uploadTheDocumentsImage();
             staff.send(request("EventsSendMessage", "image"));
@@ -112,6 +116,20 @@ class AsyncApiEventsExamplesTest {
             customer.send(request("EventsDeleteMessage", "delete"));
             matches("EventsDeleteMessageReply", "delete", customer.awaitName(EventNames.DELETE_MESSAGE));
             matches("EventsMessageChanged", "deleted", staff.awaitName(EventNames.MESSAGE_CHANGED));
+
+            // The application's backend adds user 3 and removes them again: every member is told, 3 too.
+            try (WsClient third = node.connectEvents("3")) {
+                node.awaitOnline("3");
+                assertThat(node.service("POST", "/api/v1/chats/100/members", "{\"user_id\":\"3\"}").statusCode())
+                        .isEqualTo(200);
+                for (WsClient member : List.of(customer, staff, third)) {
+                    matches("EventsMemberChanged", "added", member.await(memberChange("3", "joined")));
+                }
+                assertThat(node.service("DELETE", "/api/v1/chats/100/members/3", null).statusCode()).isEqualTo(204);
+                for (WsClient member : List.of(customer, staff, third)) {
+                    matches("EventsMemberChanged", "removed", member.await(memberChange("3", "left")));
+                }
+            }
 
             // Errors: the frames are the ones the examples' summaries quote.
             customer.send("{\"name\":\"Event.Shout\",\"args\":{}}");
@@ -174,6 +192,12 @@ class AsyncApiEventsExamplesTest {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** An {@code Event.MemberChanged} push about {@code user}. */
+    private static Predicate<JsonNode> memberChange(String user, String change) {
+        return m -> m.path("name").asText().equals(EventNames.MEMBER_CHANGED)
+                && m.at("/result/user_id").asText().equals(user) && m.at("/result/change").asText().equals(change);
     }
 
     /** The refresh frame the error examples' summaries quote, with a real token. */

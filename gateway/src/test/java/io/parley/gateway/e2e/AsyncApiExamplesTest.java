@@ -11,6 +11,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -127,7 +128,45 @@ class AsyncApiExamplesTest {
             JsonNode badPresence = one.awaitType("error");
             conforms("TypedError", badPresence);
             assertThat(badPresence).isEqualTo(doc.example("TypedError", "badPresence"));
+
+            // A group chat of 1 and 2 whose owner, 1, adds user 3 and removes them again.
+            String group = node.createChat("1", "group", "2");
+            assertThat(changeMember("POST", group, "1", "3").statusCode()).isEqualTo(200);
+            for (WsClient member : List.of(one, two)) {
+                JsonNode joined = member.awaitType("member_joined");
+                conforms("TypedMemberJoined", joined);
+                sameAsExample("TypedMemberJoined", "added", inDocumentedChat(joined, "/content", "TypedMemberJoined", "added"));
+            }
+            assertThat(changeMember("DELETE", group, "1", "3").statusCode()).isEqualTo(204);
+            for (WsClient member : List.of(one, two)) {
+                JsonNode left = member.awaitType("member_left");
+                conforms("TypedMemberLeft", left);
+                sameAsExample("TypedMemberLeft", "removed", inDocumentedChat(left, "/content", "TypedMemberLeft", "removed"));
+            }
         }
+    }
+
+    /** A feed update's first item, without its {@code send_date}. */
+    private static JsonNode firstItemButItsTime(JsonNode update) {
+        return ((ObjectNode) update.at("/message/0").deepCopy()).without("send_date");
+    }
+
+    /** {@code POST /api/v1/chats/{chat}/members} or {@code DELETE .../members/{user}} as {@code actor}. */
+    private static HttpResponse<String> changeMember(String method, String chat, String actor, String user) {
+        try {
+            return method.equals("POST")
+                    ? node.rest("POST", "/api/v1/chats/" + chat + "/members", actor, "{\"user_id\":\"" + user + "\"}")
+                    : node.rest("DELETE", "/api/v1/chats/" + chat + "/members/" + user, actor, null);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** The frame with its chat id (at {@code object}/chat_id) swapped for the one the example shows. */
+    private static JsonNode inDocumentedChat(JsonNode frame, String object, String messageKey, String example) {
+        JsonNode copy = frame.deepCopy();
+        ((ObjectNode) copy.at(object)).put("chat_id", doc.example(messageKey, example).at(object + "/chat_id").asText());
+        return copy;
     }
 
     @Test
@@ -161,6 +200,23 @@ class AsyncApiExamplesTest {
             refresh.put("token", TestNode.token(ACTIONS_USER));
             me.send(refresh.toString());
             conforms("ActionsReply", me.awaitType("refresh"));
+
+            // The creator owns the chat: it adds the documented third user and removes them again.
+            String third = doc.example("ActionsMemberJoined", "added").at("/data/user_id").asText();
+            assertThat(changeMember("POST", chat, ACTIONS_USER, third).statusCode()).isEqualTo(200);
+            for (WsClient member : List.of(me, peer)) {
+                JsonNode joined = member.awaitType("member_joined");
+                conforms("ActionsMemberJoined", joined);
+                assertThat(inDocumentedChat(joined, "/data", "ActionsMemberJoined", "added"))
+                        .isEqualTo(doc.example("ActionsMemberJoined", "added"));
+            }
+            assertThat(changeMember("DELETE", chat, ACTIONS_USER, third).statusCode()).isEqualTo(204);
+            for (WsClient member : List.of(me, peer)) {
+                JsonNode left = member.awaitType("member_left");
+                conforms("ActionsMemberLeft", left);
+                assertThat(inDocumentedChat(left, "/data", "ActionsMemberLeft", "removed"))
+                        .isEqualTo(doc.example("ActionsMemberLeft", "removed"));
+            }
         }
     }
 
@@ -208,6 +264,15 @@ class AsyncApiExamplesTest {
             refresh.put("token", TestNode.token("cust-1"));
             feed.send(refresh.toString());
             conforms("FeedRefreshReply", feed.awaitType("refresh"));
+
+            // The application's backend adds user 3 to the support chat and removes them again.
+            assertThat(node.service("POST", "/api/v1/chats/777/members", "{\"user_id\":\"3\"}").statusCode()).isEqualTo(200);
+            conforms("FeedUpdate", feed.await(m -> m.at("/message/0/text").asText().equals("user 3 joined the chat")));
+            assertThat(node.service("DELETE", "/api/v1/chats/777/members/3", null).statusCode()).isEqualTo(204);
+            JsonNode left = feed.await(m -> m.at("/message/0/type").asText().equals("chat_event")
+                    && m.at("/message/0/text").asText().contains("left"));
+            conforms("FeedUpdate", left);
+            assertThat(firstItemButItsTime(left)).isEqualTo(firstItemButItsTime(doc.example("FeedUpdate", "memberLeft")));
         }
         assertThat(List.of(doc.examples("FeedHeartbeat").get(0).path("type").asText())).containsExactly("heartbeat");
     }

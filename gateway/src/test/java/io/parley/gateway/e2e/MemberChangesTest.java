@@ -9,6 +9,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -16,7 +17,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Members of a group or project chat change its membership over REST with their own tokens: the
  * owner (the creator) adds and removes, any other member leaves. Seen by real sockets: who is in
- * receives, who left neither receives nor sends, and feed shows each change.
+ * receives, who left neither receives nor sends, and every dialect with a place for it shows
+ * each change in its own frame.
  */
 class MemberChangesTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -60,6 +62,82 @@ class MemberChangesTest {
             owner.json(Map.of("type", "send_message", "chat_id", chat, "text", "b removed"));
             owner.await(m -> m.toString().contains("b removed"));
             assertThat(b.receivesNothing(m -> m.toString().contains("b removed"), Duration.ofMillis(500))).isTrue();
+        }
+    }
+
+    /**
+     * Each change reaches every member's socket in its dialect's own frame, the one who joined
+     * and the one who left included; {@code pair}, which has no such frame, gets nothing and
+     * learns of its removal from the 403 of its next send.
+     */
+    @Test
+    void everyDialectIsToldOfEachChangeInItsOwnShape() throws Exception {
+        String chat = node.createChat("md-owner", "group", "md-typed", "md-actions", "md-feed", "md-pair");
+        try (WsClient events = node.connectEvents("md-owner"); WsClient typed = node.connectTyped("md-typed");
+             WsClient actions = node.connectActions("md-actions"); WsClient feed = node.connect("feed", "md-feed", chat);
+             WsClient pair = node.connectPairAs(chat, "md-pair"); WsClient newcomer = node.connectActions("md-new")) {
+            Member owner = new Member("events", events), typedMember = new Member("typed", typed),
+                    actionsMember = new Member("actions", actions), feedMember = new Member("feed", feed),
+                    added = new Member("actions", newcomer);
+
+            assertThat(add("md-owner", chat, "md-new").statusCode()).isEqualTo(200);
+            for (Member member : List.of(owner, typedMember, actionsMember, feedMember, added)) {
+                told(member, chat, "joined", "md-new");
+            }
+
+            assertThat(remove("md-owner", chat, "md-actions").statusCode()).isEqualTo(204);
+            for (Member member : List.of(owner, typedMember, actionsMember, feedMember, added)) {
+                told(member, chat, "left", "md-actions");
+            }
+
+            assertThat(remove("md-typed", chat, "md-typed").statusCode()).as("md-typed leaves").isEqualTo(204);
+            for (Member member : List.of(owner, typedMember, feedMember, added)) {
+                told(member, chat, "left", "md-typed");
+            }
+            assertThat(actions.receivesNothing(m -> m.toString().contains("md-typed"), Duration.ofMillis(300)))
+                    .as("no longer a member: not told of the chat's later changes").isTrue();
+
+            assertThat(remove("md-owner", chat, "md-pair").statusCode()).isEqualTo(204);
+            for (Member member : List.of(owner, feedMember, added)) {
+                told(member, chat, "left", "md-pair");
+            }
+            assertThat(pair.receivesNothing(m -> true, Duration.ofMillis(300))).isTrue();
+            assertThat(pair.allReceived()).as("pair: the hello's answer and nothing of the changes").hasSize(1);
+            pair.json(Map.of("sessionId", TestNode.token("md-pair"), "message", "still here?"));
+            JsonNode refused = pair.await(m -> m.has("code"));
+            assertThat(refused.path("code").asInt()).isEqualTo(403);
+            assertThat(refused.path("message").asText()).contains("not a member");
+        }
+    }
+
+    /** A member's socket and the dialect it speaks. */
+    private record Member(String dialect, WsClient socket) {
+    }
+
+    /** Waits until the member's socket is told that {@code user} joined or left, and checks the frame. */
+    private static void told(Member member, String chat, String change, String user) throws Exception {
+        WsClient socket = member.socket();
+        switch (member.dialect()) {
+            case "events" -> assertThat(socket.await(m -> m.path("name").asText().equals("Event.MemberChanged")
+                    && m.at("/result/user_id").asText().equals(user))).as("events").isEqualTo(JSON.readTree(
+                    "{\"name\":\"Event.MemberChanged\",\"ok\":true,\"result\":{\"session_channel\":\"" + chat
+                            + "\",\"user_id\":\"" + user + "\",\"change\":\"" + change + "\"}}"));
+            case "typed" -> assertThat(socket.await(m -> m.path("type").asText().startsWith("member_")
+                    && m.at("/content/user_id").asText().equals(user))).as("typed").isEqualTo(JSON.readTree(
+                    "{\"type\":\"member_" + change + "\",\"content\":{\"chat_type\":\"project\",\"chat_id\":\""
+                            + chat + "\",\"user_id\":\"" + user + "\"}}"));
+            case "actions" -> assertThat(socket.await(m -> m.path("type").asText().startsWith("member_")
+                    && m.at("/data/user_id").asText().equals(user))).as("actions").isEqualTo(JSON.readTree(
+                    "{\"type\":\"member_" + change + "\",\"data\":{\"chat_id\":\"" + chat + "\",\"user_id\":\""
+                            + user + "\"}}"));
+            case "feed" -> {
+                JsonNode item = socket.await(m -> m.at("/message/0/text").asText().startsWith("user " + user + " "))
+                        .at("/message/0");
+                assertThat(item.path("type").asText()).isEqualTo("chat_event");
+                assertThat(item.path("text").asText()).isEqualTo("user " + user + " " + change + " the chat");
+                assertThat(item.path("sender").asText()).isEqualTo("system");
+            }
+            default -> throw new IllegalArgumentException(member.dialect());
         }
     }
 

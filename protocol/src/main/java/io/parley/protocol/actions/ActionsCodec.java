@@ -50,7 +50,9 @@ import java.util.regex.Pattern;
  * <h2>Pushes</h2>
  * {@code new_message {"message"}}, {@code message_updated {"message"}} (edited or deleted
  * elsewhere), {@code message_read {"chat_id", "message_id", "user_id"}}, {@code user_typing
- * {"chat_id", "user_id"}}, all as {@code {"type", "data"}}.
+ * {"chat_id", "user_id"}}, {@code member_joined {"chat_id", "user_id"}} and {@code member_left
+ * {"chat_id", "user_id"}} (to every member, the one who joined or left included, so a client
+ * adds or drops the chat), all as {@code {"type", "data"}}.
  *
  * <p>Objects. Chat: {@code {"id", "kind", "title", "created_at", "updated_at"}}. Message:
  * {@code {"id", "chat_id", "seq", "sender_id", "text", "content_type", "reply_to",
@@ -73,6 +75,10 @@ public final class ActionsCodec implements DialectCodec {
     public static final String MESSAGE_UPDATED = "message_updated";
     public static final String MESSAGE_READ = "message_read";
     public static final String USER_TYPING = "user_typing";
+    /** Push (ours): someone became a member of the chat. */
+    public static final String MEMBER_JOINED = "member_joined";
+    /** Push (ours): someone stopped being a member of the chat (left, or removed). */
+    public static final String MEMBER_LEFT = "member_left";
     public static final String ERROR = "error";
 
     /** Most members named in one create_chat. */
@@ -258,7 +264,20 @@ public final class ActionsCodec implements DialectCodec {
                 gen.writeStringField("user_id", typing.userId());
             });
         }
+        if (event instanceof ChatEvent.MemberJoined joined) {
+            return memberPush(MEMBER_JOINED, joined.chatId(), joined.userId());
+        }
+        if (event instanceof ChatEvent.MemberLeft left) {
+            return memberPush(MEMBER_LEFT, left.chatId(), left.userId());
+        }
         return null;
+    }
+
+    private static byte[] memberPush(String type, String chatId, String userId) {
+        return push(type, gen -> {
+            gen.writeStringField("chat_id", chatId);
+            gen.writeStringField("user_id", userId);
+        });
     }
 
     private static byte[] push(String type, Json.Body data) {

@@ -62,17 +62,19 @@ public sealed interface ChatEvent {
     }
 
     /**
-     * A system event: someone joined the chat (e.g. a support agent opened a customer's
-     * conversation). Dialects with system items show it (feed {@code chat_event}). Never stored;
-     * {@code eventId} is unique and time-ordered like message ids.
+     * A system event: someone joined the chat (a support agent opened a customer's conversation,
+     * or the owner or the application added a member). Told to the members, the one who joined
+     * included; every dialect but {@code pair} has a frame for it. Never stored; {@code eventId}
+     * is unique and time-ordered like message ids.
      */
     record MemberJoined(long eventId, String chatId, String userId, boolean staff, Instant at) implements ChatEvent {
     }
 
     /**
-     * A system event: the application removed a member from the chat. Told to the members and to
-     * the one removed (its last word from the chat); dialects with system items show it (feed
-     * {@code chat_event}). Never stored; {@code eventId} as in {@link MemberJoined}.
+     * A system event: a member left the chat or was removed (by its owner or the application).
+     * Told to the members and to the one who left (its last word from the chat, so its client can
+     * drop it); every dialect but {@code pair} has a frame for it. Never stored; {@code eventId}
+     * as in {@link MemberJoined}.
      */
     record MemberLeft(long eventId, String chatId, String userId, Instant at) implements ChatEvent {
     }

@@ -64,7 +64,29 @@ final class EnvelopeWriter {
                 gen.writeEndObject();
             });
         }
+        if (event instanceof ChatEvent.MemberJoined joined) {
+            return memberChanged(joined.chatId(), joined.userId(), EventNames.JOINED, joined.staff());
+        }
+        if (event instanceof ChatEvent.MemberLeft left) {
+            return memberChanged(left.chatId(), left.userId(), EventNames.LEFT, false);
+        }
         return null;
+    }
+
+    /** {@code staff} only when true, as the message object writes {@code edited} and {@code deleted}. */
+    private static byte[] memberChanged(String chatId, String userId, String change, boolean staff) {
+        return Json.write(gen -> {
+            header(gen, EventNames.MEMBER_CHANGED, null, true);
+            gen.writeObjectFieldStart("result");
+            gen.writeStringField("session_channel", chatId);
+            Json.writeId(gen, "user_id", userId);
+            gen.writeStringField("change", change);
+            if (staff) {
+                gen.writeBooleanField("staff", true);
+            }
+            gen.writeEndObject();
+            gen.writeEndObject();
+        });
     }
 
     private static byte[] messagePush(String name, Message message) {

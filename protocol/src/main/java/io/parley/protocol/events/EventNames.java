@@ -33,6 +33,11 @@ public final class EventNames {
     public static final String MESSAGE_CHANGED = "Event.MessageChanged";
     /** Server push (extension): another member read up to a message, whose status is now 1. */
     public static final String MESSAGE_STATUS = "Event.MessageStatus";
+    /**
+     * Server push (extension): someone joined or left a conversation of the client's, the client
+     * included ({@code change} {@value #JOINED} or {@value #LEFT}).
+     */
+    public static final String MEMBER_CHANGED = "Event.MemberChanged";
     /** Name of an error reply to a frame whose name could not be read or is not a client request. */
     public static final String ERROR = "Event.Error";
 
@@ -42,7 +47,13 @@ public final class EventNames {
             GET_UNREAD_INFO, EDIT_MESSAGE, DELETE_MESSAGE, REFRESH_TOKEN);
 
     /** Every name the server pushes unprompted (besides replies, which echo the request's name). */
-    public static final List<String> SERVER_NAMES = List.of(RECEIVE_MESSAGE, MESSAGE_CHANGED, MESSAGE_STATUS);
+    public static final List<String> SERVER_NAMES = List.of(RECEIVE_MESSAGE, MESSAGE_CHANGED, MESSAGE_STATUS,
+            MEMBER_CHANGED);
+
+    /** {@code change} of an {@link #MEMBER_CHANGED} push: the user is a member from now on. */
+    public static final String JOINED = "joined";
+    /** {@code change} of an {@link #MEMBER_CHANGED} push: the user left or was removed. */
+    public static final String LEFT = "left";
 
     private EventNames() {
     }

@@ -54,6 +54,10 @@ import io.parley.protocol.command.Reply;
  *   <li>{@code Event.MessageChanged} (extension) → {@code {"message": {...}}}: edited or deleted.</li>
  *   <li>{@code Event.MessageStatus} (extension) → {@code {"session_channel", "message_id",
  *       "reader_id", "status": 1}}: another member read up to that message.</li>
+ *   <li>{@code Event.MemberChanged} (extension) → {@code {"session_channel", "user_id", "change":
+ *       "joined" | "left", "staff"?: true}}: someone joined the conversation (support staff
+ *       opening it, or a member added) or left it (leaving, or removed); told to every member,
+ *       the one who joined and the one who left included.</li>
  * </ul>
  *
  * <h2>Objects</h2>

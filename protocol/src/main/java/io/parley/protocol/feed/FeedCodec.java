@@ -35,9 +35,9 @@ import java.util.List;
  *       the newest message's id, 0 when the chat is empty); then one per new message, its
  *       {@code eventId} the message id.</li>
  *   <li>item: {@code {"type": "message" | "chat_event", "text", "sender", "send_date" (s)}};
- *       {@code chat_event} items are system events (a support agent or member joined, a member was
- *       removed) and the
- *       application's system messages (sender {@code system}).</li>
+ *       {@code chat_event} items are system events (a support agent or member joined, a member
+ *       left or was removed: "user 7 left the chat") and the application's system messages
+ *       (sender {@code system}).</li>
  *   <li>{@code {"type": "heartbeat", "socket_sequence"}} every 5 s with {@code ?heartbeat=true}.</li>
  *   <li>{@code {"type": "error", "code", "message", "socket_sequence"}}.</li>
  * </ul>
@@ -176,7 +176,8 @@ public final class FeedCodec implements DialectCodec {
             return update(joined.eventId(), joined.at(), gen -> item(gen, ITEM_CHAT_EVENT, text, Message.SYSTEM_SENDER, joined.at(), null));
         }
         if (event instanceof ChatEvent.MemberLeft left) {
-            String text = "user " + left.userId() + " was removed from the chat";
+            // Also a member's own leaving: the event does not say who asked.
+            String text = "user " + left.userId() + " left the chat";
             return update(left.eventId(), left.at(), gen -> item(gen, ITEM_CHAT_EVENT, text, Message.SYSTEM_SENDER, left.at(), null));
         }
         return null;

@@ -46,7 +46,10 @@ import java.time.format.DateTimeParseException;
  *       with {@code has_more} true, send another hello with the last one's id.</li>
  *   <li>Errors: the seed's {@code ErrorSchema {"code", "message"}}.</li>
  * </ul>
- * Reads, typing, edits and deletions have no frame in this dialect.
+ * Reads, typing, edits, deletions and membership changes have no frame in this dialect: its
+ * chats are two people's bookings, and a frame beside deliveries and {@code ErrorSchema} would
+ * be one existing clients cannot tell apart. A member removed from a chat learns it from the
+ * 403 its next send gets.
  */
 public final class PairCodec implements DialectCodec {
     public static final String DIALECT = "pair";

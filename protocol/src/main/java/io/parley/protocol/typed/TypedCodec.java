@@ -58,8 +58,10 @@ import static io.parley.protocol.typed.TypedTypes.*;
  * reply_to, sender_id, created_at}}, {@code edit_message {..., message, updated_at}},
  * {@code delete_message {chat_type, chat_id, message_id, sender_id, deleted_at}},
  * {@code message_read {chat_type, chat_id, message_id, user_id}}, {@code user_typing
- * {chat_type, chat_id, user_id}}; general events {@code user_online {user_id}} and
- * {@code user_offline {user_id}}. {@code message_read}, typing and presence requests are not
+ * {chat_type, chat_id, user_id}}, and ours {@code member_joined {chat_type, chat_id, user_id}}
+ * and {@code member_left {chat_type, chat_id, user_id}} (to every member, the one who joined or
+ * left included); general events {@code user_online {user_id}} and {@code user_offline
+ * {user_id}}. {@code message_read}, typing and presence requests are not
  * acknowledged (only errors answer them). Errors: {@code {"type": "error", "content": {"code",
  * "message", "request_type"}}}. Direct chat ids are sent in canonical order ({@code "1_2"}).
  *
@@ -220,6 +222,12 @@ public final class TypedCodec implements DialectCodec {
         }
         if (event instanceof ChatEvent.Typing typing) {
             return chatFrame(USER_TYPING, typing.chatId(), gen -> Json.writeId(gen, "user_id", typing.userId()));
+        }
+        if (event instanceof ChatEvent.MemberJoined joined) {
+            return chatFrame(MEMBER_JOINED, joined.chatId(), gen -> Json.writeId(gen, "user_id", joined.userId()));
+        }
+        if (event instanceof ChatEvent.MemberLeft left) {
+            return chatFrame(MEMBER_LEFT, left.chatId(), gen -> Json.writeId(gen, "user_id", left.userId()));
         }
         if (event instanceof ChatEvent.PresenceChanged presence) {
             return Json.write(gen -> {

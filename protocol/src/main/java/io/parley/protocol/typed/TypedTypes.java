@@ -28,6 +28,10 @@ public final class TypedTypes {
     // Server -> client only.
     public static final String USER_ONLINE = "user_online";
     public static final String USER_OFFLINE = "user_offline";
+    /** Ours: someone became a member of the chat (added, or support staff opening it). */
+    public static final String MEMBER_JOINED = "member_joined";
+    /** Ours: someone stopped being a member of the chat (left, or removed). */
+    public static final String MEMBER_LEFT = "member_left";
     public static final String ERROR = "error";
 
     public static final String DIRECT = "direct";

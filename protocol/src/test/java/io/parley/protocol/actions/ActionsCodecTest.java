@@ -86,4 +86,16 @@ class ActionsCodecTest {
         assertThat(tree(CODEC.encodeEvent(new ChatEvent.Typing(CHAT, "u2", T0))).path("type").asText()).isEqualTo("user_typing");
         assertThat(CODEC.encodeEvent(new ChatEvent.MessagePosted(message(5, "1_2", "u1", "x")))).isNull();
     }
+
+    @Test
+    void membershipChangesArePushesOfTheirOwn() {
+        JsonNode joined = tree(CODEC.encodeEvent(new ChatEvent.MemberJoined(1, CHAT, "7", false, T0)));
+        assertThat(joined.toString()).isEqualTo("{\"type\":\"member_joined\",\"data\":{\"chat_id\":\"" + CHAT
+                + "\",\"user_id\":\"7\"}}");
+        JsonNode left = tree(CODEC.encodeEvent(new ChatEvent.MemberLeft(2, CHAT, "7", T0)));
+        assertThat(left.toString()).isEqualTo("{\"type\":\"member_left\",\"data\":{\"chat_id\":\"" + CHAT
+                + "\",\"user_id\":\"7\"}}");
+        assertThat(CODEC.encodeEvent(new ChatEvent.MemberJoined(3, "100", "7", true, T0)))
+                .as("a support chat: not addressable in this dialect").isNull();
+    }
 }

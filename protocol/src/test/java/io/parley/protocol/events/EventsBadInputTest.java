@@ -101,10 +101,12 @@ class EventsBadInputTest {
     }
 
     @Test
-    void receiveMessageIsServerOnly() {
-        Request.Invalid request = invalid("{\"name\":\"Event.ReceiveMessage\",\"args\":{}}");
-        assertBadRequest(request, "Event.ReceiveMessage is sent by the server only");
-        assertThat(request.error().getMessage()).contains("Event.SendMessage");
+    void pushNamesAreServerOnly() {
+        for (String push : EventNames.SERVER_NAMES) {
+            Request.Invalid request = invalid("{\"name\":\"" + push + "\",\"args\":{}}");
+            assertBadRequest(request, push + " is sent by the server only");
+            assertThat(request.error().getMessage()).contains("Event.SendMessage");
+        }
     }
 
     @Test

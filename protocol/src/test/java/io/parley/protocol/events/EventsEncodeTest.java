@@ -224,6 +224,19 @@ class EventsEncodeTest {
     }
 
     @Test
+    void memberChangedPushSaysWhoAndWhichWayAndStaffOnlyWhenStaff() {
+        assertThat(tree(CODEC.encodeEvent(new ChatEvent.MemberJoined(55, "100", "2", true, T)))).isEqualTo(tree("""
+                {"name":"Event.MemberChanged","ok":true,
+                 "result":{"session_channel":"100","user_id":2,"change":"joined","staff":true}}"""));
+        assertThat(tree(CODEC.encodeEvent(new ChatEvent.MemberJoined(56, "g-1", "ann", false, T)))).isEqualTo(tree("""
+                {"name":"Event.MemberChanged","ok":true,
+                 "result":{"session_channel":"g-1","user_id":"ann","change":"joined"}}"""));
+        assertThat(tree(CODEC.encodeEvent(new ChatEvent.MemberLeft(57, "g-1", "ann", T)))).isEqualTo(tree("""
+                {"name":"Event.MemberChanged","ok":true,
+                 "result":{"session_channel":"g-1","user_id":"ann","change":"left"}}"""));
+    }
+
+    @Test
     void outputIsCompactUtf8() {
         Message m = new Message(1, "10", 1, "1", "Привет \"мир\" 👋\n", ContentType.TEXT, null, T, T, false, false);
         byte[] out = CODEC.encodeEvent(new ChatEvent.MessagePosted(m));

@@ -67,6 +67,10 @@ class FeedCodecTest {
         assertThat(update.at("/message/0/type").asText()).isEqualTo("chat_event");
         assertThat(update.at("/message/0/text").asText()).isEqualTo("support agent 7 joined the chat");
         assertThat(update.at("/message/0/sender").asText()).isEqualTo("system");
+        JsonNode left = tree(FeedCodec.complete(CODEC.encodeEvent(new ChatEvent.MemberLeft(56, "c-1", "8", T0)), 4));
+        assertThat(left.path("eventId").asLong()).isEqualTo(56);
+        assertThat(left.at("/message/0/type").asText()).isEqualTo("chat_event");
+        assertThat(left.at("/message/0/text").asText()).isEqualTo("user 8 left the chat");
         assertThat(CODEC.encodeEvent(new ChatEvent.Typing("c-1", "7", T0))).isNull();
     }
 

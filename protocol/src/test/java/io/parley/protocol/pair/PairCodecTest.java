@@ -82,6 +82,9 @@ class PairCodecTest {
         JsonNode ack = tree(CODEC.encodeReply(send, new Reply.MessageReply(message(77, "abc123", "1", "Возьму"))));
         assertThat(ack).isEqualTo(frame);
         assertThat(CODEC.encodeEvent(new ChatEvent.Typing("abc123", "1", T0))).isNull();
+        assertThat(CODEC.encodeEvent(new ChatEvent.MemberJoined(1, "abc123", "3", false, T0)))
+                .as("no frame for membership changes").isNull();
+        assertThat(CODEC.encodeEvent(new ChatEvent.MemberLeft(2, "abc123", "3", T0))).isNull();
     }
 
     @Test

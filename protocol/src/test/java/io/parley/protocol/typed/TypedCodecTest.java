@@ -170,7 +170,14 @@ class TypedCodecTest {
         assertThat(online.at("/content/user_id").asLong()).isEqualTo(7);
         assertThat(tree(CODEC.encodeEvent(new ChatEvent.PresenceChanged("7", false, T0))).path("type").asText())
                 .isEqualTo("user_offline");
-        assertThat(CODEC.encodeEvent(new ChatEvent.MemberJoined(1, "p-1", "2", true, T0))).isNull();
+    }
+
+    @Test
+    void membershipChangesAreChatEventsOfTheirOwn() {
+        assertThat(tree(CODEC.encodeEvent(new ChatEvent.MemberJoined(1, "p-1", "2", true, T0)))).isEqualTo(tree("""
+                {"type": "member_joined", "content": {"chat_type": "project", "chat_id": "p-1", "user_id": 2}}""".getBytes(UTF_8)));
+        assertThat(tree(CODEC.encodeEvent(new ChatEvent.MemberLeft(2, "p-1", "ann", T0)))).isEqualTo(tree("""
+                {"type": "member_left", "content": {"chat_type": "project", "chat_id": "p-1", "user_id": "ann"}}""".getBytes(UTF_8)));
     }
 
     @Test
