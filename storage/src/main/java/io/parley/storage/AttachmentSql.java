@@ -99,7 +99,10 @@ final class AttachmentSql {
         }
     }
 
-    /** The message row's copy: {@code null} for none. */
+    /**
+     * The message row's copy: {@code null} for none. A stored format of its own, not the dialects'
+     * JSON (AttachmentJson): what clients are shown may change without touching stored rows.
+     */
     static String toJson(Attachment a) {
         if (a == null) {
             return null;

@@ -22,11 +22,10 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.stream.ChunkedNioFile;
-import io.parley.gateway.auth.AuthException;
-import io.parley.gateway.auth.Credentials;
 import io.parley.gateway.auth.Principal;
 import io.parley.gateway.auth.TokenVerifier;
 import io.parley.gateway.core.Failures;
+import io.parley.gateway.http.ApiRequests;
 import io.parley.gateway.http.HttpResponses;
 import io.parley.gateway.http.HttpRoute;
 import io.parley.protocol.command.ChatException;
@@ -73,11 +72,8 @@ public final class DownloadRoute implements HttpRoute {
             HttpResponses.error(ctx, request, HttpResponseStatus.NOT_FOUND, "no attachment " + path);
             return;
         }
-        Principal principal;
-        try {
-            principal = tokens.verify(Credentials.fromBearer(request));
-        } catch (AuthException e) {
-            HttpResponses.error(ctx, request, HttpResponseStatus.UNAUTHORIZED, e.getMessage());
+        Principal principal = ApiRequests.principal(ctx, request, tokens);
+        if (principal == null) {
             return;
         }
         Asked asked = new Asked(head, HttpUtil.isKeepAlive(request), request.headers().get(HttpHeaderNames.RANGE),

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.buffer.ByteBufInputStream;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.parley.gateway.auth.AuthException;
 import io.parley.gateway.auth.Credentials;
@@ -24,14 +25,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
 /** A REST request's parts (bearer token, JSON body) and its answer (status and JSON shape, or the error). */
-final class ApiRequests {
+public final class ApiRequests {
     private static final Logger log = LoggerFactory.getLogger(ApiRequests.class);
 
     private ApiRequests() {
     }
 
     /** Who the request's bearer token names, or {@code null} after answering 401. */
-    static Principal principal(ChannelHandlerContext ctx, FullHttpRequest request, TokenVerifier tokens) {
+    public static Principal principal(ChannelHandlerContext ctx, HttpRequest request, TokenVerifier tokens) {
         try {
             return tokens.verify(Credentials.fromBearer(request));
         } catch (AuthException e) {

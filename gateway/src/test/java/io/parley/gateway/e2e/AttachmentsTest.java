@@ -119,10 +119,7 @@ class AttachmentsTest {
         String chat = node.createChat("att-gina", "group", "att-hal");
         try (Socket socket = new Socket("127.0.0.1", node.port())) {
             OutputStream out = socket.getOutputStream();
-            out.write(("POST /api/v1/chats/" + chat + "/attachments HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                    + "Authorization: Bearer " + TestNode.token("att-gina") + "\r\n"
-                    + "Content-Type: multipart/form-data; boundary=x\r\n"
-                    + "Content-Length: 1073741824\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(uploadHead(chat, "att-gina", "Content-Length: 1073741824"));
             out.flush();
             String answer = readAll(socket.getInputStream()); // the server closes after answering
             assertThat(answer).startsWith("HTTP/1.1 413").contains("attachment_max_bytes");
@@ -134,10 +131,7 @@ class AttachmentsTest {
         String chat = node.createChat("att-ivy", "group", "att-jack");
         try (Socket socket = new Socket("127.0.0.1", node.port())) {
             OutputStream out = socket.getOutputStream();
-            out.write(("POST /api/v1/chats/" + chat + "/attachments HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                    + "Authorization: Bearer " + TestNode.token("att-ivy") + "\r\n"
-                    + "Content-Type: multipart/form-data; boundary=xyz\r\n"
-                    + "Transfer-Encoding: chunked\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(uploadHead(chat, "att-ivy", "Transfer-Encoding: chunked"));
             byte[] head = "--xyz\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.bin\"\r\n\r\n"
                     .getBytes(StandardCharsets.US_ASCII);
             writeChunk(out, head);
@@ -221,6 +215,14 @@ class AttachmentsTest {
                 .header("Authorization", "Bearer " + TestNode.token(user));
         headers.forEach(request::header);
         return http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    /** An upload's request line and headers, the body's framing given; its boundary is {@code xyz}. */
+    private static byte[] uploadHead(String chat, String user, String framing) {
+        return ("POST /api/v1/chats/" + chat + "/attachments HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                + "Authorization: Bearer " + TestNode.token(user) + "\r\n"
+                + "Content-Type: multipart/form-data; boundary=xyz\r\n"
+                + framing + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
     }
 
     private static void writeChunk(OutputStream out, byte[] data) throws IOException {
