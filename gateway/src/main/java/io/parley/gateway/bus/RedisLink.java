@@ -234,6 +234,14 @@ public final class RedisLink implements AutoCloseable {
                 || url.startsWith(CLUSTER_SCHEME);
     }
 
+    /** The topology a supported URL names: {@code redis} (one server), {@code redis-sentinel} or {@code redis-cluster}. */
+    public static String topology(String url) {
+        if (url.startsWith(CLUSTER_SCHEME)) {
+            return "redis-cluster";
+        }
+        return url.startsWith("redis-sentinel://") ? "redis-sentinel" : "redis";
+    }
+
     /** Connects now; fails fast (start-up) when Redis does not answer. */
     public static RedisLink connect(ClusterOptions options, BusMetrics metrics, MeterRegistry registry) {
         return new RedisLink(options, metrics, registry);

@@ -6,6 +6,7 @@ import io.parley.storage.HistoryOptions;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
@@ -90,11 +91,21 @@ public final class ParleyConfig {
         return cluster;
     }
 
+    /**
+     * Every key and its value as the start-up log prints it, in the order of {@link Settings#ALL}:
+     * secrets as {@code ***}, passwords cut out of URLs, unset as {@code -}.
+     */
+    public Map<String, String> shown() {
+        Map<String, String> shown = new LinkedHashMap<>();
+        Settings.ALL.forEach(setting -> shown.put(setting.key(), shown(setting)));
+        return Collections.unmodifiableMap(shown);
+    }
+
     /** One line for the start-up log: every key as {@code key=value}; secrets are never printed. */
     @Override
     public String toString() {
         StringJoiner line = new StringJoiner(" ");
-        Settings.ALL.forEach(setting -> line.add(setting.key() + "=" + shown(setting)));
+        shown().forEach((key, value) -> line.add(key + "=" + value));
         return line.toString();
     }
 

@@ -62,7 +62,7 @@ public final class Settings {
             "embedded store (H2) directory, used when storage_url is not set");
     public static final Setting<String> STORAGE_URL = Setting.text(HISTORY, "storage_url", null,
             "the embedded store in data_dir",
-            "PostgreSQL JDBC URL, e.g. jdbc:postgresql://127.0.0.1:5432/parley");
+            "PostgreSQL JDBC URL, e.g. jdbc:postgresql://127.0.0.1:5432/parley").withFormat(UrlCredentials::hidden);
     public static final Setting<String> STORAGE_USER = Setting.text(HISTORY, "storage_user", null, "the driver's",
             "PostgreSQL user");
     public static final Setting<String> STORAGE_PASSWORD = Setting.text(HISTORY, "storage_password", null,
@@ -99,7 +99,7 @@ public final class Settings {
     public static final Setting<String> JWT_JWKS_URL = Setting.text(AUTHENTICATION, "jwt_jwks_url", null, "see jwt_secret",
                     "JWKS of RS256/ES256 keys, picked by the token's kid and fetched again when an unknown kid"
                             + " arrives (keys rotate without a restart); instead of jwt_secret or jwt_public_key_file")
-            .withAllowed(Settings::httpUrl, "an https:// or http:// URL");
+            .withAllowed(Settings::httpUrl, "an https:// or http:// URL").withFormat(UrlCredentials::hidden);
     public static final Setting<String> JWT_ISSUER = Setting.text(AUTHENTICATION, "jwt_issuer", null,
             "any issuer", "the iss every token must carry");
     public static final Setting<String> JWT_AUDIENCE = Setting.text(AUTHENTICATION, "jwt_audience", null,
@@ -189,7 +189,7 @@ public final class Settings {
                     "no webhooks (no events are written to the outbox)",
                     "POST every event (message.created, chat.created, member.added, member.removed, chat.closed)"
                             + " to this URL, at least once, signed with webhook_secret (docs/webhooks.md)")
-            .withAllowed(Settings::httpUrl, "an https:// or http:// URL");
+            .withAllowed(Settings::httpUrl, "an https:// or http:// URL").withFormat(UrlCredentials::hidden);
     public static final Setting<String> WEBHOOK_SECRET = Setting.text(WEBHOOKS, "webhook_secret", null,
                     "required with webhook_url", "HMAC-SHA256 key of the Parley-Signature header; the receiver"
                             + " checks every event with it")

@@ -143,7 +143,8 @@ public final class WebSocketHandshakeHandler extends SimpleChannelInboundHandler
         WebSocketServerHandshaker handshaker = StrictHandshaker.forRequest(
                 request, url, endpoint.selectedSubprotocol(), decoderConfig);
         if (handshaker == null) {
-            metrics.handshake("rejected", "version");
+            metrics.handshakeRefused("version", HttpResponseStatus.UPGRADE_REQUIRED.code(), ctx.channel().remoteAddress(),
+                    request.uri());
             WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());
             return;
         }
@@ -189,7 +190,7 @@ public final class WebSocketHandshakeHandler extends SimpleChannelInboundHandler
     /** @param endpoint and {@code principal}: what is known of the caller so far (null when not yet) */
     private void refuse(ChannelHandlerContext ctx, FullHttpRequest request, DialectEndpoint endpoint, Principal principal,
                         HttpResponseStatus status, String reason, String message) {
-        metrics.handshake("rejected", reason);
+        metrics.handshakeRefused(reason, status.code(), ctx.channel().remoteAddress(), request.uri());
         if (log.isDebugEnabled()) {
             ConnectionMdc.run(ctx.channel(), endpoint == null ? null : endpoint.dialect(),
                     principal == null ? null : principal.userId(),

@@ -4,6 +4,8 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
+import java.net.SocketAddress;
+import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -28,9 +30,15 @@ public final class GatewayMetrics {
     private final Counter deliveries;
     private final Counter presenceLookups;
     private final Counter presenceLookupUsers;
+    private final RefusedHandshakes refusedHandshakes = new RefusedHandshakes(Clock.systemUTC());
 
     public GatewayMetrics(MeterRegistry registry) {
         this.registry = registry;
+        Gauge.builder("parley.refused.handshakes.kept", refusedHandshakes, RefusedHandshakes::size)
+                .description("Refused handshakes the node view lists (the last " + RefusedHandshakes.CAPACITY
+                        + "; each one more drops the oldest)")
+                .strongReference(true)
+                .register(registry);
         this.messagesIn = Counter.builder("parley.messages.in")
                 .description("Messages accepted from clients and committed").register(registry);
         this.repeatedSends = Counter.builder("parley.messages.repeated")
@@ -54,6 +62,17 @@ public final class GatewayMetrics {
 
     public void connectionClosed(String dialect) {
         connectionGauge(dialect).decrementAndGet();
+    }
+
+    /** A handshake refused before any upgrade: counted, and kept for the node view ({@link RefusedHandshakes}). */
+    public void handshakeRefused(String reason, int status, SocketAddress remote, String uri) {
+        handshake("rejected", reason);
+        refusedHandshakes.add(remote, uri, reason, status);
+    }
+
+    /** The last refused handshakes, newest first, for the node view. */
+    public RefusedHandshakes refusedHandshakes() {
+        return refusedHandshakes;
     }
 
     public void handshake(String result, String reason) {

@@ -6,6 +6,7 @@ import io.parley.gateway.bus.Bus;
 import io.parley.gateway.bus.BusMetrics;
 import io.parley.gateway.bus.ClusterNotices;
 import io.parley.gateway.bus.ClusterOptions;
+import io.parley.gateway.bus.ClusterView;
 import io.parley.gateway.bus.DeadNodeSweep;
 import io.parley.gateway.bus.LocalBus;
 import io.parley.gateway.bus.LocalDelivery;
@@ -48,11 +49,12 @@ import static io.parley.gateway.config.Settings.REDIS_URL;
  * registry (routing and presence) with last seen in Redis, a chat directory that hears joins and changes on other nodes,
  * and the notices that end a user's sockets on every node ({@code notices}, {@code cutOff}).
  * {@code deadNodeSweep} makes, once who announces presence exists, the sweep that removes dead
- * peers and reports their users gone offline (nothing on a single node).
+ * peers and reports their users gone offline (nothing on a single node). {@code cluster} is what the
+ * node view shows of it all.
  */
 record BusWiring(SessionRegistry sessions, Bus bus, ChatDirectory directory, OnlineUsers onlineUsers,
                  LastSeenRecords lastSeen, ClusterNotices notices, UserCutOff cutOff,
-                 Function<Consumer<String>, AutoCloseable> deadNodeSweep) {
+                 Function<Consumer<String>, AutoCloseable> deadNodeSweep, ClusterView cluster) {
     /** A single node has no peers to die. */
     private static final Function<Consumer<String>, AutoCloseable> NO_PEERS = wentOffline -> () -> { };
 
@@ -63,7 +65,7 @@ record BusWiring(SessionRegistry sessions, Bus bus, ChatDirectory directory, Onl
             SessionRegistry sessions = new SessionRegistry(lastSeen);
             return new BusWiring(sessions, new LocalBus(delivery(sessions, metrics, flushes)),
                     new ChatDirectory(history, config.get(CHAT_CACHE_SIZE)), new LocalOnlineUsers(sessions), lastSeen,
-                    ClusterNotices.NONE, cutOff(sessions, revocations), NO_PEERS);
+                    ClusterNotices.NONE, cutOff(sessions, revocations), NO_PEERS, ClusterView.local(config.get(NODE_ID)));
         }
         ClusterOptions options = config.cluster();
         BusMetrics busMetrics = new BusMetrics(registry);
@@ -79,7 +81,8 @@ record BusWiring(SessionRegistry sessions, Bus bus, ChatDirectory directory, Onl
                     peerNotices(cache, cutOff, history));
             ChatDirectory directory = new ChatDirectory(history, cache, bus, bus);
             return new BusWiring(sessions, bus, directory, users, lastSeen, bus, cutOff,
-                    wentOffline -> new DeadNodeSweep(redis, users, options, busMetrics, wentOffline));
+                    wentOffline -> new DeadNodeSweep(redis, users, options, busMetrics, wentOffline),
+                    ClusterView.redis(options, bus, users));
         } catch (RuntimeException e) {
             redis.close();
             throw e;

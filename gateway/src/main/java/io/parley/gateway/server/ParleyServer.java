@@ -24,6 +24,7 @@ import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.ssl.SslContext;
+import io.parley.gateway.admin.NodeView;
 import io.parley.gateway.attachments.AttachmentCollector;
 import io.parley.gateway.attachments.AttachmentFiles;
 import io.parley.gateway.attachments.AttachmentOptions;
@@ -48,6 +49,7 @@ import io.parley.gateway.dialect.events.EventsEndpoint;
 import io.parley.gateway.dialect.feed.FeedEndpoint;
 import io.parley.gateway.dialect.pair.PairEndpoint;
 import io.parley.gateway.dialect.typed.TypedEndpoint;
+import io.parley.gateway.http.AdminApiRoute;
 import io.parley.gateway.http.AssetsRoute;
 import io.parley.gateway.http.ChatsApiRoute;
 import io.parley.gateway.http.DevTokensRoute;
@@ -210,6 +212,8 @@ public final class ParleyServer implements AutoCloseable {
         ServerApiRoute serverApi = new ServerApiRoute(chat.application(), tokens);
         Map<String, HttpRoute> routes = routes(clock);
         routes.put(PresenceApiRoute.PATH, new PresenceApiRoute(chat, tokens));
+        routes.put(AdminApiRoute.PATH, new AdminApiRoute(
+                new NodeView(config, registry, wiring.cluster(), metrics.refusedHandshakes()), tokens));
         HttpRouter router = new HttpRouter(routes, Map.of(ChatsApiRoute.PATH,
                         new ChatsApiRoute(chat, tokens, serverApi), ServerApiRoute.USERS_PATH, serverApi,
                         DownloadRoute.PATH, new DownloadRoute(attachments, tokens), AssetsRoute.PATH, new AssetsRoute()),
@@ -297,6 +301,7 @@ public final class ParleyServer implements AutoCloseable {
     private Map<String, HttpRoute> routes(Clock clock) {
         Map<String, HttpRoute> routes = new LinkedHashMap<>();
         routes.put("/", new StaticPageRoute("/web/index.html", "text/html; charset=utf-8"));
+        routes.put("/admin", new StaticPageRoute("/web/admin.html", "text/html; charset=utf-8"));
         routes.put("/favicon.ico", (ctx, request) ->
                 HttpResponses.send(ctx, request, HttpResponseStatus.NO_CONTENT, "image/x-icon", new byte[0]));
         // The contracts, served so that nobody has to ask (README links them).

@@ -166,6 +166,22 @@ class ConfigLoaderTest {
                 .contains("jwt_secret=*** ", "storage_password=*** ", "redis_url=redis://parley:***@10.0.0.5:6379 ",
                         "storage_url=- ", "port=8080 ")
                 .doesNotContain("file-secret", "db-password", "redis-password");
+        assertThat(config.shown()).containsEntry("jwt_secret", "***").containsEntry("port", "8080")
+                .containsEntry("webhook_url", "-");
+    }
+
+    /** Passwords and secret parameters inside URLs are hidden too, the rest of the URL kept. */
+    @Test
+    void credentialsInUrlsAreHidden() {
+        ParleyConfig config = ConfigLoader.load(Map.of(
+                "PARLEY_STORAGE_URL", "jdbc:postgresql://db:5432/parley?user=app&password=pg-secret&ssl=true",
+                "PARLEY_WEBHOOK_URL", "https://hooks:hook-password@app.example.com/parley?token=hook-token&x=1",
+                "PARLEY_WEBHOOK_SECRET", "webhook-secret-webhook-secret-0123456789"));
+        assertThat(config.shown())
+                .containsEntry("storage_url", "jdbc:postgresql://db:5432/parley?user=app&password=***&ssl=true")
+                .containsEntry("webhook_url", "https://hooks:***@app.example.com/parley?token=***&x=1")
+                .containsEntry("webhook_secret", "***");
+        assertThat(config.toString()).doesNotContain("pg-secret", "hook-password", "hook-token", "webhook-secret-");
     }
 
     /** Bounds that involve two keys are checked once each key is valid on its own. */
