@@ -309,6 +309,9 @@ public final class ParleyServer implements AutoCloseable {
         routes.put("/openapi.yaml", new StaticPageRoute("/docs/openapi.yaml", "application/yaml; charset=utf-8"));
         routes.put("/asyncapi.json", StaticPageRoute.yamlAsJson("/docs/asyncapi.yaml"));
         routes.put("/openapi.json", StaticPageRoute.yamlAsJson("/docs/openapi.yaml"));
+        // The contracts as pages: Swagger UI for the REST API, the AsyncAPI document rendered.
+        routes.put("/docs", new StaticPageRoute("/web/docs.html", "text/html; charset=utf-8"));
+        routes.put("/docs/asyncapi", new StaticPageRoute("/web/asyncapi.html", "text/html; charset=utf-8"));
         routes.put(HealthRoutes.HEALTH_PATH, HealthRoutes.health());
         routes.put(HealthRoutes.READY_PATH, HealthRoutes.ready(history, () -> draining, bus::connected));
         routes.put("/metrics", new MetricsRoute(registry));

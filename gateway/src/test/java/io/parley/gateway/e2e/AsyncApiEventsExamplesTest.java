@@ -81,10 +81,10 @@ class AsyncApiEventsExamplesTest {
             customer.send(request("EventsGetConversationList", "list"));
             matches("EventsGetConversationListReply", "list", customer.awaitName(EventNames.GET_CONVERSATION_LIST));
 
-            customer.send(request("EventsSendMessage", "seed")); // args as a string holding JSON
+            customer.send(request("EventsSendMessage", "argsString")); // args as a string holding JSON
             JsonNode sent = customer.awaitName(EventNames.SEND_MESSAGE);
-            minted("EventsSendMessageReply", "seed", "/result/message/id", sent);
-            matches("EventsSendMessageReply", "seed", sent);
+            minted("EventsSendMessageReply", "argsString", "/result/message/id", sent);
+            matches("EventsSendMessageReply", "argsString", sent);
 
             staff.send(request("EventsGetMessageList", "newest")); // staff join by reading the history
             matches("EventsGetMessageListReply", "newest", staff.awaitName(EventNames.GET_MESSAGE_LIST));

@@ -75,7 +75,7 @@ class AsyncApiExamplesTest {
             // {client message, example, broadcast type, documented server message, its example or null}
             String[][] cases = {
                     {"TypedUserTyping", "typing", "user_typing", "TypedUserTypingBroadcast", "typing"},
-                    {"TypedUserTyping", "seedAlias", "user_typing", "TypedUserTypingBroadcast", "typing"},
+                    {"TypedUserTyping", "typingAlias", "user_typing", "TypedUserTypingBroadcast", "typing"},
                     {"TypedMessageRead", "read", "message_read", "TypedMessageReadBroadcast", "read"},
                     {"TypedEditMessage", "edit", "edit_message", "TypedNewMessageBroadcast", null},
                     {"TypedDeleteMessage", "delete", "delete_message", "TypedDeleteMessageBroadcast", "deleted"}};
