@@ -120,6 +120,10 @@ class HttpRoutesTest {
                 "/assets/js/protocols/events.js", "/assets/js/protocols/typed.js", "/assets/js/protocols/actions.js",
                 "/assets/js/protocols/pair.js", "/assets/js/protocols/feed.js");
         assertThat(files.get("/assets/js/connection.js")).contains("new WebSocket(");
+        HttpResponse<String> explorer = node.get("/explorer");
+        assertThat(explorer.statusCode()).isEqualTo(200);
+        assertThat(assetsOf(explorer.body())).containsKeys("/assets/explorer.css", "/assets/js/explorer/main.js",
+                "/assets/js/explorer/frames.js", "/assets/js/protocols/pair.js");
         HttpResponse<String> missing = node.get("/nope");
         assertThat(missing.statusCode()).isEqualTo(404);
         JsonNode error = JSON.readTree(missing.body()).path("error");
