@@ -43,8 +43,13 @@ export class ChatClient {
     this.identity = token ? Identity.pasted(this.api, token) : await Identity.minted(this.api, user, role);
     this.adapter = protocol(protocolName);
     await this.loadChats();
-    this.presence.watch(() => this.watchedPeople(), e => this.onError('presence: ' + e.message));
+    this.watchPresence();
     this.connect();
+  }
+
+  /** Asks for the presence of the people shown now, and every 15 s. */
+  watchPresence() {
+    this.presence.watch(() => this.watchedPeople(), e => this.onError('presence: ' + e.message));
   }
 
   signOut() {
@@ -102,6 +107,7 @@ export class ChatClient {
     const state = this.store.of(chat.id);
     state.unread = 0;
     this.onChange();
+    this.watchPresence(); // other people now
     if (this.unreachable) {
       if (!state.loaded) await this.restPage(chat); // readable over REST all the same
       return;
