@@ -6,7 +6,9 @@
 //     events (named events with args) and typed ({"type", "content"} frames), with read marks and
 //     presence; pair (the token inside every frame, one chat per socket) and feed (a sequenced
 //     feed, one chat per socket), with an image; then the events side switches to actions (typed
-//     actions with request ids) and sees the other typing. Screenshots of a desktop and a phone.
+//     actions with request ids) and sees the other typing. In typed, actions, pair and feed a page
+//     loses its socket and must reconnect, resume in its protocol's way and send what was written
+//     meanwhile once (browser-chat.mjs does events). Screenshots of a desktop and a phone.
 //  2. Explorer: in every protocol, every client frame's documented examples sent over a live
 //     socket, each with what came back, and a wrong frame answered with the protocol's error.
 //
@@ -119,12 +121,39 @@ async function say(page, text) {
   await page.click('#send');
 }
 
-/** Waits until the page shows a stored message (it has an id) with this text from this sender. */
+// A message the node stored, as the page shows it (not one of its own still waiting to be sent).
+// feed gives no ids to the earlier messages of a resumed update, so an id is not required.
+const STORED = '#messages li.msg:not(.pending)';
+
+/** Waits until the page shows a stored message with this text from this sender. */
 async function shows(page, label, text, sender) {
   const what = `${label}: shows "${text}" from ${sender}`;
-  await until(page, what, ([t, s]) => [...document.querySelectorAll('#messages li[data-id]')]
-    .some(li => li.dataset.content === t && li.dataset.sender === s), [text, sender]);
+  await until(page, what, ([sel, t, s]) => [...document.querySelectorAll(sel)]
+    .some(li => li.dataset.content === t && li.dataset.sender === s), [STORED, text, sender]);
   check(what, true);
+}
+
+const shownTimes = (page, text) => page.evaluate(([sel, t]) => [...document.querySelectorAll(sel)]
+  .filter(li => li.dataset.content === t).length, [STORED, text]);
+
+/**
+ * The page loses its socket: it must reconnect by itself and resume in its protocol's way, show
+ * what the other side sent meanwhile once, and send what it wrote while away once.
+ */
+async function dropAndResume(page, label, user, protocol, other, otherLabel, otherUser) {
+  await page.click('#drop');
+  await until(page, `${label}: reconnecting after the drop`, () => /^reconnecting in /.test(document.getElementById('state').textContent));
+  const away = `sent while ${protocol} was away`, offline = `written offline in ${protocol}`;
+  await say(page, offline);
+  await say(other, away);
+  await shows(page, label, away, otherUser);
+  await shows(other, otherLabel, offline, user);
+  await until(page, `${label}: the resume is done`, () => document.getElementById('resume').textContent.startsWith('resumed:'));
+  const times = [await shownTimes(page, away), await shownTimes(page, offline)];
+  const state = await page.textContent('#state');
+  check(`${label}: reconnected by itself, resumed, and shows each message once`,
+        state.startsWith(`connected as ${user} via ${protocol}`) && times[0] === 1 && times[1] === 1,
+        `${state}; ${await page.textContent('#resume')}; shown ${times.join(' and ')} times`);
 }
 
 /** The read mark of my message with this text ("✓✓ read" once another member read it). */
@@ -177,6 +206,8 @@ async function chatPages() {
   await until(d, what, () => [...document.querySelectorAll('#messages li[data-id] img')]
     .some(img => img.complete && img.naturalWidth === 48 && img.naturalHeight === 32));
   check(what, true);
+  await dropAndResume(d, 'D (feed)', DAN, 'feed', c, 'C (pair)', CAT);  // reconnects with ?after_event_id=
+  await dropAndResume(c, 'C (pair)', CAT, 'pair', d, 'D (feed)', DAN);  // a hello with lastMessageId
 
   // A switches to actions on the same page: same chat, new socket; B's typing shows there
   await a.selectOption('#protocol', 'actions');
@@ -192,6 +223,8 @@ async function chatPages() {
   await readMark(a, 'A (actions)', 'hi from actions');    // B read it: typed message_read -> actions push
   await say(b, 'see you there');
   await shows(a, 'A (actions)', 'see you there', BEN);
+  await dropAndResume(a, 'A (actions)', ANA, 'actions', b, 'B (typed)', BEN); // get_messages with after
+  await dropAndResume(b, 'B (typed)', BEN, 'typed', a, 'A (actions)', ANA);     // sync with after
 
   // actions reaches UUID chats only, and says so for a direct chat
   await a.selectOption('#new-kind', 'direct');
