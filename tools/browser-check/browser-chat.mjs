@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// Headless-Chromium check: a real browser chats through the Parley gateway (dialect `events`)
-// using exactly  new WebSocket("ws://HOST/ws?sid=1", ["access_token", token]).
+// Headless-Chromium check: a real browser chats through the Parley gateway in the `events`
+// protocol (named events with args, support conversations) using exactly
+// new WebSocket("ws://HOST/ws?sid=1", ["access_token", token]), then drives the chat page at /
+// in that protocol: reconnect, resume, a send while offline, an image and a token refresh.
 //
 // Usage:  node browser-chat.mjs [BASE_URL]        (default http://localhost:18080)
 // Env:    CHROMIUM=/usr/bin/chromium  STEP_TIMEOUT_MS=10000  TOTAL_TIMEOUT_MS=90000
@@ -12,7 +14,7 @@
 import { chromium } from 'playwright-core';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { deflateSync } from 'node:zlib';
+import { png } from './png.mjs';
 
 const BASE = (process.argv[2] || process.env.PARLEY_BASE_URL || 'http://localhost:18080').replace(/\/+$/, '');
 const WS_BASE = BASE.replace(/^http/, 'ws');                       // http -> ws, https -> wss
@@ -150,34 +152,11 @@ function waitPush(page, name, content) {
   return p;
 }
 
-// A real PNG of one colour (signature, IHDR, IDAT, IEND), for the page to upload.
-function png(width, height) {
-  const table = Array.from({ length: 256 }, (_, n) => {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    return c >>> 0;
-  });
-  const crc = bytes => { let c = 0xffffffff; for (const b of bytes) c = table[(c ^ b) & 0xff] ^ (c >>> 8); return (c ^ 0xffffffff) >>> 0; };
-  const chunk = (type, data) => {
-    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-    const out = Buffer.alloc(body.length + 8);
-    out.writeUInt32BE(data.length, 0); body.copy(out, 4); out.writeUInt32BE(crc(body), body.length + 4);
-    return out;
-  };
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0); header.writeUInt32BE(height, 4);
-  header[8] = 8; header[9] = 2; // 8-bit RGB
-  const row = Buffer.concat([Buffer.from([0]), Buffer.alloc(width * 3, 0x7f)]);
-  const pixels = deflateSync(Buffer.concat(Array(height).fill(row)));
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', header), chunk('IDAT', pixels), chunk('IEND', Buffer.alloc(0))]);
-}
-
-// Starts waiting for a pushed message that carries an image (content_type 2).
+// Starts waiting for a pushed message that carries an attachment.
 function waitImagePush(page) {
   const p = page.evaluate(ms => window.__parley.wait(
-    f => f.name === 'Event.ReceiveMessage' && f.result && f.result.message && f.result.message.content_type === 2,
-    ms, 'an Event.ReceiveMessage with content_type 2'), STEP_MS);
+    f => f.name === 'Event.ReceiveMessage' && f.result && f.result.message && f.result.message.attachment,
+    ms, 'an Event.ReceiveMessage carrying an attachment'), STEP_MS);
   p.catch(() => {});
   return p;
 }
@@ -233,21 +212,20 @@ async function main() {
   check('B: received Event.ReceiveMessage "hello from customer" from sender 1',
         mB && mB.content === replyText && String(mB.sender_id) === '1' && mB.session_channel === CHANNEL, JSON.stringify(pushB));
 
-  // ---- Page C: the gateway's own chat page at / -----------------------------------------------
+  // ---- Page C: the gateway's own chat page at /, in the events protocol -------------------------
   const c = await newPage('C(served page)');
   const resp = await c.goto(`${BASE}/`, { timeout: STEP_MS });
   check('C: GET / serves the chat page', resp && resp.ok() && (await c.title()).includes('Parley'), resp ? `HTTP ${resp.status()}` : 'no response');
   await c.fill('#user', '1');
-  await c.fill('#role', '');
-  await c.fill('#app', CHANNEL);
-  const pageText = 'hello from the served page';
-  await c.fill('#text', pageText);
+  await c.selectOption('#role', '');
+  await c.selectOption('#protocol', 'events');
   await c.click('#connect');
-  await c.waitForFunction(() => /^connected as 1 \(subprotocol access_token\)$/.test(document.getElementById('state').textContent),
-                          null, { timeout: STEP_MS }).catch(async e => {
-    check('C: state shows "connected as 1 (subprotocol access_token)"', false, `state is ${JSON.stringify(await c.textContent('#state'))}; ${e.message.split('\n')[0]}`);
+  const CONNECTED = /^connected as 1 via events \(subprotocol access_token\)$/;
+  await c.waitForFunction(re => new RegExp(re).test(document.getElementById('state').textContent),
+                          CONNECTED.source, { timeout: STEP_MS }).catch(async e => {
+    check('C: state shows "connected as 1 via events (subprotocol access_token)"', false, `state is ${JSON.stringify(await c.textContent('#state'))}; ${e.message.split('\n')[0]}`);
   });
-  check('C: state shows "connected as 1 (subprotocol access_token)"', true, JSON.stringify(await c.textContent('#state')));
+  check('C: state shows "connected as 1 via events (subprotocol access_token)"', true, JSON.stringify(await c.textContent('#state')));
 
   // The page logs each server frame as a line "< {json}" with class "in".
   const waitLogReply = (name, what, timeout = STEP_MS) => c.waitForFunction(n => [...document.querySelectorAll('#log .in')].some(d => {
@@ -258,9 +236,16 @@ async function main() {
       check(`C: log shows a reply to ${what}`, false, `log: ${await c.textContent('#log')}; ${e.message.split('\n')[0]}`);
     });
 
-  await c.click('#open');
-  const openReply = await waitLogReply('Event.AddConversation', 'Open conversation');
-  check('C: "Open conversation" -> log shows ok Event.AddConversation reply', openReply && openReply.ok === true, JSON.stringify(openReply));
+  // The support chat of application 100 (created over REST: the same one A opened), which the
+  // page then opens: it asks for the newest messages in the protocol's own frame.
+  await c.selectOption('#new-kind', 'support');
+  await c.fill('#new-app', CHANNEL);
+  await c.click('#new-create');
+  const openReply = await waitLogReply('Event.GetMessageList', 'opening the support chat');
+  check('C: "New support chat" for application 100 -> opened, its history asked (Event.GetMessageList -> ok)',
+        openReply && openReply.ok === true && await c.textContent('#chats .selected') !== null, JSON.stringify(openReply));
+  const pageText = 'hello from the served page';
+  await c.fill('#text', pageText);
 
   const gotB2 = waitPush(b, 'Event.ReceiveMessage', pageText);   // staff page B should see it too
   const gotA2 = waitPush(a, 'Event.ReceiveMessage', pageText);   // and page A: user 1's other connection
@@ -273,7 +258,7 @@ async function main() {
   check('A: received it too (echo to user 1\'s other connection)', pushMessage(pushA2)?.content === pageText, JSON.stringify(pushA2));
 
   // ---- Page C loses its connection: it reconnects by itself, resumes, and shows each message once --
-  const shownCount = text => c.evaluate(t => [...document.querySelectorAll('#messages li')]
+  const shownCount = text => c.evaluate(t => [...document.querySelectorAll('#messages li[data-id]')]
     .filter(li => li.dataset.content === t).length, text);
   check('C: the message list shows the page\'s own message once', (await shownCount(pageText)) === 1,
         `${await shownCount(pageText)} times`);
@@ -292,10 +277,10 @@ async function main() {
     const sent = await request(b, 'Event.SendMessage', { session_channel: CHANNEL, sender_id: '2', content: text });
     check(`B: Event.SendMessage "${text}" while C is away -> ok`, sent.ok === true, JSON.stringify(sent));
   }
-  await c.waitForFunction(texts => texts.every(t => [...document.querySelectorAll('#messages li')]
+  await c.waitForFunction(texts => texts.every(t => [...document.querySelectorAll('#messages li[data-id]')]
     .some(li => li.dataset.content === t)), [...away, offlineText], { timeout: STEP_MS * 2 }).catch(() => {});
   const state = await c.textContent('#state');
-  check('C: reconnected by itself', /^connected as 1 \(subprotocol access_token\)$/.test(state), state);
+  check('C: reconnected by itself', CONNECTED.test(state), state);
   for (const text of [pageText, ...away, offlineText]) {
     const n = await shownCount(text);
     check(`C: shows "${text}" exactly once after the resume`, n === 1, `${n} times`);
@@ -306,16 +291,16 @@ async function main() {
   const stored = history.result.Messages.filter(m => m.content === offlineText).length;
   check('B: history holds the offline message once', stored === 1, `${stored} times`);
 
-  // ---- Page C sends an image: uploaded, sent as its URL, shown by the page, downloadable by B ------
+  // ---- Page C sends an image: uploaded, sent by its attachment_id, shown by the page, downloadable by B
   const image = png(40, 30);
   const gotImage = waitImagePush(b);
   await c.setInputFiles('#file', { name: 'cat.png', mimeType: 'image/png', buffer: image });
-  await c.click('#attach');
+  await c.click('#send');
   const pushImage = await gotImage.catch(e => ({ error: e.message }));
   const imageMessage = pushMessage(pushImage);
   const attachment = imageMessage?.attachment;
-  check('B: received the page\'s image as a message carrying it (content_type 2, its url, image/png 40x30)',
-        attachment && imageMessage.content === attachment.url && attachment.media_type === 'image/png'
+  check('B: received the page\'s image as a message carrying it (no caption, its url, image/png 40x30)',
+        attachment && imageMessage.content === '' && attachment.url === `/api/v1/attachments/${attachment.id}` && attachment.media_type === 'image/png'
           && attachment.width === 40 && attachment.height === 30 && attachment.name === 'cat.png', JSON.stringify(pushImage));
   if (attachment) {
     const downloaded = await b.evaluate(async url => {
@@ -338,7 +323,7 @@ async function main() {
   check('C: refreshed its token on the open socket before it expired (Event.RefreshToken -> ok)',
         refreshReply && refreshReply.ok === true && typeof refreshReply.result?.expires_at === 'string', JSON.stringify(refreshReply));
   const afterRefresh = await c.textContent('#state');
-  check('C: still connected, no reconnect', /^connected as 1 \(subprotocol access_token\)$/.test(afterRefresh), afterRefresh);
+  check('C: still connected, no reconnect', CONNECTED.test(afterRefresh), afterRefresh);
   check('C: the page log never shows a token', !/eyJ[\w-]+\.[\w-]+\./.test(await c.textContent('#log')));
 
   await c.screenshot({ path: SCREENSHOT, fullPage: true, timeout: STEP_MS });

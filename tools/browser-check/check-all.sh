@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Every browser check against nodes from the built jar, as CI runs them: the chat page, the API
+# Every browser check against nodes from the built jar, as CI runs them: the chat page and the
+# protocol explorer, the API
 # docs, the node view. Needs the jar (./mvnw verify or package) and Node 20; installs Debian's
 # chromium and the npm packages when they are missing. Stops its nodes by itself.
 set -euo pipefail
@@ -33,5 +34,6 @@ start 18080 "$DATA/main" PARLEY_DEV_TOKEN_TTL=30s
 start 18182 "$DATA/no-dev-tokens" PARLEY_DEV_TOKENS=false
 
 node browser-chat.mjs http://localhost:18080
+node console-chat.mjs http://localhost:18080
 node admin.mjs http://localhost:18080
 node docs.mjs http://localhost:18080 http://localhost:18182

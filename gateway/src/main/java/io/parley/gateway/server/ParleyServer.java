@@ -302,6 +302,7 @@ public final class ParleyServer implements AutoCloseable {
         Map<String, HttpRoute> routes = new LinkedHashMap<>();
         routes.put("/", new StaticPageRoute("/web/index.html", "text/html; charset=utf-8"));
         routes.put("/admin", new StaticPageRoute("/web/admin.html", "text/html; charset=utf-8"));
+        routes.put("/explorer", new StaticPageRoute("/web/explorer.html", "text/html; charset=utf-8"));
         routes.put("/favicon.ico", (ctx, request) ->
                 HttpResponses.send(ctx, request, HttpResponseStatus.NO_CONTENT, "image/x-icon", new byte[0]));
         // The contracts, served so that nobody has to ask (README links them).

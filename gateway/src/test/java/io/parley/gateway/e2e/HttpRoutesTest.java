@@ -7,9 +7,15 @@ import io.parley.gateway.support.WsClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.net.URI;
 import java.net.http.HttpResponse;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static io.parley.gateway.config.Settings.DEV_TOKENS;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -109,10 +115,50 @@ class HttpRoutesTest {
     void browserPageIsServedAndUnknownPathsAre404Json() throws Exception {
         HttpResponse<String> page = node.get("/");
         assertThat(page.statusCode()).isEqualTo(200);
-        assertThat(page.body()).contains("new WebSocket(");
+        Map<String, String> files = assetsOf(page.body());
+        assertThat(files).containsKeys("/assets/chat.css", "/assets/js/chat/main.js",
+                "/assets/js/protocols/events.js", "/assets/js/protocols/typed.js", "/assets/js/protocols/actions.js",
+                "/assets/js/protocols/pair.js", "/assets/js/protocols/feed.js");
+        assertThat(files.get("/assets/js/connection.js")).contains("new WebSocket(");
+        HttpResponse<String> explorer = node.get("/explorer");
+        assertThat(explorer.statusCode()).isEqualTo(200);
+        assertThat(assetsOf(explorer.body())).containsKeys("/assets/explorer.css", "/assets/js/explorer/main.js",
+                "/assets/js/explorer/frames.js", "/assets/js/protocols/pair.js");
         HttpResponse<String> missing = node.get("/nope");
         assertThat(missing.statusCode()).isEqualTo(404);
         JsonNode error = JSON.readTree(missing.body()).path("error");
         assertThat(error.path("code").asInt()).isEqualTo(404);
+    }
+
+    private static final Pattern ASSET = Pattern.compile("(?:src|href)=\"(/assets/[^\"]+)\"");
+    private static final Pattern IMPORT = Pattern.compile("^(?:import|export)\\b[^;]*?from '([^']+)'|^import '([^']+)'",
+            Pattern.MULTILINE);
+
+    /**
+     * Every file a page loads from /assets and every module those import, fetched from the node as
+     * the browser would (relative imports resolved): each must be there with its content type.
+     */
+    private static Map<String, String> assetsOf(String html) throws Exception {
+        Map<String, String> files = new LinkedHashMap<>();
+        Deque<String> todo = new ArrayDeque<>();
+        ASSET.matcher(html).results().forEach(m -> todo.add(m.group(1)));
+        while (!todo.isEmpty()) {
+            String path = todo.poll();
+            if (files.containsKey(path)) {
+                continue;
+            }
+            HttpResponse<String> file = node.get(path);
+            assertThat(file.statusCode()).as(path).isEqualTo(200);
+            if (path.endsWith(".js")) {
+                assertThat(file.headers().firstValue("content-type")).as(path).contains("text/javascript; charset=utf-8");
+                Matcher imported = IMPORT.matcher(file.body());
+                while (imported.find()) {
+                    String target = imported.group(1) != null ? imported.group(1) : imported.group(2);
+                    todo.add(URI.create("http://node" + path).resolve(target).getPath());
+                }
+            }
+            files.put(path, file.body());
+        }
+        return files;
     }
 }

@@ -1,0 +1,23 @@
+// Who is in a chat, as far as the page can tell: the REST API lists chats without their members,
+// so the page remembers the members it created a chat with (in this browser), reads the two users
+// out of a direct chat's id ("a_b"), and adds everyone who wrote in it.
+const KEY = 'parley.members.';
+
+export function rememberMembers(chatId, members) {
+  try { localStorage.setItem(KEY + chatId, JSON.stringify(members)); } catch (_) { /* storage off: only senders show */ }
+}
+
+function remembered(chatId) {
+  try { return JSON.parse(localStorage.getItem(KEY + chatId)) || []; } catch (_) { return []; }
+}
+
+/** The other people of a chat, in a stable order. */
+export function peopleOf(chat, messages, me) {
+  const ids = new Set(remembered(chat.id));
+  if (chat.kind === 'direct') chat.id.split('_').forEach(id => ids.add(id));
+  if (chat.owner_id) ids.add(chat.owner_id);
+  messages.forEach(m => ids.add(m.senderId));
+  ids.delete(me);
+  ids.delete('system');
+  return [...ids].sort();
+}
