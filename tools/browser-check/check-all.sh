@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Every browser check against nodes from the built jar, as CI runs them: the chat page and the
-# protocol explorer, the API
-# docs, the node view. Needs the jar (./mvnw verify or package) and Node 20; installs Debian's
-# chromium and the npm packages when they are missing. Stops its nodes by itself.
+# protocol explorer, the API docs, the node view. Needs the jar (./mvnw verify or package) and
+# Node 20; installs Debian's chromium and the npm packages when they are missing. Stops its nodes
+# by itself.
 set -euo pipefail
 cd "$(dirname "$0")"
 JAR=../../gateway/target/parley-gateway.jar
