@@ -18,8 +18,10 @@ PIDS=()
 stop() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$DATA"; }
 trap stop EXIT
 
-# A node that signs short-lived development tokens (the chat page's refresh comes within the run),
-# and one with development tokens off (the docs page must say so).
+# A node that signs short-lived development tokens (browser-chat.mjs waits for the page's token
+# refresh), one with the default lifetime (the other checks' sockets must not expire midway: the
+# explorer's do not refresh their tokens), and one with development tokens off (the docs page
+# must say so).
 start() { # port, data dir, extra environment...
   local port=$1 dir=$2; shift 2
   env PARLEY_PORT="$port" PARLEY_DATA_DIR="$dir" "$@" java -jar "$JAR" >"$dir.log" 2>&1 &
@@ -30,10 +32,11 @@ start() { # port, data dir, extra environment...
   done
   echo "node on $port did not become ready; its log:"; cat "$dir.log"; return 1
 }
-start 18080 "$DATA/main" PARLEY_DEV_TOKEN_TTL=30s
+start 18080 "$DATA/short-tokens" PARLEY_DEV_TOKEN_TTL=30s
+start 18081 "$DATA/main"
 start 18182 "$DATA/no-dev-tokens" PARLEY_DEV_TOKENS=false
 
 node browser-chat.mjs http://localhost:18080
-node console-chat.mjs http://localhost:18080
-node admin.mjs http://localhost:18080
-node docs.mjs http://localhost:18080 http://localhost:18182
+node console-chat.mjs http://localhost:18081
+node admin.mjs http://localhost:18081
+node docs.mjs http://localhost:18081 http://localhost:18182
