@@ -1,5 +1,6 @@
 package io.parley.gateway.attachments;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -30,15 +31,28 @@ public final class BlobStores {
             return new FileBlobStore(directory(setting));
         }
         if (scheme.equals("s3")) {
+            S3BlobStore store;
             try {
-                return new S3BlobStore(S3Location.parse(setting));
+                store = new S3BlobStore(S3Location.parse(setting));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("attachment_store: " + e.getMessage(), e);
             }
+            return reachable(store);
         }
         // Only the scheme is echoed: an unexpected URL may well carry a password.
         throw new IllegalArgumentException("attachment_store must be " + ACCEPTED
                 + (scheme.isEmpty() ? "" : "; got a " + scheme + ": URL"));
+    }
+
+    /** The store, once it answered; otherwise closed, and the node does not start. */
+    private static S3BlobStore reachable(S3BlobStore store) {
+        try {
+            store.checkReachable();
+            return store;
+        } catch (IOException e) {
+            store.close();
+            throw new IllegalStateException("attachment_store: " + e.getMessage(), e);
+        }
     }
 
     private static String scheme(String setting) {

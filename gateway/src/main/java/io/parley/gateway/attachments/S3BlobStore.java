@@ -13,6 +13,7 @@ import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.s3.model.DeleteObjectRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
+import software.amazon.awssdk.services.s3.model.HeadBucketRequest;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 import software.amazon.awssdk.services.s3.presigner.model.GetObjectPresignRequest;
@@ -161,6 +162,18 @@ public final class S3BlobStore implements BlobStore {
             return new Download.Redirect(presigner.presignGetObject(presign).url().toURI());
         } catch (URISyntaxException e) {
             throw new IllegalStateException("the SDK presigned an invalid URL", e);
+        }
+    }
+
+    /**
+     * HeadBucket: the bucket exists and these credentials reach it. Checked once at start, so a
+     * wrong bucket, endpoint or key stops the node instead of failing its first upload.
+     */
+    public void checkReachable() throws IOException {
+        try {
+            client.headBucket(HeadBucketRequest.builder().bucket(location.bucket()).build());
+        } catch (SdkException e) {
+            throw failed("bucket check of", e);
         }
     }
 

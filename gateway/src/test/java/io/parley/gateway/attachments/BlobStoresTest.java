@@ -1,5 +1,6 @@
 package io.parley.gateway.attachments;
 
+import io.parley.gateway.support.TestS3;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,13 +44,38 @@ class BlobStoresTest {
     }
 
     @Test
-    void anS3UrlOpensS3AtTheLocationItSays() {
-        try (BlobStore store = BlobStores.open(
-                "s3://attachments/parley/prod?endpoint=http://127.0.0.1:9000&region=eu-central-1&path_style=true", dataDir)) {
-            assertThat(store).isInstanceOf(S3BlobStore.class);
-            assertThat(((S3BlobStore) store).location()).isEqualTo(new S3Location("attachments", "parley/prod",
-                    Optional.of(URI.create("http://127.0.0.1:9000")), "eu-central-1", true));
-            assertThat(store.describe()).isEqualTo("s3://attachments/parley/prod");
+    void anS3UrlOpensS3AtTheLocationItSaysOnceTheBucketAnswers() {
+        String accessKey = System.getProperty("aws.accessKeyId");
+        String secretKey = System.getProperty("aws.secretAccessKey");
+        try (TestS3 s3 = TestS3.start()) {
+            System.setProperty("aws.accessKeyId", s3.accessKey()); // the default chain, as a node reads it
+            System.setProperty("aws.secretAccessKey", s3.secretKey());
+            try (BlobStore store = BlobStores.open(s3.url("parley/prod"), dataDir)) {
+                assertThat(store).isInstanceOf(S3BlobStore.class);
+                assertThat(((S3BlobStore) store).location()).isEqualTo(new S3Location(TestS3.BUCKET, "parley/prod",
+                        Optional.of(URI.create(s3.endpoint())), TestS3.REGION, true));
+                assertThat(store.describe()).isEqualTo("s3://" + TestS3.BUCKET + "/parley/prod");
+            }
+        } finally {
+            restore("aws.accessKeyId", accessKey);
+            restore("aws.secretAccessKey", secretKey);
+        }
+    }
+
+    @Test
+    void anS3StoreThatDoesNotAnswerStopsTheStartWithWhereItLooked() {
+        assertThatThrownBy(() -> BlobStores.open(
+                "s3://attachments/parley/prod?endpoint=http://127.0.0.1:9&region=eu-central-1&path_style=true", dataDir))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageStartingWith("attachment_store: ")
+                .hasMessageContaining("s3://attachments/parley/prod");
+    }
+
+    private static void restore(String property, String value) {
+        if (value == null) {
+            System.clearProperty(property);
+        } else {
+            System.setProperty(property, value);
         }
     }
 

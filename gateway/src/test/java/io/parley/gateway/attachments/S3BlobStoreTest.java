@@ -118,6 +118,16 @@ class S3BlobStoreTest {
     }
 
     @Test
+    void theStartUpCheckFindsAMissingBucketAndPassesAnExistingOne() throws IOException {
+        String url = s3.url().replace(TestS3.BUCKET, "no-such-bucket");
+        try (S3BlobStore lost = new S3BlobStore(S3Location.parse(url), LINK_LIFETIME, testCredentials())) {
+            assertThatThrownBy(lost::checkReachable).isInstanceOf(IOException.class)
+                    .hasMessageContaining("s3://no-such-bucket");
+        }
+        store.checkReachable();
+    }
+
+    @Test
     void wrongCredentialsAreAnIOException() throws IOException {
         Path upload = Files.writeString(temp.resolve("upload"), "unsigned");
         AwsCredentialsProvider wrong = StaticCredentialsProvider.create(
