@@ -9,11 +9,13 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -32,7 +34,8 @@ import java.util.TreeSet;
  */
 final class PostgresAppendSql {
 
-    private static final String APPEND =
+    /** Numbers, counts and inserts the batch; the statement goes on with {@link #APPEND_END}. */
+    private static final String APPEND_START =
             "WITH batch AS ("
                     + " SELECT * FROM unnest(?::bigint[], ?::varchar[], ?::varchar[], ?::varchar[], ?::smallint[],"
                     + " ?::bigint[], ?::timestamptz[], ?::varchar[], ?::varchar[], ?::varchar[], ?::varchar[])"
@@ -53,16 +56,23 @@ final class PostgresAppendSql {
                     + " inserted AS (INSERT INTO messages (id, chat_id, seq, sender_id, content, content_type, reply_to,"
                     + " created_at, updated_at, deleted, edited, client_message_id, attachment)"
                     + " SELECT id, chat_id, seq, sender_id, content, content_type, reply_to, created_at, created_at,"
-                    + " FALSE, FALSE, client_message_id, attachment FROM numbered),"
-                    // Each file the batch carries gains a reference per message (one UPDATE per row).
-                    + " referenced AS (UPDATE attachments a SET refs = a.refs + r.n, expires_at = NULL"
+                    + " FALSE, FALSE, client_message_id, attachment FROM numbered),";
+    /**
+     * Each file the batch carries gains a reference per message (one UPDATE per row); left out of
+     * a batch that carries none, most of them.
+     */
+    private static final String REFERENCE_FILES =
+            " referenced AS (UPDATE attachments a SET refs = a.refs + r.n, expires_at = NULL"
                     + " FROM (SELECT attachment_id, count(*) AS n FROM numbered WHERE attachment_id IS NOT NULL"
-                    + " GROUP BY attachment_id) r WHERE a.id = r.attachment_id),"
-                    // The webhook's message.created events, in the message's own commit.
-                    + " announced AS (INSERT INTO webhook_outbox (id, type, chat_id, message_id, data, created_at, state,"
+                    + " GROUP BY attachment_id) r WHERE a.id = r.attachment_id),";
+    /** The webhook's message.created events, in the message's own commit; the statement's result. */
+    private static final String APPEND_END =
+            " announced AS (INSERT INTO webhook_outbox (id, type, chat_id, message_id, data, created_at, state,"
                     + " attempts, next_attempt_at) SELECT id, '" + OutboxSql.MESSAGE_CREATED + "', chat_id, id,"
                     + " outbox_data, created_at, '" + OutboxSql.PENDING + "', 0, created_at FROM numbered WHERE outbox_data IS NOT NULL)"
                     + " SELECT seq FROM numbered ORDER BY ord";
+    private static final String APPEND = APPEND_START + APPEND_END;
+    private static final String APPEND_WITH_FILES = APPEND_START + REFERENCE_FILES + APPEND_END;
     private static final String EXISTING_CHATS = "SELECT id FROM chats WHERE id = ANY (?)";
     /** The stored messages of repeated sends, in one round trip (the partial index serves it). */
     private static final String BY_CLIENT_IDS =
@@ -108,7 +118,8 @@ final class PostgresAppendSql {
             attachmentIds[i] = m.attachment() == null ? null : m.attachment().id();
         }
         List<Message> committed = new ArrayList<>(n);
-        try (PreparedStatement ps = c.prepareStatement(APPEND)) {
+        boolean withFiles = Arrays.stream(attachmentIds).anyMatch(Objects::nonNull);
+        try (PreparedStatement ps = c.prepareStatement(withFiles ? APPEND_WITH_FILES : APPEND)) {
             int p = 1;
             ps.setArray(p++, c.createArrayOf("bigint", ids));
             ps.setArray(p++, c.createArrayOf("varchar", chatIds));
