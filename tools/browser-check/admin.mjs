@@ -12,6 +12,7 @@
 // Exit:   0 when every check passes, 1 when one fails, 2 on the overall watchdog.
 
 import { chromium } from 'playwright-core';
+import { check, runChecks } from './harness.mjs';
 import { join, dirname } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -30,28 +31,7 @@ const CUSTOMER = String(800000 + RUN);
 const AGENT = String(900000 + RUN);
 const JWT = /eyJ[\w-]+\.[\w-]+\.[\w-]*/;
 
-const results = [];
 let browser = null;
-
-const watchdog = setTimeout(() => {
-  console.error(`FAIL: overall timeout of ${TOTAL_MS} ms reached`);
-  summary();
-  process.exit(2);
-}, TOTAL_MS);
-
-function check(name, ok, detail = '') {
-  results.push({ name, ok: !!ok, detail });
-  console.log(`${ok ? 'ok  ' : 'FAIL'}  ${name}${detail ? '  -- ' + detail : ''}`);
-  if (!ok) throw new Error(`check failed: ${name}${detail ? ' -- ' + detail : ''}`);
-}
-
-function summary() {
-  const passed = results.filter(r => r.ok).length;
-  const failed = results.length - passed;
-  console.log('');
-  console.log(`${passed} passed, ${failed} failed`);
-  console.log(failed === 0 && passed > 0 ? 'PASS: the node view works in a browser' : 'FAIL: see the FAIL lines above');
-}
 
 async function devToken(sub, role) {
   const res = await fetch(`${BASE}/api/v1/dev/tokens`, { method: 'POST', body: JSON.stringify(role ? { sub, role } : { sub }) });
@@ -274,18 +254,8 @@ async function main() {
         && await admin.evaluate(() => sessionStorage.getItem('parley.admin.token')) === null);
 }
 
-let failed = false;
-try {
-  await main();
-} catch (e) {
-  failed = true;
-  if (!results.some(r => !r.ok)) {
-    results.push({ name: 'unexpected error', ok: false, detail: e.message });
-    console.log(`FAIL  unexpected error  -- ${e.stack || e.message}`);
-  }
-} finally {
-  if (browser) await Promise.race([browser.close().catch(() => {}), new Promise(r => setTimeout(r, 5000))]);
-  clearTimeout(watchdog);
-}
-summary();
-process.exit(failed || results.some(r => !r.ok) ? 1 : 0);
+await runChecks(main, {
+  passes: 'the node view works in a browser',
+  totalMs: TOTAL_MS,
+  cleanup: () => browser && browser.close(),
+});

@@ -12,6 +12,7 @@
 // Exit:   0 when every check passes, 1 when one fails, 2 on the overall watchdog.
 
 import { chromium } from 'playwright-core';
+import { check, runChecks } from './harness.mjs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { png } from './png.mjs';
@@ -28,30 +29,7 @@ const SCREENSHOT = process.env.SCREENSHOT || join(HERE, 'page.png');
 const APP = 100;                                                    // application id
 const CHANNEL = String(APP);                                        // session_channel
 
-const results = [];
 let browser = null;
-
-// Overall watchdog: the script stops by itself whatever hangs.
-const watchdog = setTimeout(() => {
-  console.error(`FAIL: overall timeout of ${TOTAL_MS} ms reached`);
-  summary();
-  process.exit(2);
-}, TOTAL_MS);
-
-function check(name, ok, detail = '') {
-  results.push({ name, ok: !!ok, detail });
-  console.log(`${ok ? 'ok  ' : 'FAIL'}  ${name}${detail ? '  -- ' + detail : ''}`);
-  if (!ok) throw new Error(`check failed: ${name}${detail ? ' -- ' + detail : ''}`);
-}
-
-function summary() {
-  const passed = results.filter(r => r.ok).length;
-  const failed = results.length - passed;
-  console.log('');
-  console.log(`${passed} passed, ${failed} failed`);
-  console.log(failed === 0 && passed > 0 ? 'PASS: browser chat through the Parley gateway works'
-                                          : 'FAIL: see the FAIL lines above');
-}
 
 // --- runs inside the page: a tiny events-dialect client kept on window.__parley -----------------
 // Installed with page.evaluate; every wait inside it has its own timeout.
@@ -330,18 +308,8 @@ async function main() {
   check(`C: screenshot written to ${SCREENSHOT}`, true);
 }
 
-let failed = false;
-try {
-  await main();
-} catch (e) {
-  failed = true;
-  if (!results.some(r => !r.ok)) {   // an error that no check reported yet
-    results.push({ name: 'unexpected error', ok: false, detail: e.message });
-    console.log(`FAIL  unexpected error  -- ${e.stack || e.message}`);
-  }
-} finally {
-  if (browser) await Promise.race([browser.close().catch(() => {}), new Promise(r => setTimeout(r, 5000))]);
-  clearTimeout(watchdog);
-}
-summary();
-process.exit(failed || results.some(r => !r.ok) ? 1 : 0);
+await runChecks(main, {
+  passes: 'browser chat through the Parley gateway works',
+  totalMs: TOTAL_MS,
+  cleanup: () => browser && browser.close(),
+});

@@ -19,6 +19,7 @@
 // Exit:   0 when every check passes, 1 when one fails, 2 on the overall watchdog.
 
 import { chromium } from 'playwright-core';
+import { check, runChecks } from './harness.mjs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mkdirSync } from 'node:fs';
@@ -34,28 +35,7 @@ const SHOTS = process.env.SHOTS || join(HERE, '..', '..', 'docs', 'console');
 const RUN = Date.now().toString(36);
 const ANA = 'ana' + RUN, BEN = 'ben' + RUN, CAT = 'cat' + RUN, DAN = 'dan' + RUN;
 
-const results = [];
 let browser = null;
-
-const watchdog = setTimeout(() => {
-  console.error(`FAIL: overall timeout of ${TOTAL_MS} ms reached`);
-  summary();
-  process.exit(2);
-}, TOTAL_MS);
-
-function check(name, ok, detail = '') {
-  results.push({ name, ok: !!ok, detail });
-  console.log(`${ok ? 'ok  ' : 'FAIL'}  ${name}${detail ? '  -- ' + detail : ''}`);
-  if (!ok) throw new Error(`check failed: ${name}${detail ? ' -- ' + detail : ''}`);
-}
-
-function summary() {
-  const passed = results.filter(r => r.ok).length;
-  const failed = results.length - passed;
-  console.log('');
-  console.log(`${passed} passed, ${failed} failed`);
-  console.log(failed === 0 && passed > 0 ? 'PASS: the chat page and the explorer work' : 'FAIL: see the FAIL lines above');
-}
 
 /** Waits for fn(arg) in the page; on timeout, a failed check that says what the page shows. */
 async function until(page, what, fn, arg, ms = STEP_MS) {
@@ -331,18 +311,8 @@ async function main() {
   await explorer();
 }
 
-let failed = false;
-try {
-  await main();
-} catch (e) {
-  failed = true;
-  if (!results.some(r => !r.ok)) {
-    results.push({ name: 'unexpected error', ok: false, detail: e.message });
-    console.log(`FAIL  unexpected error  -- ${e.stack || e.message}`);
-  }
-} finally {
-  if (browser) await Promise.race([browser.close().catch(() => {}), new Promise(r => setTimeout(r, 5000))]);
-  clearTimeout(watchdog);
-}
-summary();
-process.exit(failed || results.some(r => !r.ok) ? 1 : 0);
+await runChecks(main, {
+  passes: 'the chat page and the explorer work',
+  totalMs: TOTAL_MS,
+  cleanup: () => browser && browser.close(),
+});

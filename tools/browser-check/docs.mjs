@@ -14,6 +14,7 @@
 // Exit:   0 when every check passes, 1 when one fails, 2 on the overall watchdog.
 
 import { chromium } from 'playwright-core';
+import { check, runChecks } from './harness.mjs';
 import { isDeepStrictEqual } from 'node:util';
 import { mkdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
@@ -27,28 +28,7 @@ const TOTAL_MS = Number(process.env.TOTAL_TIMEOUT_MS || 120000);
 const HERE = dirname(fileURLToPath(import.meta.url));
 const SCREENSHOTS = process.env.SCREENSHOTS || join(HERE, '..', '..', 'docs', 'console');
 
-const results = [];
 let browser = null;
-
-const watchdog = setTimeout(() => {
-  console.error(`FAIL: overall timeout of ${TOTAL_MS} ms reached`);
-  summary();
-  process.exit(2);
-}, TOTAL_MS);
-
-function check(name, ok, detail = '') {
-  results.push({ name, ok: !!ok, detail });
-  console.log(`${ok ? 'ok  ' : 'FAIL'}  ${name}${detail ? '  -- ' + detail : ''}`);
-  if (!ok) throw new Error(`check failed: ${name}${detail ? ' -- ' + detail : ''}`);
-}
-
-function summary() {
-  const passed = results.filter(r => r.ok).length;
-  const failed = results.length - passed;
-  console.log('');
-  console.log(`${passed} passed, ${failed} failed`);
-  console.log(failed === 0 && passed > 0 ? 'PASS: the API docs pages work' : 'FAIL: see the FAIL lines above');
-}
 
 /**
  * A page in a fresh context that records its console errors, page errors and every URL it
@@ -287,18 +267,8 @@ async function main() {
   await asyncApiPage(asyncapi);
 }
 
-let failed = false;
-try {
-  await main();
-} catch (e) {
-  failed = true;
-  if (!results.some(r => !r.ok)) {
-    results.push({ name: 'unexpected error', ok: false, detail: e.message });
-    console.log(`FAIL  unexpected error  -- ${e.stack || e.message}`);
-  }
-} finally {
-  if (browser) await Promise.race([browser.close().catch(() => {}), new Promise(r => setTimeout(r, 5000))]);
-  clearTimeout(watchdog);
-}
-summary();
-process.exit(failed || results.some(r => !r.ok) ? 1 : 0);
+await runChecks(main, {
+  passes: 'the API docs pages work',
+  totalMs: TOTAL_MS,
+  cleanup: () => browser && browser.close(),
+});

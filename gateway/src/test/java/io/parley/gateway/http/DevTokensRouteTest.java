@@ -45,6 +45,16 @@ class DevTokensRouteTest {
     }
 
     @Test
+    void twoTokensMintedAtTheSameInstantDiffer() throws AuthException {
+        EmbeddedChannel channel = channel(); // a fixed clock: the same iat and exp for both
+        String first = post(channel, "{\"sub\": \"alice\"}").json().path("token").asText();
+        String second = post(channel, "{\"sub\": \"alice\"}").json().path("token").asText();
+
+        assertThat(second).as("a second token is a refresh on a socket, not the same token").isNotEqualTo(first);
+        assertThat(verifier.verify(second).userId()).isEqualTo("alice");
+    }
+
+    @Test
     void mintsA201TokenThatVerifiesAsTheSubject() throws AuthException {
         EmbeddedChannel channel = channel();
 
