@@ -36,7 +36,14 @@ start 18080 "$DATA/short-tokens" PARLEY_DEV_TOKEN_TTL=30s
 start 18081 "$DATA/main"
 start 18182 "$DATA/no-dev-tokens" PARLEY_DEV_TOKENS=false
 
-node browser-chat.mjs http://localhost:18080
-node console-chat.mjs http://localhost:18081
-node admin.mjs http://localhost:18081
-node docs.mjs http://localhost:18081 http://localhost:18182
+# The checks named as arguments (browser-chat console-chat admin docs), all of them by default.
+CHECKS=("${@:-browser-chat console-chat admin docs}")
+for check in ${CHECKS[*]}; do
+  case "$check" in
+    browser-chat) node browser-chat.mjs http://localhost:18080 ;;
+    console-chat) node console-chat.mjs http://localhost:18081 ;;
+    admin) node admin.mjs http://localhost:18081 ;;
+    docs) node docs.mjs http://localhost:18081 http://localhost:18182 ;;
+    *) echo "no browser check named $check"; exit 1 ;;
+  esac
+done
