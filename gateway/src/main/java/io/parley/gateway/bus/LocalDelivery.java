@@ -49,16 +49,24 @@ public final class LocalDelivery {
 
     /** Called for each chat's events in the chat's order (by the {@link ChatSequencer} on a cluster). */
     public void deliver(Envelope envelope) {
+        // Plain loops, no lambda per member and lists sized once: this visits every member of the
+        // chat for every message, and its garbage is what a big chat's GC pauses are made of.
+        int members = envelope.recipients().size();
         Map<DialectCodec, List<Session>> byDialect = new IdentityHashMap<>(4);
-        Session[] origin = {null}; // found among the recipients' sessions: the sender is a member
+        Session origin = null; // found among the recipients' sessions: the sender is a member
         for (String userId : envelope.recipients()) {
-            sessions.forEachOf(userId, session -> {
+            for (Session session : sessions.sessionsOf(userId)) {
                 if (session.id() == envelope.originSessionId()) {
-                    origin[0] = session;
+                    origin = session;
                 } else if (session.wants(envelope.event())) {
-                    byDialect.computeIfAbsent(session.codec(), c -> new ArrayList<>()).add(session);
+                    List<Session> sameDialect = byDialect.get(session.codec());
+                    if (sameDialect == null) {
+                        sameDialect = new ArrayList<>(members);
+                        byDialect.put(session.codec(), sameDialect);
+                    }
+                    sameDialect.add(session);
                 }
-            });
+            }
         }
         byDialect.forEach((codec, recipients) -> {
             byte[] encoded = codec.encodeEvent(envelope.event());
@@ -72,7 +80,7 @@ public final class LocalDelivery {
                 shared.release();
             }
         });
-        acknowledgeOrigin(envelope, origin[0]);
+        acknowledgeOrigin(envelope, origin);
     }
 
     private void acknowledgeOrigin(Envelope envelope, Session origin) {
@@ -88,7 +96,13 @@ public final class LocalDelivery {
     private static Map<EventLoop, List<Session>> byEventLoop(List<Session> recipients) {
         Map<EventLoop, List<Session>> byLoop = new IdentityHashMap<>(4);
         for (Session session : recipients) {
-            byLoop.computeIfAbsent(session.channel().eventLoop(), l -> new ArrayList<>()).add(session);
+            EventLoop loop = session.channel().eventLoop();
+            List<Session> onLoop = byLoop.get(loop);
+            if (onLoop == null) {
+                onLoop = new ArrayList<>(recipients.size());
+                byLoop.put(loop, onLoop);
+            }
+            onLoop.add(session);
         }
         return byLoop;
     }

@@ -144,15 +144,23 @@ public final class SessionRegistry {
 
     /** Runs {@code action} for each open session of the user. */
     public void forEachOf(String userId, Consumer<Session> action) {
-        Session[] sessions = byUser.getOrDefault(userId, NONE);
-        for (Session session : sessions) {
+        for (Session session : sessionsOf(userId)) {
             action.accept(session);
         }
     }
 
+    /**
+     * The user's open sessions, for a loop that must not allocate (a push to a big chat visits
+     * every member). A snapshot: changes replace the array, so it is never written after this
+     * returns; callers must not write it either.
+     */
+    public Session[] sessionsOf(String userId) {
+        return byUser.getOrDefault(userId, NONE);
+    }
+
     /** True if any open session of the user matches. */
     public boolean anyOf(String userId, Predicate<Session> test) {
-        for (Session session : byUser.getOrDefault(userId, NONE)) {
+        for (Session session : sessionsOf(userId)) {
             if (test.test(session)) {
                 return true;
             }
@@ -162,7 +170,7 @@ public final class SessionRegistry {
 
     /** The user's open session with this id, or {@code null}. */
     public Session find(String userId, long id) {
-        for (Session session : byUser.getOrDefault(userId, NONE)) {
+        for (Session session : sessionsOf(userId)) {
             if (session.id() == id) {
                 return session;
             }

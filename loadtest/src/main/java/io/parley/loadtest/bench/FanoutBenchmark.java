@@ -40,7 +40,8 @@ import java.util.concurrent.TimeUnit;
  * <p>Arguments ({@code key=value}, all optional): {@code jar} (gateway/target/parley-gateway.jar),
  * {@code runs} (3), {@code members} (1000), {@code window} (32), {@code seconds} (10 per phase),
  * {@code rate} (50 messages/s, i.e. 50k deliveries/s to 1,000 members), {@code threads} (2 client event loops),
- * {@code warmup} (20 s of closed loop before measuring), {@code servers} (parley,ideal; one of them alone
+ * {@code warmup} (at least 20 s of closed loop before measuring, longer until the server's JIT compiler is quiet,
+ * at most {@code warmupmax}, 180 s), {@code servers} (parley,ideal; one of them alone
  * for a quick look) and {@code bytes} (281, the size of Parley's pushes: the ideal server's frame size when Parley is not run).
  */
 public final class FanoutBenchmark {
@@ -50,8 +51,10 @@ public final class FanoutBenchmark {
 
     /** Everything one server yielded in one run. */
     /** {@code serverCores}: CPU the server used during the maximum phase, in cores (of 2 shared with the client). */
+    /** {@code compilerCores}: the part of {@code serverCores} its JIT compiler took. */
     record Result(double maxDeliveries, Histogram atMax, double fixedRate, Histogram atFixed, double halfRate,
-                  Histogram atHalf, int frameBytes, double serverCores) {
+                  Histogram atHalf, int frameBytes, double serverCores, double compilerCores,
+                  JitCompiler.WarmUp warmUp) {
         /** Deliveries per second of server CPU: the efficiency, whatever share of the cores the client took. */
         double perCpuSecond() {
             return maxDeliveries / serverCores;
@@ -61,7 +64,7 @@ public final class FanoutBenchmark {
     public static void main(String[] argv) throws Exception {
         BenchArgs a = BenchArgs.parse(argv, "jar", "gateway/target/parley-gateway.jar", "runs", "3",
                 "members", "1000", "window", "32", "seconds", "10", "rate", "50", "threads", "2",
-                "servers", "parley,ideal", "bytes", "281", "warmup", "20");
+                "servers", "parley,ideal", "bytes", "281", "warmup", "20", "warmupmax", "180");
         System.out.printf(Locale.ROOT, "fan-out benchmark, %s, %d CPUs, load %s, %s%n", Instant.now(),
                 Runtime.getRuntime().availableProcessors(), loadAverage(), a);
         List<String> servers = List.of(a.get("servers").split(","));
@@ -147,7 +150,7 @@ public final class FanoutBenchmark {
             }
             FanoutLoad.SendFrame frame = (k, nanos) -> "{\"name\":\"Event.SendMessage\",\"args\":{\"session_channel\":\""
                     + channel + "\",\"sender_id\":\"c0\",\"content\":\"fanout " + FanoutLoad.marker(k, nanos) + "\"}}";
-            Result r = measure(a, load, sender, frame, node.pid());
+            Result r = measure(a, load, sender, frame, node.pid(), node);
             System.out.println("node counts " + node.connections() + " open sockets; refused sends: "
                     + load.refusedByCode());
             return r;
@@ -179,29 +182,49 @@ public final class FanoutBenchmark {
                         + FanoutLoad.marker(k, nanos) + "\"}}}";
                 return text.length() >= frameBytes ? text : text + " ".repeat(frameBytes - text.length());
             };
-            return measure(a, load, sender, frame, server.pid());
+            return measure(a, load, sender, frame, server.pid(), null);
         }
     }
 
     private static Result measure(BenchArgs a, FanoutLoad load, WsConnection sender, FanoutLoad.SendFrame frame,
-                                  long serverPid) throws java.io.IOException {
+                                  long serverPid, GatewayProcess node) throws Exception {
         Duration phase = Duration.ofSeconds(a.integer("seconds"));
         int window = a.integer("window");
         FanoutLoad.Out out = sender::send;
         load.probe(out, frame);
-        // Warm-up: Parley's JIT compiler was still busy after 60 s of load (its storage's code is
-        // large), so a short warm-up measured compiling, not serving.
-        load.closedLoop(out, frame, window, Duration.ofSeconds(a.integer("warmup")), new Histogram(3));
+        // Warm-up until the server's JIT compiler is done: a node's compiler is still busy after a
+        // minute of this load (its storage engine is a lot of code), and measured then, it takes
+        // a third of the server's CPU and delays deliveries at random.
+        JitCompiler compiler = new JitCompiler(serverPid);
+        JitCompiler.WarmUp warmUp = compiler.warmUp(Duration.ofSeconds(a.integer("warmup")),
+                Duration.ofSeconds(a.integer("warmupmax")), d -> load.closedLoop(out, frame, window, d, new Histogram(3)));
         Histogram atMax = new Histogram(3);
+        NodeMetrics before = node == null ? null : NodeMetrics.scrape(node);
         double cpuBefore = ProcessMemory.cpuSeconds(serverPid);
+        double compilerBefore = compiler.cpuSeconds();
         long start = System.nanoTime();
         double max = load.closedLoop(out, frame, window, phase, atMax);
-        double cores = (ProcessMemory.cpuSeconds(serverPid) - cpuBefore) / ((System.nanoTime() - start) / 1e9);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        double cores = (ProcessMemory.cpuSeconds(serverPid) - cpuBefore) / seconds;
+        double compilerCores = (compiler.cpuSeconds() - compilerBefore) / seconds;
+        before = printNodeView("at max", node, before, atMax.getTotalCount());
         double fixed = a.number("rate");
         Histogram atFixed = load.paced(sender.eventLoop(), out, frame, fixed, phase);
+        printNodeView("at " + a.get("rate") + " msg/s", node, before, atFixed.getTotalCount());
         double half = max / 2 / load.receiversCount();
         Histogram atHalf = load.paced(sender.eventLoop(), out, frame, half, phase);
-        return new Result(max, atMax, fixed, atFixed, half, atHalf, load.lastFrameBytes(), cores);
+        return new Result(max, atMax, fixed, atFixed, half, atHalf, load.lastFrameBytes(), cores, compilerCores, warmUp);
+    }
+
+    /** Prints the node's view of the phase since {@code before} (its commits) and returns a fresh scrape. */
+    private static NodeMetrics printNodeView(String phase, GatewayProcess node, NodeMetrics before, long deliveries)
+            throws Exception {
+        if (node == null) {
+            return null;
+        }
+        NodeMetrics now = NodeMetrics.scrape(node);
+        System.out.println("  " + phase + ", " + now.historySince(before) + "; " + now.memorySince(before, deliveries));
+        return now;
     }
 
     private static WsConnection open(LoadClient client, URI uri, String token, LoadClient.Listener listener) throws Exception {
@@ -236,10 +259,10 @@ public final class FanoutBenchmark {
     private static void print(String label, Result r) {
         System.out.printf(Locale.ROOT, "%s: max %.0f deliveries/s (p50 %.2f p99 %.2f ms) | at %.1f msg/s: p50 %.2f"
                         + " p99 %.2f p999 %.2f max %.2f ms | at %.1f msg/s (half): p50 %.2f p99 %.2f p999 %.2f max %.2f ms"
-                        + " | %d bytes per push | server %.2f cores at max%n", label, r.maxDeliveries(), ms(r.atMax(), 50), ms(r.atMax(), 99),
+                        + " | %d bytes per push | server %.2f cores at max, %.2f of them compiling | %s%n", label, r.maxDeliveries(), ms(r.atMax(), 50), ms(r.atMax(), 99),
                 r.fixedRate(), ms(r.atFixed(), 50), ms(r.atFixed(), 99), ms(r.atFixed(), 99.9), r.atFixed().getMaxValue() / 1e3,
                 r.halfRate(), ms(r.atHalf(), 50), ms(r.atHalf(), 99), ms(r.atHalf(), 99.9), r.atHalf().getMaxValue() / 1e3,
-                r.frameBytes(), r.serverCores());
+                r.frameBytes(), r.serverCores(), r.compilerCores(), r.warmUp());
     }
 
     private static double ms(Histogram h, double percentile) {

@@ -52,6 +52,17 @@ final class NodeMetrics {
                 percentile(before, COMMIT_BUCKET, 100));
     }
 
+    /**
+     * "allocated A MB (B bytes per operation), GC: N pauses, P ms" for the phase: garbage is what
+     * pauses are made of, and a pause delays every delivery in flight.
+     */
+    String memorySince(NodeMetrics before, double operations) {
+        double allocated = delta(before, "jvm_gc_memory_allocated_bytes_total");
+        return String.format(Locale.ROOT, "allocated %.0f MB (%.0f bytes per delivery), GC: %.0f pauses, %.0f ms",
+                allocated / 1e6, operations == 0 ? 0 : allocated / operations,
+                deltaOfAll(before, "jvm_gc_pause_seconds_count{"), 1e3 * deltaOfAll(before, "jvm_gc_pause_seconds_sum{"));
+    }
+
     /** What the receiving node of the bus saw in the phase: arrivals, their lag, repairs of order. */
     String busSince(NodeMetrics before) {
         return String.format(Locale.ROOT, "node: %.0f bus arrivals, lag p50 <= %s ms, p99 <= %s ms, max <= %s ms;"
@@ -66,12 +77,16 @@ final class NodeMetrics {
     String webhookSince(NodeMetrics before) {
         return String.format(Locale.ROOT, "node: %.0f webhook events delivered, %.0f failed attempts,"
                         + " lag p50 <= %s ms, p99 <= %s ms, max <= %s ms; queued %.0f, in flight %.0f at the end",
-                delta(before, "parley_webhook_delivered_total"),
-                values.entrySet().stream().filter(e -> e.getKey().startsWith("parley_webhook_failures_total"))
-                        .mapToDouble(e -> e.getValue() - before.values.getOrDefault(e.getKey(), 0.0)).sum(),
+                delta(before, "parley_webhook_delivered_total"), deltaOfAll(before, "parley_webhook_failures_total"),
                 percentile(before, WEBHOOK_LAG_BUCKET, 50), percentile(before, WEBHOOK_LAG_BUCKET, 99),
                 percentile(before, WEBHOOK_LAG_BUCKET, 100), values.getOrDefault("parley_webhook_queued", 0.0),
                 values.getOrDefault("parley_webhook_in_flight", 0.0));
+    }
+
+    /** The change of every series whose name and labels start with {@code prefix}, summed. */
+    private double deltaOfAll(NodeMetrics before, String prefix) {
+        return values.entrySet().stream().filter(e -> e.getKey().startsWith(prefix))
+                .mapToDouble(e -> e.getValue() - before.values.getOrDefault(e.getKey(), 0.0)).sum();
     }
 
     private double delta(NodeMetrics before, String key) {
