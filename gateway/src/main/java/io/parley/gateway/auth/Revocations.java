@@ -28,7 +28,7 @@ public final class Revocations {
     /** Whether the principal's token was issued before its user's revocation (a token without iat: any). */
     public boolean refuses(Principal principal) {
         Instant cut = before.get(principal.userId());
-        return cut != null && (principal.issuedAt() == null || principal.issuedAt().isBefore(cut));
+        return cut != null && principal.issuedBefore(cut);
     }
 
     public int size() {

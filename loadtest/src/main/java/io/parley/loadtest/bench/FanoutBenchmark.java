@@ -223,7 +223,7 @@ public final class FanoutBenchmark {
             return null;
         }
         NodeMetrics now = NodeMetrics.scrape(node);
-        System.out.println("  " + phase + ", " + now.historySince(before) + "; " + now.memorySince(before, deliveries));
+        System.out.println("  " + phase + ", " + now.historySince(before) + "; " + now.memorySince(before, deliveries, "delivery"));
         return now;
     }
 

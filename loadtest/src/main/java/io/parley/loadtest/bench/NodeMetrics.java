@@ -56,10 +56,10 @@ final class NodeMetrics {
      * "allocated A MB (B bytes per operation), GC: N pauses, P ms" for the phase: garbage is what
      * pauses are made of, and a pause delays every delivery in flight.
      */
-    String memorySince(NodeMetrics before, double operations) {
+    String memorySince(NodeMetrics before, double operations, String operation) {
         double allocated = delta(before, "jvm_gc_memory_allocated_bytes_total");
-        return String.format(Locale.ROOT, "allocated %.0f MB (%.0f bytes per delivery), GC: %.0f pauses, %.0f ms",
-                allocated / 1e6, operations == 0 ? 0 : allocated / operations,
+        return String.format(Locale.ROOT, "allocated %.0f MB (%.0f bytes per %s), GC: %.0f pauses, %.0f ms",
+                allocated / 1e6, operations == 0 ? 0 : allocated / operations, operation,
                 deltaOfAll(before, "jvm_gc_pause_seconds_count{"), 1e3 * deltaOfAll(before, "jvm_gc_pause_seconds_sum{"));
     }
 

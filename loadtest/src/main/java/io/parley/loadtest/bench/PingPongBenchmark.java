@@ -37,7 +37,8 @@ import java.util.concurrent.TimeUnit;
  * opens it), HS256 tokens minted here from a random secret.
  *
  * <p>Arguments ({@code key=value}, all optional): {@code jar} (gateway/target/parley-gateway.jar),
- * {@code runs} (3), {@code pairs} (500), {@code warmup} (15 s), {@code seconds} (10),
+ * {@code runs} (3), {@code pairs} (500), {@code warmup} (at least 15 s, longer until the server's JIT
+ * compiler is quiet, at most {@code warmupmax}, 180 s), {@code seconds} (10),
  * {@code threads} (2 client event loops), {@code servers} (ideal,embedded,postgres), {@code url}
  * (jdbc:postgresql://127.0.0.1:5432/test), {@code user} (postgres), {@code password} (empty).
  */
@@ -47,7 +48,8 @@ public final class PingPongBenchmark {
     }
 
     /** One server's figures in one run: round trips/s, their times, CPU seconds per second of the server (and its database). */
-    record Result(double roundTrips, Histogram times, double serverCores, double databaseCores, long errors) {
+    record Result(double roundTrips, Histogram times, double serverCores, double databaseCores, long errors,
+                  JitCompiler.WarmUp warmUp) {
         double cpuMicrosPerRoundTrip() {
             return (serverCores + databaseCores) / roundTrips * 1e6;
         }
@@ -55,7 +57,7 @@ public final class PingPongBenchmark {
 
     public static void main(String[] argv) throws Exception {
         BenchArgs a = BenchArgs.parse(argv, "jar", "gateway/target/parley-gateway.jar", "runs", "3", "pairs", "500",
-                "warmup", "15", "seconds", "10", "threads", "2", "servers", "ideal,embedded,postgres",
+                "warmup", "15", "warmupmax", "180", "seconds", "10", "threads", "2", "servers", "ideal,embedded,postgres",
                 "url", "jdbc:postgresql://127.0.0.1:5432/test", "user", "postgres", "password", "");
         System.out.printf(Locale.ROOT, "ping-pong benchmark, %s, %d CPUs, load %s, %s%n", Instant.now(),
                 Runtime.getRuntime().availableProcessors(), FanoutBenchmark.loadAverage(), a);
@@ -94,7 +96,7 @@ public final class PingPongBenchmark {
                 IdealBroadcastServer.class, List.of(Integer.toString(port)), Map.of(), log)) {
             server.awaitPort(port, Duration.ofSeconds(30));
             return play(a, pair -> URI.create("ws://127.0.0.1:" + port + "/pair/" + pair), null,
-                    (pair, text) -> text, server.pid());
+                    (pair, text) -> text, server.pid(), null);
         }
     }
 
@@ -127,14 +129,14 @@ public final class PingPongBenchmark {
             URI uri = node.uri("/ws/chats/", "ws");
             return play(a, pair -> uri, side -> tokens.user(side),
                     (pair, text) -> "{\"type\":\"new_message\",\"content\":{\"chat_type\":\"direct\",\"chat_id\":\"a" + pair
-                            + "_b" + pair + "\",\"message\":\"" + text + "\",\"reply_to\":null}}", node.pid());
+                            + "_b" + pair + "\",\"message\":\"" + text + "\",\"reply_to\":null}}", node.pid(), node);
         }
     }
 
     /** Opens the pairs, warms up, measures; {@code tokenOf} is null for a server without auth. */
     private static Result play(BenchArgs a, java.util.function.IntFunction<URI> uriOf,
                                java.util.function.Function<String, String> tokenOf, PingPongLoad.Frames frames,
-                               long serverPid) throws Exception {
+                               long serverPid, GatewayProcess node) throws Exception {
         int pairs = a.integer("pairs");
         PingPongLoad load = new PingPongLoad(frames);
         try (LoadClient client = new LoadClient(a.integer("threads"))) {
@@ -153,16 +155,23 @@ public final class PingPongBenchmark {
             for (int i = 0; i < pairs; i++) {
                 load.ping(sideA.get(i), i);
             }
-            load.measure(Duration.ofSeconds(a.integer("warmup")), new Histogram(3));
+            JitCompiler.WarmUp warmUp = new JitCompiler(serverPid).warmUp(Duration.ofSeconds(a.integer("warmup")),
+                    Duration.ofSeconds(a.integer("warmupmax")), d -> load.measure(d, new Histogram(3)));
+            NodeMetrics nodeBefore = node == null ? null : NodeMetrics.scrape(node);
             Histogram times = new Histogram(3);
             CpuShares before = CpuShares.snapshot(Map.of("server", serverPid));
             long start = System.nanoTime();
             double rate = load.measure(Duration.ofSeconds(a.integer("seconds")), times);
             double seconds = (System.nanoTime() - start) / 1e9;
             CpuShares after = CpuShares.snapshot(Map.of("server", serverPid));
+            if (node != null) {
+                NodeMetrics nodeAfter = NodeMetrics.scrape(node);
+                System.out.println("  " + nodeAfter.historySince(nodeBefore) + "; "
+                        + nodeAfter.memorySince(nodeBefore, 2 * times.getTotalCount(), "message"));
+            }
             load.stop();
             return new Result(rate, times, after.cpuSecondsSince(before, "server") / seconds,
-                    after.cpuSecondsSince(before, "postgres") / seconds, load.errors());
+                    after.cpuSecondsSince(before, "postgres") / seconds, load.errors(), warmUp);
         }
     }
 
@@ -176,9 +185,9 @@ public final class PingPongBenchmark {
 
     private static void print(String label, Result r) {
         System.out.printf(Locale.ROOT, "%s: %.0f round trips/s, p50 %.2f p99 %.2f p999 %.2f ms | server %.2f cores"
-                        + " + database %.2f cores: %.1f us CPU per round trip | errors %d%n", label, r.roundTrips(),
+                        + " + database %.2f cores: %.1f us CPU per round trip | errors %d | %s%n", label, r.roundTrips(),
                 ms(r.times(), 50), ms(r.times(), 99), ms(r.times(), 99.9), r.serverCores(), r.databaseCores(),
-                r.cpuMicrosPerRoundTrip(), r.errors());
+                r.cpuMicrosPerRoundTrip(), r.errors(), r.warmUp());
     }
 
     private static double ms(Histogram h, double percentile) {

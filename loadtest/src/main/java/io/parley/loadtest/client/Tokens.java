@@ -1,6 +1,7 @@
 package io.parley.loadtest.client;
 
 import com.auth0.jwt.JWT;
+import com.auth0.jwt.JWTCreator;
 import com.auth0.jwt.algorithms.Algorithm;
 
 import java.time.Duration;
@@ -23,11 +24,16 @@ public final class Tokens {
     }
 
     public String user(String userId) {
-        return JWT.create().withSubject(userId).withExpiresAt(Instant.now().plus(lifetime)).sign(algorithm);
+        return token(userId).sign(algorithm);
     }
 
     public String staff(String userId) {
-        return JWT.create().withSubject(userId).withClaim("role", "admin")
-                .withExpiresAt(Instant.now().plus(lifetime)).sign(algorithm);
+        return token(userId).withClaim("role", "admin").sign(algorithm);
+    }
+
+    /** Issued now, as identity providers do (the node keeps iat for revocation), valid for the lifetime. */
+    private JWTCreator.Builder token(String userId) {
+        Instant now = Instant.now();
+        return JWT.create().withSubject(userId).withIssuedAt(now).withExpiresAt(now.plus(lifetime));
     }
 }
