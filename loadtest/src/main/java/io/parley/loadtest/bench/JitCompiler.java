@@ -27,7 +27,7 @@ final class JitCompiler {
         this.pid = pid;
     }
 
-    /** CPU seconds the compiler threads used so far (user + system, 100 ticks per second). */
+    /** CPU seconds the compiler threads used so far. */
     double cpuSeconds() throws IOException {
         double total = 0;
         try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task"))) {
@@ -36,8 +36,7 @@ final class JitCompiler {
                     String stat = Files.readString(task.resolve("stat"));
                     String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
                     if (name.contains("CompilerThre")) {
-                        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                        total += (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+                        total += ProcessMemory.cpuSecondsOf(stat);
                     }
                 } catch (NoSuchFileException gone) {
                     // a compiler thread that ended meanwhile (the JVM stops idle ones)

@@ -45,7 +45,11 @@ final class ProcessMemory {
      * assumes the usual 100 clock ticks per second.
      */
     static double cpuSeconds(long pid) throws IOException {
-        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        return cpuSecondsOf(Files.readString(Path.of("/proc", Long.toString(pid), "stat")));
+    }
+
+    /** The CPU seconds in the text of a {@code /proc/<pid>/stat} or {@code /proc/<pid>/task/<tid>/stat}. */
+    static double cpuSecondsOf(String stat) {
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" "); // f[0] is field 3 (state)
         return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0; // fields 14 utime, 15 stime
     }
