@@ -9,7 +9,7 @@ import java.sql.Statement;
  * One message per (chat, sender, client message id): finds the message a repeated send stored
  * first, and refuses a second one written concurrently by another node. On PostgreSQL the index
  * is partial, so the sends without a client id (most of them) add no entry to it; H2 has no
- * partial indexes, and its unique index lets NULLs repeat as PostgreSQL's does.
+ * partial indexes: there {@link V5_1__h2_client_message_ids} replaces this index with a table.
  *
  * <p>Built in the migration's transaction, which blocks writes to {@code messages} while it
  * runs: on a large table, upgrade in a quiet moment.

@@ -31,9 +31,12 @@ final class MessageSql {
             "INSERT INTO messages (id, chat_id, seq, sender_id, content, content_type, reply_to,"
                     + " created_at, updated_at, deleted, edited, client_message_id, attachment)"
                     + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, FALSE, FALSE, ?, ?)";
+    // H2 keeps the client ids in a table of their own (V5_1); PostgreSQL has PostgresAppendSql.
+    private static final String INSERT_CLIENT_ID =
+            "INSERT INTO message_client_ids (chat_id, sender_id, client_message_id, message_id) VALUES (?, ?, ?, ?)";
     private static final String SELECT_BY_CLIENT_ID =
-            "SELECT " + Rows.MESSAGE_COLUMNS + " FROM messages m"
-                    + " WHERE m.chat_id = ? AND m.sender_id = ? AND m.client_message_id = ?";
+            "SELECT " + Rows.MESSAGE_COLUMNS + " FROM message_client_ids k JOIN messages m ON m.id = k.message_id"
+                    + " WHERE k.chat_id = ? AND k.sender_id = ? AND k.client_message_id = ?";
     private static final String SELECT_BY_ID =
             "SELECT " + Rows.MESSAGE_COLUMNS + " FROM messages m WHERE m.id = ?";
     private static final String SELECT_NEWEST =
@@ -254,6 +257,29 @@ final class MessageSql {
                 ps.setString(10, batch.get(i).clientMessageId());
                 ps.setString(11, AttachmentSql.toJson(m.attachment()));
                 ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+        insertClientIds(c, batch, messages);
+    }
+
+    /** Only the messages that carry a client id: most do not, and then cost nothing here. */
+    private static void insertClientIds(Connection c, List<NewMessage> batch, List<Message> messages)
+            throws SQLException {
+        if (batch.stream().allMatch(m -> m.clientMessageId() == null)) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement(INSERT_CLIENT_ID)) {
+            for (int i = 0; i < messages.size(); i++) {
+                String clientId = batch.get(i).clientMessageId();
+                if (clientId != null) {
+                    Message m = messages.get(i);
+                    ps.setString(1, m.chatId());
+                    ps.setString(2, m.senderId());
+                    ps.setString(3, clientId);
+                    ps.setLong(4, m.id());
+                    ps.addBatch();
+                }
             }
             ps.executeBatch();
         }

@@ -2,10 +2,14 @@ package io.parley.storage;
 
 import io.parley.protocol.model.Chat;
 import io.parley.protocol.model.Message;
+import io.parley.protocol.model.NewMessage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -35,5 +39,27 @@ class H2HistoryStoreTest extends HistoryStoreContract {
         assertThat(store.after(chat.id(), 0, 10)).isEqualTo(written);
         assertThat(store.readCursors(chat.id())).containsEntry(alice, 2L);
         assertThat(store.append(List.of(message(chat.id(), alice, "m4", T0))).get(0).seq()).isEqualTo(4);
+    }
+
+    @Test
+    void anUpgradeMovesTheClientIdsOutOfTheMessagesIndex() throws Exception {
+        String alice = user();
+        Chat chat = newGroup(alice);
+        Message first = store.append(List.of(withClientId(message(chat.id(), alice, "hi", T0), "c-1"))).get(0);
+        store.close();
+        // Back to what a database at schema 5 looks like: the ids only in the messages index.
+        try (Connection c = DriverManager.getConnection("jdbc:h2:file:" + dataDir.resolve(DataSources.H2_FILE)
+                + DataSources.H2_SETTINGS, "sa", "");
+             Statement s = c.createStatement()) {
+            s.execute("DROP TABLE message_client_ids");
+            s.execute("CREATE UNIQUE INDEX messages_client_id_key ON messages (chat_id, sender_id, client_message_id)");
+            s.execute("DELETE FROM \"flyway_schema_history\" WHERE \"version\" = '5.1'");
+        }
+
+        store = JdbcHistoryStore.embedded(dataDir); // applies V5_1 again
+
+        NewMessage retry = withClientId(message(chat.id(), alice, "hi, again", T0.plusSeconds(1)), "c-1");
+        assertThat(store.append(List.of(retry)).get(0)).as("the id moved with its message").isEqualTo(first);
+        assertThat(store.after(chat.id(), 0, 10)).hasSize(1);
     }
 }
