@@ -49,9 +49,11 @@ public final class FanoutBenchmark {
     private FanoutBenchmark() {
     }
 
-    /** Everything one server yielded in one run. */
-    /** {@code serverCores}: CPU the server used during the maximum phase, in cores (of 2 shared with the client). */
-    /** {@code compilerCores}: the part of {@code serverCores} its JIT compiler took. */
+    /**
+     * Everything one server yielded in one run. {@code serverCores}: CPU the server used during the
+     * maximum phase, in cores (of 2 shared with the client); {@code compilerCores}: the part of it
+     * its JIT compiler took.
+     */
     record Result(double maxDeliveries, Histogram atMax, double fixedRate, Histogram atFixed, double halfRate,
                   Histogram atHalf, int frameBytes, double serverCores, double compilerCores,
                   JitCompiler.WarmUp warmUp) {

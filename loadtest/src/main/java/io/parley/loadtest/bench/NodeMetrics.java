@@ -54,7 +54,9 @@ final class NodeMetrics {
 
     /**
      * "allocated A MB (B bytes per operation), GC: N pauses, P ms" for the phase: garbage is what
-     * pauses are made of, and a pause delays every delivery in flight.
+     * pauses are made of, and a pause delays every delivery in flight. The JVM counts allocation at
+     * each collection, so a phase without one shows none, and a phase's figure is the young
+     * generation's worth of whole collections: read it as a rate only over several of them.
      */
     String memorySince(NodeMetrics before, double operations, String operation) {
         double allocated = delta(before, "jvm_gc_memory_allocated_bytes_total");
