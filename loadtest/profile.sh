@@ -16,7 +16,7 @@ dir=${TMPDIR:-/tmp}/parley-async-profiler-$version
 lib=$dir/linux-x64/libasyncProfiler.so
 if [ ! -f "$lib" ]; then
   mkdir -p "$dir"
-  mvn -q -B dependency:copy -Dartifact=tools.profiler:async-profiler:$version:jar:linux-x64 -DoutputDirectory="$dir"
+  "$(dirname "$0")/../mvnw" -q -B dependency:copy -Dartifact=tools.profiler:async-profiler:$version:jar:linux-x64 -DoutputDirectory="$dir"
   (cd "$dir" && unzip -q -o "async-profiler-$version-linux-x64.jar" 'linux-x64/*')
 fi
 if [ "$pid" = auto ]; then
