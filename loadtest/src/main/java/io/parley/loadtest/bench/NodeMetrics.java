@@ -54,15 +54,20 @@ final class NodeMetrics {
 
     /**
      * "allocated A MB (B bytes per operation), GC: N pauses, P ms" for the phase: garbage is what
-     * pauses are made of, and a pause delays every delivery in flight. The JVM counts allocation at
-     * each collection, so a phase without one shows none, and a phase's figure is the young
-     * generation's worth of whole collections: read it as a rate only over several of them.
+     * pauses are made of, and a pause delays every delivery in flight. The JVM counts allocation
+     * only at each collection, so a phase without one says so instead of showing zero bytes, and
+     * a phase's figure is the young generation's worth of whole collections: read it as a rate
+     * only over several of them.
      */
     String memorySince(NodeMetrics before, double operations, String operation) {
+        double pauses = deltaOfAll(before, "jvm_gc_pause_seconds_count{");
+        if (pauses == 0) {
+            return "GC: no collection in the phase (allocation not counted)";
+        }
         double allocated = delta(before, "jvm_gc_memory_allocated_bytes_total");
         return String.format(Locale.ROOT, "allocated %.0f MB (%.0f bytes per %s), GC: %.0f pauses, %.0f ms",
-                allocated / 1e6, operations == 0 ? 0 : allocated / operations, operation,
-                deltaOfAll(before, "jvm_gc_pause_seconds_count{"), 1e3 * deltaOfAll(before, "jvm_gc_pause_seconds_sum{"));
+                allocated / 1e6, operations == 0 ? 0 : allocated / operations, operation, pauses,
+                1e3 * deltaOfAll(before, "jvm_gc_pause_seconds_sum{"));
     }
 
     /** What the receiving node of the bus saw in the phase: arrivals, their lag, repairs of order. */
