@@ -47,6 +47,8 @@ final class GroupCommitWriter {
     private final String name;
     /** The batch being committed now, for the watchdog; null between commits. */
     private volatile List<PendingWrite> inFlight;
+    /** Writes in the batch committed last; the writer thread's own. */
+    private int lastBatchSize;
 
     // Submitters hold the read lock while they check `closing` and enqueue; close() takes the
     // write lock to set it. After that nothing can enter the queue, so the writer may stop as
@@ -159,17 +161,23 @@ final class GroupCommitWriter {
     }
 
     /**
-     * Takes what is queued, then sleeps through the linger time and takes what came meanwhile, up
-     * to the batch size. Sleeping rather than waiting on the queue matters: a submit wakes the
-     * writer only while it waits on the queue, so the writer wakes once per batch instead of once
-     * per message (each wake-up is a context switch that cost more than the message's own work).
+     * Takes what is queued; if others are writing too (more than one write queued, now or for the
+     * last batch), also sleeps through the linger time and takes what came meanwhile, up to the
+     * batch size. Sleeping rather than waiting on the queue matters: a submit wakes the writer only
+     * while it waits on the queue, so the writer wakes once per batch instead of once per message
+     * (each wake-up is a context switch that cost more than the message's own work). A lone write
+     * is committed at once, as PostgreSQL's {@code commit_delay} waits only while other
+     * transactions are active: lingering would add to every message's latency at low rates and
+     * gather nothing.
      */
     private void fill(List<PendingWrite> batch) {
         queue.drainTo(batch, maxBatchSize - batch.size());
-        if (batch.size() < maxBatchSize && lingerNanos > 0 && !closing) { // closing: nothing new can come
+        boolean othersWriting = batch.size() > 1 || lastBatchSize > 1;
+        if (othersWriting && batch.size() < maxBatchSize && lingerNanos > 0 && !closing) { // closing: nothing new can come
             LockSupport.parkNanos(lingerNanos);
             queue.drainTo(batch, maxBatchSize - batch.size());
         }
+        lastBatchSize = batch.size();
     }
 
     /**

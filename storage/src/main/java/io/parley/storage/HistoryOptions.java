@@ -15,7 +15,7 @@ public final class HistoryOptions {
     public static final int DEFAULT_WRITE_QUEUE_CAPACITY = 10_000;
     /** Messages per transaction; matches the 500-row INSERT of the performance targets. */
     public static final int DEFAULT_MAX_BATCH_SIZE = 500;
-    /** Once the writer has one message it waits this long for more, to commit them together. */
+    /** A writer that finds others writing waits this long for more, to commit them together. */
     public static final long DEFAULT_LINGER_MICROS = 1_000;
     /**
      * Group-commit writers, each with its own connection; a chat always goes to the same writer

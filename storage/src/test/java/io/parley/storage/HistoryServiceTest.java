@@ -146,6 +146,22 @@ class HistoryServiceTest {
     }
 
     @Test
+    void aLoneWriteIsCommittedWithoutWaitingForTheLinger() throws Exception {
+        // The longest linger allowed: had the writer slept through it for each of these sends,
+        // they would take at least five times that.
+        Duration linger = Duration.ofNanos(HistoryOptions.MAX_LINGER_MICROS * 1_000);
+        service = start(HistoryOptions.builder().writerThreads(1).lingerMicros(HistoryOptions.MAX_LINGER_MICROS)
+                .build());
+        Chat chat = chat();
+        long start = System.nanoTime();
+        for (int i = 1; i <= 5; i++) {
+            assertThat(service.append(message(chat.id(), "alone " + i)).get(10, TimeUnit.SECONDS).seq()).isEqualTo(i);
+        }
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(linger);
+        assertThat(registry.get(HistoryMetrics.BATCH_SIZE).summary().max()).isEqualTo(1);
+    }
+
+    @Test
     void aFailedCommitFailsEveryFutureOfItsBatchAndLaterAppendsSucceed() throws Exception {
         // One writer: the missing chat must land in the same batch as the others.
         service = start(HistoryOptions.builder().writerThreads(1).lingerMicros(0).build());

@@ -86,7 +86,8 @@ public final class Settings {
     public static final Setting<Duration> HISTORY_LINGER = Setting.duration(HISTORY, "history_linger",
             Duration.ofNanos(HistoryOptions.DEFAULT_LINGER_MICROS * 1_000), Duration.ZERO,
             Duration.ofNanos(HistoryOptions.MAX_LINGER_MICROS * 1_000),
-            "how long a writer waits for more messages before it commits");
+            "how long a writer waits for more messages before it commits, when more than one is waiting"
+                    + " (a lone message is committed at once)");
 
     // --- Authentication
     public static final Setting<String> JWT_SECRET = Setting.text(AUTHENTICATION, "jwt_secret", null,
