@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
  * {@code sslpassword}, {@code token}, {@code api_key}, ...) become {@code ***}. A JDBC URL may carry
  * {@code ?password=}, a webhook receiver's URL a {@code ?token=}.
  */
-final class UrlCredentials {
+public final class UrlCredentials {
     private static final Pattern USER_PASSWORD = Pattern.compile("^([a-z][a-z0-9+.:-]*://[^:@/?#]*:)[^@/?#]*@",
             Pattern.CASE_INSENSITIVE);
     /** {@code ;} too: some JDBC drivers separate their properties with it. */
@@ -18,7 +18,7 @@ final class UrlCredentials {
     private UrlCredentials() {
     }
 
-    static String hidden(String url) {
+    public static String hidden(String url) {
         String withoutPassword = USER_PASSWORD.matcher(url).replaceFirst("$1***@");
         return SECRET_PARAMETER.matcher(withoutPassword).replaceAll("$1***");
     }

@@ -78,7 +78,7 @@ public final class WebhookDispatcher implements AutoCloseable {
                                           Clock clock) {
         WebhookDispatcher dispatcher = new WebhookDispatcher(options, history, registry, clock);
         dispatcher.poller.start();
-        log.info("webhooks: delivering the outbox to {} with {}", options.url(), options);
+        log.info("webhooks: delivering the outbox with {}", options);
         return dispatcher;
     }
 

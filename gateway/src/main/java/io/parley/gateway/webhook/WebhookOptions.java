@@ -1,6 +1,7 @@
 package io.parley.gateway.webhook;
 
 import io.parley.gateway.config.ParleyConfig;
+import io.parley.gateway.config.UrlCredentials;
 
 import java.net.URI;
 import java.time.Duration;
@@ -52,8 +53,8 @@ public record WebhookOptions(URI url, String secret, int maxAttempts, Duration t
     }
 
     @Override
-    public String toString() { // never the secret
-        return "WebhookOptions[url=" + url + ", maxAttempts=" + maxAttempts + ", timeout=" + timeout
+    public String toString() { // never the secret, nor a password or token in the URL
+        return "WebhookOptions[url=" + UrlCredentials.hidden(url.toString()) + ", maxAttempts=" + maxAttempts + ", timeout=" + timeout
                 + ", concurrency=" + concurrency + ", backoffMax=" + backoffMax + "]";
     }
 }

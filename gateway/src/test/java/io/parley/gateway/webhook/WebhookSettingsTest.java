@@ -4,6 +4,7 @@ import io.parley.gateway.config.ParleyConfig;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.List;
 
 import static io.parley.gateway.config.Settings.WEBHOOK_SECRET;
 import static io.parley.gateway.config.Settings.WEBHOOK_TIMEOUT;
@@ -32,12 +33,15 @@ class WebhookSettingsTest {
     }
 
     @Test
-    void theSecretIsNeverPrinted() {
-        ParleyConfig config = ParleyConfig.builder().set(WEBHOOK_URL, "https://example.com/hook")
+    void neitherTheSecretNorTheUrlsCredentialsArePrinted() {
+        ParleyConfig config = ParleyConfig.builder()
+                .set(WEBHOOK_URL, "https://parley:hunter2@example.com/hook?tenant=7&token=receiver-key")
                 .set(WEBHOOK_SECRET, WebhookDeliveryTest.SECRET).set(WEBHOOK_TIMEOUT, Duration.ofSeconds(3)).build();
         WebhookOptions options = WebhookOptions.from(config);
-        assertThat(config.toString()).doesNotContain(WebhookDeliveryTest.SECRET);
-        assertThat(options.toString()).doesNotContain(WebhookDeliveryTest.SECRET);
+        for (String printed : List.of(config.toString(), options.toString())) {
+            assertThat(printed).doesNotContain(WebhookDeliveryTest.SECRET).doesNotContain("hunter2")
+                    .doesNotContain("receiver-key").contains("example.com/hook?tenant=7&token=***");
+        }
         assertThat(options.lease()).isGreaterThan(options.timeout());
     }
 
