@@ -55,21 +55,22 @@ final class DataSources {
      * <ul>
      *   <li>{@code MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH}: the same SQL
      *       and the same lower-case identifiers and NULL order as PostgreSQL.</li>
-     *   <li>{@code WRITE_DELAY=0}: H2's default (500 ms) commits to memory and writes to the file
-     *       up to half a second later, so a JVM crash or {@code kill -9} loses acknowledged
-     *       messages. With 0 every commit writes its changes to the file before it returns.
-     *       That alone survives a process crash but not a power loss or kernel crash (no fsync),
-     *       and when two commits race H2 may leave one for the other to write; so writes that
-     *       were acknowledged to a user also run {@code CHECKPOINT SYNC} after their commit
-     *       (see {@link #H2_SYNC}), which writes the store and fsyncs the file. Group commit
-     *       makes that one fsync per batch of messages, as PostgreSQL's commit does.</li>
+     *   <li>{@code WRITE_DELAY=500} (H2's default): H2's background writer runs, writing what
+     *       was committed at most half a second later and, above all, compacting the file: each
+     *       commit rewrites the B-tree pages it touched, and only that thread reclaims the space
+     *       of the pages replaced. With 0 it never runs and the file grows by a few KB per commit
+     *       without end. Durability does not rest on it: every write that is acknowledged to a user
+     *       runs {@code CHECKPOINT SYNC} after its commit (see {@link #H2_SYNC}), which writes the
+     *       store and fsyncs the file, once per batch with group commit, as PostgreSQL's commit
+     *       does. The writes that skip it (read cursors, webhook claims and outcomes, deletions
+     *       of due files) may be lost to a crash within that half second; each is done again.</li>
      *   <li>{@code DB_CLOSE_ON_EXIT=FALSE}: H2's own shutdown hook would close the database while
      *       the gateway's graceful shutdown still drains the write queue; the store closes it
      *       instead ({@link JdbcHistoryStore#close()}).</li>
      * </ul>
      */
     static final String H2_SETTINGS =
-            ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE";
+            ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=500;DB_CLOSE_ON_EXIT=FALSE";
 
     /** Forces the H2 store to disk (commit + fsync); run after acknowledged writes. */
     static final String H2_SYNC = "CHECKPOINT SYNC";

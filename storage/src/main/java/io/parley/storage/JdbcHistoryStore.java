@@ -282,7 +282,7 @@ public final class JdbcHistoryStore implements HistoryStore {
     }
 
     /**
-     * Not forced to disk on H2 (no fsync): a cursor lost to a power cut only shows a few messages
+     * Not forced to disk on H2 (no fsync): a cursor lost to a crash only shows a few messages
      * as unread again, and cursors move far more often than anything else is written.
      */
     @Override
@@ -341,7 +341,7 @@ public final class JdbcHistoryStore implements HistoryStore {
         return calls.read("attachments due", c -> AttachmentSql.due(c, now, limit));
     }
 
-    /** Not forced to disk on H2: a deletion lost to a power cut is found due again. */
+    /** Not forced to disk on H2: a deletion lost to a crash is found due again. */
     @Override
     public boolean deleteDueAttachment(String attachmentId, Instant now) {
         return calls.write("delete attachment " + attachmentId, Sync.NONE,
