@@ -78,6 +78,11 @@ final class DataSources {
     /** File name (without H2's {@code .mv.db}) inside the data directory. */
     static final String H2_FILE = "parley-history";
 
+    /** The file H2 keeps the store in. */
+    static Path h2File(Path dataDir) {
+        return dataDir.resolve(H2_FILE + ".mv.db");
+    }
+
     private DataSources() {
     }
 

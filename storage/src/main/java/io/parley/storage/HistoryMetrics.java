@@ -11,9 +11,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
@@ -32,6 +34,7 @@ final class HistoryMetrics implements AutoCloseable {
     static final String WRITES_FAILED = "parley.history.writes.failed";
     static final String CALL_LATENCY = "parley.history.call.latency";
     static final String CALLS_REJECTED = "parley.history.calls.rejected";
+    static final String FILE_SIZE = "parley.history.file";
 
     /**
      * Buckets of the call latency histogram. Explicit and few, unlike the commit latency's default
@@ -57,8 +60,15 @@ final class HistoryMetrics implements AutoCloseable {
      * knowing the node's configuration.
      */
     HistoryMetrics(MeterRegistry registry, IntSupplier writeQueueDepth, IntSupplier writeQueueCapacity,
-                   IntSupplier readQueueDepth, int readQueueCapacity) {
+                   IntSupplier readQueueDepth, int readQueueCapacity, Supplier<OptionalLong> fileBytes) {
         this.registry = registry;
+        if (fileBytes.get().isPresent()) { // an embedded store
+            add(Gauge.builder(FILE_SIZE, fileBytes, HistoryMetrics::bytesOrNaN)
+                    .description("Size of the embedded store's file on this node's disk")
+                    .baseUnit("bytes")
+                    .strongReference(true)
+                    .register(registry));
+        }
         add(Gauge.builder(WRITE_QUEUE_DEPTH, writeQueueDepth, IntSupplier::getAsInt)
                 .description("Appends waiting for the history writer")
                 .strongReference(true)
@@ -115,6 +125,11 @@ final class HistoryMetrics implements AutoCloseable {
     void commitFailed(int messages) {
         batchSize.record(messages);
         writesFailed.increment(messages);
+    }
+
+    private static double bytesOrNaN(Supplier<OptionalLong> fileBytes) {
+        OptionalLong bytes = fileBytes.get();
+        return bytes.isPresent() ? bytes.getAsLong() : Double.NaN;
     }
 
     /** Removes this service's meters, so that a later service on the same registry owns its own. */

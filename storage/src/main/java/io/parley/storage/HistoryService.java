@@ -58,7 +58,7 @@ public final class HistoryService implements AutoCloseable {
         Objects.requireNonNull(registry, "registry");
         // The gauges read the queues through these lambdas; the fields are set just below.
         this.metrics = new HistoryMetrics(registry, this::writeQueueDepth, this::writeQueueCapacity,
-                this::readQueueDepth, options.readQueueCapacity());
+                this::readQueueDepth, options.readQueueCapacity(), store::fileBytes);
         this.writers = newWriters(store, options, metrics);
         this.calls = new StoreCallExecutor(store, options, metrics);
         writers.forEach(GroupCommitWriter::start);

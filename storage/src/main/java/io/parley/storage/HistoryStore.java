@@ -12,6 +12,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 
 /**
@@ -179,6 +180,14 @@ public interface HistoryStore extends AutoCloseable {
 
     /** True when the store answers a trivial query now (readiness). */
     boolean isHealthy();
+
+    /**
+     * Bytes of the store's file on this node's disk, for an embedded store; empty when the data
+     * lives in a database server, whose disk is watched there.
+     */
+    default OptionalLong fileBytes() {
+        return OptionalLong.empty();
+    }
 
     @Override
     void close();

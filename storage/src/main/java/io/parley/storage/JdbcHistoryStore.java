@@ -9,6 +9,8 @@ import io.parley.protocol.model.NewMessage;
 import io.parley.protocol.model.UnreadCount;
 import io.parley.storage.Transactions.Sync;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -18,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 
 /**
@@ -77,10 +80,13 @@ public final class JdbcHistoryStore implements HistoryStore {
     private final String description;
     /** PostgreSQL: a cluster's nodes share it. H2: one process owns the file. */
     private final boolean sharedByNodes;
+    /** H2's file; null on PostgreSQL. */
+    private final Path file;
 
     private JdbcHistoryStore(DataSources.Pools pools, String syncStatement, Appender appender, String description,
-                             boolean sharedByNodes) {
-        this.sharedByNodes = sharedByNodes;
+                             Path file) {
+        this.sharedByNodes = file == null;
+        this.file = file;
         this.pools = pools;
         this.appends = new Transactions(pools.write(), syncStatement);
         this.calls = new Transactions(pools.read(), syncStatement);
@@ -104,7 +110,7 @@ public final class JdbcHistoryStore implements HistoryStore {
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(options, "options");
         return open(DataSources.h2(dataDir, options, registry), DataSources.H2_SYNC, H2_APPEND,
-                "embedded history in " + dataDir, false);
+                "embedded history in " + dataDir, DataSources.h2File(dataDir));
     }
 
     /** {@link #postgres(String, String, String, HistoryOptions, MeterRegistry)} with default pool sizes. */
@@ -124,15 +130,16 @@ public final class JdbcHistoryStore implements HistoryStore {
         Objects.requireNonNull(jdbcUrl, "jdbcUrl");
         Objects.requireNonNull(options, "options");
         return open(DataSources.postgres(jdbcUrl, user, password, options, registry), null,
-                POSTGRES_APPEND, "PostgreSQL history at " + DataSources.redact(jdbcUrl), true);
+                POSTGRES_APPEND, "PostgreSQL history at " + DataSources.redact(jdbcUrl), null);
     }
 
+    /** @param file the embedded store's file, or null for a database server */
     private static JdbcHistoryStore open(DataSources.Pools pools, String syncStatement, Appender appender,
-                                         String description, boolean sharedByNodes) {
+                                         String description, Path file) {
         try {
             // The read pool: it has at least two connections, which Flyway needs (one holds its lock).
             SchemaMigrations.apply(pools.read(), description);
-            return new JdbcHistoryStore(pools, syncStatement, appender, description, sharedByNodes);
+            return new JdbcHistoryStore(pools, syncStatement, appender, description, file);
         } catch (RuntimeException e) {
             pools.close();
             throw e;
@@ -354,6 +361,18 @@ public final class JdbcHistoryStore implements HistoryStore {
             return connection.isValid((int) DataSources.VALIDATION_TIMEOUT.toSeconds());
         } catch (SQLException | RuntimeException e) {
             return false;
+        }
+    }
+
+    @Override
+    public OptionalLong fileBytes() {
+        if (file == null) {
+            return OptionalLong.empty();
+        }
+        try {
+            return OptionalLong.of(Files.size(file));
+        } catch (IOException e) {
+            return OptionalLong.empty();
         }
     }
 

@@ -12,6 +12,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -221,6 +222,11 @@ final class GatedHistoryStore implements HistoryStore {
     @Override
     public boolean isHealthy() {
         return delegate.isHealthy();
+    }
+
+    @Override
+    public OptionalLong fileBytes() {
+        return delegate.fileBytes();
     }
 
     @Override

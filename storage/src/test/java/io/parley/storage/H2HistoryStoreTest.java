@@ -55,10 +55,11 @@ class H2HistoryStoreTest extends HistoryStoreContract {
         }
         String alice = user();
         Chat chat = newGroup(alice);
-        Path file = dataDir.resolve(DataSources.H2_FILE + ".mv.db");
+        Path file = DataSources.h2File(dataDir);
         int commitsPerStep = 1_000;
         appendOneByOne(chat, alice, commitsPerStep); // to the steady state
         long settled = Files.size(file);
+        assertThat(store.fileBytes()).hasValue(settled);
         appendOneByOne(chat, alice, 2 * commitsPerStep);
         long grown = Files.size(file) - settled;
         // Each commit rewrites a few KB of pages; with them never reclaimed the file would grow by

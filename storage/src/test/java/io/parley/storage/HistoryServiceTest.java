@@ -9,11 +9,13 @@ import io.parley.protocol.model.ContentType;
 import io.parley.protocol.model.Message;
 import io.parley.protocol.model.NewChat;
 import io.parley.protocol.model.NewMessage;
+import org.assertj.core.data.Percentage;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -159,6 +161,16 @@ class HistoryServiceTest {
         }
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(linger);
         assertThat(registry.get(HistoryMetrics.BATCH_SIZE).summary().max()).isEqualTo(1);
+    }
+
+    @Test
+    void theEmbeddedStoresFileSizeIsAGauge() throws Exception {
+        service = start(HistoryOptions.defaults());
+        Chat chat = chat();
+        service.append(message(chat.id(), "hello")).get(10, TimeUnit.SECONDS);
+        double bytes = Files.size(DataSources.h2File(dataDir));
+        assertThat(registry.get(HistoryMetrics.FILE_SIZE).gauge().value()).isPositive()
+                .isCloseTo(bytes, Percentage.withPercentage(10)); // H2's background writer may write meanwhile
     }
 
     @Test
@@ -337,8 +349,10 @@ class HistoryServiceTest {
     void appendFuturesCompleteOnTheWriterThread() throws Exception {
         service = start(HistoryOptions.defaults());
         Chat chat = chat();
+        store.closeGate(); // the callback must be attached before the commit completes the future
         CompletableFuture<String> thread = service.append(message(chat.id(), "x"))
                 .thenApply(m -> Thread.currentThread().getName());
+        store.open();
         assertThat(thread.get(10, TimeUnit.SECONDS)).startsWith(GroupCommitWriter.THREAD_NAME);
     }
 

@@ -2,6 +2,9 @@ package io.parley.storage;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The contract on a real PostgreSQL server: the local one when it answers, else an embedded one
@@ -27,5 +30,10 @@ class PostgresHistoryStoreTest extends HistoryStoreContract {
     @Override
     protected HistoryStore newStore() {
         return JdbcHistoryStore.postgres(server.urlWithSchema(schema), server.user(), server.password());
+    }
+
+    @Test
+    void hasNoFileOnTheNodesDisk() {
+        assertThat(store.fileBytes()).isEmpty();
     }
 }
