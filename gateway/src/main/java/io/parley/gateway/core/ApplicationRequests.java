@@ -80,6 +80,11 @@ public final class ApplicationRequests {
         return core.existingChat(c.chatId()).thenCompose(entry -> messaging.page(c));
     }
 
+    /** Any chat's members, in id order. */
+    public CompletableFuture<Reply> members(String chatId) {
+        return members.list(null, chatId);
+    }
+
     /** Adds a member, announced to the chat like a staff member joining (feed shows it). */
     public CompletableFuture<Reply> addMember(String chatId, String userId) {
         return members.add(null, chatId, userId);

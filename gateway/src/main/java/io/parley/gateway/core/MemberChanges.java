@@ -1,5 +1,6 @@
 package io.parley.gateway.core;
 
+import io.parley.gateway.auth.Principal;
 import io.parley.gateway.bus.Envelope;
 import io.parley.protocol.command.ChatEvent;
 import io.parley.protocol.command.ChatException;
@@ -22,6 +23,20 @@ public final class MemberChanges {
 
     MemberChanges(CoreContext core) {
         this.core = core;
+    }
+
+    /**
+     * The chat's members in id order, for a reader the chat admits (a member, or staff in a support
+     * chat), or for the application ({@code null}: any chat). Reading changes nothing: staff who
+     * look do not join.
+     */
+    public CompletableFuture<Reply> list(Principal reader, String chatId) {
+        return core.existingChat(chatId).thenApply(entry -> {
+            if (reader != null && !entry.admits(reader)) {
+                throw new ChatException(ErrorCode.FORBIDDEN, "you are not a member of chat " + chatId);
+            }
+            return new Reply.ChatMembers(entry.chat(), entry.members().stream().sorted().toList());
+        });
     }
 
     /**

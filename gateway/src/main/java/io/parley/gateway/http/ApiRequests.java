@@ -91,6 +91,16 @@ public final class ApiRequests {
         return body;
     }
 
+    /** {@code {"chat_id": ..., "members": [...]}} */
+    static ObjectNode members(Reply reply) {
+        Reply.ChatMembers members = (Reply.ChatMembers) reply;
+        ObjectNode body = HttpResponses.JSON.createObjectNode();
+        body.put("chat_id", members.chat().id());
+        ArrayNode ids = body.putArray("members");
+        members.members().forEach(ids::add);
+        return body;
+    }
+
     /** {@code {"messages": [...], "has_more": ...}} */
     static ObjectNode messages(Reply reply) {
         ObjectNode body = HttpResponses.JSON.createObjectNode();

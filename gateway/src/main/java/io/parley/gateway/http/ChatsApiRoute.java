@@ -35,6 +35,8 @@ import java.util.function.Function;
  *       {@code {"messages": [...], "has_more"}}, oldest first: the newest page, a page back from
  *       {@code before_id}, or the messages after {@code after_id} (resume); {@code has_more} says
  *       another page follows in that direction.</li>
+ *   <li>{@code GET /api/v1/chats/{id}/members} → {@code {"chat_id", "members": [...]}}, for
+ *       those the chat admits;</li>
  *   <li>{@code POST /api/v1/chats/{id}/members {"user_id"}} → 200 {@code {"chat"}} and
  *       {@code DELETE /api/v1/chats/{id}/members/{user}} → 204, in group and project chats: the
  *       owner adds and removes, a member leaves with their own id.</li>
@@ -110,12 +112,16 @@ public final class ChatsApiRoute implements HttpRoute {
     }
 
     /**
-     * {@code POST /{id}/members {"user_id"}} (the owner adds) and {@code DELETE /{id}/members/{user}}
-     * (the owner removes, a member leaves with their own id); rules in {@link MemberChanges}.
+     * {@code GET /{id}/members} (who is in, for members), {@code POST /{id}/members {"user_id"}}
+     * (the owner adds) and {@code DELETE /{id}/members/{user}} (the owner removes, a member leaves
+     * with their own id); rules in {@link MemberChanges}.
      */
     private void members(ChannelHandlerContext ctx, FullHttpRequest request, Principal principal, String[] parts) {
         String chatId = parts[0];
-        if (parts.length == 2 && HttpMethod.POST.equals(request.method())) {
+        if (parts.length == 2 && HttpMethod.GET.equals(request.method())) {
+            ApiRequests.answer(ctx, request, chat.members().list(principal, chatId), HttpResponseStatus.OK,
+                    ApiRequests::members);
+        } else if (parts.length == 2 && HttpMethod.POST.equals(request.method())) {
             String userId = new Fields(ApiRequests.body(request, "{\"user_id\": \"42\"}"), "").id("user_id");
             ApiRequests.answer(ctx, request, chat.members().add(principal.userId(), chatId, userId),
                     HttpResponseStatus.OK, ApiRequests::chat);
@@ -123,8 +129,8 @@ public final class ChatsApiRoute implements HttpRoute {
             ApiRequests.answer(ctx, request, chat.members().remove(principal.userId(), chatId, parts[2]),
                     HttpResponseStatus.NO_CONTENT, null);
         } else if (parts.length == 2 || (parts.length == 3 && !parts[2].isEmpty())) {
-            HttpResponses.methodNotAllowed(ctx, request, parts.length == 2 ? "POST" : "DELETE",
-                    "use POST on /{id}/members, DELETE on /{id}/members/{user}");
+            HttpResponses.methodNotAllowed(ctx, request, parts.length == 2 ? "GET, POST" : "DELETE",
+                    "use GET or POST on /{id}/members, DELETE on /{id}/members/{user}");
         } else {
             HttpResponses.error(ctx, request, HttpResponseStatus.NOT_FOUND, "no route for " + request.uri());
         }

@@ -33,7 +33,8 @@ import java.util.concurrent.CompletableFuture;
  *   <li>{@code GET /api/v1/chats/{id}/messages} as for a member: any chat's history;</li>
  *   <li>{@code POST /api/v1/chats/{id}/messages {"text", "sender_id"?, "client_message_id"?}} → 201
  *       {@code {"message"}}: as a member, or without {@code sender_id} as the system;</li>
- *   <li>{@code POST /api/v1/chats/{id}/members {"user_id"}} → 200 {@code {"chat"}};
+ *   <li>{@code GET /api/v1/chats/{id}/members} → {@code {"chat_id", "members"}}: any chat's;
+ *       {@code POST /api/v1/chats/{id}/members {"user_id"}} → 200 {@code {"chat"}};
  *       {@code DELETE /api/v1/chats/{id}/members/{user}} → 204;</li>
  *   <li>{@code POST /api/v1/chats/{id}/close {"text"?}} → 200 {@code {"chat"}};</li>
  *   <li>{@code POST /api/v1/users/{id}/disconnect} → 204;
@@ -104,6 +105,8 @@ public final class ServerApiRoute implements HttpRoute {
             Fields body = fields(request, "{\"text\": \"Your booking is confirmed\"}");
             ApiRequests.answer(ctx, request, application.post(chatId, body.optionalId("sender_id"), body.text("text"),
                     body.optionalClientMessageId()), HttpResponseStatus.CREATED, ServerApiRoute::message);
+        } else if (parts.length == 2 && action.equals("members") && HttpMethod.GET.equals(method)) {
+            ApiRequests.answer(ctx, request, application.members(chatId), HttpResponseStatus.OK, ApiRequests::members);
         } else if (parts.length == 2 && action.equals("members")) {
             if (require(ctx, request, HttpMethod.POST)) {
                 String userId = fields(request, "{\"user_id\": \"42\"}").id("user_id");

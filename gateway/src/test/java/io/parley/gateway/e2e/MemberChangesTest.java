@@ -9,6 +9,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -32,6 +33,44 @@ class MemberChangesTest {
 
     private static HttpResponse<String> remove(String actor, String chat, String userId) throws Exception {
         return node.rest("DELETE", "/api/v1/chats/" + chat + "/members/" + userId, actor, null);
+    }
+
+    @Test
+    void whoMayReadAChatSeesItsMembersAndLookingJoinsNobody() throws Exception {
+        String chat = node.createChat("ml-owner", "group", "ml-b", "ml-a");
+        HttpResponse<String> listed = node.rest("GET", "/api/v1/chats/" + chat + "/members", "ml-b", null);
+        assertThat(listed.statusCode()).as(listed.body()).isEqualTo(200);
+        assertThat(JSON.readTree(listed.body()).path("chat_id").asText()).isEqualTo(chat);
+        assertThat(memberIds(listed)).containsExactly("ml-a", "ml-b", "ml-owner");
+        assertThat(add("ml-owner", chat, "ml-c").statusCode()).isEqualTo(200);
+        assertThat(memberIds(node.rest("GET", "/api/v1/chats/" + chat + "/members", "ml-owner", null)))
+                .containsExactly("ml-a", "ml-b", "ml-c", "ml-owner");
+
+        HttpResponse<String> stranger = node.rest("GET", "/api/v1/chats/" + chat + "/members", "ml-x", null);
+        assertThat(stranger.statusCode()).as(stranger.body()).isEqualTo(403);
+        assertThat(stranger.body()).contains("not a member");
+        assertThat(node.rest("GET", "/api/v1/chats/ml-nope/members", "ml-owner", null).statusCode()).isEqualTo(404);
+        HttpResponse<String> put = node.rest("PUT", "/api/v1/chats/" + chat + "/members", "ml-owner", "{}");
+        assertThat(put.statusCode()).isEqualTo(405);
+        assertThat(put.headers().firstValue("Allow")).hasValue("GET, POST");
+
+        // Staff may read a support chat; looking at its members does not make them one.
+        HttpResponse<String> support = node.rest("POST", "/api/v1/chats", "ml-customer",
+                "{\"kind\":\"support\",\"application_id\":" + (System.nanoTime() & 0xffffff) + "}");
+        assertThat(support.statusCode()).as(support.body()).isEqualTo(201);
+        String supportChat = JSON.readTree(support.body()).at("/chat/id").asText();
+        for (int look = 0; look < 2; look++) {
+            HttpResponse<String> byStaff = node.call("GET", "/api/v1/chats/" + supportChat + "/members",
+                    TestNode.staffToken("ml-agent"), null);
+            assertThat(byStaff.statusCode()).as(byStaff.body()).isEqualTo(200);
+            assertThat(memberIds(byStaff)).containsExactly("ml-customer");
+        }
+    }
+
+    private static List<String> memberIds(HttpResponse<String> response) throws Exception {
+        List<String> ids = new ArrayList<>();
+        JSON.readTree(response.body()).path("members").forEach(id -> ids.add(id.asText()));
+        return ids;
     }
 
     @Test

@@ -99,6 +99,15 @@ class ServerApiTest {
     }
 
     @Test
+    void anyChatsMembersAreListed() throws Exception {
+        String chat = node.serviceChat("{\"kind\":\"booking\",\"members\":[\"sl-sitter\",\"sl-owner\"]}");
+        JsonNode listed = body(node.service("GET", "/api/v1/chats/" + chat + "/members", null));
+        assertThat(listed.path("chat_id").asText()).isEqualTo(chat);
+        assertThat(listed.path("members").toString()).isEqualTo("[\"sl-owner\",\"sl-sitter\"]");
+        assertThat(node.service("GET", "/api/v1/chats/sl-nope/members", null).statusCode()).isEqualTo(404);
+    }
+
+    @Test
     void membersAddedReceiveAndMembersRemovedNeitherReceiveNorSend() throws Exception {
         String chat = node.serviceChat("{\"kind\":\"group\",\"members\":[\"sc-a\",\"sc-b\"]}");
         try (WsClient a = node.connectActions("sc-a"); WsClient c = node.connectActions("sc-c");

@@ -19,6 +19,13 @@ public sealed interface Reply {
     record ChatList(List<Chat> chats) implements Reply {
     }
 
+    /** Who is in a chat, in id order. */
+    record ChatMembers(Chat chat, List<String> members) implements Reply {
+        public ChatMembers {
+            members = List.copyOf(members);
+        }
+    }
+
     /**
      * A page of history in ascending order plus the read cursors needed to tell each message's
      * status. {@code more}: another page exists in the direction asked for (older messages for a
