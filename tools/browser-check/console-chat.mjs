@@ -34,6 +34,7 @@ const SHOTS = process.env.SHOTS || join(HERE, '..', '..', 'docs', 'console');
 // Fresh user ids per run, so one node serves many runs (no "_": typed's direct chats use it).
 const RUN = Date.now().toString(36);
 const ANA = 'ana' + RUN, BEN = 'ben' + RUN, CAT = 'cat' + RUN, DAN = 'dan' + RUN;
+const EVE = 'eve' + RUN; // a member who never signs in: only the node's member list names her
 
 let browser = null;
 
@@ -155,9 +156,12 @@ async function presenceDot(page, label, user, ms = STEP_MS) {
 async function chatPages() {
   // events and typed, in one group chat
   const a = await signIn('A', ANA, 'events');
-  const picnic = await startGroup(a, 'A', [BEN], 'Picnic');
+  const picnic = await startGroup(a, 'A', [BEN, EVE], 'Picnic');
   const b = await signIn('B', BEN, 'typed');
   await openChat(b, 'B', picnic);
+  await until(b, `B (typed): ${EVE}, a member who never wrote, is among the people`,
+              u => document.querySelector(`#people .dot[data-user="${u}"]`) !== null, EVE);
+  check(`B (typed): the people of the chat come from GET /members (${EVE} shows)`, true);
   await say(a, 'hi from events');
   await shows(b, 'B (typed)', 'hi from events', ANA);
   await say(b, 'hi from typed');

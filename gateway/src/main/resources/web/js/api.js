@@ -39,6 +39,8 @@ export function createApi({ token = () => null, log = null } = {}) {
     /** {token, expires_at}: a development token (only where the node mints them). */
     mintToken: (sub, role) => call('POST', '/api/v1/dev/tokens', { body: role ? { sub, role } : { sub }, auth: false }),
     chats: () => call('GET', '/api/v1/chats').then(b => b.chats),
+    /** The chat's members' user ids, in id order. */
+    members: chatId => call('GET', chatPath(chatId) + '/members').then(b => b.members),
     /** spec: {kind, members?, title?, application_id?}. */
     createChat: spec => call('POST', '/api/v1/chats', { body: spec }).then(b => b.chat),
     /** {messages, has_more}, oldest first: the newest page, or before/after a message. */

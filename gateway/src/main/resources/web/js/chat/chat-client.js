@@ -108,6 +108,7 @@ export class ChatClient {
     state.unread = 0;
     this.onChange();
     this.watchPresence(); // other people now
+    this.loadMembers(chat);
     if (this.unreachable) {
       if (!state.loaded) await this.restPage(chat); // readable over REST all the same
       return;
@@ -120,6 +121,17 @@ export class ChatClient {
       this.resume(chat);
       this.askPresence();
     }
+  }
+
+  /** Who is in the chat, from the node; until it answers, the people the page already knew of show. */
+  async loadMembers(chat) {
+    try {
+      rememberMembers(chat.id, await this.api.members(chat.id));
+    } catch (_) {
+      return;
+    }
+    this.onChange();
+    if (this.selected?.id === chat.id) this.watchPresence();
   }
 
   async restPage(chat) {

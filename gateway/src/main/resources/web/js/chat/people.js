@@ -1,6 +1,6 @@
-// Who is in a chat, as far as the page can tell: the REST API lists chats without their members,
-// so the page remembers the members it created a chat with (in this browser), reads the two users
-// out of a direct chat's id ("a_b"), and adds everyone who wrote in it.
+// Who is in a chat, as far as the page can tell: the members the node listed when the chat was
+// opened (GET /api/v1/chats/{id}/members) or that the page created it with, remembered in this
+// browser; the two users of a direct chat's id ("a_b"); and everyone who wrote in it.
 const KEY = 'parley.members.';
 
 export function rememberMembers(chatId, members) {
