@@ -38,7 +38,8 @@ import java.util.concurrent.TimeUnit;
  * {@code rate} messages/s and at half of the maximum. Prints every run and the medians.
  *
  * <p>Arguments ({@code key=value}, all optional): {@code jar} (gateway/target/parley-gateway.jar),
- * {@code runs} (3), {@code members} (1000), {@code window} (32), {@code seconds} (10 per phase),
+ * {@code runs} (3), {@code members} (1000), {@code window} (32), {@code seconds} (20 per phase: at
+ * 50 msg/s a p99 over 10 s rests on its five worst messages),
  * {@code rate} (50 messages/s, i.e. 50k deliveries/s to 1,000 members), {@code threads} (2 client event loops),
  * {@code warmup} (at least 20 s of closed loop before measuring, longer until the server's JIT compiler is quiet,
  * at most {@code warmupmax}, 180 s), {@code servers} (parley,ideal; one of them alone
@@ -65,7 +66,7 @@ public final class FanoutBenchmark {
 
     public static void main(String[] argv) throws Exception {
         BenchArgs a = BenchArgs.parse(argv, "jar", "gateway/target/parley-gateway.jar", "runs", "3",
-                "members", "1000", "window", "32", "seconds", "10", "rate", "50", "threads", "2",
+                "members", "1000", "window", "32", "seconds", "20", "rate", "50", "threads", "2",
                 "servers", "parley,ideal", "bytes", "281", "warmup", "20", "warmupmax", "180");
         System.out.printf(Locale.ROOT, "fan-out benchmark, %s, %d CPUs, load %s, %s%n", Instant.now(),
                 Runtime.getRuntime().availableProcessors(), loadAverage(), a);
