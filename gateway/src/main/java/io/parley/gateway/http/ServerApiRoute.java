@@ -98,20 +98,17 @@ public final class ServerApiRoute implements HttpRoute {
         } else if (parts.length == 2 && action.equals("messages") && HttpMethod.GET.equals(method)) {
             Command.GetHistory page = ChatsApiRoute.historyCommand(chatId, new QueryStringDecoder(request.uri()).parameters());
             ApiRequests.answer(ctx, request, application.history(page), HttpResponseStatus.OK, ApiRequests::messages);
-        } else if (parts.length == 2 && action.equals("messages")) {
-            if (!require(ctx, request, HttpMethod.POST)) {
-                return;
-            }
+        } else if (parts.length == 2 && action.equals("messages") && HttpMethod.POST.equals(method)) {
             Fields body = fields(request, "{\"text\": \"Your booking is confirmed\"}");
             ApiRequests.answer(ctx, request, application.post(chatId, body.optionalId("sender_id"), body.text("text"),
                     body.optionalClientMessageId()), HttpResponseStatus.CREATED, ServerApiRoute::message);
         } else if (parts.length == 2 && action.equals("members") && HttpMethod.GET.equals(method)) {
             ApiRequests.answer(ctx, request, application.members(chatId), HttpResponseStatus.OK, ApiRequests::members);
-        } else if (parts.length == 2 && action.equals("members")) {
-            if (require(ctx, request, HttpMethod.POST)) {
-                String userId = fields(request, "{\"user_id\": \"42\"}").id("user_id");
-                ApiRequests.answer(ctx, request, application.addMember(chatId, userId), HttpResponseStatus.OK, ApiRequests::chat);
-            }
+        } else if (parts.length == 2 && action.equals("members") && HttpMethod.POST.equals(method)) {
+            String userId = fields(request, "{\"user_id\": \"42\"}").id("user_id");
+            ApiRequests.answer(ctx, request, application.addMember(chatId, userId), HttpResponseStatus.OK, ApiRequests::chat);
+        } else if (parts.length == 2 && (action.equals("messages") || action.equals("members"))) {
+            HttpResponses.methodNotAllowed(ctx, request, "GET, POST", "use GET or POST");
         } else if (parts.length == 3 && action.equals("members") && !parts[2].isEmpty()) {
             if (require(ctx, request, HttpMethod.DELETE)) {
                 ApiRequests.answer(ctx, request, application.removeMember(chatId, parts[2]), HttpResponseStatus.NO_CONTENT, null);

@@ -105,6 +105,9 @@ class ServerApiTest {
         assertThat(listed.path("chat_id").asText()).isEqualTo(chat);
         assertThat(listed.path("members").toString()).isEqualTo("[\"sl-owner\",\"sl-sitter\"]");
         assertThat(node.service("GET", "/api/v1/chats/sl-nope/members", null).statusCode()).isEqualTo(404);
+        HttpResponse<String> put = node.service("PUT", "/api/v1/chats/" + chat + "/members", "{}");
+        assertThat(put.statusCode()).isEqualTo(405);
+        assertThat(put.headers().firstValue("Allow")).hasValue("GET, POST");
     }
 
     @Test
