@@ -78,6 +78,11 @@ final class DataSources {
     /** File name (without H2's {@code .mv.db}) inside the data directory. */
     static final String H2_FILE = "parley-history";
 
+    /** The JDBC URL of the store in {@code dataDir}; in one JVM every connection to it shares one database. */
+    static String h2Url(Path dataDir) {
+        return "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve(H2_FILE) + H2_SETTINGS;
+    }
+
     /** The file H2 keeps the store in. */
     static Path h2File(Path dataDir) {
         return dataDir.resolve(H2_FILE + ".mv.db");
@@ -93,7 +98,7 @@ final class DataSources {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create history data directory " + dataDir, e);
         }
-        String url = "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve(H2_FILE) + H2_SETTINGS;
+        String url = h2Url(dataDir);
         return pools(options, registry, "embedded H2 database in " + dataDir, config -> {
             config.setJdbcUrl(url);
             config.setUsername("sa");

@@ -50,7 +50,8 @@ class H2HistoryStoreTest extends HistoryStoreContract {
         // default), shortened here so that the steady state comes within seconds. What is checked
         // is that those pages are reclaimed at all: they are only when H2's background writer runs
         // (WRITE_DELAY above 0); without it the file grew by a few KB per commit for ever.
-        try (Connection c = DriverManager.getConnection(h2Url(), "sa", ""); Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(DataSources.h2Url(dataDir), "sa", "");
+             Statement s = c.createStatement()) {
             s.execute("SET RETENTION_TIME 500");
         }
         String alice = user();
@@ -78,10 +79,6 @@ class H2HistoryStoreTest extends HistoryStoreContract {
         }
     }
 
-    private String h2Url() {
-        return "jdbc:h2:file:" + dataDir.resolve(DataSources.H2_FILE) + DataSources.H2_SETTINGS;
-    }
-
     @Test
     void anUpgradeMovesTheClientIdsOutOfTheMessagesIndex() throws Exception {
         String alice = user();
@@ -89,7 +86,7 @@ class H2HistoryStoreTest extends HistoryStoreContract {
         Message first = store.append(List.of(withClientId(message(chat.id(), alice, "hi", T0), "c-1"))).get(0);
         store.close();
         // Back to what a database at schema 5 looks like: the ids only in the messages index.
-        try (Connection c = DriverManager.getConnection(h2Url(), "sa", "");
+        try (Connection c = DriverManager.getConnection(DataSources.h2Url(dataDir), "sa", "");
              Statement s = c.createStatement()) {
             s.execute("DROP TABLE message_client_ids");
             s.execute("CREATE UNIQUE INDEX messages_client_id_key ON messages (chat_id, sender_id, client_message_id)");

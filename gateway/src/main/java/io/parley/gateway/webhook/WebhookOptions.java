@@ -54,7 +54,7 @@ public record WebhookOptions(URI url, String secret, int maxAttempts, Duration t
 
     @Override
     public String toString() { // never the secret, nor a password or token in the URL
-        return "WebhookOptions[url=" + UrlCredentials.hidden(url.toString()) + ", maxAttempts=" + maxAttempts + ", timeout=" + timeout
-                + ", concurrency=" + concurrency + ", backoffMax=" + backoffMax + "]";
+        return "WebhookOptions[url=" + UrlCredentials.hidden(url.toString()) + ", maxAttempts=" + maxAttempts
+                + ", timeout=" + timeout + ", concurrency=" + concurrency + ", backoffMax=" + backoffMax + "]";
     }
 }
