@@ -59,10 +59,10 @@ final class DataSources {
      *       was committed at most half a second later and, above all, compacting the file: each
      *       commit rewrites the B-tree pages it touched, and only that thread reclaims the space
      *       of the pages replaced. With 0 it never runs and the file grows by a few KB per commit
-     *       without end. Durability does not rest on it: every write that is acknowledged to a user
-     *       runs {@code CHECKPOINT SYNC} after its commit (see {@link #H2_SYNC}), which writes the
-     *       store and fsyncs the file, once per batch with group commit, as PostgreSQL's commit
-     *       does. The writes that skip it (read cursors, webhook claims and outcomes, deletions
+     *       without end. Durability does not rest on it: appends are made durable by the store's
+     *       journal before they are acknowledged ({@link JournaledAppends}), and every other write
+     *       acknowledged to a user runs {@code CHECKPOINT SYNC} after its commit (see
+     *       {@link #H2_SYNC}), which writes the store and fsyncs the file. The writes that skip it (read cursors, webhook claims and outcomes, deletions
      *       of due files) may be lost to a crash within that half second; each is done again.</li>
      *   <li>{@code DB_CLOSE_ON_EXIT=FALSE}: H2's own shutdown hook would close the database while
      *       the gateway's graceful shutdown still drains the write queue; the store closes it
@@ -72,7 +72,7 @@ final class DataSources {
     static final String H2_SETTINGS =
             ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=500;DB_CLOSE_ON_EXIT=FALSE";
 
-    /** Forces the H2 store to disk (commit + fsync); run after acknowledged writes. */
+    /** Forces the H2 store to disk (commit + fsync); run after acknowledged writes and at journal checkpoints. */
     static final String H2_SYNC = "CHECKPOINT SYNC";
 
     /** File name (without H2's {@code .mv.db}) inside the data directory. */

@@ -64,7 +64,7 @@ final class HistoryMetrics implements AutoCloseable {
         this.registry = registry;
         if (fileBytes.get().isPresent()) { // an embedded store
             add(Gauge.builder(FILE_SIZE, fileBytes, HistoryMetrics::bytesOrNaN)
-                    .description("Size of the embedded store's file on this node's disk")
+                    .description("Size of the embedded store's files (database and journal) on this node's disk")
                     .baseUnit("bytes")
                     .strongReference(true)
                     .register(registry));

@@ -182,7 +182,7 @@ public interface HistoryStore extends AutoCloseable {
     boolean isHealthy();
 
     /**
-     * Bytes of the store's file on this node's disk, for an embedded store; empty when the data
+     * Bytes of the store's files on this node's disk, for an embedded store; empty when the data
      * lives in a database server, whose disk is watched there.
      */
     default OptionalLong fileBytes() {

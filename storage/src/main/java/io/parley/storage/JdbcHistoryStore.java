@@ -22,6 +22,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * {@link HistoryStore} over JDBC: H2 embedded (the zero-setup default) or PostgreSQL, with one set
@@ -37,36 +38,40 @@ import java.util.Set;
 public final class JdbcHistoryStore implements HistoryStore {
 
     /**
-     * How one backend appends a batch: H2 in a transaction of several statements, then synced to
-     * disk; PostgreSQL in one statement that commits by itself ({@link PostgresAppendSql}).
+     * How one backend appends a batch: on H2 a transaction made durable by a journal
+     * ({@link JournaledAppends}), on PostgreSQL one statement that commits durably by itself
+     * ({@link PostgresAppendSql}).
      */
-    @FunctionalInterface
-    private interface Appender {
-        List<Message> append(Transactions appends, String what, List<NewMessage> batch);
+    interface Appender extends AutoCloseable {
+        List<Message> append(String what, List<NewMessage> batch);
+
+        /** Bytes of the appender's own files on this node's disk (the embedded store's journal). */
+        default long fileBytes() {
+            return 0;
+        }
+
+        @Override
+        default void close() {
+        }
     }
 
-    // Repeated sends are taken out first (RepeatedSends). On H2 the lookup runs in the append's
-    // transaction, and one process writes each chat from one writer, so nothing can come between.
-    private static final Appender H2_APPEND = (appends, what, batch) ->
-            appends.write(what, Sync.AFTER_COMMIT, c -> RepeatedSends.append(batch,
-                    keys -> MessageSql.findByClientIds(c, keys), fresh -> {
-                        List<Message> committed = MessageSql.append(c, fresh);
-                        OutboxSql.insertMessages(c, fresh);
-                        return committed;
-                    }));
-    // On PostgreSQL a node may store a repeat between this lookup and the insert (the client tried
-    // another node meanwhile): the unique index refuses the statement, and a second lookup finds it.
-    private static final Appender POSTGRES_APPEND = (appends, what, batch) ->
-            appends.singleStatement(what, c -> {
-                try {
-                    return postgresAppend(c, batch);
-                } catch (SQLException e) {
-                    if (!PostgresAppendSql.lostRepeatRace(e)) {
-                        throw e;
-                    }
-                    return postgresAppend(c, batch);
+    /**
+     * PostgreSQL. A node may store a repeat between the lookup of repeated sends and the insert
+     * (the client tried another node meanwhile): the unique index refuses the statement, and a
+     * second lookup finds it.
+     */
+    private static Appender postgresAppends(Transactions appends) {
+        return (what, batch) -> appends.singleStatement(what, c -> {
+            try {
+                return postgresAppend(c, batch);
+            } catch (SQLException e) {
+                if (!PostgresAppendSql.lostRepeatRace(e)) {
+                    throw e;
                 }
-            });
+                return postgresAppend(c, batch);
+            }
+        });
+    }
 
     private static List<Message> postgresAppend(Connection c, List<NewMessage> batch) throws SQLException {
         return RepeatedSends.append(batch, keys -> PostgresAppendSql.findByClientIds(c, keys),
@@ -74,22 +79,20 @@ public final class JdbcHistoryStore implements HistoryStore {
     }
 
     private final DataSources.Pools pools;
-    private final Transactions appends; // the write pool: group commits only
     private final Transactions calls;  // the read pool: reads and small writes (HistoryService.call)
-    private final Appender appender;
+    private final Appender appender;   // the write pool: group commits only
     private final String description;
     /** PostgreSQL: a cluster's nodes share it. H2: one process owns the file. */
     private final boolean sharedByNodes;
     /** H2's file; null on PostgreSQL. */
     private final Path file;
 
-    private JdbcHistoryStore(DataSources.Pools pools, String syncStatement, Appender appender, String description,
+    private JdbcHistoryStore(DataSources.Pools pools, Transactions calls, Appender appender, String description,
                              Path file) {
         this.sharedByNodes = file == null;
         this.file = file;
         this.pools = pools;
-        this.appends = new Transactions(pools.write(), syncStatement);
-        this.calls = new Transactions(pools.read(), syncStatement);
+        this.calls = calls;
         this.appender = appender;
         this.description = description;
     }
@@ -101,7 +104,8 @@ public final class JdbcHistoryStore implements HistoryStore {
 
     /**
      * An H2 file database in {@code dataDir} (created if missing), kept across restarts; schema
-     * migrated. Only one process may open a directory at a time (H2's file lock).
+     * migrated, and the appends a crash kept out of it committed again from its journal
+     * ({@link JournaledAppends}). Only one process may open a directory at a time (H2's file lock).
      *
      * @param options  sizes the pools (writer and read threads); pass the service's options
      * @param registry where the pools report HikariCP's meters, or {@code null}
@@ -109,8 +113,9 @@ public final class JdbcHistoryStore implements HistoryStore {
     public static JdbcHistoryStore embedded(Path dataDir, HistoryOptions options, MeterRegistry registry) {
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(options, "options");
-        return open(DataSources.h2(dataDir, options, registry), DataSources.H2_SYNC, H2_APPEND,
-                "embedded history in " + dataDir, DataSources.h2File(dataDir));
+        return open(DataSources.h2(dataDir, options, registry), DataSources.H2_SYNC,
+                appends -> JournaledAppends.open(appends, dataDir), "embedded history in " + dataDir,
+                DataSources.h2File(dataDir));
     }
 
     /** {@link #postgres(String, String, String, HistoryOptions, MeterRegistry)} with default pool sizes. */
@@ -130,16 +135,21 @@ public final class JdbcHistoryStore implements HistoryStore {
         Objects.requireNonNull(jdbcUrl, "jdbcUrl");
         Objects.requireNonNull(options, "options");
         return open(DataSources.postgres(jdbcUrl, user, password, options, registry), null,
-                POSTGRES_APPEND, "PostgreSQL history at " + DataSources.redact(jdbcUrl), null);
+                JdbcHistoryStore::postgresAppends, "PostgreSQL history at " + DataSources.redact(jdbcUrl), null);
     }
 
-    /** @param file the embedded store's file, or null for a database server */
-    private static JdbcHistoryStore open(DataSources.Pools pools, String syncStatement, Appender appender,
-                                         String description, Path file) {
+    /**
+     * @param syncStatement forces the database to disk after a commit, or null when a commit is durable by itself
+     * @param appender      the backend's appends, on the write pool's transactions
+     * @param file          the embedded store's file, or null for a database server
+     */
+    private static JdbcHistoryStore open(DataSources.Pools pools, String syncStatement,
+                                         Function<Transactions, Appender> appender, String description, Path file) {
         try {
             // The read pool: it has at least two connections, which Flyway needs (one holds its lock).
             SchemaMigrations.apply(pools.read(), description);
-            return new JdbcHistoryStore(pools, syncStatement, appender, description, file);
+            return new JdbcHistoryStore(pools, new Transactions(pools.read(), syncStatement),
+                    appender.apply(new Transactions(pools.write(), syncStatement)), description, file);
         } catch (RuntimeException e) {
             pools.close();
             throw e;
@@ -267,7 +277,7 @@ public final class JdbcHistoryStore implements HistoryStore {
         if (batch.isEmpty()) {
             return List.of();
         }
-        return appender.append(appends, "append of " + batch.size() + " message(s)", batch);
+        return appender.append("append of " + batch.size() + " message(s)", batch);
     }
 
     @Override
@@ -370,16 +380,17 @@ public final class JdbcHistoryStore implements HistoryStore {
             return OptionalLong.empty();
         }
         try {
-            return OptionalLong.of(Files.size(file));
+            return OptionalLong.of(Files.size(file) + appender.fileBytes());
         } catch (IOException e) {
             return OptionalLong.empty();
         }
     }
 
-    /** Closes the pools; for H2 that closes the database (its last connection goes). */
+    /** Closes the pools (for H2 that closes the database: its last connection goes) and the journal. */
     @Override
     public void close() {
-        pools.close();
+        pools.close(); // H2 closes with its last connection, writing everything first
+        appender.close();
     }
 
     @Override

@@ -84,6 +84,18 @@ final class Transactions {
         }
     }
 
+    /** Forces the database to disk (the sync statement; nothing on a database whose commits are durable). */
+    void sync(String what) {
+        if (syncStatement == null) {
+            return;
+        }
+        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+            statement.execute(syncStatement);
+        } catch (SQLException e) {
+            throw translate(what, e);
+        }
+    }
+
     static boolean isUniqueViolation(SQLException e) {
         return hasState(e, UNIQUE_VIOLATION);
     }
