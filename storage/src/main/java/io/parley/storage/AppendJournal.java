@@ -43,12 +43,6 @@ final class AppendJournal implements AutoCloseable {
     record Entry(NewMessage message, long seq) {
     }
 
-    /** Forces the store itself to disk; run by {@link #checkpoint} before the records are dropped. */
-    @FunctionalInterface
-    interface StoreSync {
-        void run();
-    }
-
     private static final Logger log = LoggerFactory.getLogger(AppendJournal.class);
 
     private static final int MAGIC = 0x504a524e; // "PJRN"
@@ -126,10 +120,11 @@ final class AppendJournal implements AutoCloseable {
     }
 
     /**
-     * Forces the store (every record here is already committed there) and drops the records: the
-     * next one starts a new epoch at the top of the file. On failure the records stay.
+     * Runs {@code storeSync}, which forces the store to disk (every record here is already
+     * committed there), and drops the records: the next one starts a new epoch at the top of the
+     * file. If it throws, the records stay.
      */
-    synchronized void checkpoint(StoreSync storeSync) throws IOException {
+    synchronized void checkpoint(Runnable storeSync) throws IOException {
         storeSync.run();
         startEpoch(epoch + 1);
         recovered.clear();

@@ -62,8 +62,9 @@ final class DataSources {
      *       without end. Durability does not rest on it: appends are made durable by the store's
      *       journal before they are acknowledged ({@link JournaledAppends}), and every other write
      *       acknowledged to a user runs {@code CHECKPOINT SYNC} after its commit (see
-     *       {@link #H2_SYNC}), which writes the store and fsyncs the file. The writes that skip it (read cursors, webhook claims and outcomes, deletions
-     *       of due files) may be lost to a crash within that half second; each is done again.</li>
+     *       {@link #H2_SYNC}), which writes the store and fsyncs the file. The writes that skip it
+     *       (read cursors, webhook claims and outcomes, deletions of due files) may be lost to a
+     *       crash within that half second; each is done again.</li>
      *   <li>{@code DB_CLOSE_ON_EXIT=FALSE}: H2's own shutdown hook would close the database while
      *       the gateway's graceful shutdown still drains the write queue; the store closes it
      *       instead ({@link JdbcHistoryStore#close()}).</li>

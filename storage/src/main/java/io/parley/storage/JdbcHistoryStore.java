@@ -139,12 +139,13 @@ public final class JdbcHistoryStore implements HistoryStore {
     }
 
     /**
-     * @param syncStatement forces the database to disk after a commit, or null when a commit is durable by itself
+     * @param syncStatement forces the database to disk after a commit; null where a commit is durable by itself
      * @param appender      the backend's appends, on the write pool's transactions
      * @param file          the embedded store's file, or null for a database server
      */
     private static JdbcHistoryStore open(DataSources.Pools pools, String syncStatement,
-                                         Function<Transactions, Appender> appender, String description, Path file) {
+                                         Function<Transactions, Appender> appender, String description,
+                                         Path file) {
         try {
             // The read pool: it has at least two connections, which Flyway needs (one holds its lock).
             SchemaMigrations.apply(pools.read(), description);

@@ -51,7 +51,8 @@ public final class CrashingWriter {
             long id = ++nextId;
             boolean withClientId = random.nextBoolean();
             NewMessage message = new NewMessage(id, chatId(chat), SENDER, "message " + id, ContentType.TEXT, null,
-                    Instant.now(), withClientId ? "client-" + id : null, random.nextInt(4) == 0 ? "{\"n\":" + id + "}" : null);
+                    Instant.now(), withClientId ? "client-" + id : null,
+                    random.nextInt(4) == 0 ? "{\"n\":" + id + "}" : null); // some announced by a webhook
             history.append(message).whenComplete((stored, failure) -> {
                 inFlight.release();
                 if (failure == null) {
