@@ -133,14 +133,19 @@ public final class RedisUserRegistry implements OnlineUsers, HostedUserListener,
      * Whether another node still hosts the user: the count after this node's SREM, atomically. A
      * user shown here until now was last seen now; a hidden one leaves the hidden set too (their
      * last seen is when they hid).
+     *
+     * <p>The last seen is written before the user leaves this node's set (on one Redis commands
+     * run in the order sent): a snapshot reads who is shown and then last seens, so one that finds
+     * the user shown nowhere finds the new time, never the one before it.
      */
     @Override
     public CompletableFuture<Boolean> lastClosed(String userId, boolean wasShown) {
-        CompletableFuture<Long> count = nodesOf(REMOVE_NODE, userId);
-        CompletableFuture<Long> unlisted = redis().srem(ownUsers, bytes(userId)).toCompletableFuture();
         if (wasShown) {
             lastSeen.record(userId, LastSeen.Reason.CLOSED);
-        } else {
+        }
+        CompletableFuture<Long> count = nodesOf(REMOVE_NODE, userId);
+        CompletableFuture<Long> unlisted = redis().srem(ownUsers, bytes(userId)).toCompletableFuture();
+        if (!wasShown) {
             unhide(userId);
         }
         return count.thenCombine(unlisted, (nodes, ignored) -> nodes > 0).whenComplete((elsewhere, failure) -> {
@@ -151,15 +156,18 @@ public final class RedisUserRegistry implements OnlineUsers, HostedUserListener,
         });
     }
 
-    /** One command: the node's hidden set (written in order with its user set, on the same slot). */
+    /**
+     * One command: the node's hidden set (written in order with its user set, on the same slot);
+     * a user who stops being shown gets their last seen first, as in {@link #lastClosed}.
+     */
     @Override
     public void shownChanged(String userId, boolean shown, boolean byClose) {
         if (shown) {
             unhide(userId);
             return;
         }
-        redis().sadd(ownHidden, bytes(userId)).whenComplete((added, failure) -> registerFailed(userId, failure));
         lastSeen.record(userId, byClose ? LastSeen.Reason.CLOSED : LastSeen.Reason.HIDDEN);
+        redis().sadd(ownHidden, bytes(userId)).whenComplete((added, failure) -> registerFailed(userId, failure));
     }
 
     private void unhide(String userId) {

@@ -100,6 +100,8 @@ public final class PresenceSnapshots {
         if (users.isEmpty()) {
             return CompletableFuture.completedFuture(Map.of());
         }
+        // Who is shown is asked first, last seens second: a node writes a user's last seen before
+        // it stops showing them, so a user found shown nowhere has their newest last seen.
         return onlineUsers.shownAmong(users).thenCombine(lastSeen.of(users), (shown, seen) -> {
             Instant now = clock.instant();
             Map<String, UserPresence> found = new HashMap<>();
