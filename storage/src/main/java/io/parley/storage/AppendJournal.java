@@ -81,6 +81,7 @@ final class AppendJournal implements AutoCloseable {
                 if (epoch < 0) { // new, or torn: old records must not follow the new epoch's
                     channel.truncate(0);
                     journal.startEpoch(1);
+                    syncDirectory(path.toAbsolutePath().getParent()); // a new file's name is on disk too
                 }
                 return journal;
             } catch (IOException | RuntimeException e) {
@@ -210,6 +211,12 @@ final class AppendJournal implements AutoCloseable {
             at += RECORD_HEAD_BYTES + length;
         }
         return at;
+    }
+
+    private static void syncDirectory(Path directory) throws IOException {
+        try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
+            dir.force(true);
+        }
     }
 
     private static int readFully(FileChannel channel, ByteBuffer into, long at) throws IOException {
