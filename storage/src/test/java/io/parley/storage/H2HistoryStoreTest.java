@@ -6,11 +6,13 @@ import io.parley.protocol.model.NewMessage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -98,5 +100,35 @@ class H2HistoryStoreTest extends HistoryStoreContract {
         NewMessage retry = withClientId(message(chat.id(), alice, "hi, again", T0.plusSeconds(1)), "c-1");
         assertThat(store.append(List.of(retry)).get(0)).as("the id moved with its message").isEqualTo(first);
         assertThat(store.after(chat.id(), 0, 10)).hasSize(1);
+    }
+
+    @Test
+    void theJournalStartsOverOnceItHoldsACheckpointsWorthOfAppends() throws Exception {
+        String alice = user();
+        Chat chat = newGroup(alice);
+        Path journal = dataDir.resolve(JournaledAppends.JOURNAL_FILE);
+        long epochAtOpen = journalEpoch(journal);
+        String content = "x".repeat(4_000);
+        int messages = 0;
+        while ((long) messages * content.length() < JournaledAppends.CHECKPOINT_BYTES + 4_000 * 100L) {
+            List<NewMessage> batch = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                batch.add(message(chat.id(), alice, content, T0));
+            }
+            store.append(batch);
+            messages += batch.size();
+        }
+        assertThat(journalEpoch(journal)).as("H2 was forced and the journal started over").isEqualTo(epochAtOpen + 1);
+        assertThat(Files.size(journal)).as("written over in place, not grown")
+                .isLessThan(JournaledAppends.CHECKPOINT_BYTES + 2 * 100 * 4_100L);
+        store.close();
+
+        store = JdbcHistoryStore.embedded(dataDir);
+        assertThat(store.after(chat.id(), messages - 1, 10)).extracting(Message::seq).containsExactly((long) messages);
+    }
+
+    /** The epoch in the journal's header (after its magic number). */
+    private static long journalEpoch(Path journal) throws Exception {
+        return ByteBuffer.wrap(Files.readAllBytes(journal), 4, 8).getLong();
     }
 }
