@@ -146,7 +146,7 @@ public final class RedisUserRegistry implements OnlineUsers, HostedUserListener,
         CompletableFuture<Long> count = nodesOf(REMOVE_NODE, userId);
         CompletableFuture<Long> unlisted = redis().srem(ownUsers, bytes(userId)).toCompletableFuture();
         if (!wasShown) {
-            unhide(userId);
+            unhide(userId); // after leaving the user set, or they would look shown here for a moment
         }
         return count.thenCombine(unlisted, (nodes, ignored) -> nodes > 0).whenComplete((elsewhere, failure) -> {
             if (failure != null) {
