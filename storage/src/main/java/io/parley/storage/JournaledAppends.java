@@ -118,6 +118,7 @@ final class JournaledAppends implements JdbcHistoryStore.Appender {
 
     private void replay() {
         List<List<AppendJournal.Entry>> batches = journal.recovered();
+        int journaledBatches = batches.size(); // the checkpoint below empties the list
         int replayedBatches = 0;
         int replayedMessages = 0;
         for (List<AppendJournal.Entry> batch : batches) {
@@ -129,7 +130,7 @@ final class JournaledAppends implements JdbcHistoryStore.Appender {
         checkpoint("history journal replay");
         if (replayedBatches > 0) {
             log.info("history journal: {} of {} batch(es), {} message(s), were not in the store after a crash;"
-                    + " committed again", replayedBatches, batches.size(), replayedMessages);
+                    + " committed again", replayedBatches, journaledBatches, replayedMessages);
         }
     }
 
