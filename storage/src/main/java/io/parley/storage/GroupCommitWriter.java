@@ -235,6 +235,7 @@ final class GroupCommitWriter {
             messages.add(write.message);
         }
         long start = System.nanoTime();
+        metrics.batchWait.record(start - live.get(0).enqueuedNanos, TimeUnit.NANOSECONDS); // the oldest: queue order
         List<Message> committed;
         try {
             committed = store.append(messages);

@@ -30,6 +30,7 @@ final class HistoryMetrics implements AutoCloseable {
     static final String READ_QUEUE_CAPACITY = "parley.history.read.queue.capacity";
     static final String BATCH_SIZE = "parley.history.batch.size";
     static final String COMMIT_LATENCY = "parley.history.commit.latency";
+    static final String BATCH_WAIT = "parley.history.batch.wait";
     static final String WRITES_REJECTED = "parley.history.writes.rejected";
     static final String WRITES_FAILED = "parley.history.writes.failed";
     static final String CALL_LATENCY = "parley.history.call.latency";
@@ -51,6 +52,7 @@ final class HistoryMetrics implements AutoCloseable {
 
     final DistributionSummary batchSize;
     final Timer commitLatency;
+    final Timer batchWait;
     final Counter writesRejected;
     final Counter writesFailed;
     final Counter callsRejected;
@@ -90,7 +92,12 @@ final class HistoryMetrics implements AutoCloseable {
                 .baseUnit("messages")
                 .register(registry));
         commitLatency = add(Timer.builder(COMMIT_LATENCY)
-                .description("Time of one successful append transaction, lock to commit")
+                .description("Time of one successful append: lock to commit and, on the embedded store,"
+                        + " the journal's forced write")
+                .publishPercentileHistogram()
+                .register(registry));
+        batchWait = add(Timer.builder(BATCH_WAIT)
+                .description("How long each batch's oldest append waited in the write queue before its commit began")
                 .publishPercentileHistogram()
                 .register(registry));
         writesRejected = add(Counter.builder(WRITES_REJECTED)

@@ -1,6 +1,7 @@
 package io.parley.storage;
 
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.distribution.CountAtBucket;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.parley.protocol.model.Chat;
@@ -117,6 +118,9 @@ class HistoryServiceTest {
         assertThat(batches.count()).as("commits for %d messages", total).isLessThan(total);
         assertThat(batches.max()).isGreaterThan(1);
         assertThat(registry.get(HistoryMetrics.COMMIT_LATENCY).timer().count()).isEqualTo(batches.count());
+        Timer waits = registry.get(HistoryMetrics.BATCH_WAIT).timer();
+        assertThat(waits.count()).as("one wait per batch").isEqualTo(batches.count());
+        assertThat(waits.max(TimeUnit.NANOSECONDS)).as("the first batch waited behind the closed store").isPositive();
         assertThat(service.writeQueueDepth()).isZero();
     }
 

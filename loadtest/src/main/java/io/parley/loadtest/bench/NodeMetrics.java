@@ -15,6 +15,7 @@ import java.util.TreeMap;
  */
 final class NodeMetrics {
     private static final String COMMIT_BUCKET = "parley_history_commit_latency_seconds_bucket{";
+    private static final String BATCH_WAIT_BUCKET = "parley_history_batch_wait_seconds_bucket{";
     private static final String BUS_LAG_BUCKET = "parley_bus_lag_seconds_bucket{";
     private static final String WEBHOOK_LAG_BUCKET = "parley_webhook_lag_seconds_bucket{";
 
@@ -42,14 +43,19 @@ final class NodeMetrics {
         return new NodeMetrics(values);
     }
 
-    /** "commits N, mean batch B, commit p50 <= x ms, p99 <= y ms" for the phase from {@code before} to this. */
+    /**
+     * "commits N, mean batch B, commit p50 <= x ms, p99 <= y ms, ..., oldest's wait p50 <= w ms" for
+     * the phase from {@code before} to this.
+     */
     String historySince(NodeMetrics before) {
         double commits = delta(before, "parley_history_batch_size_messages_count");
         double rows = delta(before, "parley_history_batch_size_messages_sum");
         return String.format(Locale.ROOT, "node: %.0f commits, mean batch %.1f, commit p50 <= %s ms, p99 <= %s ms,"
-                        + " max <= %s ms", commits, commits == 0 ? 0 : rows / commits,
+                        + " max <= %s ms; batch's oldest waited p50 <= %s ms, p99 <= %s ms", commits,
+                commits == 0 ? 0 : rows / commits,
                 percentile(before, COMMIT_BUCKET, 50), percentile(before, COMMIT_BUCKET, 99),
-                percentile(before, COMMIT_BUCKET, 100));
+                percentile(before, COMMIT_BUCKET, 100), percentile(before, BATCH_WAIT_BUCKET, 50),
+                percentile(before, BATCH_WAIT_BUCKET, 99));
     }
 
     /**
