@@ -1,23 +1,17 @@
 package io.parley.storage;
 
-import io.parley.protocol.model.Attachment;
-import io.parley.protocol.model.ContentType;
 import io.parley.protocol.model.NewMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.CRC32C;
@@ -104,10 +98,7 @@ final class AppendJournal implements AutoCloseable {
         out.writeInt(0); // length, CRC, epoch: filled in below
         out.writeInt(0);
         out.writeLong(epoch);
-        out.writeInt(entries.size());
-        for (Entry entry : entries) {
-            writeEntry(entry);
-        }
+        JournalEntries.write(out, entries);
         ByteBuffer record = ByteBuffer.wrap(buffer.toByteArray());
         int payloadLength = record.limit() - RECORD_HEAD_BYTES;
         record.putInt(0, payloadLength);
@@ -207,7 +198,7 @@ final class AppendJournal implements AutoCloseable {
             if (crc(record, 8, record.limit() - 8) != head.getInt(4)) {
                 break; // torn by a crash while being written: it was never acknowledged
             }
-            batches.add(readEntries(record.array(), RECORD_HEAD_BYTES, length));
+            batches.add(JournalEntries.read(record.array(), RECORD_HEAD_BYTES, length));
             at += RECORD_HEAD_BYTES + length;
         }
         return at;
@@ -235,92 +226,5 @@ final class AppendJournal implements AutoCloseable {
         CRC32C crc = new CRC32C();
         crc.update(bytes.duplicate().limit(from + length).position(from));
         return (int) crc.getValue();
-    }
-
-    private void writeEntry(Entry entry) throws IOException {
-        NewMessage m = entry.message();
-        out.writeLong(entry.seq());
-        out.writeLong(m.id());
-        writeString(m.chatId());
-        writeString(m.senderId());
-        writeString(m.content());
-        out.writeByte(m.contentType().code());
-        writeNullableLong(m.replyTo());
-        out.writeLong(m.createdAt().getEpochSecond());
-        out.writeInt(m.createdAt().getNano());
-        writeString(m.clientMessageId());
-        writeString(m.outboxData());
-        Attachment a = m.attachment();
-        out.writeBoolean(a != null);
-        if (a != null) {
-            writeString(a.id());
-            writeString(a.mediaType());
-            out.writeLong(a.size());
-            writeNullableLong(a.width() == null ? null : a.width().longValue());
-            writeNullableLong(a.height() == null ? null : a.height().longValue());
-            writeString(a.name());
-        }
-    }
-
-    private static List<Entry> readEntries(byte[] bytes, int from, int length) throws IOException {
-        DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes, from, length));
-        int count = in.readInt();
-        List<Entry> entries = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            long seq = in.readLong();
-            long id = in.readLong();
-            String chatId = readString(in);
-            String senderId = readString(in);
-            String content = readString(in);
-            ContentType contentType = ContentType.fromCode((int) in.readByte());
-            Long replyTo = readNullableLong(in);
-            Instant createdAt = Instant.ofEpochSecond(in.readLong(), in.readInt());
-            String clientMessageId = readString(in);
-            String outboxData = readString(in);
-            Attachment attachment = null;
-            if (in.readBoolean()) {
-                String attachmentId = readString(in);
-                String mediaType = readString(in);
-                long size = in.readLong();
-                Long width = readNullableLong(in);
-                Long height = readNullableLong(in);
-                attachment = new Attachment(attachmentId, mediaType, size,
-                        width == null ? null : width.intValue(), height == null ? null : height.intValue(),
-                        readString(in));
-            }
-            entries.add(new Entry(new NewMessage(id, chatId, senderId, content, contentType, replyTo, createdAt,
-                    clientMessageId, outboxData, attachment), seq));
-        }
-        return entries;
-    }
-
-    /** Length-prefixed UTF-8; -1 for null. */
-    private void writeString(String s) throws IOException {
-        if (s == null) {
-            out.writeInt(-1);
-            return;
-        }
-        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
-        out.writeInt(bytes.length);
-        out.write(bytes);
-    }
-
-    private static String readString(DataInputStream in) throws IOException {
-        int length = in.readInt();
-        if (length < 0) {
-            return null;
-        }
-        return new String(in.readNBytes(length), StandardCharsets.UTF_8);
-    }
-
-    private void writeNullableLong(Long value) throws IOException {
-        out.writeBoolean(value != null);
-        if (value != null) {
-            out.writeLong(value);
-        }
-    }
-
-    private static Long readNullableLong(DataInputStream in) throws IOException {
-        return in.readBoolean() ? in.readLong() : null;
     }
 }

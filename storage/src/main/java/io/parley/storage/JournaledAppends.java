@@ -59,6 +59,12 @@ final class JournaledAppends implements JdbcHistoryStore.Appender {
     // transaction, and one process writes each chat from one writer, so nothing can come between.
     @Override
     public List<Message> append(String what, List<NewMessage> batch) {
+        if (journal.bytes() >= CHECKPOINT_BYTES) {
+            // The checkpoint after an earlier batch failed: none is taken until one succeeds (the
+            // send fails with the reason), so the journal never holds more than a checkpoint's
+            // worth and one batch.
+            checkpoint("history checkpoint before " + what);
+        }
         List<AppendJournal.Entry> fresh = new ArrayList<>(batch.size());
         List<Message> answers = appends.write(what, Sync.NONE, c -> RepeatedSends.append(batch,
                 keys -> MessageSql.findByClientIds(c, keys), newMessages -> {
@@ -102,7 +108,7 @@ final class JournaledAppends implements JdbcHistoryStore.Appender {
         if (journal.bytes() >= CHECKPOINT_BYTES) {
             try {
                 checkpoint("history checkpoint");
-            } catch (StoreException e) { // this batch is durable in the journal: the next one tries again
+            } catch (StoreException e) { // this batch is durable in the journal: the next append tries again
                 log.warn("history checkpoint failed: {}", e.toString());
             }
         }

@@ -73,10 +73,8 @@ final class Transactions {
                 rollbackQuietly(connection, e);
                 throw e;
             }
-            if (sync == Sync.AFTER_COMMIT && syncStatement != null) {
-                try (Statement statement = connection.createStatement()) {
-                    statement.execute(syncStatement);
-                }
+            if (sync == Sync.AFTER_COMMIT) {
+                forceToDisk(connection);
             }
             return result;
         } catch (SQLException e) {
@@ -89,10 +87,18 @@ final class Transactions {
         if (syncStatement == null) {
             return;
         }
-        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
-            statement.execute(syncStatement);
+        try (Connection connection = dataSource.getConnection()) {
+            forceToDisk(connection);
         } catch (SQLException e) {
             throw translate(what, e);
+        }
+    }
+
+    private void forceToDisk(Connection connection) throws SQLException {
+        if (syncStatement != null) {
+            try (Statement statement = connection.createStatement()) {
+                statement.execute(syncStatement);
+            }
         }
     }
 
