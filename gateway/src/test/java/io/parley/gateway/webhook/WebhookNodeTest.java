@@ -81,8 +81,10 @@ class WebhookNodeTest {
                     two.awaitType("new_message");
                 }
             }
-            receiver.await("both messages", r -> receiver.deliveredIds().containsAll(
-                    Set.of(Long.toString(whileAway), Long.toString(whileThere))));
+            // The three events are delivered side by side, in no set order: wait for all of them.
+            receiver.await("both messages and the chat", r -> receiver.deliveredIds().containsAll(
+                    Set.of(Long.toString(whileAway), Long.toString(whileThere)))
+                    && r.stream().anyMatch(event -> event.json().path("type").asText().equals("chat.created")));
             Map<String, com.fasterxml.jackson.databind.JsonNode> byId = new java.util.HashMap<>();
             receiver.received().forEach(r -> byId.put(r.id(), r.json()));
             var away = byId.get(Long.toString(whileAway));
