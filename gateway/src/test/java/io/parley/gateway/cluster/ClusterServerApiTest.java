@@ -112,7 +112,7 @@ class ClusterServerApiTest {
             newcomer.await(m -> m.toString().contains("after"));
             assertThat(leaving.receivesNothing(m -> m.toString().contains("after"), Duration.ofSeconds(1))).isTrue();
             leaving.json(Map.of("type", "send_message", "chat_id", chat, "text", "still here?"));
-            assertThat(leaving.await(m -> m.toString().contains("403")).toString()).contains("not a member");
+            assertThat(leaving.awaitCode(403).toString()).contains("not a member");
         }
     }
 
@@ -126,7 +126,7 @@ class ClusterServerApiTest {
             assertThat(a.service("POST", "/api/v1/chats/" + chat + "/close", null).statusCode()).isEqualTo(200);
             sitter.await(m -> m.toString().contains("This chat is closed."));
             sitter.json(Map.of("type", "send_message", "chat_id", chat, "text", "one more"));
-            assertThat(sitter.await(m -> m.toString().contains("409")).toString()).contains("closed");
+            assertThat(sitter.awaitCode(409).toString()).contains("closed");
         }
     }
 }

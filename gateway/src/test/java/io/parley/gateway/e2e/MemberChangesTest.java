@@ -93,7 +93,7 @@ class MemberChangesTest {
             b.await(m -> m.toString().contains("a has left"));
             assertThat(a.receivesNothing(m -> m.toString().contains("a has left"), Duration.ofMillis(500))).isTrue();
             a.json(Map.of("type", "send_message", "chat_id", chat, "text", "let me back"));
-            assertThat(a.await(m -> m.toString().contains("403")).toString()).contains("not a member");
+            assertThat(a.awaitCode(403).toString()).contains("not a member");
 
             // The owner removes b.
             assertThat(remove("mc-owner", chat, "mc-b").statusCode()).isEqualTo(204);

@@ -130,7 +130,7 @@ class ServerApiTest {
             a.await(m -> m.toString().contains("c is gone"));
             assertThat(c.receivesNothing(m -> m.toString().contains("c is gone"), Duration.ofMillis(500))).isTrue();
             c.json(Map.of("type", "send_message", "chat_id", chat, "text", "let me back"));
-            assertThat(c.await(m -> m.toString().contains("403")).toString()).contains("not a member");
+            assertThat(c.awaitCode(403).toString()).contains("not a member");
         }
     }
 
@@ -147,7 +147,7 @@ class ServerApiTest {
             sitter.await(m -> m.toString().contains("Booking finished"));
 
             owner.json(Map.of("type", "send_message", "chat_id", chat, "text", "one more thing"));
-            assertThat(owner.await(m -> m.toString().contains("409")).toString()).contains("closed");
+            assertThat(owner.awaitCode(409).toString()).contains("closed");
             sitter.json(Map.of("sessionId", TestNode.token("sd-sitter"), "message", "hello?"));
             assertThat(sitter.await(m -> m.path("code").asInt() == 409).toString()).contains("closed");
         }

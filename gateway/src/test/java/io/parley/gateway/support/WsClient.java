@@ -93,6 +93,27 @@ public final class WsClient implements AutoCloseable {
     }
 
     /** Waits for the next received message that matches, skipping (and keeping) others. */
+    /**
+     * The next frame that carries {@code code} as a whole value (an error's code, whatever the
+     * dialect's shape); not a frame that merely contains the digits, as a chat id may.
+     */
+    public JsonNode awaitCode(int code) {
+        String wanted = Integer.toString(code);
+        return await(frame -> hasValue(frame, wanted));
+    }
+
+    private static boolean hasValue(JsonNode node, String value) {
+        if (node.isValueNode()) {
+            return node.asText().equals(value);
+        }
+        for (JsonNode child : node) {
+            if (hasValue(child, value)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public JsonNode await(Predicate<JsonNode> match) {
         JsonNode found = awaitWithin(match, TIMEOUT);
         if (found == null) {
