@@ -149,8 +149,9 @@ public final class JdbcHistoryStore implements HistoryStore {
         try {
             // The read pool: it has at least two connections, which Flyway needs (one holds its lock).
             SchemaMigrations.apply(pools.read(), description);
-            return new JdbcHistoryStore(pools, new Transactions(pools.read(), syncStatement),
-                    appender.apply(new Transactions(pools.write(), syncStatement)), description, file);
+            GroupSync forces = syncStatement == null ? null : GroupSync.statement(syncStatement);
+            return new JdbcHistoryStore(pools, new Transactions(pools.read(), forces),
+                    appender.apply(new Transactions(pools.write(), forces)), description, file);
         } catch (RuntimeException e) {
             pools.close();
             throw e;

@@ -4,7 +4,6 @@ import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
-import java.sql.Statement;
 
 /**
  * Runs one unit of work on a pooled connection, as one transaction, and turns every
@@ -29,15 +28,16 @@ final class Transactions {
     private static final String FOREIGN_KEY_PARENT_MISSING = "23506";      // H2
 
     private final DataSource dataSource;
-    private final String syncStatement;
+    private final GroupSync forces;
 
     /**
-     * @param syncStatement run after the commit of a write that asks for {@link Sync#AFTER_COMMIT},
-     *                      or {@code null} when a commit is durable by itself (PostgreSQL)
+     * @param forces forces the database to disk after the commit of a write that asks for
+     *               {@link Sync#AFTER_COMMIT}, or {@code null} when a commit is durable by itself
+     *               (PostgreSQL); shared by every Transactions of one database
      */
-    Transactions(DataSource dataSource, String syncStatement) {
+    Transactions(DataSource dataSource, GroupSync forces) {
         this.dataSource = dataSource;
-        this.syncStatement = syncStatement;
+        this.forces = forces;
     }
 
     /** Read-only work in auto-commit mode: one round trip per statement, nothing to commit. */
@@ -82,9 +82,9 @@ final class Transactions {
         }
     }
 
-    /** Forces the database to disk (the sync statement; nothing on a database whose commits are durable). */
+    /** Forces the database to disk (nothing on a database whose commits are durable). */
     void sync(String what) {
-        if (syncStatement == null) {
+        if (forces == null) {
             return;
         }
         try (Connection connection = dataSource.getConnection()) {
@@ -95,10 +95,8 @@ final class Transactions {
     }
 
     private void forceToDisk(Connection connection) throws SQLException {
-        if (syncStatement != null) {
-            try (Statement statement = connection.createStatement()) {
-                statement.execute(syncStatement);
-            }
+        if (forces != null) {
+            forces.afterCommit(connection);
         }
     }
 

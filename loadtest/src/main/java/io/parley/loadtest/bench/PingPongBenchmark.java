@@ -170,6 +170,9 @@ public final class PingPongBenchmark {
                         + nodeAfter.memorySince(nodeBefore, 2 * times.getTotalCount(), "message"));
             }
             load.stop();
+            if (load.firstError() != null) {
+                System.out.println("  first error frame: " + load.firstError());
+            }
             return new Result(rate, times, after.cpuSecondsSince(before, "server") / seconds,
                     after.cpuSecondsSince(before, "postgres") / seconds, load.errors(), warmUp);
         }

@@ -10,6 +10,7 @@ import org.HdrHistogram.Recorder;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
@@ -38,6 +39,7 @@ final class PingPongLoad {
     private final Recorder roundTrips = new Recorder(60_000_000L, 3);
     private final LongAdder completed = new LongAdder();
     private final LongAdder errors = new LongAdder();
+    private final AtomicReference<String> firstError = new AtomicReference<>();
     private volatile boolean pinging = true;
 
     PingPongLoad(Frames frames) {
@@ -88,6 +90,9 @@ final class PingPongLoad {
     private void countError(ByteBuf payload) {
         if (ByteBufUtil.indexOf(ERROR, payload) >= 0) {
             errors.increment();
+            if (firstError.get() == null) {
+                firstError.compareAndSet(null, payload.toString(StandardCharsets.UTF_8));
+            }
         }
     }
 
@@ -127,5 +132,10 @@ final class PingPongLoad {
 
     long errors() {
         return errors.sum();
+    }
+
+    /** The first error frame the server sent, for the report; null if none. */
+    String firstError() {
+        return firstError.get();
     }
 }
