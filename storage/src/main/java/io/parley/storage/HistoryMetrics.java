@@ -35,6 +35,7 @@ final class HistoryMetrics implements AutoCloseable {
     static final String WRITES_FAILED = "parley.history.writes.failed";
     static final String CALL_LATENCY = "parley.history.call.latency";
     static final String CALLS_REJECTED = "parley.history.calls.rejected";
+    static final String CALLS_FAILED = "parley.history.calls.failed";
     static final String FILE_SIZE = "parley.history.file";
 
     /**
@@ -49,6 +50,7 @@ final class HistoryMetrics implements AutoCloseable {
     private final MeterRegistry registry;
     private final List<Meter> meters = new ArrayList<>();
     private final Map<String, Timer> callTimers = new ConcurrentHashMap<>();
+    private final Map<String, Counter> callFailures = new ConcurrentHashMap<>();
 
     final DistributionSummary batchSize;
     final Timer commitLatency;
@@ -120,6 +122,14 @@ final class HistoryMetrics implements AutoCloseable {
                 .description("History call, from submission to completion")
                 .tag("operation", op)
                 .serviceLevelObjectives(CALL_LATENCY_BUCKETS)
+                .register(registry)));
+    }
+
+    /** Calls of one operation that timed out or failed in the store (not those refused). */
+    Counter callsFailed(String operation) {
+        return callFailures.computeIfAbsent(operation, op -> add(Counter.builder(CALLS_FAILED)
+                .description("History calls answered with a failure: timed out or a store error")
+                .tag("operation", op)
                 .register(registry)));
     }
 

@@ -1,5 +1,6 @@
 package io.parley.storage;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Timer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,12 +59,12 @@ final class StoreCallExecutor {
     }
 
     <T> CompletableFuture<T> call(String operation, Function<HistoryStore, T> op) {
-        Answer<T> answer = new Answer<>(metrics.callLatency(operation));
+        Answer<T> answer = new Answer<>(metrics.callLatency(operation), metrics.callsFailed(operation));
         if (closing) {
             answer.fail(new StoreException("history is shutting down: '" + operation + "' refused"));
             return answer.future;
         }
-        answer.deadline = deadlines.schedule(() -> answer.fail(timedOut(operation, answer.start)), timeoutNanos,
+        answer.deadline = deadlines.schedule(() -> answer.failCounted(timedOut(operation, answer.start)), timeoutNanos,
                 TimeUnit.NANOSECONDS);
         try {
             pool.execute(new Call<>(operation, op, answer));
@@ -125,11 +126,13 @@ final class StoreCallExecutor {
         final CompletableFuture<T> future = new CompletableFuture<>();
         final long start = System.nanoTime();
         private final Timer latency;
+        private final Counter failures;
         private final AtomicBoolean finished = new AtomicBoolean();
         volatile ScheduledFuture<?> deadline;
 
-        Answer(Timer latency) {
+        Answer(Timer latency, Counter failures) {
             this.latency = latency;
+            this.failures = failures;
         }
 
         boolean isDone() {
@@ -142,8 +145,17 @@ final class StoreCallExecutor {
             }
         }
 
+        /** A refusal: counted where it is decided, if at all. */
         void fail(Throwable failure) {
             if (finish()) {
+                future.completeExceptionally(failure);
+            }
+        }
+
+        /** A timeout or a failure of the store. */
+        void failCounted(Throwable failure) {
+            if (finish()) {
+                failures.increment();
                 future.completeExceptionally(failure);
             }
         }
@@ -181,7 +193,7 @@ final class StoreCallExecutor {
             try {
                 answer.complete(op.apply(store));
             } catch (RuntimeException | Error e) {
-                answer.fail(e);
+                answer.failCounted(e);
             }
         }
     }

@@ -326,6 +326,8 @@ class HistoryServiceTest {
         assertThatThrownBy(rejected::join).hasCauseInstanceOf(StoreOverloadedException.class)
                 .hasMessageContaining("1 queued of capacity 1").hasMessageContaining("1 of 1 threads busy");
         assertThat(registry.get(HistoryMetrics.CALLS_REJECTED).counter().count()).isEqualTo(1);
+        assertThat(registry.get(HistoryMetrics.CALLS_FAILED).tag("operation", "health").counter().count())
+                .as("a refusal is not a failure").isZero();
         release.countDown();
         assertThat(busy.get(10, TimeUnit.SECONDS)).isEqualTo("held");
         assertThat(queued.get(10, TimeUnit.SECONDS)).isTrue();
@@ -347,6 +349,18 @@ class HistoryServiceTest {
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
         assertThatThrownBy(() -> behind.get(10, TimeUnit.SECONDS)).hasMessageContaining("'behind' timed out");
         release.countDown();
+        assertThat(registry.get(HistoryMetrics.CALLS_FAILED).tag("operation", "slow").counter().count()).isEqualTo(1);
+        assertThat(registry.get(HistoryMetrics.CALLS_FAILED).tag("operation", "behind").counter().count()).isEqualTo(1);
+    }
+
+    @Test
+    void aCallThatFailsInTheStoreIsCounted() throws Exception {
+        service = start(HistoryOptions.defaults());
+        CompletableFuture<String> failing = service.call("broken", s -> {
+            throw new StoreException("disk gone");
+        });
+        assertThatThrownBy(() -> failing.get(10, TimeUnit.SECONDS)).hasMessageContaining("disk gone");
+        assertThat(registry.get(HistoryMetrics.CALLS_FAILED).tag("operation", "broken").counter().count()).isEqualTo(1);
     }
 
     @Test
