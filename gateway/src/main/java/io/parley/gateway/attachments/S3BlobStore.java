@@ -112,7 +112,7 @@ public final class S3BlobStore implements BlobStore {
                 .region(Region.of(location.region()))
                 .credentialsProvider(credentials)
                 .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(location.pathStyle()).build());
-        location.endpoint().ifPresent(builder::endpointOverride);
+        location.linkEndpoint().ifPresent(builder::endpointOverride);
         return builder.build();
     }
 

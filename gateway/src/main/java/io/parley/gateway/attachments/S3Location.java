@@ -16,18 +16,22 @@ import java.util.regex.Pattern;
  * {@code s3://bucket[/prefix][?endpoint=http://host:port&region=us-east-1&path_style=true]}.
  * Without {@code endpoint} the bucket is on AWS; {@code region} defaults to {@code us-east-1};
  * {@code path_style} (bucket in the path, not the host name) defaults to false, and most
- * self-hosted servers need it true. Credentials never go in the URL.
+ * self-hosted servers need it true; {@code public_endpoint} is the same server as clients reach
+ * it, when that differs from how the nodes reach it (a server on an internal network behind a
+ * public host name that passes the Host header on). Credentials never go in the URL.
  *
  * @param bucket    the bucket's name
  * @param prefix    the folder the blobs go under, without slashes at either end; empty for none
  * @param endpoint  the server of an S3-compatible service; empty for AWS
  * @param region    the signing region
  * @param pathStyle whether requests name the bucket in the path
+ * @param publicEndpoint the server as the download links name it; empty for {@code endpoint}
  */
-public record S3Location(String bucket, String prefix, Optional<URI> endpoint, String region, boolean pathStyle) {
+public record S3Location(String bucket, String prefix, Optional<URI> endpoint, String region, boolean pathStyle,
+                         Optional<URI> publicEndpoint) {
     /** What the URL may look like, for error messages. */
-    public static final String FORMAT =
-            "s3://bucket[/prefix][?endpoint=http://host:port&region=us-east-1&path_style=true]";
+    public static final String FORMAT = "s3://bucket[/prefix][?endpoint=http://host:port&region=us-east-1"
+            + "&path_style=true&public_endpoint=https://host]";
 
     static final String DEFAULT_REGION = "us-east-1";
 
@@ -42,7 +46,8 @@ public record S3Location(String bucket, String prefix, Optional<URI> endpoint, S
         if (region == null || region.isBlank()) {
             throw new IllegalArgumentException("the region is blank");
         }
-        Objects.requireNonNull(endpoint, "endpoint").ifPresent(S3Location::checkEndpoint);
+        Objects.requireNonNull(endpoint, "endpoint").ifPresent(uri -> checkEndpoint("endpoint", uri));
+        Objects.requireNonNull(publicEndpoint, "publicEndpoint").ifPresent(uri -> checkEndpoint("public_endpoint", uri));
     }
 
     /** Reads an {@code s3://} URL (see {@link #FORMAT}); throws if anything in it is off. */
@@ -65,6 +70,7 @@ public record S3Location(String bucket, String prefix, Optional<URI> endpoint, S
             throw new IllegalArgumentException("an s3:// URL has no #fragment; expected " + FORMAT);
         }
         URI endpoint = null;
+        URI publicEndpoint = null;
         String region = DEFAULT_REGION;
         boolean pathStyle = false;
         String query = uri.getRawQuery();
@@ -78,15 +84,22 @@ public record S3Location(String bucket, String prefix, Optional<URI> endpoint, S
                     throw new IllegalArgumentException("\"" + name + "\" appears twice in the s3:// URL");
                 }
                 switch (name) {
-                    case "endpoint" -> endpoint = endpoint(value);
+                    case "endpoint" -> endpoint = endpoint(name, value);
                     case "region" -> region = value;
                     case "path_style" -> pathStyle = bool(name, value);
+                    case "public_endpoint" -> publicEndpoint = endpoint(name, value);
                     default -> throw new IllegalArgumentException("unknown parameter \"" + name
-                            + "\" in the s3:// URL; known: endpoint, region, path_style");
+                            + "\" in the s3:// URL; known: endpoint, region, path_style, public_endpoint");
                 }
             }
         }
-        return new S3Location(uri.getRawAuthority(), uri.getPath(), Optional.ofNullable(endpoint), region, pathStyle);
+        return new S3Location(uri.getRawAuthority(), uri.getPath(), Optional.ofNullable(endpoint), region, pathStyle,
+                Optional.ofNullable(publicEndpoint));
+    }
+
+    /** The server the download links name: the public endpoint, else the endpoint (empty: AWS). */
+    public Optional<URI> linkEndpoint() {
+        return publicEndpoint.or(() -> endpoint);
     }
 
     /** The object name of a blob: the key under the prefix. */
@@ -100,24 +113,25 @@ public record S3Location(String bucket, String prefix, Optional<URI> endpoint, S
         return "s3://" + bucket + (prefix.isEmpty() ? "" : "/" + prefix);
     }
 
-    private static URI endpoint(String value) {
+    /** @param name the parameter, for the error message */
+    private static URI endpoint(String name, String value) {
         try {
             URI endpoint = new URI(value);
-            checkEndpoint(endpoint);
+            checkEndpoint(name, endpoint);
             return endpoint;
         } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("endpoint is not a URL (" + e.getReason() + ")");
+            throw new IllegalArgumentException(name + " is not a URL (" + e.getReason() + ")");
         }
     }
 
-    private static void checkEndpoint(URI endpoint) {
+    private static void checkEndpoint(String name, URI endpoint) {
         if (endpoint.getRawUserInfo() != null) {
-            throw new IllegalArgumentException("credentials do not go in the endpoint: set "
+            throw new IllegalArgumentException("credentials do not go in the " + name + ": set "
                     + "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY");
         }
         String scheme = endpoint.getScheme();
         if (!("http".equalsIgnoreCase(scheme) || "https".equalsIgnoreCase(scheme)) || endpoint.getHost() == null) {
-            throw new IllegalArgumentException("endpoint must be an http:// or https:// URL with a host, got: " + endpoint);
+            throw new IllegalArgumentException(name + " must be an http:// or https:// URL with a host, got: " + endpoint);
         }
     }
 

@@ -229,7 +229,8 @@ public final class Settings {
                     + " or S3-compatible storage a cluster's nodes share: s3://bucket[/prefix]?endpoint=http://host:9000"
                     + "&region=us-east-1&path_style=true (credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or"
                     + " the AWS SDK's other sources; the bucket is checked at start); downloads from S3 are redirects to"
-                    + " short-lived presigned URLs");
+                    + " short-lived presigned URLs, which name public_endpoint=https://host when set (the server as"
+                    + " clients reach it, if the nodes use an internal name)");
     public static final Setting<Integer> ATTACHMENT_MAX_BYTES = Setting.integer(ATTACHMENTS, "attachment_max_bytes",
             25 * 1024 * 1024, 1, MAX, "largest upload: a bigger one is refused with 413 before its body is read"
                     + " (when it announces its length) or as soon as it passes the limit");

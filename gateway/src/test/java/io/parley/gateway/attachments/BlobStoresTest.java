@@ -53,7 +53,7 @@ class BlobStoresTest {
             try (BlobStore store = BlobStores.open(s3.url("parley/prod"), dataDir)) {
                 assertThat(store).isInstanceOf(S3BlobStore.class);
                 assertThat(((S3BlobStore) store).location()).isEqualTo(new S3Location(TestS3.BUCKET, "parley/prod",
-                        Optional.of(URI.create(s3.endpoint())), TestS3.REGION, true));
+                        Optional.of(URI.create(s3.endpoint())), TestS3.REGION, true, Optional.empty()));
                 assertThat(store.describe()).isEqualTo("s3://" + TestS3.BUCKET + "/parley/prod");
             }
         } finally {

@@ -73,6 +73,30 @@ class S3BlobStoreTest {
     }
 
     @Test
+    void linksNameThePublicEndpointAndWorkThere() throws Exception {
+        // The nodes reach the server as localhost, clients as 127.0.0.1: one server, two names.
+        String port = String.valueOf(URI.create(s3.endpoint()).getPort());
+        String url = "s3://" + TestS3.BUCKET + "/chats?endpoint=http://localhost:" + port + "&region=" + TestS3.REGION
+                + "&path_style=true&public_endpoint=http://127.0.0.1:" + port;
+        try (S3BlobStore behindAProxy = new S3BlobStore(S3Location.parse(url), LINK_LIFETIME, testCredentials())) {
+            byte[] bytes = "public".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            behindAProxy.put("public1", Files.write(temp.resolve("public"), bytes), "text/plain", bytes.length);
+
+            URI link = redirectOf(behindAProxy.download("public1", "text/plain", "public.txt"));
+            assertThat(link.getHost()).isEqualTo("127.0.0.1");
+            HttpResponse<byte[]> response = fetch(link);
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.body()).isEqualTo(bytes);
+
+            String internal = url.substring(0, url.indexOf("&public_endpoint"));
+            try (S3BlobStore withoutIt = new S3BlobStore(S3Location.parse(internal), LINK_LIFETIME, testCredentials())) {
+                assertThat(redirectOf(withoutIt.download("public1", "text/plain", "public.txt")).getHost())
+                        .as("without public_endpoint the link names the endpoint").isEqualTo("localhost");
+            }
+        }
+    }
+
+    @Test
     void aDocumentIsOfferedForSavingUnderItsUnicodeName() throws Exception {
         Path upload = Files.writeString(temp.resolve("upload"), "%PDF-1.7 not really");
         store.put("report1", upload, "application/pdf", Files.size(upload));

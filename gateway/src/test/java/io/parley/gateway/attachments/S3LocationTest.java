@@ -13,7 +13,9 @@ class S3LocationTest {
     void aBareBucketIsOnAwsInTheDefaultRegionWithVirtualHosts() {
         S3Location location = S3Location.parse("s3://parley-attachments");
 
-        assertThat(location).isEqualTo(new S3Location("parley-attachments", "", Optional.empty(), "us-east-1", false));
+        assertThat(location).isEqualTo(new S3Location("parley-attachments", "", Optional.empty(), "us-east-1", false,
+                Optional.empty()));
+        assertThat(location.linkEndpoint()).isEmpty();
         assertThat(location.objectName("abc")).isEqualTo("abc");
         assertThat(location).hasToString("s3://parley-attachments");
     }
@@ -21,15 +23,24 @@ class S3LocationTest {
     @Test
     void everyPartIsRead() {
         S3Location location = S3Location.parse(
-                "s3://blobs/parley/chat%20files/?endpoint=https%3A%2F%2Fminio.internal%3A9000&region=garage&path_style=TRUE");
+                "s3://blobs/parley/chat%20files/?endpoint=https%3A%2F%2Fminio.internal%3A9000&region=garage&path_style=TRUE"
+                        + "&public_endpoint=https://files.example.com");
 
         assertThat(location.bucket()).isEqualTo("blobs");
         assertThat(location.prefix()).isEqualTo("parley/chat files");
         assertThat(location.endpoint()).contains(URI.create("https://minio.internal:9000"));
         assertThat(location.region()).isEqualTo("garage");
         assertThat(location.pathStyle()).isTrue();
+        assertThat(location.publicEndpoint()).contains(URI.create("https://files.example.com"));
+        assertThat(location.linkEndpoint()).as("links name the public endpoint").isEqualTo(location.publicEndpoint());
         assertThat(location.objectName("abc")).isEqualTo("parley/chat files/abc");
         assertThat(location).hasToString("s3://blobs/parley/chat files");
+    }
+
+    @Test
+    void withoutAPublicEndpointLinksNameTheEndpoint() {
+        S3Location location = S3Location.parse("s3://blobs?endpoint=http://minio:9000");
+        assertThat(location.linkEndpoint()).contains(URI.create("http://minio:9000"));
     }
 
     @Test
@@ -49,6 +60,7 @@ class S3LocationTest {
         assertRefused("s3://bucket?region=a&region=b", "appears twice");
         assertRefused("s3://bucket?endpoint=ftp://files.example.com", "http:// or https://");
         assertRefused("s3://bucket?endpoint=minio:9000", "http:// or https://");
+        assertRefused("s3://bucket?public_endpoint=files.example.com", "public_endpoint must be an http:// or https://");
         assertRefused("s3://bucket#x", "fragment");
         assertRefused("s3://bucket with space", "not a URL");
     }
