@@ -7,6 +7,7 @@ import io.parley.protocol.command.ChatException;
 import io.parley.protocol.command.ErrorCode;
 import io.parley.protocol.command.Reply;
 import io.parley.protocol.model.ChatKind;
+import io.parley.protocol.model.Message;
 
 import java.util.concurrent.CompletableFuture;
 
@@ -73,18 +74,27 @@ public final class MemberChanges {
             } else if (actorId != null) {
                 checkOwner(entry, actorId, "removes members");
             }
+            String removedBy = removedBy(actorId, userId);
             return core.directory()
-                    .removeMember(chatId, userId, core.outbox().memberRemoved(chatId, userId, core.now()))
+                    .removeMember(chatId, userId, core.outbox().memberRemoved(chatId, userId, removedBy, core.now()))
                     .thenApply(removed -> {
                         if (!removed) {
                             throw CoreContext.notFound("member " + userId + " of chat " + chatId);
                         }
                         // The members before the removal: the one removed included.
                         core.bus().publish(new Envelope(new ChatEvent.MemberLeft(core.ids().next(), chatId, userId,
-                                core.now()), entry.members(), 0));
+                                removedBy, core.now()), entry.members(), 0));
                         return (Reply) new Reply.Done();
                     });
         });
+    }
+
+    /** Null when the member left; the owner's id, or "system" for the application. */
+    private static String removedBy(String actorId, String userId) {
+        if (actorId == null) {
+            return Message.SYSTEM_SENDER;
+        }
+        return actorId.equals(userId) ? null : actorId;
     }
 
     private static void checkOwner(ChatEntry entry, String actorId, String what) {

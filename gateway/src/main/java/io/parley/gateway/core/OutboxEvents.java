@@ -74,8 +74,16 @@ public final class OutboxEvents {
         return enabled ? event(MEMBER_ADDED, chatId, JSON.createObjectNode().put("user_id", userId), at) : null;
     }
 
-    OutboxEvent memberRemoved(String chatId, String userId, Instant at) {
-        return enabled ? event(MEMBER_REMOVED, chatId, JSON.createObjectNode().put("user_id", userId), at) : null;
+    /** @param removedBy who removed the member ({@code system}: the application), null when they left */
+    OutboxEvent memberRemoved(String chatId, String userId, String removedBy, Instant at) {
+        if (!enabled) {
+            return null;
+        }
+        ObjectNode data = JSON.createObjectNode().put("user_id", userId);
+        if (removedBy != null) {
+            data.put("removed_by", removedBy);
+        }
+        return event(MEMBER_REMOVED, chatId, data, at);
     }
 
     OutboxEvent chatClosed(String chatId, Instant at) {

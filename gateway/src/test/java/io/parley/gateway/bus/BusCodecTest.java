@@ -34,7 +34,9 @@ class BusCodecTest {
                 new ChatEvent.MessageRead("100", "2", message.id(), 7),
                 new ChatEvent.Typing("100", "2", Instant.parse("2026-11-23T02:41:33.5Z")),
                 new ChatEvent.PresenceChanged("2", true, Instant.EPOCH),
-                new ChatEvent.MemberJoined(9, "100", "2", true, Instant.parse("2026-11-23T02:41:33Z")));
+                new ChatEvent.MemberJoined(9, "100", "2", true, Instant.parse("2026-11-23T02:41:33Z")),
+                new ChatEvent.MemberLeft(10, "100", "2", "system", Instant.parse("2026-11-23T02:41:34Z")),
+                new ChatEvent.MemberLeft(11, "100", "2", null, Instant.parse("2026-11-23T02:41:35Z")));
         for (ChatEvent event : events) {
             BusFrame frame = new BusFrame(3, 1_700_000_000_000_000L, List.of("1", "2"), event);
             byte[] bytes = codec.encode(frame);

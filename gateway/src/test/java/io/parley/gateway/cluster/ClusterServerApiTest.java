@@ -100,8 +100,10 @@ class ClusterServerApiTest {
             assertThat(sender.awaitType("member_joined").at("/data/user_id").asText()).isEqualTo("cs-d");
 
             assertThat(a.service("DELETE", "/api/v1/chats/" + chat + "/members/cs-c", null).statusCode()).isEqualTo(204);
-            assertThat(leaving.awaitType("member_left").at("/data/user_id").asText())
-                    .as("the one removed is told, on the other node").isEqualTo("cs-c");
+            JsonNode removed = leaving.awaitType("member_left");
+            assertThat(removed.at("/data/user_id").asText()).as("the one removed is told, on the other node")
+                    .isEqualTo("cs-c");
+            assertThat(removed.at("/data/removed_by").asText()).as("by the application, across nodes").isEqualTo("system");
             JsonNode left = watcher.awaitName("Event.MemberChanged");
             assertThat(left.at("/result/change").asText()).isEqualTo("left");
             assertThat(left.at("/result/user_id").asText()).isEqualTo("cs-c");

@@ -270,7 +270,7 @@ class AsyncApiExamplesTest {
             conforms("FeedUpdate", feed.await(m -> m.at("/message/0/text").asText().equals("user 3 joined the chat")));
             assertThat(node.service("DELETE", "/api/v1/chats/777/members/3", null).statusCode()).isEqualTo(204);
             JsonNode left = feed.await(m -> m.at("/message/0/type").asText().equals("chat_event")
-                    && m.at("/message/0/text").asText().contains("left"));
+                    && m.at("/message/0/text").asText().contains("removed"));
             conforms("FeedUpdate", left);
             assertThat(firstItemButItsTime(left)).isEqualTo(firstItemButItsTime(doc.example("FeedUpdate", "memberLeft")));
         }

@@ -121,24 +121,24 @@ class MemberChangesTest {
 
             assertThat(add("md-owner", chat, "md-new").statusCode()).isEqualTo(200);
             for (Member member : List.of(owner, typedMember, actionsMember, feedMember, added)) {
-                told(member, chat, "joined", "md-new");
+                told(member, chat, "joined", "md-new", null);
             }
 
             assertThat(remove("md-owner", chat, "md-actions").statusCode()).isEqualTo(204);
             for (Member member : List.of(owner, typedMember, actionsMember, feedMember, added)) {
-                told(member, chat, "left", "md-actions");
+                told(member, chat, "left", "md-actions", "md-owner");
             }
 
             assertThat(remove("md-typed", chat, "md-typed").statusCode()).as("md-typed leaves").isEqualTo(204);
             for (Member member : List.of(owner, typedMember, feedMember, added)) {
-                told(member, chat, "left", "md-typed");
+                told(member, chat, "left", "md-typed", null);
             }
             assertThat(actions.receivesNothing(m -> m.toString().contains("md-typed"), Duration.ofMillis(300)))
                     .as("no longer a member: not told of the chat's later changes").isTrue();
 
             assertThat(remove("md-owner", chat, "md-pair").statusCode()).isEqualTo(204);
             for (Member member : List.of(owner, feedMember, added)) {
-                told(member, chat, "left", "md-pair");
+                told(member, chat, "left", "md-pair", "md-owner");
             }
             assertThat(pair.receivesNothing(m -> true, Duration.ofMillis(300))).isTrue();
             assertThat(pair.allReceived()).as("pair: the hello's answer and nothing of the changes").hasSize(1);
@@ -146,6 +146,12 @@ class MemberChangesTest {
             JsonNode refused = pair.await(m -> m.has("code"));
             assertThat(refused.path("code").asInt()).isEqualTo(403);
             assertThat(refused.path("message").asText()).contains("not a member");
+
+            assertThat(node.service("DELETE", "/api/v1/chats/" + chat + "/members/md-new", null).statusCode())
+                    .as("the application removes md-new").isEqualTo(204);
+            for (Member member : List.of(owner, feedMember, added)) {
+                told(member, chat, "left", "md-new", "system");
+            }
         }
     }
 
@@ -153,27 +159,33 @@ class MemberChangesTest {
     private record Member(String dialect, WsClient socket) {
     }
 
-    /** Waits until the member's socket is told that {@code user} joined or left, and checks the frame. */
-    private static void told(Member member, String chat, String change, String user) throws Exception {
+    /**
+     * Waits until the member's socket is told that {@code user} joined or left, and checks the
+     * frame; {@code removedBy}: who removed them, null when they joined or left by themselves.
+     */
+    private static void told(Member member, String chat, String change, String user, String removedBy)
+            throws Exception {
         WsClient socket = member.socket();
+        String removed = removedBy == null ? "" : ",\"removed_by\":\"" + removedBy + "\"";
         switch (member.dialect()) {
             case "events" -> assertThat(socket.await(m -> m.path("name").asText().equals("Event.MemberChanged")
                     && m.at("/result/user_id").asText().equals(user))).as("events").isEqualTo(JSON.readTree(
                     "{\"name\":\"Event.MemberChanged\",\"ok\":true,\"result\":{\"session_channel\":\"" + chat
-                            + "\",\"user_id\":\"" + user + "\",\"change\":\"" + change + "\"}}"));
+                            + "\",\"user_id\":\"" + user + "\",\"change\":\"" + change + "\"" + removed + "}}"));
             case "typed" -> assertThat(socket.await(m -> m.path("type").asText().startsWith("member_")
                     && m.at("/content/user_id").asText().equals(user))).as("typed").isEqualTo(JSON.readTree(
                     "{\"type\":\"member_" + change + "\",\"content\":{\"chat_type\":\"project\",\"chat_id\":\""
-                            + chat + "\",\"user_id\":\"" + user + "\"}}"));
+                            + chat + "\",\"user_id\":\"" + user + "\"" + removed + "}}"));
             case "actions" -> assertThat(socket.await(m -> m.path("type").asText().startsWith("member_")
                     && m.at("/data/user_id").asText().equals(user))).as("actions").isEqualTo(JSON.readTree(
                     "{\"type\":\"member_" + change + "\",\"data\":{\"chat_id\":\"" + chat + "\",\"user_id\":\""
-                            + user + "\"}}"));
+                            + user + "\"" + removed + "}}"));
             case "feed" -> {
                 JsonNode item = socket.await(m -> m.at("/message/0/text").asText().startsWith("user " + user + " "))
                         .at("/message/0");
                 assertThat(item.path("type").asText()).isEqualTo("chat_event");
-                assertThat(item.path("text").asText()).isEqualTo("user " + user + " " + change + " the chat");
+                assertThat(item.path("text").asText()).isEqualTo("user " + user + " "
+                        + (removedBy == null ? change : "was removed from") + " the chat");
                 assertThat(item.path("sender").asText()).isEqualTo("system");
             }
             default -> throw new IllegalArgumentException(member.dialect());

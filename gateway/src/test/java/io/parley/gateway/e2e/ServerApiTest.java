@@ -123,7 +123,7 @@ class ServerApiTest {
             assertThat(c.await(m -> m.toString().contains("welcome c")).path("type").asText()).isEqualTo("new_message");
 
             assertThat(node.service("DELETE", "/api/v1/chats/" + chat + "/members/sc-c", null).statusCode()).isEqualTo(204);
-            assertThat(feed.await(m -> m.toString().contains("sc-c left the chat")).at("/message/0/type").asText())
+            assertThat(feed.await(m -> m.toString().contains("sc-c was removed from the chat")).at("/message/0/type").asText())
                     .as("the members are told in the dialects that have a place for it").isEqualTo("chat_event");
             assertThat(node.service("DELETE", "/api/v1/chats/" + chat + "/members/sc-c", null).statusCode()).isEqualTo(404);
             a.json(Map.of("type", "send_message", "chat_id", chat, "text", "c is gone"));

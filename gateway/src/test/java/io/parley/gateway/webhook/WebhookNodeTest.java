@@ -15,6 +15,9 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -96,6 +99,44 @@ class WebhookNodeTest {
                 assertThat(event.path("type").asText()).isEqualTo("chat.created");
                 assertThat(event.path("chat_id").asText()).isEqualTo("401_402");
             });
+        }
+    }
+
+    /** Membership changes, each once, saying who removed a member (nobody when they left). */
+    @Test
+    void membersAddedRemovedAndLeavingArriveAsEvents() throws Exception {
+        try (WebhookReceiver receiver = WebhookReceiver.start();
+             TestNode node = TestNode.start(b -> b.set(WEBHOOK_URL, receiver.url())
+                     .set(WEBHOOK_SECRET, WebhookDeliveryTest.SECRET))) {
+            String chat = node.createChat("wm-owner", "group", "wm-a", "wm-b");
+            assertThat(node.rest("POST", "/api/v1/chats/" + chat + "/members", "wm-owner", "{\"user_id\":\"wm-c\"}")
+                    .statusCode()).isEqualTo(200);
+            assertThat(node.rest("POST", "/api/v1/chats/" + chat + "/members", "wm-owner", "{\"user_id\":\"wm-c\"}")
+                    .statusCode()).as("added again: no change, no event").isEqualTo(200);
+            assertThat(node.rest("DELETE", "/api/v1/chats/" + chat + "/members/wm-a", "wm-owner", null).statusCode())
+                    .isEqualTo(204);
+            assertThat(node.rest("DELETE", "/api/v1/chats/" + chat + "/members/wm-b", "wm-b", null).statusCode())
+                    .isEqualTo(204);
+            assertThat(node.service("DELETE", "/api/v1/chats/" + chat + "/members/wm-c", null).statusCode())
+                    .isEqualTo(204);
+
+            receiver.await("four membership changes", r -> r.stream()
+                    .filter(event -> event.json().path("type").asText().startsWith("member.")).count() >= 4);
+            Map<String, String> removedBy = new HashMap<>();
+            List<String> added = new ArrayList<>();
+            receiver.received().stream().map(WebhookReceiver.Received::json)
+                    .filter(event -> event.path("chat_id").asText().equals(chat)).forEach(event -> {
+                        String user = event.at("/data/user_id").asText();
+                        switch (event.path("type").asText()) {
+                            case "member.added" -> added.add(user);
+                            case "member.removed" -> removedBy.put(user, event.at("/data/removed_by").isMissingNode()
+                                    ? "(left)" : event.at("/data/removed_by").asText());
+                            default -> { }
+                        }
+                    });
+            assertThat(added).containsExactly("wm-c");
+            assertThat(removedBy).containsExactlyInAnyOrderEntriesOf(
+                    Map.of("wm-a", "wm-owner", "wm-b", "(left)", "wm-c", "system"));
         }
     }
 

@@ -265,18 +265,22 @@ public final class ActionsCodec implements DialectCodec {
             });
         }
         if (event instanceof ChatEvent.MemberJoined joined) {
-            return memberPush(MEMBER_JOINED, joined.chatId(), joined.userId());
+            return memberPush(MEMBER_JOINED, joined.chatId(), joined.userId(), null);
         }
         if (event instanceof ChatEvent.MemberLeft left) {
-            return memberPush(MEMBER_LEFT, left.chatId(), left.userId());
+            return memberPush(MEMBER_LEFT, left.chatId(), left.userId(), left.removedBy());
         }
         return null;
     }
 
-    private static byte[] memberPush(String type, String chatId, String userId) {
+    /** @param removedBy who removed the member, written only when someone did */
+    private static byte[] memberPush(String type, String chatId, String userId, String removedBy) {
         return push(type, gen -> {
             gen.writeStringField("chat_id", chatId);
             gen.writeStringField("user_id", userId);
+            if (removedBy != null) {
+                gen.writeStringField("removed_by", removedBy);
+            }
         });
     }
 

@@ -75,7 +75,11 @@ public sealed interface ChatEvent {
      * Told to the members and to the one who left (its last word from the chat, so its client can
      * drop it); every dialect but {@code pair} has a frame for it. Never stored; {@code eventId}
      * as in {@link MemberJoined}.
+     *
+     * @param removedBy who removed the member: the owner's id, or {@link
+     *                  io.parley.protocol.model.Message#SYSTEM_SENDER} for the application; null
+     *                  when the member left
      */
-    record MemberLeft(long eventId, String chatId, String userId, Instant at) implements ChatEvent {
+    record MemberLeft(long eventId, String chatId, String userId, String removedBy, Instant at) implements ChatEvent {
     }
 }

@@ -65,16 +65,19 @@ final class EnvelopeWriter {
             });
         }
         if (event instanceof ChatEvent.MemberJoined joined) {
-            return memberChanged(joined.chatId(), joined.userId(), EventNames.JOINED, joined.staff());
+            return memberChanged(joined.chatId(), joined.userId(), EventNames.JOINED, joined.staff(), null);
         }
         if (event instanceof ChatEvent.MemberLeft left) {
-            return memberChanged(left.chatId(), left.userId(), EventNames.LEFT, false);
+            return memberChanged(left.chatId(), left.userId(), EventNames.LEFT, false, left.removedBy());
         }
         return null;
     }
 
-    /** {@code staff} only when true, as the message object writes {@code edited} and {@code deleted}. */
-    private static byte[] memberChanged(String chatId, String userId, String change, boolean staff) {
+    /**
+     * {@code staff} only when true, as the message object writes {@code edited} and {@code deleted};
+     * {@code removed_by} only when someone removed the member.
+     */
+    private static byte[] memberChanged(String chatId, String userId, String change, boolean staff, String removedBy) {
         return Json.write(gen -> {
             header(gen, EventNames.MEMBER_CHANGED, null, true);
             gen.writeObjectFieldStart("result");
@@ -83,6 +86,9 @@ final class EnvelopeWriter {
             gen.writeStringField("change", change);
             if (staff) {
                 gen.writeBooleanField("staff", true);
+            }
+            if (removedBy != null) {
+                Json.writeId(gen, "removed_by", removedBy);
             }
             gen.writeEndObject();
             gen.writeEndObject();

@@ -176,8 +176,8 @@ public final class FeedCodec implements DialectCodec {
             return update(joined.eventId(), joined.at(), gen -> item(gen, ITEM_CHAT_EVENT, text, Message.SYSTEM_SENDER, joined.at(), null));
         }
         if (event instanceof ChatEvent.MemberLeft left) {
-            // Also a member's own leaving: the event does not say who asked.
-            String text = "user " + left.userId() + " left the chat";
+            String text = left.removedBy() == null ? "user " + left.userId() + " left the chat"
+                    : "user " + left.userId() + " was removed from the chat";
             return update(left.eventId(), left.at(), gen -> item(gen, ITEM_CHAT_EVENT, text, Message.SYSTEM_SENDER, left.at(), null));
         }
         return null;

@@ -227,7 +227,12 @@ public final class TypedCodec implements DialectCodec {
             return chatFrame(MEMBER_JOINED, joined.chatId(), gen -> Json.writeId(gen, "user_id", joined.userId()));
         }
         if (event instanceof ChatEvent.MemberLeft left) {
-            return chatFrame(MEMBER_LEFT, left.chatId(), gen -> Json.writeId(gen, "user_id", left.userId()));
+            return chatFrame(MEMBER_LEFT, left.chatId(), gen -> {
+                Json.writeId(gen, "user_id", left.userId());
+                if (left.removedBy() != null) {
+                    Json.writeId(gen, "removed_by", left.removedBy());
+                }
+            });
         }
         if (event instanceof ChatEvent.PresenceChanged presence) {
             return Json.write(gen -> {

@@ -92,9 +92,12 @@ class ActionsCodecTest {
         JsonNode joined = tree(CODEC.encodeEvent(new ChatEvent.MemberJoined(1, CHAT, "7", false, T0)));
         assertThat(joined.toString()).isEqualTo("{\"type\":\"member_joined\",\"data\":{\"chat_id\":\"" + CHAT
                 + "\",\"user_id\":\"7\"}}");
-        JsonNode left = tree(CODEC.encodeEvent(new ChatEvent.MemberLeft(2, CHAT, "7", T0)));
+        JsonNode left = tree(CODEC.encodeEvent(new ChatEvent.MemberLeft(2, CHAT, "7", null, T0)));
         assertThat(left.toString()).isEqualTo("{\"type\":\"member_left\",\"data\":{\"chat_id\":\"" + CHAT
                 + "\",\"user_id\":\"7\"}}");
+        JsonNode removed = tree(CODEC.encodeEvent(new ChatEvent.MemberLeft(3, CHAT, "7", "system", T0)));
+        assertThat(removed.toString()).isEqualTo("{\"type\":\"member_left\",\"data\":{\"chat_id\":\"" + CHAT
+                + "\",\"user_id\":\"7\",\"removed_by\":\"system\"}}");
         assertThat(CODEC.encodeEvent(new ChatEvent.MemberJoined(3, "100", "7", true, T0)))
                 .as("a support chat: not addressable in this dialect").isNull();
     }

@@ -224,16 +224,19 @@ class EventsEncodeTest {
     }
 
     @Test
-    void memberChangedPushSaysWhoAndWhichWayAndStaffOnlyWhenStaff() {
+    void memberChangedPushSaysWhoAndWhichWayStaffOnlyWhenStaffAndWhoRemoved() {
         assertThat(tree(CODEC.encodeEvent(new ChatEvent.MemberJoined(55, "100", "2", true, T)))).isEqualTo(tree("""
                 {"name":"Event.MemberChanged","ok":true,
                  "result":{"session_channel":"100","user_id":2,"change":"joined","staff":true}}"""));
         assertThat(tree(CODEC.encodeEvent(new ChatEvent.MemberJoined(56, "g-1", "ann", false, T)))).isEqualTo(tree("""
                 {"name":"Event.MemberChanged","ok":true,
                  "result":{"session_channel":"g-1","user_id":"ann","change":"joined"}}"""));
-        assertThat(tree(CODEC.encodeEvent(new ChatEvent.MemberLeft(57, "g-1", "ann", T)))).isEqualTo(tree("""
+        assertThat(tree(CODEC.encodeEvent(new ChatEvent.MemberLeft(57, "g-1", "ann", null, T)))).isEqualTo(tree("""
                 {"name":"Event.MemberChanged","ok":true,
                  "result":{"session_channel":"g-1","user_id":"ann","change":"left"}}"""));
+        assertThat(tree(CODEC.encodeEvent(new ChatEvent.MemberLeft(58, "g-1", "ann", "3", T)))).isEqualTo(tree("""
+                {"name":"Event.MemberChanged","ok":true,
+                 "result":{"session_channel":"g-1","user_id":"ann","change":"left","removed_by":3}}"""));
     }
 
     @Test

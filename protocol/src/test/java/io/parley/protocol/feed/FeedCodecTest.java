@@ -67,10 +67,12 @@ class FeedCodecTest {
         assertThat(update.at("/message/0/type").asText()).isEqualTo("chat_event");
         assertThat(update.at("/message/0/text").asText()).isEqualTo("support agent 7 joined the chat");
         assertThat(update.at("/message/0/sender").asText()).isEqualTo("system");
-        JsonNode left = tree(FeedCodec.complete(CODEC.encodeEvent(new ChatEvent.MemberLeft(56, "c-1", "8", T0)), 4));
+        JsonNode left = tree(FeedCodec.complete(CODEC.encodeEvent(new ChatEvent.MemberLeft(56, "c-1", "8", null, T0)), 4));
         assertThat(left.path("eventId").asLong()).isEqualTo(56);
         assertThat(left.at("/message/0/type").asText()).isEqualTo("chat_event");
         assertThat(left.at("/message/0/text").asText()).isEqualTo("user 8 left the chat");
+        JsonNode removed = tree(FeedCodec.complete(CODEC.encodeEvent(new ChatEvent.MemberLeft(57, "c-1", "8", "system", T0)), 5));
+        assertThat(removed.at("/message/0/text").asText()).isEqualTo("user 8 was removed from the chat");
         assertThat(CODEC.encodeEvent(new ChatEvent.Typing("c-1", "7", T0))).isNull();
     }
 

@@ -84,7 +84,7 @@ class PairCodecTest {
         assertThat(CODEC.encodeEvent(new ChatEvent.Typing("abc123", "1", T0))).isNull();
         assertThat(CODEC.encodeEvent(new ChatEvent.MemberJoined(1, "abc123", "3", false, T0)))
                 .as("no frame for membership changes").isNull();
-        assertThat(CODEC.encodeEvent(new ChatEvent.MemberLeft(2, "abc123", "3", T0))).isNull();
+        assertThat(CODEC.encodeEvent(new ChatEvent.MemberLeft(2, "abc123", "3", null, T0))).isNull();
     }
 
     @Test

@@ -176,8 +176,11 @@ class TypedCodecTest {
     void membershipChangesAreChatEventsOfTheirOwn() {
         assertThat(tree(CODEC.encodeEvent(new ChatEvent.MemberJoined(1, "p-1", "2", true, T0)))).isEqualTo(tree("""
                 {"type": "member_joined", "content": {"chat_type": "project", "chat_id": "p-1", "user_id": 2}}""".getBytes(UTF_8)));
-        assertThat(tree(CODEC.encodeEvent(new ChatEvent.MemberLeft(2, "p-1", "ann", T0)))).isEqualTo(tree("""
+        assertThat(tree(CODEC.encodeEvent(new ChatEvent.MemberLeft(2, "p-1", "ann", null, T0)))).isEqualTo(tree("""
                 {"type": "member_left", "content": {"chat_type": "project", "chat_id": "p-1", "user_id": "ann"}}""".getBytes(UTF_8)));
+        assertThat(tree(CODEC.encodeEvent(new ChatEvent.MemberLeft(3, "p-1", "ann", "1", T0)))).isEqualTo(tree("""
+                {"type": "member_left", "content": {"chat_type": "project", "chat_id": "p-1", "user_id": "ann",
+                 "removed_by": 1}}""".getBytes(UTF_8)));
     }
 
     @Test
