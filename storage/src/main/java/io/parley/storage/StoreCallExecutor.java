@@ -145,7 +145,7 @@ final class StoreCallExecutor {
             }
         }
 
-        /** A refusal: counted where it is decided, if at all. */
+        /** A refusal or the caller's own verdict: counted where it is decided, if at all. */
         void fail(Throwable failure) {
             if (finish()) {
                 future.completeExceptionally(failure);
@@ -192,8 +192,10 @@ final class StoreCallExecutor {
             }
             try {
                 answer.complete(op.apply(store));
-            } catch (RuntimeException | Error e) {
+            } catch (StoreException | Error e) {
                 answer.failCounted(e);
+            } catch (RuntimeException e) {
+                answer.fail(e); // the caller's own verdict (a refused request), not the store's failure
             }
         }
     }

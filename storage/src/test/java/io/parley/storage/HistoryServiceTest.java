@@ -303,6 +303,8 @@ class HistoryServiceTest {
         assertThatThrownBy(() -> service.call("boom", s -> {
             throw boom;
         }).get(10, TimeUnit.SECONDS)).hasCause(boom);
+        assertThat(registry.get(HistoryMetrics.CALLS_FAILED).tag("operation", "boom").counter().count())
+                .as("the caller's own exception, not the store's failure").isZero();
     }
 
     @Test
