@@ -14,7 +14,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Why: a force writes every page changed since the last one and then syncs the file; under
  * load it costs far more than the commit it follows, and it writes the same pages for each caller.
- * A burst of small writes (a thousand new direct chats at once) took a force each, one after the
+ * A burst of small writes (many new direct chats at once) took a force each, one after the
  * other, and ran into the operation timeout.
  */
 final class GroupSync {

@@ -22,7 +22,9 @@ import java.util.List;
  * <p>At open, the batches of the journal that a crash kept out of H2 are committed again, with
  * the sequences they were acknowledged with: H2 keeps a prefix of its commits, and one writer
  * commits a chat's batches one after the other, so a lost batch finds its chats' counters where
- * they were when it was first committed.
+ * they were when it was first committed. Not always so: after some kills H2 holds part of a
+ * commit, and this replay then skips or refuses a batch (docs/storage.md, "Known gap"); the
+ * mend is a redo of each journaled message that inserts only what is missing.
  */
 final class JournaledAppends implements JdbcHistoryStore.Appender {
 
@@ -143,7 +145,8 @@ final class JournaledAppends implements JdbcHistoryStore.Appender {
     /** @return true if the batch was missing from H2 and is committed now */
     private boolean replay(List<AppendJournal.Entry> batch) {
         return appends.write("replay of a journaled batch", Sync.NONE, c -> {
-            // A commit is atomic: its first message tells whether H2 kept it.
+            // Taken as atomic: the first message tells whether H2 kept the commit (see the class
+            // comment for when that fails).
             if (MessageSql.find(c, batch.get(0).message().id()).isPresent()) {
                 return false;
             }

@@ -92,7 +92,6 @@ public final class WsClient implements AutoCloseable {
         }
     }
 
-    /** Waits for the next received message that matches, skipping (and keeping) others. */
     /**
      * The next frame that carries {@code code} as a whole value (an error's code, whatever the
      * dialect's shape); not a frame that merely contains the digits, as a chat id may.
@@ -114,6 +113,7 @@ public final class WsClient implements AutoCloseable {
         return false;
     }
 
+    /** Waits for the next received message that matches, skipping (and keeping) others. */
     public JsonNode await(Predicate<JsonNode> match) {
         JsonNode found = awaitWithin(match, TIMEOUT);
         if (found == null) {
